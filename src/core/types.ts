@@ -1,0 +1,59 @@
+/** Neutral message types shared by the core and every channel; nothing here knows about Telegram or WeChat. */
+
+/** One choice offered to the user; channels render it as a button or as numbered text. */
+export interface Choice {
+  /** Text shown to the user. */
+  label: string;
+  /** Text fed back into the core when the choice is picked. */
+  value: string;
+}
+
+/** A message arriving from any channel, already converted to neutral form. */
+export interface IncomingMessage {
+  /** Channel name, such as "console", "telegram" or "wechat". */
+  channel: string;
+  /** Conversation identifier, unique within the channel. */
+  chat: string;
+  /** Sender identifier, unique within the channel. */
+  user: string;
+  /** Plain text of the message (may be empty). */
+  text: string;
+  /** The bot's clock for this message. */
+  at: Date;
+}
+
+/** A message the core wants delivered; `choices` is a rich part that channels may flatten to text. */
+export interface OutgoingMessage {
+  /** Conversation the message goes to. */
+  chat: string;
+  /** Plain text, Simplified Chinese. */
+  text: string;
+  /** Optional quick replies; channels without buttons render them as numbered text. */
+  choices?: Choice[];
+  /** Machine-readable meaning of the message, such as a pre-check question or a reminder. */
+  data?: Record<string, unknown>;
+}
+
+/** A citation of one clause of one document. */
+export interface Citation {
+  /** Full document title, naming the city or province. */
+  title: string;
+  /** Clause name the way the document numbers it, such as 第七条 or 三、（十）2. */
+  article: string;
+  /** Verbatim clause text. */
+  quote: string;
+}
+
+/** The answer to one policy question, in the shape of the scriptable contract. */
+export interface PolicyAnswer {
+  /** The question as asked. */
+  question: string;
+  /** Intent the classifier chose. */
+  intent: string;
+  /** Whether the corpus covers the question. */
+  found: boolean;
+  /** What the user sees: the fact first, then the source. */
+  answer: string;
+  /** Clauses the answer rests on. */
+  citations: Citation[];
+}

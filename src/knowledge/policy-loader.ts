@@ -1,0 +1,187 @@
+/** Reads policy files from `data/policies/`, validates their metadata and builds the knowledge index. */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { ZodError } from 'zod';
+import { DataError } from '../errors.ts';
+import { splitPart, type SourceLine } from './ingest.ts';
+import { buildDictionary } from './dictionary.ts';
+import {
+  indexSchema,
+  policyMetaSchema,
+  unitSchema,
+  type KnowledgeIndex,
+  type PolicyDocument,
+  type PolicyMeta,
+  type Unit,
+} from './policy-schema.ts';
+
+/** Default location of the knowledge base, relative to the project root. */
+export const DEFAULT_DATA_DIR = new URL('../../data', import.meta.url).pathname;
+
+/** Lists the policy text files in a directory, in name order. */
+export function listPolicyFiles(dir: string): string[] {
+  return readdirSync(dir).filter((f) => f.endsWith('.txt')).sort();
+}
+
+/** Hash of every policy source file, so a stale index can be detected. */
+export function hashSources(dir: string): string {
+  const h = createHash('sha256');
+  for (const f of readdirSync(dir).filter((f) => f.endsWith('.txt') || f.endsWith('.meta.json')).sort()) {
+    h.update(f).update(readFileSync(join(dir, f)));
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+/** Formats a zod error as "field: message" pairs. */
+function describeZod(err: ZodError): string {
+  return err.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+}
+
+/** Parses the optional `---` metadata header of a policy file; returns the metadata and the first body line index. */
+function parseHeader(file: string, lines: string[]): { meta: Record<string, unknown>; bodyStart: number } {
+  let i = 0;
+  while (i < lines.length && lines[i].trim() === '') i++;
+  if (lines[i]?.trim() !== '---') return { meta: {}, bodyStart: 0 };
+  const meta: Record<string, unknown> = {};
+  for (let j = i + 1; j < lines.length; j++) {
+    const t = lines[j].trim();
+    if (t === '---') return { meta, bodyStart: j + 1 };
+    if (!t || t.startsWith('#')) continue;
+    const m = /^([A-Za-z][A-Za-z0-9]*)\s*[:：]\s*(.*)$/.exec(t);
+    if (!m) throw new DataError(file, `line ${j + 1}`, `metadata header line must be "key: value", got "${t.slice(0, 40)}"`);
+    meta[m[1]] = m[2].trim();
+  }
+  throw new DataError(file, `line ${i + 1}`, 'metadata header opened with "---" is never closed');
+}
+
+/** Derives the region (city or province) a title names. */
+export function regionOf(title: string): string {
+  const m = /^(.{2,6}?(?:省|自治区|市|州|县|区))/.exec(title.replace(/^[《“"]/, ''));
+  return m ? m[1] : '';
+}
+
+/** Turns a file name into a document id. */
+function idFromFile(file: string): string {
+  const slug = basename(file, '.txt').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return slug || `doc-${createHash('sha1').update(file).digest('hex').slice(0, 8)}`;
+}
+
+/** Loads one policy file into documents and units; throws DataError naming the file and line or field. */
+export function loadPolicyFile(dir: string, file: string): { documents: PolicyDocument[]; units: Unit[] } {
+  const path = join(dir, file);
+  const buf = readFileSync(path);
+  const text = buf.toString('utf8').replace(/^\uFEFF/, '');
+  const badAt = text.indexOf('\uFFFD');
+  if (badAt >= 0) {
+    throw new DataError(file, `line ${text.slice(0, badAt).split('\n').length}`, 'not valid UTF-8 text');
+  }
+  if (text.includes('\u0000')) {
+    throw new DataError(file, `line ${text.slice(0, text.indexOf('\u0000')).split('\n').length}`, 'contains a NUL byte; not a text file');
+  }
+  const rawLines = text.split(/\r?\n/);
+  const { meta: headerMeta, bodyStart } = parseHeader(file, rawLines);
+  const sidecar = join(dir, file.replace(/\.txt$/, '.meta.json'));
+  let metaInput: Record<string, unknown> = { ...headerMeta };
+  let metaFile = file;
+  if (existsSync(sidecar)) {
+    metaFile = basename(sidecar);
+    try {
+      metaInput = { ...JSON.parse(readFileSync(sidecar, 'utf8')), ...headerMeta };
+    } catch (e) {
+      throw new DataError(metaFile, 'json', (e as Error).message);
+    }
+  }
+  const body: SourceLine[] = rawLines.slice(bodyStart).map((t, k) => ({ no: bodyStart + k + 1, text: t }));
+  const firstLine = body.find((l) => l.text.trim() !== '');
+  if (!firstLine) throw new DataError(file, `line ${bodyStart + 1}`, 'the document has no text');
+  if (!metaInput.title) metaInput.title = firstLine.text.trim();
+  if (!metaInput.id) metaInput.id = idFromFile(file);
+  let meta: PolicyMeta;
+  try {
+    meta = policyMetaSchema.parse(metaInput);
+  } catch (e) {
+    if (e instanceof ZodError) throw new DataError(metaFile, e.issues[0]?.path.join('.') || 'metadata', describeZod(e));
+    throw e;
+  }
+  const region = meta.region ?? regionOf(meta.title);
+  const parts = meta.parts?.length ? meta.parts : [{ id: meta.id, title: meta.title, startsWith: '' }];
+  const starts = parts.map((p, k) => {
+    if (k === 0 && !p.startsWith) return 0;
+    const at = body.findIndex((l) => l.text.trim() === p.startsWith || (p.startsWith && l.text.trim().startsWith(p.startsWith) && l.text.trim().length <= p.startsWith.length + 2));
+    if (at < 0) throw new DataError(metaFile, `parts.${k}.startsWith`, `no line "${p.startsWith}" found in ${file}`);
+    return k === 0 ? 0 : at;
+  });
+  const documents: PolicyDocument[] = [];
+  const units: Unit[] = [];
+  parts.forEach((p, k) => {
+    const pm = p as Partial<PolicyMeta> & { id: string; title: string };
+    const doc: PolicyDocument = {
+      id: pm.id,
+      file,
+      title: pm.title,
+      issuer: meta.issuer,
+      docNumber: meta.docNumber,
+      region,
+      issued: pm.issued ?? meta.issued,
+      effective: pm.effective ?? (meta.parts ? undefined : meta.effective),
+      expires: pm.expires ?? (meta.parts ? undefined : meta.expires),
+      validityNote: pm.validityNote ?? (meta.parts ? undefined : meta.validityNote),
+    };
+    documents.push(doc);
+    const lines = body.slice(starts[k], starts[k + 1] ?? body.length);
+    const partUnits = splitPart({ docId: doc.id, title: doc.title, region, lines }, { title: doc.title });
+    for (const u of partUnits) {
+      const check = unitSchema.safeParse(u);
+      if (!check.success) throw new DataError(file, `line ${u.line}`, describeZod(check.error));
+      units.push(u);
+    }
+  });
+  if (units.length === 0) throw new DataError(file, `line ${firstLine.no}`, 'no citable text found');
+  return { documents, units };
+}
+
+/** Builds the whole knowledge index from a data directory, validating every file. */
+export function buildIndex(dataDir: string = DEFAULT_DATA_DIR): KnowledgeIndex {
+  const dir = join(dataDir, 'policies');
+  const documents: PolicyDocument[] = [];
+  const units: Unit[] = [];
+  const seen = new Set<string>();
+  for (const file of listPolicyFiles(dir)) {
+    const loaded = loadPolicyFile(dir, file);
+    for (const d of loaded.documents) {
+      if (seen.has(d.id)) throw new DataError(file, 'id', `document id "${d.id}" is used twice`);
+      seen.add(d.id);
+    }
+    documents.push(...loaded.documents);
+    units.push(...loaded.units);
+  }
+  const index: KnowledgeIndex = { version: 1, sourceHash: hashSources(dir), documents, units, dictionary: buildDictionary(units, documents) };
+  return indexSchema.parse(index);
+}
+
+/** Path of the built index file. */
+export function indexPath(dataDir: string = DEFAULT_DATA_DIR): string {
+  return join(dataDir, 'index.json');
+}
+
+/** Rebuilds the index and writes it next to the policies. */
+export function writeIndex(dataDir: string = DEFAULT_DATA_DIR): KnowledgeIndex {
+  const index = buildIndex(dataDir);
+  writeFileSync(indexPath(dataDir), JSON.stringify(index));
+  return index;
+}
+
+/** Loads the built index when it matches the sources, otherwise rebuilds it in memory. */
+export function loadIndex(dataDir: string = DEFAULT_DATA_DIR): KnowledgeIndex {
+  const p = indexPath(dataDir);
+  if (existsSync(p)) {
+    try {
+      const parsed = indexSchema.parse(JSON.parse(readFileSync(p, 'utf8')));
+      if (parsed.sourceHash === hashSources(join(dataDir, 'policies'))) return parsed;
+    } catch {
+      // A damaged or outdated index is rebuilt below.
+    }
+  }
+  return buildIndex(dataDir);
+}
