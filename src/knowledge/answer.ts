@@ -1,0 +1,347 @@
+/** Composes cited answers: the fact first, then the document, article and verbatim quote. */
+import type { Citation, PolicyAnswer } from '../core/types.ts';
+import { extractEntities, type Entities } from '../nlu/entities.ts';
+import type { IntentClassifier } from '../nlu/intent-classifier.ts';
+import { normalizeText } from '../nlu/normalize.ts';
+import type { PolicyDocument, Unit } from './policy-schema.ts';
+import { SYNONYMS as SYNONYM_TABLE, type Hit, type UnitSearch } from './search.ts';
+
+/** Everything the answerer needs, built once at start-up. */
+export interface Knowledge {
+  documents: PolicyDocument[];
+  units: Unit[];
+  search: UnitSearch;
+  classifier: IntentClassifier;
+}
+
+/** Intents that are conversation, not policy questions. */
+export const CHAT_INTENTS = new Set(['greeting', 'help', 'thanks']);
+
+/** Intents that need a chat session (handled by the dispatcher, not by a one-off question). */
+export const SESSION_INTENTS = new Set(['subscribe', 'unsubscribe', 'award_register', 'award_list', 'precheck_start', 'profile_check', 'cancel']);
+
+/** Words that carry no topic of their own once synonyms are applied. */
+const GENERIC = new Set(
+  ('公司 企业 我们 我司 咱们 单位 厂 厂家 老板 现在 目前 这个 那个 政策 规定 文件 方面 情况 问题 一下 具体 相关 可以 能否 是否 需要 需 要 有 '
+    + '没 吗 呢 啥 哪 哪里 哪儿 几 多 多少 怎么 怎么办 怎样 如何 为什么 什么 谁 还 能 会 该 得 去 来 做 搞 弄 办 事 拿 给 说 讲 问 想 知道 了解 '
+    + '请问 你好 麻烦 帮 帮忙 查 查查 看看 告诉 是不是 有没有 能不能 市 省 市里 省里 那边 这边 本地 当地 里面 上面 要求 标准 一般 大概 大约 左右 '
+    + 'please tell me about there any much many does what when where which who whom how can could would should will is are was were the a an of to '
+    + 'for in on at by with from do get got our my your its it this that these those they we you i have has had be been being')
+    .split(' '),
+);
+
+/** The date as YYYY-MM-DD in the given time zone. */
+export function isoDay(d: Date, timeZone = 'Asia/Shanghai'): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+}
+
+/** Formats YYYY-MM-DD as a Chinese date. */
+export function cnDate(iso: string): string {
+  const [y, m, d] = iso.split('-').map(Number);
+  return `${y}年${m}月${d}日`;
+}
+
+/** Removes layout spaces between Chinese text and numbers, and spells 千/万 amounts out in yuan. */
+export function tidyFact(text: string): string {
+  return text
+    .replace(/(\d+(?:\.\d+)?)\s*千元/g, (_, n) => `${Math.round(Number(n) * 1000)}元`)
+    .replace(/(\d+(?:\.\d+)?)\s*万元/g, (_, n) => `${Math.round(Number(n) * 10000)}元`)
+    .replace(/([\u4e00-\u9fff（）])\s+(\d)/g, '$1$2')
+    .replace(/(\d)\s+([\u4e00-\u9fff])/g, '$1$2')
+    .replace(/\s*\n\s*/g, ' ')
+    .trim();
+}
+
+/** Renders one citation as a source line. */
+function sourceLine(c: Citation): string {
+  return `依据：《${c.title}》${c.article}：“${c.quote.replace(/\s*\n\s*/g, ' ')}”`;
+}
+
+/** Builds a citation for a unit. */
+export function citationOf(u: Unit): Citation {
+  return { title: u.title, article: u.article, quote: u.text.replace(/\s*\n\s*/g, '\n') };
+}
+
+/** The validity warning for a document at the given date, or '' when it is in force or undated. */
+export function validityWarning(doc: PolicyDocument | undefined, now: Date): string {
+  if (!doc?.expires) return '';
+  const today = isoDay(now);
+  if (today <= doc.expires) return '';
+  return `⚠️ 注意：《${doc.title}》${doc.validityNote ? `（${doc.validityNote}）` : ''}已于${cnDate(doc.expires)}到期，按提问日期${cnDate(today)}已过有效期，现行规定请向${contactOf(doc)}确认。`;
+}
+
+/** The office to contact about a document. */
+export function contactOf(doc: PolicyDocument | undefined): string {
+  if (!doc) return '当地市场监督管理局';
+  if (doc.region === '四川省') return '四川省市场监督管理局';
+  return doc.region ? `${doc.region}市场监督管理局` : '当地市场监督管理局';
+}
+
+/** Splits unit text into sentences (table rows into their columns). */
+function sentencesOf(u: Unit): string[] {
+  if (u.fields) return Object.entries(u.fields).filter(([, v]) => v).map(([k, v]) => `${k}：${v}`);
+  return u.text
+    .replace(/^(第[一二三四五六七八九十百]+条|[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、|\d{1,2}[.．、]?)\s*/, '')
+    .split(/(?<=[。；;])|\n/)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 1);
+}
+
+/** What kind of fact a question asks for. */
+interface Ask {
+  number: boolean;
+  money: boolean;
+  department: boolean;
+  when: boolean;
+  yesNo: boolean;
+}
+
+/** Reads what kind of fact the question wants. */
+function askOf(q: string, intent: string): Ask {
+  const lower = q.toLowerCase();
+  return {
+    number: /多少|几|比例|率|数量|how many|how much|what share|percentage|目标/.test(lower) || intent === 'target_lookup',
+    money: /奖金|多少钱|奖多少|奖励多少|补贴多少|钱|how much|reward|bonus|money|prize|奖励金额|最少奖|最低奖|能拿多少|给多少|奖几|补多少/.test(lower) || intent === 'award_amount',
+    department: /谁|哪个部门|哪个单位|哪个局|哪个处|哪些部门|哪些单位|部门|牵头|负责|找谁|who|which department|设在哪/.test(lower) || intent === 'department_lookup',
+    when: /什么时候|何时|哪天|日期|几号|施行|生效|when/.test(lower),
+    yesNo: /吗[?？]?$|能不能|可不可以|是否|有没有|can |is it|does /.test(lower),
+  };
+}
+
+/** Scores a sentence against the question. */
+function scoreSentence(s: string, terms: Map<string, number>, search: UnitSearch, ask: Ask): number {
+  let score = 0;
+  for (const [t, w] of terms) if (s.toLowerCase().includes(t)) score += w * search.idf(t);
+  if (ask.number && /\d/.test(s)) score += 1.5;
+  if (ask.money && /元/.test(s)) score += 3;
+  if (ask.department && /(局|处|部门|牵头|负责|单位|小组)/.test(s)) score += 1.5;
+  return score;
+}
+
+/** Departments named in a clause's closing parenthesis, as the plans attribute tasks. */
+function departmentsOf(u: Unit): string | undefined {
+  if (u.fields) {
+    const keys = ['牵头单位', '指导单位', '责任单位', '配合单位', '相关单位'];
+    const parts = keys.filter((k) => u.fields![k]).map((k) => `${k}：${u.fields![k]}`);
+    return parts.length ? parts.join('；') : undefined;
+  }
+  const m = /[（(\[]([^（()）\[\]]*?(?:局|处|部|政府|协会|负责|单位|海关|委)[^（()）\[\]]*)[）)\]][。]?\s*$/.exec(u.text.trim());
+  return m ? m[1] : undefined;
+}
+
+/** Builds the fact sentence for the top unit. */
+function factFrom(u: Unit, terms: Map<string, number>, search: UnitSearch, ask: Ask, question: string): string {
+  const sentences = sentencesOf(u);
+  if (ask.department && !ask.number) {
+    const deps = departmentsOf(u);
+    if (deps && !/设在|组长|主任|担任|批准|解释|核查|受理|公布/.test(question)) {
+      const what = u.fields?.['工作措施'] ?? u.fields?.['工作内容'] ?? sentences[0] ?? '';
+      return `${u.fields ? deps : `负责部门：${deps}`}（事项：${tidyFact(what).slice(0, 60)}）`;
+    }
+  }
+  if (u.fields && ask.number) {
+    const target = u.fields['工作目标'];
+    if (target) return `工作目标：${tidyFact(target)}`;
+  }
+  const ranked = sentences.map((s, i) => ({ s, i, score: scoreSentence(s, terms, search, ask) })).sort((a, b) => b.score - a.score || a.i - b.i);
+  const best = ranked[0];
+  if (!best) return tidyFact(u.text);
+  const picked = [best];
+  const second = ranked[1];
+  if (second && second.score >= best.score * 0.85 && best.s.length < 80) picked.push(second);
+  picked.sort((a, b) => a.i - b.i);
+  return picked.map((p) => tidyFact(p.s)).join('');
+}
+
+/** Ends a sentence with a full stop if it has none. */
+function period(s: string): string {
+  return /[。！？.!?]$/.test(s) ? s : `${s}。`;
+}
+
+/** The reply when the corpus does not cover a question. */
+export function notCovered(question: string, intent: string, entities: Entities, reason?: string): PolicyAnswer {
+  const place = entities.otherPlaces[0];
+  const office = place ? `${place.replace(/[省市]$/, '')}${/省$/.test(place) ? '省' : '市'}市场监督管理局` : entities.regions[0] ? `${entities.regions[0]}市场监督管理局` : '当地市场监督管理局（开平企业可咨询开平市市场监督管理局）';
+  const scope = '开平市水暖卫浴质量提升工作方案与产品质量优秀奖评审管理办法、中山市工业产品质量提升三年行动计划、汕头市2013年质量发展重点行动计划、四川省重点消费品质量提升专项行动计划、江门市质量认证体系建设实施方案';
+  const lead = place ? `现有政策库未收录${place}的相关政策` : reason ?? '现有政策库没有涉及这个问题的条款';
+  return {
+    question,
+    intent,
+    found: false,
+    answer: `抱歉，${lead}，我不便猜测。建议咨询${office}。\n目前可查询的文件：${scope}。`,
+    citations: [],
+  };
+}
+
+/** Answers one policy question at the given date. */
+export function answerQuestion(k: Knowledge, rawQuestion: string, now: Date): PolicyAnswer {
+  const question = rawQuestion;
+  const q = normalizeText(rawQuestion);
+  if (!q) {
+    return { question, intent: 'empty', found: false, answer: '您好，请直接输入您想了解的政策问题，例如“优秀奖奖金多少”或“江门管理体系认证目标是多少”。', citations: [] };
+  }
+  const guess = k.classifier.classify(q);
+  const intent = guess.intent;
+  const entities = extractEntities(q);
+  const terms = k.search.queryTerms(q);
+  const ask = askOf(q, intent);
+
+  if (CHAT_INTENTS.has(intent) && guess.confidence > 0.6 && q.length <= 12) {
+    return { question, intent, found: false, answer: chatReply(intent), citations: [] };
+  }
+  if (entities.otherPlaces.length && !entities.regions.length) return notCovered(question, intent, entities);
+
+  const regionFilter = entities.regions.length ? (u: Unit) => entities.regions.includes(u.region) : undefined;
+  const hits = k.search.search(terms, 8, regionFilter);
+
+  // Money: only the Kaiping excellence award states an amount.
+  const otherAward = entities.awards.filter((a) => a !== '优秀奖');
+  const wantsAmount = ask.money && /多少|几|how much|金额|标准|怎么算|计算|最少|最低|最多/.test(q.toLowerCase());
+  if (wantsAmount) {
+    const kaiping = !entities.regions.length || entities.regions.includes('开平市');
+    const aboutAward = entities.awards.includes('优秀奖') || (!otherAward.length && /奖金|奖励|奖|award|reward|bonus|prize|合格/.test(q.toLowerCase()) && !/补贴|补助|资助/.test(q));
+    if (kaiping && aboutAward && !otherAward.length && !hasUnknownTopic(k, q)) return awardAmount(k, question, intent, entities, now);
+    const what = otherAward[0] ? `${otherAward[0]}的奖励金额` : '这项补贴或奖励的具体金额';
+    return notCovered(question, intent, entities, `现有政策文件没有规定${what}`);
+  }
+  if (intent === 'policy_validity' || /还有效|有效吗|过期了|失效|废止|还能用吗|施行|生效|still valid|in force|有效期多|有效期几|有效期是/.test(q)) {
+    const v = policyValidity(k, question, intent, q, entities, hits, now);
+    if (v) return v;
+  }
+
+  const top = hits[0];
+  if (!top || coverage(k, q, top) < 0.5) return notCovered(question, intent, entities);
+
+  const citations: Citation[] = [citationOf(top.unit)];
+  const second = hits[1];
+  if (second && second.unit.docId === top.unit.docId && second.score >= top.score * 0.9 && second.unit.article !== top.unit.article && !top.unit.article.startsWith(second.unit.article)) {
+    citations.push(citationOf(second.unit));
+  }
+  let fact = factFrom(top.unit, terms, k.search, ask, q);
+  if (entities.awards.includes('优秀奖') && /抽检|抽查|不合格/.test(q) && /不合格/.test(q) && top.unit.docId === 'kaiping-plan') {
+    fact = `不能。${fact}`;
+  }
+  const doc = k.documents.find((d) => d.id === top.unit.docId);
+  const lines = [period(fact), ...citations.map(sourceLine)];
+  const warn = validityWarning(doc, now);
+  if (warn) lines.push(warn);
+  return { question, intent, found: true, answer: lines.join('\n'), citations };
+}
+
+/** Whether the question names a topic word the corpus never uses (社保, 个税 …). */
+function hasUnknownTopic(k: Knowledge, q: string): boolean {
+  return significantTerms(k, q).some((t) => !k.search.knows(t) && !(t in SYNONYM_KEYS()) && t.length >= 2);
+}
+
+let synonymKeys: Record<string, true> | undefined;
+/** The colloquial words the search understands through synonyms. */
+function SYNONYM_KEYS(): Record<string, true> {
+  if (!synonymKeys) {
+    synonymKeys = {};
+    for (const w of COLLOQUIAL) synonymKeys[w] = true;
+  }
+  return synonymKeys;
+}
+
+/** Colloquial words whose absence from the corpus is expected. */
+const COLLOQUIAL = ['奖金', '钱', '补贴', '补助', '过期', '失效', '公示期', '几年', '多久', '门槛', '资格', '申请', '报名', '注册', '成立', '纳税证明', '完税证明', '没过', '抽捡', '优秀将', '公式期', '公式', '拿到', '能拿', '最少', '最低', '最多', '一共', '总共', '合格', '获奖', '评上'];
+
+/** The query's topic terms: segmented, without generic words and place names. */
+function significantTerms(k: Knowledge, q: string): string[] {
+  const places = /开平|中山|汕头|四川|江门|水口/;
+  return [...k.search.queryTerms(q).entries()]
+    .filter(([t, w]) => w >= 1 && !GENERIC.has(t) && !places.test(t) && !/^\d+$/.test(t) && !/^[a-z]$/.test(t))
+    .map(([t]) => t);
+}
+
+/** Share of the question's topic weight that the unit covers (unknown topic words weigh the most). */
+function coverage(k: Knowledge, q: string, hit: Hit): number {
+  const terms = significantTerms(k, q);
+  if (!terms.length) return hit.score > 2 ? 1 : 0;
+  const text = `${hit.unit.text} ${hit.unit.heading} ${hit.unit.title}`.toLowerCase();
+  const expanded = k.search.queryTerms(q);
+  let total = 0;
+  let got = 0;
+  for (const t of terms) {
+    const known = k.search.knows(t) || SYNONYM_KEYS()[t];
+    const w = known ? k.search.idf(t) : 6;
+    total += w;
+    const synonymsHit = !k.search.knows(t) && [...expanded.keys()].some((s) => expanded.get(s)! < 1 && text.includes(s) && isSynonymOf(t, s));
+    if (text.includes(t) || synonymsHit) got += w;
+  }
+  return total ? got / total : 0;
+}
+
+/** Whether `s` is one of the corpus words `t` expands to. */
+function isSynonymOf(t: string, s: string): boolean {
+  return (SYNONYM_TABLE[t] ?? []).some((x) => x.includes(s) || s.includes(x));
+}
+
+
+/** The award amount, computed for a stated number of passed inspections. */
+function awardAmount(k: Knowledge, question: string, intent: string, e: Entities, now: Date): PolicyAnswer {
+  const unit = k.units.find((u) => u.docId === 'kaiping-award' && u.article === '第七条');
+  if (!unit) return notCovered(question, intent, e);
+  const doc = k.documents.find((d) => d.id === unit.docId);
+  const n = e.times;
+  let fact: string;
+  const citations = [citationOf(unit)];
+  if (n !== undefined && n >= 3) {
+    fact = `检验合格${n}次可获奖励${(3000 * n).toLocaleString('en-US').replace(/,/g, '')}元（3000元 × ${n}次 = ${3000 * n}元）。每检验合格一次奖励3000元（原文“3千元”），每家获奖企业最少奖励9000元（原文“9千元”）。`;
+  } else if (n !== undefined) {
+    const cond = k.units.find((u) => u.docId === 'kaiping-award' && u.article === '第五条（三）');
+    if (cond) citations.unshift(citationOf(cond));
+    fact = `合格${n}次还不够申报：申报条件要求近3年内连续3次以上（含3次）抽检合格，所以暂时拿不到奖励。达到条件后，每检验合格一次奖励3000元，每家最少9000元。`;
+  } else {
+    fact = '每检验合格一次奖励3000元（原文“3千元”），每家获奖企业最少奖励9000元（原文“9千元”，即至少3次），合格次数越多奖励越多；另颁发奖牌和证书。';
+  }
+  const lines = [fact, ...citations.map(sourceLine)];
+  const warn = validityWarning(doc, now);
+  if (warn) lines.push(warn);
+  return { question, intent: 'award_amount', found: true, answer: lines.join('\n'), citations };
+}
+
+/** Answers whether a policy is still in force, judged at the date of asking. */
+function policyValidity(k: Knowledge, question: string, intent: string, q: string, e: Entities, hits: Hit[], now: Date): PolicyAnswer | undefined {
+  let doc: PolicyDocument | undefined;
+  if (/优秀奖|评审|办法/.test(q) || (!e.regions.length && !hits.length)) doc = k.documents.find((d) => d.id === 'kaiping-award');
+  if (!doc && e.regions.includes('开平市')) doc = k.documents.find((d) => d.id === (/方案/.test(q) ? 'kaiping-plan' : 'kaiping-award'));
+  if (!doc && e.regions.length) doc = k.documents.find((d) => d.region === e.regions[0]);
+  if (!doc && hits[0]) doc = k.documents.find((d) => d.id === hits[0].unit.docId);
+  if (!doc) return undefined;
+  if (/优秀奖/.test(q) && /有效期/.test(q) && !/办法|文件|政策/.test(q)) return undefined; // the award's own 3-year validity
+  const today = isoDay(now);
+  const units = k.units.filter((u) => u.docId === doc!.id);
+  const clause = units.find((u) => /施行|有效期\s*\d|实施/.test(u.text) && u.kind !== 'notice') ?? units.find((u) => u.kind === 'notice') ?? units[0];
+  let fact: string;
+  if (doc.expires && today > doc.expires) {
+    fact = `已过有效期。《${doc.title}》${doc.effective ? `自${cnDate(doc.effective)}起施行，` : ''}${doc.validityNote ? `${doc.validityNote}，` : ''}已于${cnDate(doc.expires)}到期；按提问日期${cnDate(today)}判断已失效，现行规定请向${contactOf(doc)}确认。`;
+  } else if (doc.expires) {
+    fact = `仍在有效期内。《${doc.title}》有效期至${cnDate(doc.expires)}（按提问日期${cnDate(today)}判断）。`;
+  } else {
+    fact = `《${doc.title}》${doc.issued ? `于${cnDate(doc.issued)}印发，` : ''}文件没有写明有效期${doc.validityNote ? `（${doc.validityNote}）` : ''}，是否仍在执行请向${contactOf(doc)}确认。`;
+  }
+  return { question, intent: 'policy_validity', found: true, answer: [fact, sourceLine(citationOf(clause))].join('\n'), citations: [citationOf(clause)] };
+}
+
+/** Canned replies for conversational intents. */
+export function chatReply(intent: string): string {
+  switch (intent) {
+    case 'greeting':
+      return '您好！我是政策助手，可以回答开平、中山、汕头、四川、江门的产品质量政策问题，每个回答都附文件和条款原文。发送“帮助”查看用法。';
+    case 'thanks':
+      return '不客气！还有其他政策问题随时问我。';
+    default:
+      return HELP_TEXT;
+  }
+}
+
+/** The help text listing what the bot can do. */
+export const HELP_TEXT = [
+  '我可以帮您：',
+  '1. 查政策：直接提问，如“优秀奖奖金多少”“江门管理体系认证目标多少家”“中山首席质量官谁牵头”；',
+  '2. 预检开平水暖卫浴产品质量优秀奖申报条件：发送 /precheck 或“我们能评优秀奖吗”；',
+  '3. 订阅公示和到期提醒：发送 /subscribe（可加标签，如 /subscribe 水口镇），退订发送 /unsubscribe；',
+  '4. 登记获奖日期以便到期提醒：发送 /award 2024-03-01，查看发送 /awards。',
+  '其他命令：/cancel 取消预检，/back 修改上一题，/forget 删除企业资料。',
+].join('\n');

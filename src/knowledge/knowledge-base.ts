@@ -1,0 +1,20 @@
+/** Builds the answering knowledge once: index, segmenter, search and intent classifier. */
+import { loadIntents, trainClassifier, DEFAULT_INTENTS_DIR } from '../nlu/intent-classifier.ts';
+import { createSegmenter, type Segmenter } from '../nlu/segmenter.ts';
+import type { Knowledge } from './answer.ts';
+import { DEFAULT_DATA_DIR, loadIndex } from './policy-loader.ts';
+import { UnitSearch } from './search.ts';
+
+/** Knowledge plus the segmenter it was built with. */
+export interface LoadedKnowledge extends Knowledge {
+  segmenter: Segmenter;
+}
+
+/** Loads the index (rebuilding it if stale), then trains the classifier. */
+export function loadKnowledge(dataDir: string = DEFAULT_DATA_DIR, intentsDir: string = DEFAULT_INTENTS_DIR): LoadedKnowledge {
+  const index = loadIndex(dataDir);
+  const segmenter = createSegmenter(index.dictionary);
+  const search = new UnitSearch(index.units, segmenter);
+  const classifier = trainClassifier(segmenter, loadIntents(intentsDir));
+  return { documents: index.documents, units: index.units, search, classifier, segmenter };
+}

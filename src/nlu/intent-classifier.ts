@@ -1,0 +1,86 @@
+/** Intent classification with natural's naive Bayes classifier, trained from `intents/`. */
+import { createRequire } from 'node:module';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { DataError } from '../errors.ts';
+import { normalizeText } from './normalize.ts';
+import type { Segmenter } from './segmenter.ts';
+
+const require = createRequire(import.meta.url);
+
+/** Default location of the intent training data. */
+export const DEFAULT_INTENTS_DIR = new URL('../../intents', import.meta.url).pathname;
+
+/** Schema of one intent file. */
+export const intentFileSchema = z.object({
+  intent: z.string().regex(/^[a-z_]+$/),
+  description: z.string().min(3),
+  examples: z.array(z.string().min(1)).min(5),
+}).strict();
+
+/** One intent with its training examples. */
+export type IntentFile = z.infer<typeof intentFileSchema>;
+
+/** Reads and validates every intent file; a bad file is reported by name and field. */
+export function loadIntents(dir: string = DEFAULT_INTENTS_DIR): IntentFile[] {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  return files.map((f) => {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+    } catch (e) {
+      throw new DataError(f, 'json', (e as Error).message);
+    }
+    const r = intentFileSchema.safeParse(raw);
+    if (!r.success) {
+      const issue = r.error.issues[0];
+      throw new DataError(f, issue.path.join('.') || '(root)', issue.message);
+    }
+    if (`${r.data.intent}.json` !== f) throw new DataError(f, 'intent', `intent "${r.data.intent}" does not match the file name`);
+    return r.data;
+  });
+}
+
+/** A classification: best intent and its share of the probability mass. */
+export interface IntentGuess {
+  intent: string;
+  confidence: number;
+}
+
+/** A trained intent classifier. */
+export interface IntentClassifier {
+  /** Classifies normalised text. */
+  classify(text: string): IntentGuess;
+  /** Intent names the classifier knows. */
+  intents: string[];
+}
+
+/** Turns text into classifier features: words plus character bigrams, which survive typos. */
+export function features(seg: Segmenter, text: string): string[] {
+  const words = seg.words(text);
+  const chars = [...text.replace(/\s+/g, '')];
+  const bigrams: string[] = [];
+  for (let i = 0; i + 1 < chars.length; i++) bigrams.push(`#${chars[i]}${chars[i + 1]}`);
+  return [...words, ...bigrams];
+}
+
+/** Trains a naive Bayes classifier on the intent files. */
+export function trainClassifier(seg: Segmenter, intents: IntentFile[]): IntentClassifier {
+  const BayesClassifier = require('natural/lib/natural/classifiers/bayes_classifier.js') as typeof import('natural').BayesClassifier;
+  const clf = new BayesClassifier();
+  for (const it of intents) {
+    for (const ex of it.examples) clf.addDocument(features(seg, normalizeText(ex)), it.intent);
+  }
+  clf.train();
+  return {
+    intents: intents.map((i) => i.intent),
+    classify(text) {
+      const f = features(seg, text);
+      if (f.length === 0) return { intent: 'out_of_scope', confidence: 0 };
+      const scores = clf.getClassifications(f as unknown as string);
+      const total = scores.reduce((s, c) => s + c.value, 0) || 1;
+      return { intent: scores[0].label, confidence: scores[0].value / total };
+    },
+  };
+}

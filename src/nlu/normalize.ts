@@ -1,0 +1,26 @@
+/** Text normalisation: Traditional → Simplified, full-width → half-width, control characters removed. */
+import * as OpenCC from 'opencc-js';
+
+/** Longest text the understanding pipeline looks at; the rest of a huge message is ignored. */
+export const MAX_TEXT = 2000;
+
+let toSimplified: ((s: string) => string) | undefined;
+
+/** Converts Traditional Chinese (Taiwan, Hong Kong or standard) to Simplified. */
+export function simplify(text: string): string {
+  toSimplified ??= OpenCC.Converter({ from: 'hk', to: 'cn' });
+  return toSimplified(text);
+}
+
+/** Converts full-width ASCII letters, digits and punctuation to half-width, keeping Chinese punctuation. */
+export function halfWidth(text: string): string {
+  return text.replace(/[\uFF10-\uFF19\uFF21-\uFF3A\uFF41-\uFF5A\uFF05\uFF0B\uFF0D\uFF0E\uFF0F]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/\u3000/g, ' ');
+}
+
+/** Normalises user text for understanding: bounded length, no control characters, Simplified, half-width. */
+export function normalizeText(text: string): string {
+  const bounded = text.length > MAX_TEXT ? text.slice(0, MAX_TEXT) : text;
+  // eslint-disable-next-line no-control-regex
+  const printable = bounded.replace(/[\u0000-\u0008\u000B-\u001F\u007F\uFFFD\uFEFF]/g, ' ');
+  return halfWidth(simplify(printable)).replace(/\s+/g, ' ').trim();
+}
