@@ -3,11 +3,13 @@ import type { Citation, PolicyAnswer } from '../core/types.ts';
 import { extractEntities, type Entities } from '../nlu/entities.ts';
 import type { IntentClassifier } from '../nlu/intent-classifier.ts';
 import { normalizeText } from '../nlu/normalize.ts';
+import type { Segmenter } from '../nlu/segmenter.ts';
 import type { PolicyDocument, Unit } from './policy-schema.ts';
 import { SYNONYMS as SYNONYM_TABLE, type Hit, type UnitSearch } from './search.ts';
 
 /** Everything the answerer needs, built once at start-up. */
 export interface Knowledge {
+  segmenter?: Segmenter;
   documents: PolicyDocument[];
   units: Unit[];
   search: UnitSearch;
@@ -190,9 +192,11 @@ export function answerQuestion(k: Knowledge, rawQuestion: string, now: Date): Po
     return { question, intent, found: false, answer: chatReply(intent), citations: [] };
   }
   if (entities.otherPlaces.length && !entities.regions.length) return notCovered(question, intent, entities);
+  const foreign = foreignTopic(k, q);
+  if (foreign) return notCovered(question, intent, entities, `现有政策文件没有涉及“${foreign}”的条款`);
 
   const regionFilter = entities.regions.length ? (u: Unit) => entities.regions.includes(u.region) : undefined;
-  const hits = k.search.search(terms, 8, regionFilter);
+  const hits = rerank(k.search.search(terms, 12, regionFilter), intent, entities, ask, q);
 
   // Money: only the Kaiping excellence award states an amount.
   const otherAward = entities.awards.filter((a) => a !== '优秀奖');
@@ -200,11 +204,12 @@ export function answerQuestion(k: Knowledge, rawQuestion: string, now: Date): Po
   if (wantsAmount) {
     const kaiping = !entities.regions.length || entities.regions.includes('开平市');
     const aboutAward = entities.awards.includes('优秀奖') || (!otherAward.length && /奖金|奖励|奖|award|reward|bonus|prize|合格/.test(q.toLowerCase()) && !/补贴|补助|资助/.test(q));
-    if (kaiping && aboutAward && !otherAward.length && !hasUnknownTopic(k, q)) return awardAmount(k, question, intent, entities, now);
+    if (kaiping && aboutAward && !otherAward.length && !foreignTopic(k, q)) return awardAmount(k, question, intent, entities, now);
     const what = otherAward[0] ? `${otherAward[0]}的奖励金额` : '这项补贴或奖励的具体金额';
     return notCovered(question, intent, entities, `现有政策文件没有规定${what}`);
   }
-  if (intent === 'policy_validity' || /还有效|有效吗|过期了|失效|废止|还能用吗|施行|生效|still valid|in force|有效期多|有效期几|有效期是/.test(q)) {
+  const aboutAwardItself = /优秀奖|获奖|奖项|award/.test(q) && !/办法|文件|政策|规定|方案|计划|policy|rules/.test(q);
+  if (!aboutAwardItself && /还有效|有效吗|过期|失效|废止|还能用吗|施行|生效|实施的|开始实施|still valid|in force|expired|有效期/.test(q)) {
     const v = policyValidity(k, question, intent, q, entities, hits, now);
     if (v) return v;
   }
@@ -228,55 +233,74 @@ export function answerQuestion(k: Knowledge, rawQuestion: string, now: Date): Po
   return { question, intent, found: true, answer: lines.join('\n'), citations };
 }
 
-/** Whether the question names a topic word the corpus never uses (社保, 个税 …). */
-function hasUnknownTopic(k: Knowledge, q: string): boolean {
-  return significantTerms(k, q).some((t) => !k.search.knows(t) && !(t in SYNONYM_KEYS()) && t.length >= 2);
-}
-
-let synonymKeys: Record<string, true> | undefined;
-/** The colloquial words the search understands through synonyms. */
-function SYNONYM_KEYS(): Record<string, true> {
-  if (!synonymKeys) {
-    synonymKeys = {};
-    for (const w of COLLOQUIAL) synonymKeys[w] = true;
-  }
-  return synonymKeys;
+/** Re-ranks hits with priors: award questions prefer the award rules, number questions prefer clauses with figures. */
+function rerank(hits: Hit[], intent: string, e: Entities, ask: Ask, q: string): Hit[] {
+  const awardTopic = (/^(award_|publicity)/.test(intent) || e.awards.includes('优秀奖')) && (!e.regions.length || e.regions.includes('开平市')) && !e.awards.some((a) => a !== '优秀奖');
+  const scored = hits.map((h) => {
+    let score = h.score;
+    if (awardTopic && h.unit.docId === 'kaiping-award') score *= 1.4;
+    if (ask.number && /\d+(\.\d+)?\s*(家|个|项|种|名|%|次|张|件|期|年|天|元|千|万)/.test(h.unit.text)) score *= 1.25;
+    if (ask.department && (h.unit.fields || /[（(][^（()）]*(局|处|部门|政府)[^（()）]*[）)]。?$/.test(h.unit.text.trim()))) score *= 1.1;
+    if (/问题.*(找|反映)|有问题找|遇到问题/.test(q) && h.unit.kind === 'notice') score *= 2;
+    return { ...h, score };
+  });
+  return scored.sort((a, b) => b.score - a.score);
 }
 
 /** Colloquial words whose absence from the corpus is expected. */
-const COLLOQUIAL = ['奖金', '钱', '补贴', '补助', '过期', '失效', '公示期', '几年', '多久', '门槛', '资格', '申请', '报名', '注册', '成立', '纳税证明', '完税证明', '没过', '抽捡', '优秀将', '公式期', '公式', '拿到', '能拿', '最少', '最低', '最多', '一共', '总共', '合格', '获奖', '评上'];
+const COLLOQUIAL = new Set(['奖金', '钱', '补贴', '补助', '过期', '失效', '公示期', '几年', '多久', '门槛', '资格', '申请', '报名', '注册', '成立',
+  '纳税证明', '完税证明', '没过', '抽捡', '优秀将', '公式期', '公式', '拿到', '能拿', '最少', '最低', '最多', '一共', '总共', '合格', '获奖', '评上',
+  '客户', '老板', '厂子', '工厂', '水龙头', '龙头', '花洒', '卫浴', '产品', '名额', '后果', '影响', '收费', '免费', '费用', '资料', '材料', '证书',
+  '奖牌', '结果', '记录', '时间', '日期', '期限', '年限', '次数', '数量', '多少家', '目标', '指标', '任务', '措施', '内容', '作用', '意思', '区别', '比例', '时候', '怎么回事', '级别', '税务', '要求', '条件']);
 
-/** The query's topic terms: segmented, without generic words and place names. */
+/** Part-of-speech tags of words that name a topic. */
+const TOPIC_TAGS = new Set(['n', 'nz', 'j', 'vn', 'nt', 'l']);
+
+/** A topic word in the question that the corpus never uses (社保, 个税, 最低工资 …), if any. */
+export function foreignTopic(k: Knowledge & { segmenter?: Segmenter }, q: string): string | undefined {
+  if (!k.segmenter) return undefined;
+  const english = q.toLowerCase().match(/[a-z]{3,}/g) ?? [];
+  const cjk = q.match(/[\u4e00-\u9fff]/g) ?? [];
+  if (english.length >= 3 && english.length * 2 > cjk.length) {
+    const content = english.filter((w) => !GENERIC.has(w));
+    const glossed = content.filter((w) => (SYNONYM_TABLE[w]?.length ?? 0) > 0 && !/^(kaiping|zhongshan|shantou|sichuan|jiangmen)$/.test(w));
+    if (content.length && glossed.length === 0) return content[0];
+  }
+  for (const { word, tag } of k.segmenter.tagged(q, false)) {
+    if (!TOPIC_TAGS.has(tag) || GENERIC.has(word) || COLLOQUIAL.has(word) || word in SYNONYM_TABLE) continue;
+    if (/^[a-z]+$/.test(word)) continue;
+    if (!/^[\u4e00-\u9fff]{2,}$/.test(word) || /^(开平|中山|汕头|四川|江门|水口)/.test(word)) continue;
+    if (k.search.knows(word)) continue;
+    const parts = k.segmenter.terms(word).filter((p) => p.length >= 2 && p !== word);
+    if (parts.length && parts.every((p) => k.search.knows(p) || COLLOQUIAL.has(p))) continue;
+    return word;
+  }
+  return undefined;
+}
+
+/** The query's topic terms: segmented, without generic words, numbers and place names. */
 function significantTerms(k: Knowledge, q: string): string[] {
   const places = /开平|中山|汕头|四川|江门|水口/;
   return [...k.search.queryTerms(q).entries()]
-    .filter(([t, w]) => w >= 1 && !GENERIC.has(t) && !places.test(t) && !/^\d+$/.test(t) && !/^[a-z]$/.test(t))
+    .filter(([t, w]) => w >= 1 && !GENERIC.has(t) && !places.test(t) && !/\d|^[一二两三四五六七八九十]+[次年个家项]$/.test(t) && !/^[a-z]{1,2}$/.test(t))
     .map(([t]) => t);
 }
 
-/** Share of the question's topic weight that the unit covers (unknown topic words weigh the most). */
+/** Share of the question's known topic weight that the unit covers, counting synonyms. */
 function coverage(k: Knowledge, q: string, hit: Hit): number {
   const terms = significantTerms(k, q);
-  if (!terms.length) return hit.score > 2 ? 1 : 0;
   const text = `${hit.unit.text} ${hit.unit.heading} ${hit.unit.title}`.toLowerCase();
-  const expanded = k.search.queryTerms(q);
   let total = 0;
   let got = 0;
   for (const t of terms) {
-    const known = k.search.knows(t) || SYNONYM_KEYS()[t];
-    const w = known ? k.search.idf(t) : 6;
+    const syn = SYNONYM_TABLE[t] ?? [];
+    if (!k.search.knows(t) && !syn.length) continue;
+    const w = k.search.knows(t) ? k.search.idf(t) : 2;
     total += w;
-    const synonymsHit = !k.search.knows(t) && [...expanded.keys()].some((s) => expanded.get(s)! < 1 && text.includes(s) && isSynonymOf(t, s));
-    if (text.includes(t) || synonymsHit) got += w;
+    if (text.includes(t) || syn.some((s) => text.includes(s))) got += w;
   }
-  return total ? got / total : 0;
+  return total ? got / total : hit.score > 2 ? 1 : 0;
 }
-
-/** Whether `s` is one of the corpus words `t` expands to. */
-function isSynonymOf(t: string, s: string): boolean {
-  return (SYNONYM_TABLE[t] ?? []).some((x) => x.includes(s) || s.includes(x));
-}
-
 
 /** The award amount, computed for a stated number of passed inspections. */
 function awardAmount(k: Knowledge, question: string, intent: string, e: Entities, now: Date): PolicyAnswer {

@@ -194,6 +194,13 @@ export function splitPart(part: PartInput, meta?: Pick<PolicyMeta, 'title'>): Un
   for (const b of blocks) {
     if (b.headingOnly && b.hasChildren) continue;
     if (b.headingOnly && b.parts.length === 1 && b.hasChildren === false && b.kind === 'section' && isShortHeading(b.parts[0]) && !/[。]/.test(b.parts[0])) continue;
+    if (b.kind === 'section' && b.parts.length > 2) {
+      // A long unnumbered section: each paragraph is its own unit, the heading kept with the first.
+      b.parts.slice(1).forEach((p, k) => {
+        push({ article: b.article, heading: `${b.heading.trim()} ${b.parts[0]}`.trim(), kind: b.kind, line: b.line, text: k === 0 ? `${b.parts[0]}\n${p}` : p });
+      });
+      continue;
+    }
     push({ article: b.article, heading: b.heading.trim(), kind: b.kind, line: b.line, text: b.parts.join('\n') });
   }
   for (const t of tables) {

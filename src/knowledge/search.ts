@@ -5,7 +5,10 @@ import type { Unit } from './policy-schema.ts';
 /** Colloquial words and English glossary mapped to the corpus's own vocabulary. */
 export const SYNONYMS: Record<string, string[]> = {
   奖金: ['奖励'], 奖钱: ['奖励'], 钱: ['奖励', '元'], 补贴: ['奖励', '资助'], 补助: ['奖励', '资助'], 奖多少: ['奖励'],
-  奖: ['奖励', '奖'], 给钱: ['奖励'], 拿: ['奖励'], 资金: ['奖励资金', '经费'],
+  奖: ['奖励', '奖'], 给钱: ['奖励'], 拿: ['奖励'], 资金: ['奖励资金', '经费'], 出钱: ['资金', '财政'], 经费: ['经费', '财政'],
+  统筹: ['协调', '负责', '领导小组'], 干什么: ['职责'], 干嘛: ['职责'], 作用: ['职责', '作用'], 见效: ['努力'], 哪一年: ['到'], 几期: ['期'],
+  问题: ['问题', '反映'], 反映: ['反映'], 名额: ['不限', '家数'], 限制: ['不限'], 几次: ['次'], 一年: ['每年'], 规上: ['规模以上'],
+  宣传: ['宣传'], 包装: ['包装'], 罚款: ['处罚'], 罚: ['处罚'], 处罚: ['处罚'], 投诉: ['投诉'], 环保: ['环境保护'], 安全: ['安全生产'],
   申请: ['申报'], 报名: ['申报'], 门槛: ['条件'], 要求: ['条件'], 资格: ['条件', '申报条件'], 符合: ['条件'],
   过期: ['有效期', '期满'], 失效: ['有效期'], 有效: ['有效期'], 到期: ['有效期', '期满'], 多久: ['有效期', '期'], 实施: ['施行'],
   生效: ['施行'], 开始: ['施行'], 几年: ['年'],
@@ -40,6 +43,7 @@ export class UnitSearch {
   private readonly docs: { unit: Unit; tf: Map<string, number>; len: number }[] = [];
   private readonly df = new Map<string, number>();
   private readonly avgLen: number;
+  private readonly corpusText: string;
 
   /** Indexes the units with the given segmenter. */
   constructor(units: Unit[], private readonly seg: Segmenter) {
@@ -57,6 +61,7 @@ export class UnitSearch {
       }
       this.docs.push({ unit, tf, len });
     }
+    this.corpusText = units.map((u) => u.text.replace(/\s+/g, '')).join('\n').toLowerCase();
     this.avgLen = this.docs.reduce((s, d) => s + d.len, 0) / Math.max(1, this.docs.length);
   }
 
@@ -67,9 +72,9 @@ export class UnitSearch {
     return Math.log(1 + (n - df + 0.5) / (df + 0.5));
   }
 
-  /** Whether the corpus contains the term at all. */
+  /** Whether the corpus contains the term at all, as a search term or inside its text. */
   knows(term: string): boolean {
-    return this.df.has(term);
+    return this.df.has(term) || this.corpusText.includes(term);
   }
 
   /** Expands query text into weighted search terms. */

@@ -93,7 +93,7 @@ export function extractEntities(text: string): Entities {
   if (/广东省?/.test(text) && !regions.length && /广东省?(政府|的|有|出台|政策)/.test(text) && !/广东省?名牌|广东优质/.test(text)) otherPlaces.push('广东省');
   const awards = AWARDS.filter((a) => a.pattern.test(text)).map((a) => a.name);
   const certifications = CERTIFICATIONS.filter((c) => lower.includes(c.toLowerCase()));
-  const timesM = new RegExp(`${NUM}\\s*(次|回)`).exec(text) ?? /(\d+)\s*times?\b/i.exec(text);
+  const timesM = new RegExp(`${NUM}\\s*(次|回)`).exec(text) ?? /(\d+)\s*(times?|spot checks?|inspections?|passes|checks?)\b/i.exec(text) ?? /passed\s+(\d+)/i.exec(text);
   const yearsM = new RegExp(`${NUM}\\s*年(?!\\d|底|月)`).exec(text.replace(/\d{4}\s*年/g, ''));
   const dates: string[] = [];
   for (const m of text.matchAll(/(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?/g)) {

@@ -15,6 +15,8 @@ export interface Segmenter {
   terms(text: string): string[];
   /** Cuts text into plain words, keeping stop words (for classification). */
   words(text: string): string[];
+  /** Cuts text into words with their part-of-speech tags (n noun, v verb, m numeral …). */
+  tagged(text: string, hmm?: boolean): { word: string; tag: string }[];
 }
 
 /** Builds a segmenter whose dictionary includes the given domain terms. */
@@ -30,6 +32,9 @@ export function createSegmenter(domainTerms: string[]): Segmenter {
     },
     words(text) {
       return clean(jieba.cut(text, true));
+    },
+    tagged(text, hmm = true) {
+      return jieba.tag(text, hmm).map((w) => ({ word: w.word.toLowerCase(), tag: w.tag }));
     },
   };
 }
