@@ -1,5 +1,6 @@
 /** Builds the answering knowledge once: index, segmenter, search and intent classifier. */
-import { loadIntents, trainClassifier, DEFAULT_INTENTS_DIR } from '../nlu/intent-classifier.ts';
+import { join } from 'node:path';
+import { loadClassifier, loadIntents, DEFAULT_INTENTS_DIR } from '../nlu/intent-classifier.ts';
 import { createSegmenter, type Segmenter } from '../nlu/segmenter.ts';
 import type { Knowledge } from './answer.ts';
 import { DEFAULT_DATA_DIR, loadIndex } from './policy-loader.ts';
@@ -15,6 +16,11 @@ export function loadKnowledge(dataDir: string = DEFAULT_DATA_DIR, intentsDir: st
   const index = loadIndex(dataDir);
   const segmenter = createSegmenter(index.dictionary);
   const search = new UnitSearch(index.units, segmenter);
-  const classifier = trainClassifier(segmenter, loadIntents(intentsDir));
+  const classifier = loadClassifier(segmenter, loadIntents(intentsDir), modelPath(dataDir));
   return { documents: index.documents, units: index.units, search, classifier, segmenter };
+}
+
+/** Path of the cached intent model written by `ingest`. */
+export function modelPath(dataDir: string = DEFAULT_DATA_DIR): string {
+  return join(dataDir, 'intent-model.json');
 }

@@ -50,8 +50,8 @@ function tokenize(s: string): Token[] | undefined {
 }
 
 /**
- * Parses a number written in Chinese numerals, Arabic digits or a mix ("十二", "二十五", "3千", "1.5万", "两", "三千元" → 3000);
- * returns undefined when the whole string is not a number.
+ * Parses a number written in Chinese numerals, Arabic digits or a mix ("十二", "二十五", "3千", "1.5万", "两", "三千元" → 3000,
+ * "二零一九" → 2019); returns undefined when the whole string is not a number.
  */
 export function parseChineseNumber(s: string): number | undefined {
   let text = normalizeDigits(s)
@@ -64,8 +64,10 @@ export function parseChineseNumber(s: string): number | undefined {
   if (text === '') return undefined;
   if (/^\d+(?:\.\d+)?$/.test(text)) return Number(text);
 
-  // A run of bare digits such as 二零一九 is read digit by digit.
+  // A run of bare digits such as 二零一九 is read digit by digit; two digits without a zero (三四, 两三) are an
+  // approximate range, not a number.
   if (/^[零〇一二两三四五六七八九]{2,}$/.test(text)) {
+    if (text.length === 2 && !/[零〇]/.test(text)) return undefined;
     return Number([...text].map((c) => DIGITS[c]).join(''));
   }
 

@@ -1,6 +1,7 @@
 /** Intent classification with natural's naive Bayes classifier, trained from `intents/`. */
 import { createRequire } from 'node:module';
-import { readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DataError } from '../errors.ts';
@@ -65,16 +66,22 @@ export function features(seg: Segmenter, text: string): string[] {
   return [...words, ...bigrams];
 }
 
-/** Trains a naive Bayes classifier on the intent files. */
-export function trainClassifier(seg: Segmenter, intents: IntentFile[]): IntentClassifier {
-  const BayesClassifier = require('natural/lib/natural/classifiers/bayes_classifier.js') as typeof import('natural').BayesClassifier;
-  const clf = new BayesClassifier();
-  for (const it of intents) {
-    for (const ex of it.examples) clf.addDocument(features(seg, normalizeText(ex)), it.intent);
-  }
-  clf.train();
+type Bayes = InstanceType<typeof import('natural').BayesClassifier>;
+
+/** natural's naive Bayes classifier class, loaded from its own module so natural's index (and dotenv) stays unloaded. */
+function bayesClass(): typeof import('natural').BayesClassifier {
+  return require('natural/lib/natural/classifiers/bayes_classifier.js') as typeof import('natural').BayesClassifier;
+}
+
+/** Hash of the training data, so a cached model is used only while it matches. */
+export function intentsHash(intents: IntentFile[]): string {
+  return createHash('sha256').update(JSON.stringify(intents)).digest('hex').slice(0, 16);
+}
+
+/** Wraps a trained Bayes model as an IntentClassifier. */
+function wrap(clf: Bayes, seg: Segmenter, intents: string[]): IntentClassifier {
   return {
-    intents: intents.map((i) => i.intent),
+    intents,
     classify(text) {
       const f = features(seg, text);
       if (f.length === 0) return { intent: 'out_of_scope', confidence: 0 };
@@ -83,4 +90,40 @@ export function trainClassifier(seg: Segmenter, intents: IntentFile[]): IntentCl
       return { intent: scores[0].label, confidence: scores[0].value / total };
     },
   };
+}
+
+/** Trains a naive Bayes classifier on the intent files. */
+export function trainModel(seg: Segmenter, intents: IntentFile[]): Bayes {
+  const BayesClassifier = bayesClass();
+  const clf = new BayesClassifier();
+  for (const it of intents) {
+    for (const ex of it.examples) clf.addDocument(features(seg, normalizeText(ex)), it.intent);
+  }
+  clf.train();
+  return clf;
+}
+
+/** Trains a classifier from the intent files. */
+export function trainClassifier(seg: Segmenter, intents: IntentFile[]): IntentClassifier {
+  return wrap(trainModel(seg, intents), seg, intents.map((i) => i.intent));
+}
+
+/** Writes the trained model next to the knowledge index, keyed by the training data's hash. */
+export function writeModel(seg: Segmenter, intents: IntentFile[], path: string): void {
+  writeFileSync(path, JSON.stringify({ hash: intentsHash(intents), model: trainModel(seg, intents) }));
+}
+
+/** Restores the cached model when it matches the intent files, otherwise trains afresh in memory. */
+export function loadClassifier(seg: Segmenter, intents: IntentFile[], cachePath: string): IntentClassifier {
+  if (existsSync(cachePath)) {
+    try {
+      const cached = JSON.parse(readFileSync(cachePath, 'utf8')) as { hash: string; model: unknown };
+      if (cached.hash === intentsHash(intents)) {
+        return wrap(bayesClass().restore(cached.model as Bayes), seg, intents.map((i) => i.intent));
+      }
+    } catch {
+      // A damaged cache is ignored; the model is retrained below.
+    }
+  }
+  return trainClassifier(seg, intents);
 }

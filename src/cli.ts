@@ -1,0 +1,157 @@
+/** The scriptable command line: `ask`, `ingest` and `chat --jsonl`; JSON modes print only JSON on stdout. */
+process.env.DOTENV_CONFIG_QUIET = 'true';
+import { createInterface } from 'node:readline';
+import { writeSync } from 'node:fs';
+import { z } from 'zod';
+import { DataError } from './errors.ts';
+
+/** Writes one line to stdout synchronously, so output order matches processing order even on a crash. */
+export function out(line: string): void {
+  writeSync(1, `${line}\n`);
+}
+
+/** Parses the ISO date given with `--at`, or returns now. */
+function clock(args: string[]): Date {
+  const i = args.indexOf('--at');
+  if (i >= 0 && args[i + 1]) {
+    const d = new Date(args[i + 1]);
+    if (!Number.isNaN(d.getTime())) return d;
+    throw new Error(`--at: not a date: ${args[i + 1]}`);
+  }
+  return new Date();
+}
+
+/** Values of a repeatable option such as `--admin ID`. */
+function optionValues(args: string[], name: string): string[] {
+  const vals: string[] = [];
+  args.forEach((a, i) => {
+    if (a === name && args[i + 1] !== undefined) vals.push(args[i + 1]);
+    else if (a.startsWith(`${name}=`)) vals.push(a.slice(name.length + 1));
+  });
+  return vals;
+}
+
+/** Reads stdin line by line. */
+function stdinLines() {
+  return createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false });
+}
+
+/** `ask`: answers questions for a person, as one JSON object, or as JSON lines from stdin. */
+async function ask(args: string[]): Promise<number> {
+  const { loadKnowledge } = await import('./knowledge/knowledge-base.ts');
+  const { answerQuestion } = await import('./knowledge/answer.ts');
+  const k = loadKnowledge();
+  const json = args.includes('--json');
+  const jsonl = args.includes('--jsonl');
+  const skip = new Set<number>();
+  args.forEach((a, i) => {
+    if (a === '--at') skip.add(i + 1);
+  });
+  const words = args.filter((a, i) => !a.startsWith('--') && !skip.has(i));
+  if (jsonl) {
+    for await (const line of stdinLines()) {
+      const a = answerQuestion(k, line, clock(args));
+      out(JSON.stringify(a));
+    }
+    return 0;
+  }
+  const question = words.join(' ');
+  const a = answerQuestion(k, question, clock(args));
+  if (json) out(JSON.stringify(a));
+  else {
+    out(a.answer);
+  }
+  return 0;
+}
+
+/** `ingest`: validates every data file and rebuilds the index; a broken file exits non-zero with its name and line. */
+async function ingest(): Promise<number> {
+  const { writeIndex, indexPath } = await import('./knowledge/policy-loader.ts');
+  const { loadIntents, writeModel } = await import('./nlu/intent-classifier.ts');
+  const { createSegmenter } = await import('./nlu/segmenter.ts');
+  const { modelPath } = await import('./knowledge/knowledge-base.ts');
+  const index = writeIndex();
+  const intents = loadIntents();
+  writeModel(createSegmenter(index.dictionary), intents, modelPath());
+  const perDoc = index.documents.map((d) => `  ${d.id}: ${index.units.filter((u) => u.docId === d.id).length} units — ${d.title}`);
+  process.stderr.write(`ingest: ${index.documents.length} documents, ${index.units.length} units, ${index.dictionary.length} dictionary terms, ${intents.length} intents → ${indexPath()}\n${perDoc.join('\n')}\n`);
+  return 0;
+}
+
+/** One input line of `chat --jsonl`: a message or a scheduler tick. */
+const chatLineSchema = z.union([
+  z.object({ tick: z.literal(true), at: z.string().optional() }),
+  z.object({ chat: z.string().min(1), user: z.string().default(''), text: z.string(), at: z.string().optional() }),
+]);
+
+/** `chat --jsonl`: runs the whole bot over stdin and stdout, one JSON object per line each way. */
+async function chat(args: string[]): Promise<number> {
+  if (!args.includes('--jsonl')) {
+    const { runConsole } = await import('./main.ts');
+    return runConsole({ admins: optionValues(args, '--admin'), db: optionValues(args, '--db')[0] });
+  }
+  const { createRuntime } = await import('./runtime.ts');
+  const { JsonlChannel } = await import('./channels/console-channel.ts');
+  const channel = new JsonlChannel(out);
+  const rt = await createRuntime({ dbPath: optionValues(args, '--db')[0], consoleAdmins: optionValues(args, '--admin'), channels: [channel], quiet: true });
+  let n = 0;
+  try {
+    for await (const line of stdinLines()) {
+      const lineNo = n++;
+      if (!line.trim()) {
+        out(JSON.stringify({ ack: lineNo }));
+        continue;
+      }
+      let input: z.infer<typeof chatLineSchema>;
+      try {
+        input = chatLineSchema.parse(JSON.parse(line));
+      } catch {
+        out(JSON.stringify({ ack: lineNo, error: 'invalid input line: expected {"chat","user","text"} or {"tick":true,"at"}' }));
+        continue;
+      }
+      const at = input.at ? new Date(input.at) : new Date();
+      if (Number.isNaN(at.getTime())) {
+        out(JSON.stringify({ ack: lineNo, error: 'invalid "at" date' }));
+        continue;
+      }
+      if ('tick' in input) {
+        await rt.runDue(at);
+      } else {
+        const replies = await rt.bot.handle({ channel: channel.name, chat: input.chat, user: input.user, text: input.text, at });
+        for (const r of replies) await channel.send(r);
+        await rt.runDue(at);
+      }
+      out(JSON.stringify({ ack: lineNo }));
+    }
+  } finally {
+    await rt.close();
+  }
+  return 0;
+}
+
+/** Entry point: dispatches on the sub-command. */
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...args] = argv;
+  switch (cmd) {
+    case 'ask':
+      return ask(args);
+    case 'ingest':
+      return ingest();
+    case 'chat':
+      return chat(args);
+    default:
+      process.stderr.write('用法 / usage:\n  cli ask [--json] [--at ISO] "<问题>"\n  cli ask --jsonl < questions.txt\n  cli ingest\n  cli chat --jsonl [--db PATH] [--admin ID]...\n');
+      return cmd ? 2 : 0;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof DataError) process.stderr.write(`数据文件错误 / data error: ${err.message}\n`);
+    else process.stderr.write(`错误 / error: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,55 @@
+/** Environment configuration, validated with zod; every setting is optional and secrets are never logged. */
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+
+/** Comma- or space-separated list of IDs. */
+const idList = z
+  .string()
+  .optional()
+  .transform((s) => (s ? s.split(/[\s,]+/).filter(Boolean) : []));
+
+/** Schema of the environment variables the bot reads. */
+export const envSchema = z.object({
+  DB_PATH: z.string().min(1).default('policy-bot.db'),
+  TZ_NAME: z.string().default('Asia/Shanghai'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]{20,}$/, 'expected a token like 123456:ABC-DEF… from @BotFather').optional(),
+  TELEGRAM_API_ROOT: z.url().optional(),
+  TELEGRAM_ADMIN_IDS: idList,
+  WEBHOOK_URL: z.url().optional(),
+  WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, 'letters, digits, _ and - only').optional(),
+  WEBHOOK_PORT: z.coerce.number().int().min(1).max(65535).default(8443),
+  WECHATY_PUPPET_SERVICE_TOKEN: z.string().min(8).optional(),
+  WECHATY_PUPPET_SERVICE_ENDPOINT: z.string().optional(),
+  WECHAT_ADMIN_IDS: idList,
+  WECHAT_SEND_INTERVAL_MS: z.coerce.number().int().min(200).default(3000),
+  CONSOLE_ADMIN_IDS: idList,
+  SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
+});
+
+/** Validated configuration. */
+export type AppConfig = z.infer<typeof envSchema>;
+
+/** Reads and validates configuration; throws ConfigError naming each bad variable (never its value). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const picked: Record<string, string | undefined> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const v = env[key];
+    picked[key] = v === '' ? undefined : v;
+  }
+  const r = envSchema.safeParse(picked);
+  if (!r.success) {
+    throw new ConfigError(`配置错误 / invalid configuration:\n${r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+  }
+  if (r.data.WEBHOOK_URL && !r.data.TELEGRAM_BOT_TOKEN) throw new ConfigError('WEBHOOK_URL is set but TELEGRAM_BOT_TOKEN is not');
+  return r.data;
+}
+
+/** Staff IDs per channel name. */
+export function staffByChannel(config: AppConfig, extraConsole: string[] = []): Record<string, string[]> {
+  return {
+    console: [...config.CONSOLE_ADMIN_IDS, ...extraConsole],
+    telegram: config.TELEGRAM_ADMIN_IDS,
+    wechat: config.WECHAT_ADMIN_IDS,
+  };
+}

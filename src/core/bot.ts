@@ -1,0 +1,144 @@
+/** The platform-neutral bot: understands a message, runs the dialogue and capability handlers, and keeps state. */
+import { z } from 'zod';
+import type { Logger } from 'pino';
+import { answerQuestion, chatReply, HELP_TEXT, type Knowledge } from '../knowledge/answer.ts';
+import { converse, reviveChatState, type TurnResult } from '../dialogue/conversation.ts';
+import { extractEntities } from '../nlu/entities.ts';
+import { normalizeText } from '../nlu/normalize.ts';
+import type { Store } from '../storage/store.ts';
+import type { Handler, HandlerContext } from './handler.ts';
+import type { IncomingMessage, OutgoingMessage } from './types.ts';
+
+/** Largest message the bot reads; longer text is cut (and the user told). */
+export const MAX_MESSAGE_CHARS = 100_000;
+
+/** Schema of a neutral incoming message, checked at the core's boundary. */
+export const incomingSchema = z.object({
+  channel: z.string().min(1).max(40),
+  chat: z.string().min(1).max(200),
+  user: z.string().max(200),
+  text: z.string(),
+  at: z.date(),
+});
+
+/** What the bot needs from its host. */
+export interface BotDeps {
+  knowledge: Knowledge;
+  store: Store;
+  /** Staff user IDs per channel. */
+  staff: Record<string, string[]>;
+  /** Capability handlers tried after the dialogue (subscriptions, awards, staff commands). */
+  handlers?: Handler[];
+  logger?: Logger;
+}
+
+/** Splits "/cmd@botname args" into the command and its arguments. */
+export function parseCommand(text: string): { command?: string; args: string } {
+  const m = /^\s*\/([A-Za-z_]+)(?:@\w+)?(?:\s+([\s\S]*))?$/.exec(text);
+  if (!m) return { args: text };
+  return { command: `/${m[1].toLowerCase()}`, args: (m[2] ?? '').trim() };
+}
+
+/** Per-chat serialisation: messages of one chat are handled one at a time, in order. */
+class ChatLocks {
+  private readonly tails = new Map<string, Promise<unknown>>();
+  /** Runs `fn` after every earlier task of the same key. */
+  run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.tails.get(key) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const tail = next.catch(() => undefined);
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return next;
+  }
+}
+
+/** The bot core: one instance serves every channel. */
+export class Bot {
+  private readonly locks = new ChatLocks();
+
+  /** Creates the bot over its knowledge, store and handlers. */
+  constructor(private readonly deps: BotDeps) {}
+
+  /** Answers a one-off policy question (no session). */
+  ask(question: string, now: Date) {
+    return answerQuestion(this.deps.knowledge, question, now);
+  }
+
+  /** Handles one incoming message and returns the replies to send to its chat; never throws. */
+  async handle(raw: IncomingMessage): Promise<OutgoingMessage[]> {
+    const parsed = incomingSchema.safeParse(raw);
+    if (!parsed.success) {
+      this.deps.logger?.warn({ issues: parsed.error.issues.map((i) => i.path.join('.')) }, 'rejected malformed message');
+      return raw && typeof raw.chat === 'string' && raw.chat ? [{ chat: raw.chat, text: '抱歉，这条消息的格式无法识别，请发送文字消息。' }] : [];
+    }
+    const msg = parsed.data;
+    return this.locks.run(`${msg.channel}:${msg.chat}`, async () => {
+      try {
+        return await this.handleInOrder(msg);
+      } catch (err) {
+        this.deps.logger?.error({ err, chat: msg.chat }, 'handler failed');
+        return [{ chat: msg.chat, text: '抱歉，处理您的消息时出了点问题，请稍后再试。您之前的进度已保存。' }];
+      }
+    });
+  }
+
+  /** The body of `handle`, run under the chat's lock. */
+  private async handleInOrder(msg: IncomingMessage): Promise<OutgoingMessage[]> {
+    const to = (rs: { text: string; choices?: OutgoingMessage['choices']; data?: Record<string, unknown> }[]) => rs.map((r) => ({ chat: msg.chat, ...r }));
+    const tooLong = msg.text.length > MAX_MESSAGE_CHARS;
+    const text = normalizeText(tooLong ? msg.text.slice(0, MAX_MESSAGE_CHARS) : msg.text);
+    if (!text) {
+      return to([{ text: '您好，我只能读取文字消息。请直接输入问题，例如“优秀奖奖金多少”，或发送“帮助”查看我能做什么。' }]);
+    }
+    const { command, args } = parseCommand(text);
+    const intent = this.deps.knowledge.classifier.classify(command ? args || command.slice(1) : text);
+    const entities = extractEntities(text);
+    const now = msg.at;
+    const state = reviveChatState(await this.deps.store.getChatState(msg.channel, msg.chat));
+    const turn: TurnResult = converse(state, { text, command, intent: intent.intent, now }, { answer: (q, at) => answerQuestion(this.deps.knowledge, q, at) });
+    if (turn.handled) {
+      await this.deps.store.saveChatState(msg.channel, msg.chat, turn.state);
+      return to(turn.replies);
+    }
+    const ctx: HandlerContext = {
+      msg,
+      text,
+      command,
+      args,
+      intent,
+      entities,
+      isStaff: (this.deps.staff[msg.channel] ?? []).includes(msg.user),
+      now,
+      knowledge: this.deps.knowledge,
+    };
+    let replies: OutgoingMessage[] | undefined;
+    for (const h of this.deps.handlers ?? []) {
+      replies = await h.handle(ctx);
+      if (replies) break;
+    }
+    replies ??= this.builtIn(ctx);
+    if (tooLong) replies.unshift({ chat: msg.chat, text: `您的消息过长，我只读取了前${MAX_MESSAGE_CHARS}个字符。` });
+    if (turn.resume) replies.push({ chat: msg.chat, ...turn.resume, text: `（预检继续）${turn.resume.text}` });
+    return replies;
+  }
+
+  /** Built-in commands and the policy answer that every message falls back to. */
+  private builtIn(ctx: HandlerContext): OutgoingMessage[] {
+    const chat = ctx.msg.chat;
+    switch (ctx.command) {
+      case '/start':
+        return [{ chat, text: `${chatReply('greeting')}\n\n${HELP_TEXT}` }];
+      case '/help':
+        return [{ chat, text: HELP_TEXT }];
+      case undefined:
+        break;
+      default:
+        return [{ chat, text: `抱歉，我不认识命令 ${ctx.command.slice(0, 30)}。\n${HELP_TEXT}`, data: { error: 'unknown_command' } }];
+    }
+    const a = answerQuestion(ctx.knowledge, ctx.text, ctx.now);
+    return [{ chat, text: a.answer, data: { answer: { intent: a.intent, found: a.found, citations: a.citations.map((c) => ({ title: c.title, article: c.article })) } } }];
+  }
+}

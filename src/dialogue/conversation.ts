@@ -1,0 +1,163 @@
+/** The pure conversation layer: `(state, input) → (state, replies)` for pre-checks, profiles and dialogue commands. */
+import { z } from 'zod';
+import type { PolicyAnswer } from '../core/types.ts';
+import { evaluate, precheckStep, startPrecheck, verdictText, type PrecheckState, type Reply } from './precheck-engine.ts';
+import { SLOTS, type PrecheckAnswers } from './precheck-slots.ts';
+
+/** Version of the saved chat state; bump it when the shape changes. */
+export const CHAT_STATE_VERSION = 1;
+
+/** Saved per-chat dialogue state. */
+export interface ChatState {
+  v: typeof CHAT_STATE_VERSION;
+  /** The running pre-check, if any. */
+  precheck?: PrecheckState;
+  /** Answers of the last finished pre-check: the enterprise's profile. */
+  profile?: PrecheckAnswers;
+}
+
+/** Schema that checks loaded state before use; anything else starts afresh. */
+const chatStateSchema = z.object({
+  v: z.literal(CHAT_STATE_VERSION),
+  precheck: z.any().optional(),
+  profile: z.record(z.string(), z.union([z.boolean(), z.number()])).optional(),
+});
+
+/** A fresh, empty chat state. */
+export function emptyChatState(): ChatState {
+  return { v: CHAT_STATE_VERSION };
+}
+
+/** Reads saved state; unknown versions or damaged values give a fresh state (nothing crashes). */
+export function reviveChatState(raw: unknown): ChatState {
+  const r = chatStateSchema.safeParse(raw);
+  if (!r.success) return emptyChatState();
+  const state: ChatState = { v: CHAT_STATE_VERSION };
+  if (r.data.precheck && typeof r.data.precheck === 'object') state.precheck = r.data.precheck as PrecheckState;
+  if (r.data.profile) {
+    const profile: PrecheckAnswers = {};
+    for (const s of SLOTS) if (s in r.data.profile) profile[s] = r.data.profile[s];
+    state.profile = profile;
+  }
+  return state;
+}
+
+/** One user turn, already understood. */
+export interface TurnInput {
+  /** Normalised text. */
+  text: string;
+  /** Lower-cased slash command, if any. */
+  command?: string;
+  /** Intent guess. */
+  intent: string;
+  /** The bot's clock. */
+  now: Date;
+}
+
+/** Pure services the conversation may call. */
+export interface TurnEnv {
+  /** Answers a policy question (pure: depends only on the knowledge and the date). */
+  answer(question: string, now: Date): PolicyAnswer;
+}
+
+/** Result of one turn: the new state, the replies, and whether the turn was consumed here. */
+export interface TurnResult {
+  state: ChatState;
+  replies: Reply[];
+  /** False when the message is for another capability (subscriptions, broadcasts, policy answers). */
+  handled: boolean;
+  /** When not handled mid-check: the question to repeat after the other capability has answered. */
+  resume?: Reply;
+}
+
+/** Words that start a pre-check. */
+const START_WORDS = /(能|可以|能不能|可不可以|够不够|有没有资格)(评|申报|申请|报|拿|参评)|符不符合|是否符合|帮我(看看|查查|测|评估)|预检|自测|测一下|测测|评估一下|precheck|am i eligible|are we eligible|can we apply/i;
+/** Words asking whether "we" qualify, answered from the saved profile. */
+const PROFILE_WORDS = /^(我们|我司|咱们|我家)?(现在)?(符合吗|符合条件吗|够条件吗|能评上吗|能拿多少|合格吗)|我们符合|按我们的情况|我们的情况/;
+/** Policy-question intents that may be answered in the middle of a pre-check. */
+const POLICY_INTENTS = new Set(['award_eligibility', 'award_amount', 'award_validity', 'award_procedure', 'publicity', 'policy_validity', 'target_lookup', 'department_lookup', 'measure_lookup', 'spot_check', 'out_of_scope']);
+/** Intents of other capabilities that may interrupt a pre-check. */
+const OTHER_CAPABILITY = new Set(['subscribe', 'unsubscribe', 'award_register', 'award_list']);
+
+/** Runs one turn of the conversation. */
+export function converse(state: ChatState, input: TurnInput, env: TurnEnv): TurnResult {
+  const { text, command, now } = input;
+  if (command === '/forget') {
+    const had = Boolean(state.profile || state.precheck);
+    return { state: emptyChatState(), replies: [{ text: had ? '已删除本会话保存的企业资料和预检进度。' : '本会话没有保存企业资料，无需删除。', data: { profile: 'deleted' } }], handled: true };
+  }
+  if (command === '/precheck' || command === '/start_precheck') {
+    return begin(state, input.command === '/precheck' ? '' : text, now);
+  }
+  if (state.precheck && state.precheck.status === 'asking') {
+    return midCheck(state, input, env);
+  }
+  if (command === '/cancel') {
+    return { state, replies: [{ text: '当前没有进行中的预检。发送 /precheck 可以开始优秀奖申报预检。' }], handled: true };
+  }
+  if (command === '/back') {
+    return { state, replies: [{ text: '当前没有进行中的预检，无需返回。发送 /precheck 开始。' }], handled: true };
+  }
+  if (command) return { state, replies: [], handled: false };
+  if (PROFILE_WORDS.test(text) || (input.intent === 'profile_check' && !START_WORDS.test(text))) {
+    if (state.profile) return profileVerdict(state, now);
+    return begin(state, text, now);
+  }
+  if (START_WORDS.test(text) || input.intent === 'precheck_start') {
+    if (!/优秀奖|申报|评|条件|资格|符合|预检|eligible|apply/.test(text) && input.intent !== 'precheck_start') return { state, replies: [], handled: false };
+    return begin(state, text, now);
+  }
+  return { state, replies: [], handled: false };
+}
+
+/** Starts a pre-check, reusing the saved profile and any facts stated in the message. */
+function begin(state: ChatState, text: string, now: Date): TurnResult {
+  const r = startPrecheck(text, now, state.profile);
+  return { state: finish({ ...state, precheck: r.state }, r.state), replies: r.replies, handled: true };
+}
+
+/** Handles a message while a pre-check is waiting for an answer. */
+function midCheck(state: ChatState, input: TurnInput, env: TurnEnv): TurnResult {
+  const pre = state.precheck!;
+  const { text, command, now } = input;
+  if (command && !['/cancel', '/back', '/continue'].includes(command)) {
+    if (command === '/help' || command === '/start') return { state, replies: [], handled: false, resume: repeatQuestion(pre, now) };
+    return { state, replies: [], handled: false, resume: repeatQuestion(pre, now) };
+  }
+  const r = precheckStep(pre, command ?? text, now);
+  if (r.unreadable) {
+    const looksLikeQuestion = /[?？吗呢]|多少|几|怎么|哪|什么|谁|如何|是否|能否/.test(text) && text.length >= 4;
+    if (looksLikeQuestion && POLICY_INTENTS.has(input.intent)) {
+      const a = env.answer(text, now);
+      const repeat = repeatQuestion(pre, now);
+      return { state, replies: [{ text: a.answer, data: { citations: a.citations.map((c) => `${c.title} ${c.article}`) } }, { ...repeat, text: `（预检继续）${repeat.text}` }], handled: true };
+    }
+    if (OTHER_CAPABILITY.has(input.intent)) return { state, replies: [], handled: false, resume: repeatQuestion(pre, now) };
+  }
+  return { state: finish({ ...state, precheck: r.state }, r.state), replies: r.replies, handled: true };
+}
+
+/** The current question again (used after an interruption). */
+function repeatQuestion(pre: PrecheckState, now: Date): Reply {
+  const r = precheckStep(pre, '\u0000', now);
+  const q = r.replies[r.replies.length - 1];
+  return q ?? { text: '请继续回答上一题。' };
+}
+
+/** Stores the profile when a check has finished and drops the finished check. */
+function finish(state: ChatState, pre: PrecheckState): ChatState {
+  if (pre.status === 'done') return { v: CHAT_STATE_VERSION, profile: { ...state.profile, ...pre.answers } };
+  if (pre.status === 'stopped') return { v: CHAT_STATE_VERSION, profile: state.profile };
+  return state;
+}
+
+/** A verdict from the saved profile, for "我们符合吗". */
+function profileVerdict(state: ChatState, now: Date): TurnResult {
+  const profile = state.profile!;
+  const verdict = evaluate(profile, now);
+  return {
+    state,
+    replies: [{ text: `根据您上次预检保存的资料：\n${verdictText(verdict, profile, now)}`, data: { precheck: { eligible: verdict.eligible, failed: verdict.failed, reward: verdict.reward } } }],
+    handled: true,
+  };
+}
