@@ -297,6 +297,8 @@ const readPasses: Reader = (clauses, _now, lenient) => {
     }
   }
   if (!lenient) return undefined;
+  const whole = clauses.map((c) => c.text).join('');
+  if (/^(?:没有|没|无|零次|0次|一次都没有|一次也没有|都没有|没合格过|没有合格过|一次都没)$/.test(whole)) return 0;
   for (const c of clauses) {
     for (const m of matches(new RegExp(`(${NUM})\\s*[多几]?\\s*[次回]`), c.text)) {
       const after = c.text.slice(m.index + m[0].length);
@@ -305,8 +307,6 @@ const readPasses: Reader = (clauses, _now, lenient) => {
       if (n !== undefined) return n;
     }
   }
-  const whole = clauses.map((c) => c.text).join('');
-  if (/^(?:没有|没|无|零次|0次|一次都没有|一次也没有|都没有|没合格过|没有合格过|一次都没)$/.test(whole)) return 0;
   const bare = stripFillers(whole);
   if (new RegExp(`^${NUM}$`).test(bare)) return validCount(bare);
   return undefined;
@@ -450,6 +450,8 @@ export function findSlotMention(text: string): { slot: Slot; end: number } | und
 }
 
 const CORRECTION_VERB = /(?<!整)改|更正|说错|填错|答错|弄错|搞错|写错|打错|选错|错了|重新回答|重答|重填|纠正/;
+const CORRECTION_WORDS =
+  /(?:修改|更改|更正|纠正|(?<!整)改)(?:一下|下)?|(?:说|填|答|弄|搞|写|打|选)?错了?|重新回答|重答|重填|一下/g;
 const VALUE_MARKER = /改成|改为|改到|应该是|应是|应为|其实是|实际是|实际上是|更正为|(?<!不)是|为|成/g;
 
 /** A correction request: which slot to re-ask (or undefined to go back one step) and the new value if the message carries it. */
@@ -465,7 +467,7 @@ export function parseCorrection(text: string, now: Date): Correction | undefined
   const mention = findSlotMention(t);
   if (!mention) return {};
   const tail = t.slice(mention.end);
-  let valueText = tail.replace(new RegExp(CORRECTION_VERB.source, 'g'), ' ');
+  let valueText = tail.replace(CORRECTION_WORDS, ' ');
   for (const m of tail.matchAll(VALUE_MARKER)) {
     const rest = tail.slice(m.index + m[0].length);
     if (compact(rest)) valueText = rest;

@@ -1,6 +1,6 @@
 /** Reads policy files from `data/policies/`, validates their metadata and builds the knowledge index. */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ZodError } from 'zod';
 import { DataError } from '../errors.ts';
@@ -17,7 +17,7 @@ import {
 } from './policy-schema.ts';
 
 /** Default location of the knowledge base, relative to the project root. */
-export const DEFAULT_DATA_DIR = new URL('../../data', import.meta.url).pathname;
+export const DEFAULT_DATA_DIR = process.env.POLICY_DATA_DIR || new URL('../../data', import.meta.url).pathname;
 
 /** Lists the policy text files in a directory, in name order. */
 export function listPolicyFiles(dir: string): string[] {
@@ -168,7 +168,9 @@ export function indexPath(dataDir: string = DEFAULT_DATA_DIR): string {
 /** Rebuilds the index and writes it next to the policies. */
 export function writeIndex(dataDir: string = DEFAULT_DATA_DIR): KnowledgeIndex {
   const index = buildIndex(dataDir);
-  writeFileSync(indexPath(dataDir), JSON.stringify(index));
+  const tmp = `${indexPath(dataDir)}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(index));
+  renameSync(tmp, indexPath(dataDir));
   return index;
 }
 

@@ -1,7 +1,7 @@
 /** Intent classification with natural's naive Bayes classifier, trained from `intents/`. */
 import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DataError } from '../errors.ts';
@@ -110,7 +110,9 @@ export function trainClassifier(seg: Segmenter, intents: IntentFile[]): IntentCl
 
 /** Writes the trained model next to the knowledge index, keyed by the training data's hash. */
 export function writeModel(seg: Segmenter, intents: IntentFile[], path: string): void {
-  writeFileSync(path, JSON.stringify({ hash: intentsHash(intents), model: trainModel(seg, intents) }));
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify({ hash: intentsHash(intents), model: trainModel(seg, intents) }));
+  renameSync(tmp, path);
 }
 
 /** Restores the cached model when it matches the intent files, otherwise trains afresh in memory. */

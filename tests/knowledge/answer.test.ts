@@ -1,0 +1,94 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { answerQuestion } from '../../src/knowledge/answer.ts';
+import { loadKnowledge } from '../../src/knowledge/knowledge-base.ts';
+import { ASKED, knowledge } from '../helpers/knowledge.ts';
+
+const ask = (q: string, at = ASKED) => answerQuestion(knowledge(), q, at);
+
+describe('award facts', () => {
+  it('puts the reward first, in yuan, then cites 第七条 verbatim', () => {
+    const a = ask('优秀奖奖金多少');
+    expect(a.found).toBe(true);
+    expect(a.answer.split('\n')[0]).toMatch(/3000元.*9000元/);
+    expect(a.citations[0]).toMatchObject({ title: '开平市水暖卫浴产品质量优秀奖评审管理办法', article: '第七条' });
+    expect(a.citations[0].quote).toContain('每检验合格一次奖励人民币 3 千元');
+  });
+
+  it('does the arithmetic for a number of passed inspections', () => {
+    expect(ask('抽检合格5次能拿多少钱').answer.split('\n')[0]).toContain('15000元');
+    expect(ask('合格十次奖励多少').answer.split('\n')[0]).toContain('30000元');
+    expect(ask('If we passed 4 spot checks, how much is the reward?').answer).toContain('12000元');
+  });
+
+  it('says two passes are not enough instead of computing a reward', () => {
+    const a = ask('合格2次能拿多少奖金');
+    expect(a.answer.split('\n')[0]).toMatch(/不够|3次以上/);
+    expect(a.answer).not.toContain('6000元');
+  });
+
+  it('understands Traditional characters', () => {
+    const a = ask('優秀獎獎金多少');
+    expect(a.found).toBe(true);
+    expect(a.answer).toContain('9000元');
+  });
+
+  it('answers validity and publicity length', () => {
+    expect(ask('优秀奖有效期几年').answer).toMatch(/有效期为3年/);
+    expect(ask('公示期多少天').answer).toMatch(/10天/);
+  });
+});
+
+describe('dates', () => {
+  it('flags the Kaiping rules as lapsed when asked after 2021-09-30', () => {
+    const a = ask('优秀奖这个办法现在还有效吗');
+    expect(a.answer.split('\n')[0]).toMatch(/已过有效期/);
+    expect(a.answer).toContain('2021年9月30日');
+  });
+
+  it('says the rules are in force when asked in 2018', () => {
+    const a = ask('优秀奖评审办法现在还有效吗', new Date('2018-05-01T10:00:00+08:00'));
+    expect(a.answer.split('\n')[0]).toMatch(/仍在有效期内/);
+  });
+});
+
+describe('city and scope', () => {
+  it('answers a named city from that city only', () => {
+    const a = ask('江门环境管理体系认证目标多少家');
+    expect(a.citations.every((c) => c.title.startsWith('江门市'))).toBe(true);
+    expect(a.answer.split('\n')[0]).toContain('1500家');
+  });
+
+  it('answers a Zhongshan department question from the task table', () => {
+    const a = ask('中山首席质量官制度谁牵头');
+    expect(a.found).toBe(true);
+    expect(a.citations[0].title).toContain('中山市');
+    expect(a.answer.split('\n')[0]).toContain('市质监局');
+  });
+
+  it.each(['佛山有没有质量奖奖金', '开平社保缴费比例是多少', '个税起征点现在多少', '中山市政府质量奖奖金多少', '今天天气怎么样'])('says plainly that "%s" is not covered', (q) => {
+    const a = ask(q);
+    expect(a.found).toBe(false);
+    expect(a.citations).toEqual([]);
+    expect(a.answer).toMatch(/抱歉|没有/);
+    expect(a.answer).toMatch(/市场监督管理局/);
+  });
+});
+
+describe('a document dropped into data/policies', () => {
+  it('is answerable with a citation after ingest, with no code change', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'policy-new-'));
+    mkdirSync(join(dir, 'policies'));
+    writeFileSync(
+      join(dir, 'policies', 'test-ceramics.txt'),
+      '测试市陶瓷产品质量奖励办法\n\n第一条 为提升陶瓷质量，制定本办法。\n第二条 获得陶瓷质量奖的企业奖励人民币 5 万元。\n第三条 陶瓷质量奖每两年评选一次。\n',
+    );
+    const k = loadKnowledge(dir);
+    const a = answerQuestion(k, '测试市陶瓷质量奖多久评选一次', ASKED);
+    expect(a.found).toBe(true);
+    expect(a.citations[0]).toMatchObject({ title: '测试市陶瓷产品质量奖励办法', article: '第三条' });
+    expect(a.answer.split('\n')[0]).toContain('每两年');
+  });
+});
