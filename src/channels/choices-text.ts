@@ -74,7 +74,7 @@ export class ChoiceMemory {
     }
   }
 
-  /** Returns the choice value a reply picks from the chat's last choices, or the reply unchanged. */
+  /** Returns the choice value a reply picks from the chat's last choices (which are then used up), or the reply unchanged. */
   resolve(chat: string, reply: string, now = Date.now()): string {
     const entry = this.last.get(chat);
     if (!entry) return reply;
@@ -82,7 +82,10 @@ export class ChoiceMemory {
       this.last.delete(chat);
       return reply;
     }
-    return parseChoiceReply(reply, entry.choices) ?? reply;
+    const value = parseChoiceReply(reply, entry.choices);
+    if (value === undefined) return reply;
+    this.last.delete(chat);
+    return value;
   }
 
   /** Forgets the choices of a chat. */

@@ -1,8 +1,19 @@
 /** The pure conversation layer: `(state, input) → (state, replies)` for pre-checks, profiles and dialogue commands. */
 import { z } from 'zod';
 import type { PolicyAnswer } from '../core/types.ts';
-import { evaluate, precheckStep, startPrecheck, verdictText, type PrecheckState, type Reply } from './precheck-engine.ts';
-import { SLOTS, type PrecheckAnswers } from './precheck-slots.ts';
+import {
+  canContinuePrecheck,
+  evaluate,
+  isPrecheckActive,
+  parsePrecheckState,
+  precheckStep,
+  startPrecheck,
+  verdictText,
+  type PrecheckState,
+  type Reply,
+} from './precheck-engine.ts';
+import { parseCorrection } from './precheck-extract.ts';
+import { isNumericSlot, precheckQuestion, SLOTS, YES_NO_CHOICES, type PrecheckAnswers } from './precheck-slots.ts';
 
 /** Version of the saved chat state; bump it when the shape changes. */
 export const CHAT_STATE_VERSION = 1;
@@ -33,7 +44,8 @@ export function reviveChatState(raw: unknown): ChatState {
   const r = chatStateSchema.safeParse(raw);
   if (!r.success) return emptyChatState();
   const state: ChatState = { v: CHAT_STATE_VERSION };
-  if (r.data.precheck && typeof r.data.precheck === 'object') state.precheck = r.data.precheck as PrecheckState;
+  const pre = parsePrecheckState(r.data.precheck);
+  if (pre) state.precheck = pre;
   if (r.data.profile) {
     const profile: PrecheckAnswers = {};
     for (const s of SLOTS) if (s in r.data.profile) profile[s] = r.data.profile[s];
@@ -89,8 +101,12 @@ export function converse(state: ChatState, input: TurnInput, env: TurnEnv): Turn
   if (command === '/precheck' || command === '/start_precheck') {
     return begin(state, input.command === '/precheck' ? '' : text, now);
   }
-  if (state.precheck && state.precheck.status === 'asking') {
+  if (state.precheck && isPrecheckActive(state.precheck)) {
     return midCheck(state, input, env);
+  }
+  if (state.precheck && canContinuePrecheck(state.precheck, now) && (/^(继续|继续核对|接着|接着问)$/.test(text) || command === '/continue' || command === '/back' || parseCorrection(text, now))) {
+    const r = precheckStep(state.precheck, command === '/continue' ? '继续' : command ?? text, now);
+    if (!r.unreadable) return { state: finish({ ...state, precheck: r.state }, r.state, now), replies: r.replies, handled: true };
   }
   if (command === '/cancel') {
     return { state, replies: [{ text: '当前没有进行中的预检。发送 /precheck 可以开始优秀奖申报预检。' }], handled: true };
@@ -113,7 +129,7 @@ export function converse(state: ChatState, input: TurnInput, env: TurnEnv): Turn
 /** Starts a pre-check, reusing the saved profile and any facts stated in the message. */
 function begin(state: ChatState, text: string, now: Date): TurnResult {
   const r = startPrecheck(text, now, state.profile);
-  return { state: finish({ ...state, precheck: r.state }, r.state), replies: r.replies, handled: true };
+  return { state: finish({ ...state, precheck: r.state }, r.state, now), replies: r.replies, handled: true };
 }
 
 /** Handles a message while a pre-check is waiting for an answer. */
@@ -134,19 +150,23 @@ function midCheck(state: ChatState, input: TurnInput, env: TurnEnv): TurnResult 
     }
     if (OTHER_CAPABILITY.has(input.intent)) return { state, replies: [], handled: false, resume: repeatQuestion(pre, now) };
   }
-  return { state: finish({ ...state, precheck: r.state }, r.state), replies: r.replies, handled: true };
+  return { state: finish({ ...state, precheck: r.state }, r.state, now), replies: r.replies, handled: true };
 }
 
 /** The current question again (used after an interruption). */
-function repeatQuestion(pre: PrecheckState, now: Date): Reply {
-  const r = precheckStep(pre, '\u0000', now);
-  const q = r.replies[r.replies.length - 1];
-  return q ?? { text: '请继续回答上一题。' };
+function repeatQuestion(pre: PrecheckState, _now: Date): Reply {
+  const slot = pre.asking;
+  if (!slot) return { text: '请继续回答上一题。' };
+  return { text: precheckQuestion(slot), ...(isNumericSlot(slot) ? {} : { choices: [...YES_NO_CHOICES] }), data: { precheck: { ask: slot } } };
 }
 
-/** Stores the profile when a check has finished and drops the finished check. */
-function finish(state: ChatState, pre: PrecheckState): ChatState {
-  if (pre.status === 'done') return { v: CHAT_STATE_VERSION, profile: { ...state.profile, ...pre.answers } };
+/** Stores the profile when a check has finished; keeps a finished check only while "继续" can resume it. */
+function finish(state: ChatState, pre: PrecheckState, now: Date): ChatState {
+  if (pre.status === 'done') {
+    const next: ChatState = { v: CHAT_STATE_VERSION, profile: { ...state.profile, ...pre.answers } };
+    if (canContinuePrecheck(pre, now)) next.precheck = pre;
+    return next;
+  }
   if (pre.status === 'stopped') return { v: CHAT_STATE_VERSION, profile: state.profile };
   return state;
 }

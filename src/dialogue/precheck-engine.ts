@@ -17,7 +17,6 @@ import {
   articleRef,
   formatAnswer,
   isNumericSlot,
-  isSlot,
   isValidValue,
   precheckQuestion,
   slotCondition,
@@ -28,7 +27,9 @@ import {
   type Slot,
 } from './precheck-slots.ts';
 
-export { SLOTS, SLOT_ARTICLES, precheckQuestion, slotLabel } from './precheck-slots.ts';
+/** Slot names, labels, questions and articles, re-exported so callers need only this module. */
+export { SLOTS, SLOT_ARTICLES, isSlot, precheckQuestion, slotLabel } from './precheck-slots.ts';
+/** Slot and answer types, re-exported so callers need only this module. */
 export type { PrecheckAnswers, Slot } from './precheck-slots.ts';
 
 /** A reply from the pre-check, without the conversation id (the caller adds `chat`). */
@@ -370,4 +371,9 @@ export function isPrecheckActive(state: PrecheckState): boolean {
   return state.status === 'asking';
 }
 
-export { isSlot };
+/** Tells whether a finished check ended early on a disqualification and can still go on after “继续”. */
+export function canContinuePrecheck(state: PrecheckState, now: Date): boolean {
+  if (state.status !== 'done') return false;
+  const verdict = evaluate(state.answers, now);
+  return verdict.failed.length > 0 && verdict.unknown.length > 0;
+}

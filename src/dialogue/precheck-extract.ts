@@ -176,7 +176,7 @@ const readYears: Reader = (clauses, now, lenient) => {
 
     // Duration: 6年, 五年, 三年多, 十来年, 不到3年.
     if (!(lenient || YEARS_CONTEXT.test(t))) continue;
-    const dur = new RegExp(`(不到|不满|未满|没满|没到|不足|还没到|还不到|没有)?(${NUM})\\s*(?:个)?([多来几余])?\\s*(?:周)?年(?!份|度)`, 'g');
+    const dur = new RegExp(`(不到|不满|未满|没满|没到|不足|还没到|还不到|没有|快要|快|将近|接近|马上就?|差一点|差点)?(${NUM})\\s*(?:个)?([多来几余])?\\s*(?:周)?年(?!份|度)`, 'g');
     for (const m of t.matchAll(dur)) {
       const idx = m.index + (m[1]?.length ?? 0);
       if (/(?:近|最近|过去|这|前|头|每)$/.test(t.slice(0, idx))) continue;
@@ -411,7 +411,7 @@ export function parseYesNo(text: string): boolean | undefined {
   const t = raw.replace(SUBJECT_PREFIX, '').replace(/(?:的|啊|呀|吧|呢|哦|喔|了|啦|哈|嘛|滴)+$/, '') || raw;
   if (UNSURE.test(t)) return undefined;
   if (/^(?:没问题|没错|不错|没毛病|当然|肯定|确定|必须|yes|ok|okay|y$)/.test(t)) return true;
-  if (/^(?:否|不|没|无|未|非|n$|no$|nope)/.test(t)) return false;
+  if (/^(?:否|不|没|无|未|非|从来没|从来不|从未|从没|一直没|一次也没|一次都没|n$|no$|nope)/.test(t)) return false;
   if (/^(?:是|对|有|嗯|可以|能|行|好|具备|具有|符合|属于|满足|在|齐全|已|可)/.test(t)) return true;
   return undefined;
 }

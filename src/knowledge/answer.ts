@@ -196,7 +196,7 @@ export function answerQuestion(k: Knowledge, rawQuestion: string, now: Date): Po
   if (foreign) return notCovered(question, intent, entities, `现有政策文件没有涉及“${foreign}”的条款`);
 
   const regionFilter = entities.regions.length ? (u: Unit) => entities.regions.includes(u.region) : undefined;
-  const hits = rerank(k.search.search(terms, 12, regionFilter), intent, entities, ask, q);
+  const hits = sentenceBoost(rerank(k.search.search(terms, 12, regionFilter), intent, entities, ask, q), terms, k.search, ask);
 
   // Money: only the Kaiping excellence award states an amount.
   const otherAward = entities.awards.filter((a) => a !== '优秀奖');
@@ -219,7 +219,7 @@ export function answerQuestion(k: Knowledge, rawQuestion: string, now: Date): Po
 
   const citations: Citation[] = [citationOf(top.unit)];
   const second = hits[1];
-  if (second && second.unit.docId === top.unit.docId && second.score >= top.score * 0.9 && second.unit.article !== top.unit.article && !top.unit.article.startsWith(second.unit.article)) {
+  if (second && second.unit.docId === top.unit.docId && second.score >= top.score * 0.8 && second.unit.article !== top.unit.article && !top.unit.article.startsWith(second.unit.article)) {
     citations.push(citationOf(second.unit));
   }
   let fact = factFrom(top.unit, terms, k.search, ask, q);
@@ -245,6 +245,17 @@ function rerank(hits: Hit[], intent: string, e: Entities, ask: Ask, q: string): 
     return { ...h, score };
   });
   return scored.sort((a, b) => b.score - a.score);
+}
+
+/** Adds the best sentence's match to each unit's score, so a dense sentence beats a long clause that mentions everything once. */
+function sentenceBoost(hits: Hit[], terms: Map<string, number>, search: UnitSearch, ask: Ask): Hit[] {
+  return hits
+    .map((h) => {
+      let best = 0;
+      for (const s of sentencesOf(h.unit)) best = Math.max(best, scoreSentence(s, terms, search, ask));
+      return { ...h, score: h.score + 0.5 * best };
+    })
+    .sort((a, b) => b.score - a.score);
 }
 
 /** Colloquial words whose absence from the corpus is expected. */

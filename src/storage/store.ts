@@ -4,7 +4,12 @@
 export interface Subscriber {
   channel: string;
   chat: string;
+  /** Normalised tags (town, product line) for targeted broadcasts; empty for none. */
   tags: string[];
+  /** Whether the chat currently receives notices. */
+  active: boolean;
+  /** When the chat last subscribed, ms since epoch. */
+  subscribedAt: number;
 }
 
 /** An award an enterprise registered for expiry reminders. */
@@ -40,10 +45,99 @@ export interface OutboxItem {
   /** Earliest time to send, ms since epoch. */
   dueAt: number;
   attempts: number;
-  state: 'pending' | 'sending' | 'sent' | 'failed';
+  state: OutboxState;
+  /** What produced the message. */
+  kind: OutboxKind;
   /** Broadcast this delivery belongs to, if any. */
   broadcastId?: string;
+  /** Error of the last failed attempt, if any. */
+  lastError?: string;
 }
+
+/** Life cycle of an outbox row: pending → sending → sent | failed (or back to pending for a retry); cancelled when its reason is gone. */
+export type OutboxState = 'pending' | 'sending' | 'sent' | 'failed' | 'cancelled';
+
+/** What produced an outbox row; publicity and broadcast rows are cancelled when the chat unsubscribes. */
+export type OutboxKind = 'award' | 'publicity' | 'broadcast' | 'report' | 'notice';
+
+/** A message to put in the outbox; enqueueing a key that exists already does nothing. */
+export interface NewOutboxItem {
+  key: string;
+  kind: OutboxKind;
+  channel: string;
+  chat: string;
+  text: string;
+  data?: Record<string, unknown>;
+  /** Earliest time to send, ms since epoch; 0 means at once. */
+  dueAt: number;
+}
+
+/** One message for every active subscriber (optionally only those with `tag`); each row's key is `${keyPrefix}${channel}:${chat}`. */
+export interface FanOut {
+  keyPrefix: string;
+  kind: OutboxKind;
+  text: string;
+  data?: Record<string, unknown>;
+  /** Only subscribers carrying this normalised tag. */
+  tag?: string;
+  /** Earliest time to send, ms since epoch; 0 means at once. */
+  dueAt: number;
+}
+
+/** An award whose next reminder day has come. */
+export interface DueAward extends AwardRecord {
+  /** The reminder day the scan saw. */
+  nextReminderOn: string;
+  /** Stage of the last reminder sent or skipped, such as "expiring-90", or null. */
+  lastStage: string | null;
+}
+
+/** A publicity whose next reminder day has come. */
+export interface DuePublicity extends PublicityRecord {
+  /** The reminder day the scan saw. */
+  nextReminderOn: string;
+  /** Stage of the last reminder sent or skipped, such as "ending", or null. */
+  lastStage: string | null;
+}
+
+/** Moves one award or publicity to its next reminder stage and enqueues what is due, atomically and at most once. */
+export interface ReminderAdvance {
+  target: 'award' | 'publicity';
+  id: number;
+  /** The next_reminder_on the scan saw; nothing happens if the row changed since (compare-and-set). */
+  expectedNextOn: string;
+  /** New reminder day, or null when no reminder is left. */
+  nextReminderOn: string | null;
+  /** Stage now reached. */
+  lastStage: string | null;
+  /** Award reminders: the one message for the registering chat. */
+  item?: NewOutboxItem;
+  /** Publicity reminders: the message for every active subscriber. */
+  fanOut?: FanOut;
+}
+
+/** Delivery counts of one broadcast. */
+export interface BroadcastStats {
+  id: string;
+  senderChannel: string;
+  senderChat: string;
+  text: string;
+  tag?: string;
+  createdAt: number;
+  /** Subscribers the broadcast was queued for. */
+  recipients: number;
+  delivered: number;
+  failed: number;
+  /** Waiting or being sent. */
+  pending: number;
+  /** Dropped because the chat unsubscribed before delivery. */
+  cancelled: number;
+  /** Whether the sender's final report has been queued. */
+  reportSent: boolean;
+}
+
+/** Counts of outbox rows by state, for monitoring and tests. */
+export type OutboxCounts = Record<OutboxState, number>;
 
 /** Storage used by the core; every method is one atomic operation. */
 export interface Store {
@@ -53,4 +147,74 @@ export interface Store {
   saveChatState(channel: string, chat: string, state: unknown): Promise<void>;
   /** Closes the store, flushing pending writes. */
   close(): Promise<void>;
+}
+
+/** The storage the scheduling side needs on top of `Store`: subscribers, awards, publicity, broadcasts, the outbox and update dedupe; every method is one atomic operation. */
+export interface SchedulingStore extends Store {
+  /** Records a platform update id; resolves false when it was seen before (the update is a redelivery). */
+  markUpdateSeen(channel: string, updateId: string | number): Promise<boolean>;
+  /** Forgets update ids recorded before `before`. */
+  pruneSeenUpdates(before: Date): Promise<number>;
+
+  /** Subscribes a chat; `tags` replaces its tags, undefined keeps an active subscription's tags. Resolves the subscription and whether it was active before. */
+  subscribe(channel: string, chat: string, tags: string[] | undefined, at: Date): Promise<{ subscriber: Subscriber; wasActive: boolean }>;
+  /** Unsubscribes a chat and cancels its undelivered publicity and broadcast messages; resolves whether it was subscribed. */
+  unsubscribe(channel: string, chat: string): Promise<boolean>;
+  /** The chat's subscription, active or not, or undefined. */
+  getSubscriber(channel: string, chat: string): Promise<Subscriber | undefined>;
+  /** Number of active subscribers, optionally only those carrying `tag`. */
+  countSubscribers(tag?: string): Promise<number>;
+
+  /** Registers an award for a chat, unless the chat has one with the same date; `nextReminderOn` is its first reminder day. */
+  addAward(award: { channel: string; chat: string; awardedOn: string; expires: string; nextReminderOn: string | null }, at: Date): Promise<{ award: AwardRecord; created: boolean }>;
+  /** The chat's awards, oldest grant first. */
+  listAwards(channel: string, chat: string): Promise<AwardRecord[]>;
+  /** Removes one of the chat's awards and cancels its undelivered reminders; resolves false when the chat has no such award. */
+  removeAward(channel: string, chat: string, id: number): Promise<boolean>;
+  /** Awards whose next reminder day is on or before `today`, by reminder day (uses the index; never scans all rows). */
+  listDueAwards(today: string, limit: number): Promise<DueAward[]>;
+
+  /** Records a publicity and queues `start` for every active subscriber; an identical publicity (same start and title) is returned instead. */
+  addPublicity(
+    publicity: { title: string; starts: string; ends: string; createdBy: string; nextReminderOn: string | null },
+    start: { text: string; data?: Record<string, unknown> },
+    at: Date,
+  ): Promise<{ publicity: PublicityRecord; created: boolean; recipients: number }>;
+  /** Publicity periods whose next reminder day is on or before `today`. */
+  listDuePublicity(today: string, limit: number): Promise<DuePublicity[]>;
+  /** Applies reminder advances in one transaction; resolves the number of outbox rows created. */
+  applyReminderAdvances(advances: ReminderAdvance[], at: Date): Promise<number>;
+
+  /** Records a broadcast and queues it for every active subscriber (with `tag`, if given), in one transaction. */
+  createBroadcast(
+    broadcast: { senderChannel: string; senderChat: string; text: string; tag?: string },
+    at: Date,
+  ): Promise<{ id: string; recipients: number }>;
+  /** Delivery counts of one broadcast, or undefined. */
+  getBroadcast(id: string): Promise<BroadcastStats | undefined>;
+  /** The most recent broadcasts with their counts, newest first. */
+  listBroadcasts(limit: number): Promise<BroadcastStats[]>;
+  /** Broadcasts without a report whose deliveries on `channels` are all settled (none pending or sending there). */
+  listSettledUnreported(channels: string[], limit: number): Promise<BroadcastStats[]>;
+  /** Marks a broadcast reported and queues `report` (if given), atomically; resolves false when it was reported already. */
+  markBroadcastReported(id: string, report: NewOutboxItem | undefined): Promise<boolean>;
+
+  /** Adds a message to the outbox; resolves false when its key exists already. */
+  enqueue(item: NewOutboxItem, at: Date): Promise<boolean>;
+  /** Pending messages of one channel due at `nowMs`, oldest first. */
+  dueOutbox(channel: string, nowMs: number, limit: number): Promise<OutboxItem[]>;
+  /** Earliest due time of a pending message of the channel, or undefined. */
+  nextDueAt(channel: string): Promise<number | undefined>;
+  /** Claims a pending message for sending (pending → sending, attempts + 1); resolves false when someone else took or cancelled it. */
+  claimOutbox(id: number, nowMs: number): Promise<boolean>;
+  /** Records a successful send. */
+  markSent(id: number, nowMs: number): Promise<void>;
+  /** Puts a claimed message back for another attempt at `dueAt`. */
+  markRetry(id: number, dueAt: number, error: string): Promise<void>;
+  /** Records that a claimed message will not be delivered. */
+  markFailed(id: number, error: string): Promise<void>;
+  /** Settles rows left in `sending` by a crash: `assume-sent` counts them delivered, `resend` puts them back to pending. */
+  recoverInterrupted(mode: 'assume-sent' | 'resend', nowMs: number): Promise<number>;
+  /** Counts of outbox rows by state. */
+  outboxCounts(): Promise<OutboxCounts>;
 }

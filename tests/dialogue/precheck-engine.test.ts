@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   SLOTS,
   SLOT_ARTICLES,
+  canContinuePrecheck,
   evaluate,
+  isPrecheckActive,
   parsePrecheckState,
   precheckQuestion,
   precheckStep,
@@ -192,6 +194,8 @@ describe('accepted phrasings for the current question', () => {
     ['yearsRegistered', '2023年11月23日成立', 2],
     ['yearsRegistered', '二零一九年注册的', 7],
     ['yearsRegistered', '去年注册的', 1],
+    ['yearsRegistered', '3年以上', 3],
+    ['yearsRegistered', '快3年了', 2],
     ['independentLegalPerson', '是', true],
     ['independentLegalPerson', '有', true],
     ['independentLegalPerson', '具有独立法人资格', true],
@@ -216,6 +220,7 @@ describe('accepted phrasings for the current question', () => {
     ['spotCheckFailed', '没有不合格', false],
     ['spotCheckFailed', '没有', false],
     ['spotCheckFailed', '无', false],
+    ['spotCheckFailed', '从来没有', false],
     ['spotCheckFailed', '否', false],
     ['spotCheckFailed', '每次都合格', false],
     ['spotCheckFailed', '有过一次不合格', true],
@@ -526,5 +531,16 @@ describe('state purity', () => {
     precheckStep(start.state, '改一下注册年限', NOW);
     precheckStep(start.state, '取消', NOW);
     expect(start.state).toEqual(snapshot);
+  });
+});
+
+describe('routing helpers', () => {
+  it('reports whether a check is active or can continue', () => {
+    const asking = startPrecheck('', NOW);
+    expect(isPrecheckActive(asking.state)).toBe(true);
+    const early = say(asking, '否');
+    expect(isPrecheckActive(early.state)).toBe(false);
+    expect(canContinuePrecheck(early.state, NOW)).toBe(true);
+    expect(canContinuePrecheck(startPrecheck('', NOW, GOOD).state, NOW)).toBe(false);
   });
 });

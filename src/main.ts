@@ -1,0 +1,89 @@
+/** `npm start`: runs every configured channel (Telegram, WeChat) on one core, or the terminal console when none is. */
+process.env.DOTENV_CONFIG_QUIET = 'true';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, type AppConfig } from './config.ts';
+import type { Channel } from './core/channel.ts';
+import { ConfigError } from './errors.ts';
+import { ConsoleChannel } from './channels/console-channel.ts';
+import { createRuntime } from './runtime.ts';
+
+/** Options of the console run. */
+export interface ConsoleRunOptions {
+  admins?: string[];
+  db?: string;
+}
+
+/** Runs the console chat until the input ends; returns the exit code. */
+export async function runConsole(opts: ConsoleRunOptions = {}, config: AppConfig = loadConfig()): Promise<number> {
+  let finished!: () => void;
+  const done = new Promise<void>((r) => (finished = r));
+  const channel = new ConsoleChannel({ onEnd: () => finished() });
+  const rt = await createRuntime({ config, dbPath: opts.db, consoleAdmins: opts.admins, channels: [channel], quiet: true });
+  await channel.start(async (msg) => {
+    const replies = await rt.bot.handle(msg);
+    await rt.runDue(msg.at);
+    return replies;
+  });
+  rt.delivery.start(config.SCHEDULER_INTERVAL_MS);
+  await done;
+  await rt.close();
+  return 0;
+}
+
+/** Runs the configured messaging channels until SIGINT or SIGTERM. */
+async function runChannels(config: AppConfig): Promise<number> {
+  const channels: Channel[] = [];
+  if (config.TELEGRAM_BOT_TOKEN) {
+    const { TelegramChannel } = await import('./channels/telegram-channel.ts');
+    channels.push(
+      new TelegramChannel({
+        token: config.TELEGRAM_BOT_TOKEN,
+        apiRoot: config.TELEGRAM_API_ROOT,
+        webhook: config.WEBHOOK_URL ? { url: config.WEBHOOK_URL, secretToken: config.WEBHOOK_SECRET, port: config.WEBHOOK_PORT } : undefined,
+        adminIds: config.TELEGRAM_ADMIN_IDS,
+      }),
+    );
+  }
+  if (config.WECHATY_PUPPET_SERVICE_TOKEN) {
+    const { WechatChannel } = await import('./channels/wechat-channel.ts');
+    channels.push(new WechatChannel({ puppetToken: config.WECHATY_PUPPET_SERVICE_TOKEN, endpoint: config.WECHATY_PUPPET_SERVICE_ENDPOINT, minSendIntervalMs: config.WECHAT_SEND_INTERVAL_MS }));
+  }
+  const rt = await createRuntime({ config, channels });
+  for (const ch of channels) {
+    await ch.start(async (msg) => {
+      const replies = await rt.bot.handle(msg);
+      for (const r of replies) await ch.send(r);
+      return replies;
+    });
+    rt.logger.info({ channel: ch.name }, 'channel started');
+  }
+  rt.delivery.start(config.SCHEDULER_INTERVAL_MS);
+  await new Promise<void>((resolve) => {
+    const stop = (sig: string) => {
+      rt.logger.info({ sig }, 'shutting down: no new updates, finishing replies in flight');
+      resolve();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  for (const ch of channels) await ch.stop();
+  await rt.close();
+  return 0;
+}
+
+/** Entry point. */
+async function main(): Promise<number> {
+  const config = loadConfig();
+  if (config.TELEGRAM_BOT_TOKEN || config.WECHATY_PUPPET_SERVICE_TOKEN) return runChannels(config);
+  return runConsole({}, config);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(err instanceof ConfigError ? `${err.message}\n` : `启动失败 / failed to start: ${(err as Error)?.stack ?? String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,131 @@
+/** Versioned schema migrations; the database records the applied version in PRAGMA user_version. */
+
+/** One schema step: plain SQL that another engine could run with little change. */
+export interface Migration {
+  /** Schema version after this step; versions start at 1 and increase by one. */
+  version: number;
+  /** What the step does, for logs. */
+  description: string;
+  /** SQL statements, separated by semicolons, run in one transaction. */
+  sql: string;
+}
+
+/** Every migration in order; append new steps, never edit an applied one. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'chat state, subscribers, awards, publicity, outbox, broadcasts, seen updates',
+    sql: `
+      CREATE TABLE chat_state (
+        channel TEXT NOT NULL,
+        chat TEXT NOT NULL,
+        state TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (channel, chat)
+      );
+
+      CREATE TABLE subscribers (
+        channel TEXT NOT NULL,
+        chat TEXT NOT NULL,
+        tags TEXT NOT NULL DEFAULT '[]',
+        subscribed_at INTEGER NOT NULL,
+        active INTEGER NOT NULL DEFAULT 1,
+        PRIMARY KEY (channel, chat)
+      );
+      CREATE INDEX subscribers_active ON subscribers (active);
+
+      CREATE TABLE awards (
+        id INTEGER PRIMARY KEY,
+        channel TEXT NOT NULL,
+        chat TEXT NOT NULL,
+        awarded_on TEXT NOT NULL,
+        expires TEXT NOT NULL,
+        next_reminder_on TEXT,
+        last_kind TEXT,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX awards_next_reminder_on ON awards (next_reminder_on);
+      CREATE INDEX awards_chat ON awards (channel, chat);
+
+      CREATE TABLE publicity (
+        id INTEGER PRIMARY KEY,
+        title TEXT NOT NULL,
+        starts TEXT NOT NULL,
+        ends TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        next_reminder_on TEXT,
+        last_kind TEXT
+      );
+      CREATE INDEX publicity_next_reminder_on ON publicity (next_reminder_on);
+
+      CREATE TABLE broadcasts (
+        id INTEGER PRIMARY KEY,
+        sender_channel TEXT NOT NULL,
+        sender_chat TEXT NOT NULL,
+        text TEXT NOT NULL,
+        tag TEXT,
+        recipients INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        report_sent INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX broadcasts_report_sent ON broadcasts (report_sent);
+
+      CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        chat TEXT NOT NULL,
+        text TEXT NOT NULL,
+        data TEXT,
+        due_at INTEGER NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        broadcast_id INTEGER,
+        created_at INTEGER NOT NULL,
+        claimed_at INTEGER,
+        sent_at INTEGER
+      );
+      CREATE INDEX outbox_due ON outbox (state, channel, due_at);
+      CREATE INDEX outbox_broadcast ON outbox (broadcast_id, state);
+      CREATE INDEX outbox_chat ON outbox (channel, chat, state);
+
+      CREATE TABLE seen_updates (
+        channel TEXT NOT NULL,
+        update_id TEXT NOT NULL,
+        seen_at INTEGER NOT NULL,
+        PRIMARY KEY (channel, update_id)
+      );
+      CREATE INDEX seen_updates_seen_at ON seen_updates (seen_at);
+    `,
+  },
+];
+
+/** The schema version this code expects. */
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+
+/** Minimal database access the migration runner needs, so it stays independent of the driver. */
+export interface MigrationTarget {
+  /** Reads the applied schema version (0 for a new database). */
+  getVersion(): Promise<number>;
+  /** Runs one migration's SQL and records its version, atomically. */
+  apply(migration: Migration): Promise<void>;
+}
+
+/** Applies every migration newer than the database's version, in order; refuses a database newer than the code. */
+export async function migrate(target: MigrationTarget, migrations: readonly Migration[] = MIGRATIONS): Promise<number[]> {
+  const current = await target.getVersion();
+  const latest = migrations.length ? migrations[migrations.length - 1].version : 0;
+  if (current > latest) {
+    throw new Error(`database schema version ${current} is newer than this program supports (${latest})`);
+  }
+  const applied: number[] = [];
+  for (const m of migrations) {
+    if (m.version <= current) continue;
+    await target.apply(m);
+    applied.push(m.version);
+  }
+  return applied;
+}

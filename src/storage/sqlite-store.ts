@@ -1,0 +1,667 @@
+/** The embedded SQLite implementation of the store: WAL journal, versioned migrations and a single serial writer. */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import sqlite3 from 'sqlite3';
+import { migrate, type Migration } from './migrations.ts';
+import type {
+  AwardRecord,
+  BroadcastStats,
+  DueAward,
+  DuePublicity,
+  FanOut,
+  NewOutboxItem,
+  OutboxCounts,
+  OutboxItem,
+  OutboxKind,
+  OutboxState,
+  PublicityRecord,
+  ReminderAdvance,
+  SchedulingStore,
+  Subscriber,
+} from './store.ts';
+
+/** Options for opening a SQLite store. */
+export interface SqliteStoreOptions {
+  /**
+   * Durability of each commit. FULL (the default) fsyncs the WAL on every commit, so a delivery recorded as claimed
+   * or sent survives a power cut as well as a kill -9; NORMAL survives a process crash but may roll back the last
+   * commits on power loss, which could repeat a send. FULL costs well under a millisecond per commit here, far below
+   * the platforms' own send pace (Telegram ≈ 30/s), so exactly-once wins.
+   */
+  synchronous?: 'FULL' | 'NORMAL';
+  /** How long a statement waits for another process's lock before failing, in ms (default 5000). */
+  busyTimeoutMs?: number;
+}
+
+type Params = unknown[];
+
+interface RunResult {
+  changes: number;
+  lastID: number;
+}
+
+/** Promise wrappers around one node-sqlite3 connection. */
+class Connection {
+  constructor(readonly db: sqlite3.Database) {}
+
+  run(sql: string, params: Params = []): Promise<RunResult> {
+    return new Promise((resolve, reject) => {
+      this.db.run(sql, params, function (this: sqlite3.RunResult, err: Error | null) {
+        if (err) reject(err);
+        else resolve({ changes: this.changes, lastID: this.lastID });
+      });
+    });
+  }
+
+  get<T>(sql: string, params: Params = []): Promise<T | undefined> {
+    return new Promise((resolve, reject) => {
+      this.db.get(sql, params, (err: Error | null, row: T | undefined) => (err ? reject(err) : resolve(row)));
+    });
+  }
+
+  all<T>(sql: string, params: Params = []): Promise<T[]> {
+    return new Promise((resolve, reject) => {
+      this.db.all(sql, params, (err: Error | null, rows: T[]) => (err ? reject(err) : resolve(rows)));
+    });
+  }
+
+  exec(sql: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.db.exec(sql, (err: Error | null) => (err ? reject(err) : resolve()));
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve, reject) => this.db.close((err) => (err ? reject(err) : resolve())));
+  }
+}
+
+interface OutboxRow {
+  id: number;
+  key: string;
+  kind: OutboxKind;
+  channel: string;
+  chat: string;
+  text: string;
+  data: string | null;
+  due_at: number;
+  state: OutboxState;
+  attempts: number;
+  last_error: string | null;
+  broadcast_id: number | null;
+}
+
+interface AwardRow {
+  id: number;
+  channel: string;
+  chat: string;
+  awarded_on: string;
+  expires: string;
+  next_reminder_on: string | null;
+  last_kind: string | null;
+}
+
+interface PublicityRow {
+  id: number;
+  title: string;
+  starts: string;
+  ends: string;
+  next_reminder_on: string | null;
+  last_kind: string | null;
+}
+
+interface SubscriberRow {
+  channel: string;
+  chat: string;
+  tags: string;
+  subscribed_at: number;
+  active: number;
+}
+
+interface BroadcastRow {
+  id: number;
+  sender_channel: string;
+  sender_chat: string;
+  text: string;
+  tag: string | null;
+  recipients: number;
+  created_at: number;
+  report_sent: number;
+  delivered: number | null;
+  failed: number | null;
+  pending: number | null;
+  cancelled: number | null;
+}
+
+const OUTBOX_COLUMNS = 'id, key, kind, channel, chat, text, data, due_at, state, attempts, last_error, broadcast_id';
+
+const BROADCAST_SELECT = `
+  SELECT b.id, b.sender_channel, b.sender_chat, b.text, b.tag, b.recipients, b.created_at, b.report_sent,
+    SUM(CASE WHEN o.state = 'sent' THEN 1 ELSE 0 END) AS delivered,
+    SUM(CASE WHEN o.state = 'failed' THEN 1 ELSE 0 END) AS failed,
+    SUM(CASE WHEN o.state IN ('pending', 'sending') THEN 1 ELSE 0 END) AS pending,
+    SUM(CASE WHEN o.state = 'cancelled' THEN 1 ELSE 0 END) AS cancelled
+  FROM broadcasts b LEFT JOIN outbox o ON o.broadcast_id = b.id`;
+
+/** Escapes LIKE wildcards so a value matches literally (with ESCAPE '\'). */
+function likeLiteral(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** The LIKE pattern matching a JSON tag array that contains `tag` as a whole element. */
+function tagPattern(tag: string): string {
+  return `%${likeLiteral(JSON.stringify(tag))}%`;
+}
+
+function toOutboxItem(r: OutboxRow): OutboxItem {
+  const item: OutboxItem = {
+    id: r.id,
+    key: r.key,
+    kind: r.kind,
+    channel: r.channel,
+    chat: r.chat,
+    text: r.text,
+    dueAt: r.due_at,
+    attempts: r.attempts,
+    state: r.state,
+  };
+  if (r.data !== null) item.data = JSON.parse(r.data) as Record<string, unknown>;
+  if (r.broadcast_id !== null) item.broadcastId = String(r.broadcast_id);
+  if (r.last_error !== null) item.lastError = r.last_error;
+  return item;
+}
+
+function toAward(r: AwardRow): AwardRecord {
+  return { id: r.id, channel: r.channel, chat: r.chat, awardedOn: r.awarded_on, expires: r.expires };
+}
+
+function toSubscriber(r: SubscriberRow): Subscriber {
+  return {
+    channel: r.channel,
+    chat: r.chat,
+    tags: JSON.parse(r.tags) as string[],
+    active: r.active === 1,
+    subscribedAt: r.subscribed_at,
+  };
+}
+
+function toBroadcast(r: BroadcastRow): BroadcastStats {
+  const b: BroadcastStats = {
+    id: String(r.id),
+    senderChannel: r.sender_channel,
+    senderChat: r.sender_chat,
+    text: r.text,
+    createdAt: r.created_at,
+    recipients: r.recipients,
+    delivered: r.delivered ?? 0,
+    failed: r.failed ?? 0,
+    pending: r.pending ?? 0,
+    cancelled: r.cancelled ?? 0,
+    reportSent: r.report_sent === 1,
+  };
+  if (r.tag !== null) b.tag = r.tag;
+  return b;
+}
+
+/** Parses a broadcast id given as a string; NaN-safe. */
+function broadcastNumber(id: string): number | undefined {
+  return /^\d+$/.test(id) ? Number(id) : undefined;
+}
+
+/**
+ * SQLite store. node-sqlite3 runs the statements of one connection on a thread pool and does not isolate two
+ * transactions opened from different async flows, so every operation (reads included, so that no read ever sees
+ * another flow's uncommitted rows) goes through one serial queue: one job at a time, a transaction being one job.
+ */
+export class SqliteStore implements SchedulingStore {
+  private tail: Promise<void> = Promise.resolve();
+  private closing: Promise<void> | undefined;
+
+  private constructor(private readonly conn: Connection, readonly path: string) {}
+
+  /** Opens (creating if needed) the database file, switches it to WAL and applies pending migrations. */
+  static async open(path: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
+    const memory = path === ':memory:' || path === '';
+    if (!memory) mkdirSync(dirname(path), { recursive: true });
+    const db = await new Promise<sqlite3.Database>((resolve, reject) => {
+      const d: sqlite3.Database = new sqlite3.Database(path, (err) => (err ? reject(err) : resolve(d)));
+    });
+    const conn = new Connection(db);
+    try {
+      const busy = options.busyTimeoutMs ?? 5000;
+      db.configure('busyTimeout', busy);
+      const mode = await conn.get<{ journal_mode: string }>('PRAGMA journal_mode = WAL');
+      if (!memory && mode?.journal_mode.toLowerCase() !== 'wal') throw new Error(`could not switch ${path} to WAL (got ${mode?.journal_mode})`);
+      await conn.exec(`PRAGMA synchronous = ${options.synchronous ?? 'FULL'}; PRAGMA foreign_keys = ON;`);
+      await migrate({
+        getVersion: async () => (await conn.get<{ user_version: number }>('PRAGMA user_version'))?.user_version ?? 0,
+        apply: async (m: Migration) => {
+          await conn.exec('BEGIN IMMEDIATE');
+          try {
+            await conn.exec(m.sql);
+            await conn.exec(`PRAGMA user_version = ${Number(m.version)}`);
+            await conn.exec('COMMIT');
+          } catch (e) {
+            await conn.exec('ROLLBACK').catch(() => undefined);
+            throw e;
+          }
+        },
+      });
+    } catch (e) {
+      await conn.close().catch(() => undefined);
+      throw e;
+    }
+    return new SqliteStore(conn, path);
+  }
+
+  /** Runs `job` after every job queued before it; the single writer. */
+  private schedule<T>(job: (c: Connection) => Promise<T>): Promise<T> {
+    if (this.closing) return Promise.reject(new Error('store is closed'));
+    const result = this.tail.then(() => job(this.conn));
+    this.tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  /** Runs `job` inside BEGIN IMMEDIATE … COMMIT as one queued job; rolls back when it throws. */
+  private transaction<T>(job: (c: Connection) => Promise<T>): Promise<T> {
+    return this.schedule(async (c) => {
+      await c.run('BEGIN IMMEDIATE');
+      try {
+        const result = await job(c);
+        await c.run('COMMIT');
+        return result;
+      } catch (e) {
+        await c.run('ROLLBACK').catch(() => undefined);
+        throw e;
+      }
+    });
+  }
+
+  /** Reads the saved dialogue state of a chat, or undefined. */
+  getChatState(channel: string, chat: string): Promise<unknown | undefined> {
+    return this.schedule(async (c) => {
+      const row = await c.get<{ state: string }>('SELECT state FROM chat_state WHERE channel = ? AND chat = ?', [channel, chat]);
+      return row ? (JSON.parse(row.state) as unknown) : undefined;
+    });
+  }
+
+  /** Saves the dialogue state of a chat. */
+  saveChatState(channel: string, chat: string, state: unknown): Promise<void> {
+    const json = JSON.stringify(state ?? null);
+    return this.schedule(async (c) => {
+      await c.run(
+        `INSERT INTO chat_state (channel, chat, state, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (channel, chat) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
+        [channel, chat, json, Date.now()],
+      );
+    });
+  }
+
+  /** Waits for queued work, then closes the connection; later calls are rejected. */
+  close(): Promise<void> {
+    if (!this.closing) {
+      const tail = this.tail;
+      this.closing = tail.then(() => this.conn.close());
+    }
+    return this.closing;
+  }
+
+  /** Records a platform update id; resolves false when it was seen before. */
+  markUpdateSeen(channel: string, updateId: string | number): Promise<boolean> {
+    return this.schedule(async (c) => {
+      const r = await c.run('INSERT INTO seen_updates (channel, update_id, seen_at) VALUES (?, ?, ?) ON CONFLICT (channel, update_id) DO NOTHING', [
+        channel,
+        String(updateId),
+        Date.now(),
+      ]);
+      return r.changes === 1;
+    });
+  }
+
+  /** Forgets update ids recorded before `before`. */
+  pruneSeenUpdates(before: Date): Promise<number> {
+    return this.schedule(async (c) => (await c.run('DELETE FROM seen_updates WHERE seen_at < ?', [before.getTime()])).changes);
+  }
+
+  /** Subscribes a chat; `tags` replaces its tags, undefined keeps an active subscription's tags. */
+  subscribe(channel: string, chat: string, tags: string[] | undefined, at: Date): Promise<{ subscriber: Subscriber; wasActive: boolean }> {
+    return this.transaction(async (c) => {
+      const old = await c.get<SubscriberRow>('SELECT * FROM subscribers WHERE channel = ? AND chat = ?', [channel, chat]);
+      const wasActive = old?.active === 1;
+      const newTags = [...new Set(tags ?? (wasActive && old ? (JSON.parse(old.tags) as string[]) : []))];
+      const since = wasActive && old ? old.subscribed_at : at.getTime();
+      await c.run(
+        `INSERT INTO subscribers (channel, chat, tags, subscribed_at, active) VALUES (?, ?, ?, ?, 1)
+         ON CONFLICT (channel, chat) DO UPDATE SET tags = excluded.tags, subscribed_at = excluded.subscribed_at, active = 1`,
+        [channel, chat, JSON.stringify(newTags), since],
+      );
+      return { subscriber: { channel, chat, tags: newTags, active: true, subscribedAt: since }, wasActive };
+    });
+  }
+
+  /** Unsubscribes a chat and cancels its undelivered publicity and broadcast messages. */
+  unsubscribe(channel: string, chat: string): Promise<boolean> {
+    return this.transaction(async (c) => {
+      const r = await c.run('UPDATE subscribers SET active = 0 WHERE channel = ? AND chat = ? AND active = 1', [channel, chat]);
+      await c.run(
+        `UPDATE outbox SET state = 'cancelled', last_error = 'unsubscribed'
+         WHERE channel = ? AND chat = ? AND state = 'pending' AND kind IN ('publicity', 'broadcast')`,
+        [channel, chat],
+      );
+      return r.changes > 0;
+    });
+  }
+
+  /** The chat's subscription, active or not, or undefined. */
+  getSubscriber(channel: string, chat: string): Promise<Subscriber | undefined> {
+    return this.schedule(async (c) => {
+      const row = await c.get<SubscriberRow>('SELECT * FROM subscribers WHERE channel = ? AND chat = ?', [channel, chat]);
+      return row ? toSubscriber(row) : undefined;
+    });
+  }
+
+  /** Number of active subscribers, optionally only those carrying `tag`. */
+  countSubscribers(tag?: string): Promise<number> {
+    return this.schedule(async (c) => {
+      const row =
+        tag === undefined
+          ? await c.get<{ n: number }>('SELECT COUNT(*) AS n FROM subscribers WHERE active = 1')
+          : await c.get<{ n: number }>(`SELECT COUNT(*) AS n FROM subscribers WHERE active = 1 AND tags LIKE ? ESCAPE '\\'`, [tagPattern(tag)]);
+      return row?.n ?? 0;
+    });
+  }
+
+  /** Registers an award for a chat unless it has one with the same date. */
+  addAward(
+    award: { channel: string; chat: string; awardedOn: string; expires: string; nextReminderOn: string | null },
+    at: Date,
+  ): Promise<{ award: AwardRecord; created: boolean }> {
+    return this.transaction(async (c) => {
+      const old = await c.get<AwardRow>('SELECT * FROM awards WHERE channel = ? AND chat = ? AND awarded_on = ? ORDER BY id LIMIT 1', [
+        award.channel,
+        award.chat,
+        award.awardedOn,
+      ]);
+      if (old) return { award: toAward(old), created: false };
+      const r = await c.run(
+        'INSERT INTO awards (channel, chat, awarded_on, expires, next_reminder_on, last_kind, created_at) VALUES (?, ?, ?, ?, ?, NULL, ?)',
+        [award.channel, award.chat, award.awardedOn, award.expires, award.nextReminderOn, at.getTime()],
+      );
+      return {
+        award: { id: r.lastID, channel: award.channel, chat: award.chat, awardedOn: award.awardedOn, expires: award.expires },
+        created: true,
+      };
+    });
+  }
+
+  /** The chat's awards, oldest grant first. */
+  listAwards(channel: string, chat: string): Promise<AwardRecord[]> {
+    return this.schedule(async (c) =>
+      (await c.all<AwardRow>('SELECT * FROM awards WHERE channel = ? AND chat = ? ORDER BY awarded_on, id', [channel, chat])).map(toAward),
+    );
+  }
+
+  /** Removes one of the chat's awards and cancels its undelivered reminders. */
+  removeAward(channel: string, chat: string, id: number): Promise<boolean> {
+    return this.transaction(async (c) => {
+      const r = await c.run('DELETE FROM awards WHERE id = ? AND channel = ? AND chat = ?', [id, channel, chat]);
+      if (r.changes === 0) return false;
+      // Award reminder keys are "award:<id>:<stage>"; ';' sorts right after ':', so this is a prefix range on the unique key index.
+      await c.run(
+        `UPDATE outbox SET state = 'cancelled', last_error = 'award removed'
+         WHERE key >= ? AND key < ? AND state = 'pending' AND kind = 'award'`,
+        [`award:${id}:`, `award:${id};`],
+      );
+      return true;
+    });
+  }
+
+  /** Awards whose next reminder day is on or before `today`, by reminder day. */
+  listDueAwards(today: string, limit: number): Promise<DueAward[]> {
+    return this.schedule(async (c) => {
+      const rows = await c.all<AwardRow>(
+        `SELECT id, channel, chat, awarded_on, expires, next_reminder_on, last_kind FROM awards
+         WHERE next_reminder_on <= ? ORDER BY next_reminder_on, id LIMIT ?`,
+        [today, limit],
+      );
+      return rows.map((r) => ({ ...toAward(r), nextReminderOn: r.next_reminder_on as string, lastStage: r.last_kind }));
+    });
+  }
+
+  /** Inserts one row per active subscriber (matching the tag, if any); resolves the number of rows created. */
+  private async fanOut(c: Connection, f: FanOut, at: Date, broadcastId: number | null): Promise<number> {
+    const params: unknown[] = [f.keyPrefix, f.kind, f.text, f.data === undefined ? null : JSON.stringify(f.data), f.dueAt, broadcastId, at.getTime()];
+    let where = 'active = 1';
+    if (f.tag !== undefined) {
+      where += ` AND tags LIKE ? ESCAPE '\\'`;
+      params.push(tagPattern(f.tag));
+    }
+    const r = await c.run(
+      `INSERT INTO outbox (key, kind, channel, chat, text, data, due_at, state, attempts, broadcast_id, created_at)
+       SELECT ? || channel || ':' || chat, ?, channel, chat, ?, ?, ?, 'pending', 0, ?, ?
+       FROM subscribers WHERE ${where}
+       ON CONFLICT (key) DO NOTHING`,
+      params,
+    );
+    return r.changes;
+  }
+
+  /** Inserts one outbox row unless its key exists; resolves whether it was inserted. */
+  private async insertItem(c: Connection, item: NewOutboxItem, at: Date, broadcastId: number | null = null): Promise<boolean> {
+    const r = await c.run(
+      `INSERT INTO outbox (key, kind, channel, chat, text, data, due_at, state, attempts, broadcast_id, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)
+       ON CONFLICT (key) DO NOTHING`,
+      [item.key, item.kind, item.channel, item.chat, item.text, item.data === undefined ? null : JSON.stringify(item.data), item.dueAt, broadcastId, at.getTime()],
+    );
+    return r.changes === 1;
+  }
+
+  /** Records a publicity and queues `start` for every active subscriber. */
+  addPublicity(
+    publicity: { title: string; starts: string; ends: string; createdBy: string; nextReminderOn: string | null },
+    start: { text: string; data?: Record<string, unknown> },
+    at: Date,
+  ): Promise<{ publicity: PublicityRecord; created: boolean; recipients: number }> {
+    return this.transaction(async (c) => {
+      const old = await c.get<PublicityRow>('SELECT * FROM publicity WHERE starts = ? AND title = ? ORDER BY id LIMIT 1', [publicity.starts, publicity.title]);
+      if (old) return { publicity: { id: old.id, title: old.title, starts: old.starts, ends: old.ends }, created: false, recipients: 0 };
+      const r = await c.run(
+        'INSERT INTO publicity (title, starts, ends, created_by, created_at, next_reminder_on, last_kind) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [publicity.title, publicity.starts, publicity.ends, publicity.createdBy, at.getTime(), publicity.nextReminderOn, 'start'],
+      );
+      const id = r.lastID;
+      const recipients = await this.fanOut(c, { keyPrefix: `publicity:${id}:start:`, kind: 'publicity', text: start.text, data: start.data, dueAt: 0 }, at, null);
+      return { publicity: { id, title: publicity.title, starts: publicity.starts, ends: publicity.ends }, created: true, recipients };
+    });
+  }
+
+  /** Publicity periods whose next reminder day is on or before `today`. */
+  listDuePublicity(today: string, limit: number): Promise<DuePublicity[]> {
+    return this.schedule(async (c) => {
+      const rows = await c.all<PublicityRow>(
+        `SELECT id, title, starts, ends, next_reminder_on, last_kind FROM publicity
+         WHERE next_reminder_on <= ? ORDER BY next_reminder_on, id LIMIT ?`,
+        [today, limit],
+      );
+      return rows.map((r) => ({ id: r.id, title: r.title, starts: r.starts, ends: r.ends, nextReminderOn: r.next_reminder_on as string, lastStage: r.last_kind }));
+    });
+  }
+
+  /** Applies reminder advances in one transaction; resolves the number of outbox rows created. */
+  applyReminderAdvances(advances: ReminderAdvance[], at: Date): Promise<number> {
+    if (advances.length === 0) return Promise.resolve(0);
+    return this.transaction(async (c) => {
+      let created = 0;
+      for (const a of advances) {
+        const table = a.target === 'award' ? 'awards' : 'publicity';
+        const r = await c.run(`UPDATE ${table} SET next_reminder_on = ?, last_kind = ? WHERE id = ? AND next_reminder_on = ?`, [
+          a.nextReminderOn,
+          a.lastStage,
+          a.id,
+          a.expectedNextOn,
+        ]);
+        if (r.changes !== 1) continue;
+        if (a.item && (await this.insertItem(c, a.item, at))) created += 1;
+        if (a.fanOut) created += await this.fanOut(c, a.fanOut, at, null);
+      }
+      return created;
+    });
+  }
+
+  /** Records a broadcast and queues it for every matching active subscriber, in one transaction. */
+  createBroadcast(broadcast: { senderChannel: string; senderChat: string; text: string; tag?: string }, at: Date): Promise<{ id: string; recipients: number }> {
+    return this.transaction(async (c) => {
+      const r = await c.run('INSERT INTO broadcasts (sender_channel, sender_chat, text, tag, recipients, created_at, report_sent) VALUES (?, ?, ?, ?, 0, ?, 0)', [
+        broadcast.senderChannel,
+        broadcast.senderChat,
+        broadcast.text,
+        broadcast.tag ?? null,
+        at.getTime(),
+      ]);
+      const id = r.lastID;
+      const recipients = await this.fanOut(
+        c,
+        { keyPrefix: `broadcast:${id}:`, kind: 'broadcast', text: broadcast.text, data: { broadcast: { id: String(id) } }, tag: broadcast.tag, dueAt: 0 },
+        at,
+        id,
+      );
+      // With nobody to reach, the sender's report is the immediate reply, so the broadcast counts as reported.
+      await c.run('UPDATE broadcasts SET recipients = ?, report_sent = ? WHERE id = ?', [recipients, recipients === 0 ? 1 : 0, id]);
+      return { id: String(id), recipients };
+    });
+  }
+
+  /** Delivery counts of one broadcast, or undefined. */
+  getBroadcast(id: string): Promise<BroadcastStats | undefined> {
+    const n = broadcastNumber(id);
+    if (n === undefined) return Promise.resolve(undefined);
+    return this.schedule(async (c) => {
+      const row = await c.get<BroadcastRow>(`${BROADCAST_SELECT} WHERE b.id = ? GROUP BY b.id`, [n]);
+      return row ? toBroadcast(row) : undefined;
+    });
+  }
+
+  /** The most recent broadcasts with their counts, newest first. */
+  listBroadcasts(limit: number): Promise<BroadcastStats[]> {
+    return this.schedule(async (c) => {
+      const ids = await c.all<{ id: number }>('SELECT id FROM broadcasts ORDER BY id DESC LIMIT ?', [limit]);
+      const out: BroadcastStats[] = [];
+      for (const { id } of ids) {
+        const row = await c.get<BroadcastRow>(`${BROADCAST_SELECT} WHERE b.id = ? GROUP BY b.id`, [id]);
+        if (row) out.push(toBroadcast(row));
+      }
+      return out;
+    });
+  }
+
+  /** Broadcasts without a report whose deliveries on `channels` are all settled. */
+  listSettledUnreported(channels: string[], limit: number): Promise<BroadcastStats[]> {
+    if (channels.length === 0) return Promise.resolve([]);
+    return this.schedule(async (c) => {
+      const marks = channels.map(() => '?').join(', ');
+      const ids = await c.all<{ id: number }>(
+        `SELECT b.id FROM broadcasts b WHERE b.report_sent = 0 AND NOT EXISTS (
+           SELECT 1 FROM outbox o WHERE o.broadcast_id = b.id AND o.state IN ('pending', 'sending') AND o.channel IN (${marks})
+         ) ORDER BY b.id LIMIT ?`,
+        [...channels, limit],
+      );
+      const out: BroadcastStats[] = [];
+      for (const { id } of ids) {
+        const row = await c.get<BroadcastRow>(`${BROADCAST_SELECT} WHERE b.id = ? GROUP BY b.id`, [id]);
+        if (row) out.push(toBroadcast(row));
+      }
+      return out;
+    });
+  }
+
+  /** Marks a broadcast reported and queues `report`, atomically; resolves false when it was reported already. */
+  markBroadcastReported(id: string, report: NewOutboxItem | undefined): Promise<boolean> {
+    const n = broadcastNumber(id);
+    if (n === undefined) return Promise.resolve(false);
+    return this.transaction(async (c) => {
+      const r = await c.run('UPDATE broadcasts SET report_sent = 1 WHERE id = ? AND report_sent = 0', [n]);
+      if (r.changes !== 1) return false;
+      if (report) await this.insertItem(c, report, new Date());
+      return true;
+    });
+  }
+
+  /** Adds a message to the outbox; resolves false when its key exists already. */
+  enqueue(item: NewOutboxItem, at: Date): Promise<boolean> {
+    return this.schedule((c) => this.insertItem(c, item, at));
+  }
+
+  /** Pending messages of one channel due at `nowMs`, oldest first. */
+  dueOutbox(channel: string, nowMs: number, limit: number): Promise<OutboxItem[]> {
+    return this.schedule(async (c) =>
+      (
+        await c.all<OutboxRow>(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE state = 'pending' AND channel = ? AND due_at <= ? ORDER BY due_at, id LIMIT ?`, [
+          channel,
+          nowMs,
+          limit,
+        ])
+      ).map(toOutboxItem),
+    );
+  }
+
+  /** Earliest due time of a pending message of the channel, or undefined. */
+  nextDueAt(channel: string): Promise<number | undefined> {
+    return this.schedule(async (c) => {
+      const row = await c.get<{ m: number | null }>(`SELECT MIN(due_at) AS m FROM outbox WHERE state = 'pending' AND channel = ?`, [channel]);
+      return row?.m ?? undefined;
+    });
+  }
+
+  /** Claims a pending message for sending; resolves false when it is no longer pending. */
+  claimOutbox(id: number, nowMs: number): Promise<boolean> {
+    return this.schedule(async (c) => {
+      const r = await c.run(`UPDATE outbox SET state = 'sending', attempts = attempts + 1, claimed_at = ? WHERE id = ? AND state = 'pending'`, [nowMs, id]);
+      return r.changes === 1;
+    });
+  }
+
+  /** Records a successful send. */
+  markSent(id: number, nowMs: number): Promise<void> {
+    return this.schedule(async (c) => {
+      await c.run(`UPDATE outbox SET state = 'sent', sent_at = ?, last_error = NULL WHERE id = ? AND state = 'sending'`, [nowMs, id]);
+    });
+  }
+
+  /** Puts a claimed message back for another attempt at `dueAt`. */
+  markRetry(id: number, dueAt: number, error: string): Promise<void> {
+    return this.schedule(async (c) => {
+      await c.run(`UPDATE outbox SET state = 'pending', due_at = ?, last_error = ? WHERE id = ? AND state = 'sending'`, [dueAt, error, id]);
+    });
+  }
+
+  /** Records that a claimed message will not be delivered. */
+  markFailed(id: number, error: string): Promise<void> {
+    return this.schedule(async (c) => {
+      await c.run(`UPDATE outbox SET state = 'failed', last_error = ? WHERE id = ? AND state = 'sending'`, [error, id]);
+    });
+  }
+
+  /** Settles rows left in `sending` by a crash. */
+  recoverInterrupted(mode: 'assume-sent' | 'resend', nowMs: number): Promise<number> {
+    return this.schedule(async (c) => {
+      const r =
+        mode === 'assume-sent'
+          ? await c.run(`UPDATE outbox SET state = 'sent', sent_at = ?, last_error = 'interrupted while sending; assumed delivered' WHERE state = 'sending'`, [nowMs])
+          : await c.run(`UPDATE outbox SET state = 'pending', last_error = 'interrupted while sending; resent' WHERE state = 'sending'`);
+      return r.changes;
+    });
+  }
+
+  /** Counts of outbox rows by state. */
+  outboxCounts(): Promise<OutboxCounts> {
+    return this.schedule(async (c) => {
+      const counts: OutboxCounts = { pending: 0, sending: 0, sent: 0, failed: 0, cancelled: 0 };
+      for (const r of await c.all<{ state: OutboxState; n: number }>('SELECT state, COUNT(*) AS n FROM outbox GROUP BY state')) counts[r.state] = r.n;
+      return counts;
+    });
+  }
+}

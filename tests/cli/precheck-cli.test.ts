@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { askedSlot, last, runChat, tempDb, verdictOf, type ChatInput } from '../helpers/chat.ts';
+
+const AT = '2026-11-22T10:00:00+08:00';
+const msg = (text: string, chat = 'c1'): ChatInput => ({ chat, text, at: AT });
+
+/** Answers that make an enterprise eligible, slot by slot. */
+const GOOD: Record<string, string> = {
+  plumbingProducts: '是的，做水龙头',
+  registeredInKaiping: '对',
+  yearsRegistered: '5年',
+  independentLegalPerson: '有',
+  taxCertificate: '能',
+  compliant: '都符合',
+  spotCheckPasses: '四次',
+  spotCheckFailed: '没有',
+  complaintsOrPenalties: '没有',
+};
+
+/** Answers every question with GOOD (or overrides) until a verdict; returns all turns. */
+async function walk(overrides: Record<string, string> = {}, start = '/precheck') {
+  const inputs: ChatInput[] = [msg(start)];
+  // The order is fixed, so we can pre-compute answers for every slot.
+  for (const slot of Object.keys(GOOD)) inputs.push(msg(overrides[slot] ?? GOOD[slot]));
+  return runChat(inputs);
+}
+
+describe('pre-check over chat --jsonl', () => {
+  it('starts with /precheck and asks one slot at a time, with the slot in data', async () => {
+    const r = await runChat([msg('/precheck'), msg('是')]);
+    expect(askedSlot(last(r.turns[0]))).toBe('plumbingProducts');
+    expect(askedSlot(last(r.turns[1]))).toBe('registeredInKaiping');
+  });
+
+  it('starts from words too', async () => {
+    for (const w of ['我们能评优秀奖吗', '帮我看看符不符合条件']) {
+      const r = await runChat([msg(w)]);
+      expect(askedSlot(last(r.turns[0]))).toBeDefined();
+    }
+  });
+
+  it('gives an eligible verdict with the reward 3000 × passes and the next steps', async () => {
+    const r = await walk();
+    const v = r.turns.map(last).map(verdictOf).find(Boolean)!;
+    expect(v).toEqual({ eligible: true, failed: [], reward: 12000 });
+    const text = r.turns.flat().find((m) => verdictOf(m))!.text;
+    expect(text).toMatch(/12000/);
+    expect(text).toMatch(/公示/);
+    expect(text).toMatch(/3年/);
+    expect(text).toMatch(/2021年9月30日/);
+    expect(text).toMatch(/第五条/);
+  });
+
+  it('counts exactly 3 years and exactly 3 passes as enough (9000 yuan)', async () => {
+    const r = await walk({ yearsRegistered: '3年', spotCheckPasses: '3次' });
+    const v = r.turns.map(last).map(verdictOf).find(Boolean)!;
+    expect(v).toEqual({ eligible: true, failed: [], reward: 9000 });
+  });
+
+  it.each([
+    ['plumbingProducts', '不是'],
+    ['registeredInKaiping', '不是，在佛山'],
+    ['yearsRegistered', '2年'],
+    ['independentLegalPerson', '没有'],
+    ['taxCertificate', '不能'],
+    ['compliant', '不符合'],
+    ['spotCheckPasses', '两次'],
+    ['spotCheckFailed', '有过一次不合格'],
+    ['complaintsOrPenalties', '有，被罚过'],
+  ])('ends early when %s is disqualifying', async (slot, answer) => {
+    const r = await walk({ [slot]: answer });
+    const verdictTurn = r.turns.findIndex((t) => verdictOf(last(t)));
+    const v = verdictOf(last(r.turns[verdictTurn]))!;
+    expect(v.eligible).toBe(false);
+    expect(v.failed).toEqual([slot]);
+    expect(v.reward).toBeNull();
+    // No further questions after the early verdict.
+    expect(r.turns.slice(verdictTurn + 1).flat().some((m) => askedSlot(m))).toBe(false);
+  });
+
+  it('reads a one-message profile and reaches a verdict within two follow-ups', async () => {
+    const r = await runChat([
+      msg('帮我看看能不能评优秀奖：我们是开平注册6年的水暖企业，独立法人，能开缴税证明，抽检合格4次，无不合格'),
+      msg('是的都符合'),
+      msg('没有'),
+      msg('没有'),
+    ]);
+    const verdictTurn = r.turns.findIndex((t) => verdictOf(last(t)));
+    expect(verdictTurn).toBeGreaterThanOrEqual(0);
+    expect(verdictTurn).toBeLessThanOrEqual(2);
+    expect(verdictOf(last(r.turns[verdictTurn]))).toMatchObject({ eligible: true, reward: 12000 });
+  });
+
+  it('repeats the question with an example when an answer cannot be read, filling no slot', async () => {
+    const r = await runChat([msg('/precheck'), msg('是'), msg('是'), msg('香蕉'), msg('5年')]);
+    expect(askedSlot(last(r.turns[2]))).toBe('yearsRegistered');
+    const reask = last(r.turns[3]);
+    expect(askedSlot(reask)).toBe('yearsRegistered');
+    expect(reask.text).toMatch(/例如|比如/);
+    expect(askedSlot(last(r.turns[4]))).toBe('independentLegalPerson');
+  });
+
+  it('answers a policy question mid-check, then asks the same question again', async () => {
+    const r = await runChat([msg('/precheck'), msg('是'), msg('公示期是几天？')]);
+    const turn = r.turns[2];
+    expect(turn.some((m) => /10天/.test(m.text))).toBe(true);
+    expect(askedSlot(last(turn))).toBe('yearsRegistered');
+  });
+
+  it('/back and words correct an earlier answer; /cancel stops', async () => {
+    const r = await runChat([msg('/precheck'), msg('是'), msg('是'), msg('/back'), msg('是'), msg('10年'), msg('改一下注册年限'), msg('/cancel'), msg('是')]);
+    expect(askedSlot(last(r.turns[3]))).toBe('registeredInKaiping');
+    expect(askedSlot(last(r.turns[4]))).toBe('yearsRegistered');
+    expect(askedSlot(last(r.turns[6]))).toBe('yearsRegistered');
+    expect(last(r.turns[7]).text).toMatch(/取消|已停止|结束/);
+    expect(askedSlot(last(r.turns[8]))).toBeUndefined();
+  });
+
+  it('survives a restart mid-check: the same question is asked again on the same database', async () => {
+    const db = tempDb();
+    const first = await runChat([msg('/precheck'), msg('是'), msg('是')], { db });
+    expect(askedSlot(last(first.turns[2]))).toBe('yearsRegistered');
+    const second = await runChat([msg('你好'), msg('8年')], { db });
+    expect(second.turns[0].some((m) => askedSlot(m) === 'yearsRegistered')).toBe(true);
+    expect(askedSlot(last(second.turns[1]))).toBe('independentLegalPerson');
+  });
+
+  it('keeps a finished check as the profile, answers "我们符合吗" from it, and /forget deletes it', async () => {
+    const db = tempDb();
+    await walk();
+    const inputs: ChatInput[] = [msg('/precheck'), ...Object.values(GOOD).map((t) => msg(t)), msg('我们符合吗'), msg('/forget'), msg('我们符合吗')];
+    const r = await runChat(inputs, { db });
+    const n = Object.keys(GOOD).length;
+    expect(verdictOf(last(r.turns[n + 1]))).toMatchObject({ eligible: true, reward: 12000 });
+    expect(last(r.turns[n + 2]).text).toMatch(/删除/);
+    expect(askedSlot(last(r.turns[n + 3]))).toBeDefined();
+  });
+});
