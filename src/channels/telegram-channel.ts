@@ -151,7 +151,7 @@ export class TelegramChannel implements Channel {
         maxRetryAttempts: options.maxRetryAttempts ?? 3,
         maxDelaySeconds: options.maxRetryDelaySeconds ?? 30,
         rethrowHttpErrors: true,
-        rethrowInternalServerErrors: false,
+        rethrowInternalServerErrors: true, // 5xx goes back to the outbox rather than blocking the chat for long backoffs
       }),
     );
     this.bot.api.config.use(
@@ -399,7 +399,6 @@ export class TelegramChannel implements Channel {
       await this.bot.api.setMyCommands(TELEGRAM_COMMANDS);
     } catch (err) {
       this.log.warn({ error: describe(err) }, 'setMyCommands failed');
-      return;
     }
     for (const id of this.admins) {
       if (!/^\d+$/.test(id)) continue;

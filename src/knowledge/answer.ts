@@ -103,7 +103,7 @@ function askOf(q: string, intent: string): Ask {
   const lower = q.toLowerCase();
   return {
     number: /多少|几|比例|率|数量|how many|how much|what share|percentage|目标/.test(lower) || intent === 'target_lookup',
-    money: /奖金|多少钱|奖多少|奖励多少|补贴多少|钱|how much|reward|bonus|money|prize|奖励金额|最少奖|最低奖|能拿多少|给多少|奖几|补多少/.test(lower) || intent === 'award_amount',
+    money: /奖金|多少钱|奖多少(?![个家项名种张件次期])|奖励多少(?![个家项名种张件次期])|补贴|补助|钱|how much|reward|bonus|money|prize|奖励金额|最少奖|最低奖|能拿多少|给多少(?![个家项名种张件次期])|奖几|补多少|收费|费用|多少费|fee/.test(lower) || intent === 'award_amount',
     department: /谁|哪个部门|哪个单位|哪个局|哪个处|哪些部门|哪些单位|部门|牵头|负责|找谁|who|which department|设在哪/.test(lower) || intent === 'department_lookup',
     when: /什么时候|何时|哪天|日期|几号|施行|生效|when/.test(lower),
     yesNo: /吗[?？]?$|能不能|可不可以|是否|有没有|can |is it|does /.test(lower),
@@ -192,19 +192,21 @@ export function answerQuestion(k: Knowledge, rawQuestion: string, now: Date): Po
     return { question, intent, found: false, answer: chatReply(intent), citations: [] };
   }
   if (entities.otherPlaces.length && !entities.regions.length) return notCovered(question, intent, entities);
-  const foreign = foreignTopic(k, q);
-  if (foreign) return notCovered(question, intent, entities, `现有政策文件没有涉及“${foreign}”的条款`);
+  const foreign = foreignTopics(k, q);
+  const yearMiss = missingYear(k, q, entities);
+  if (yearMiss) return notCovered(question, intent, entities, yearMiss);
 
-  const regionFilter = entities.regions.length ? (u: Unit) => entities.regions.includes(u.region) : undefined;
+  const regions = entities.awards.includes('优秀奖') && !entities.regions.includes('开平市') ? [...entities.regions, '开平市'] : entities.regions;
+  const regionFilter = regions.length ? (u: Unit) => regions.includes(u.region) : undefined;
   const hits = sentenceBoost(rerank(k.search.search(terms, 12, regionFilter), intent, entities, ask, q), terms, k.search, ask);
 
   // Money: only the Kaiping excellence award states an amount.
   const otherAward = entities.awards.filter((a) => a !== '优秀奖');
-  const wantsAmount = ask.money && /多少|几|how much|金额|标准|怎么算|计算|最少|最低|最多/.test(q.toLowerCase());
+  const wantsAmount = ask.money && /多少|几|how much|金额|奖励标准|补贴标准|怎么算|计算|最少|最低|最多/.test(q.toLowerCase());
   if (wantsAmount) {
     const kaiping = !entities.regions.length || entities.regions.includes('开平市');
     const aboutAward = entities.awards.includes('优秀奖') || (!otherAward.length && /奖金|奖励|奖|award|reward|bonus|prize|合格/.test(q.toLowerCase()) && !/补贴|补助|资助/.test(q));
-    if (kaiping && aboutAward && !otherAward.length && !foreignTopic(k, q)) return awardAmount(k, question, intent, entities, now);
+    if (kaiping && aboutAward && !otherAward.length && foreign.length === 0) return awardAmount(k, question, intent, entities, now);
     const what = otherAward[0] ? `${otherAward[0]}的奖励金额` : '这项补贴或奖励的具体金额';
     return notCovered(question, intent, entities, `现有政策文件没有规定${what}`);
   }
@@ -215,7 +217,9 @@ export function answerQuestion(k: Knowledge, rawQuestion: string, now: Date): Po
   }
 
   const top = hits[0];
-  if (!top || coverage(k, q, top) < 0.5) return notCovered(question, intent, entities);
+  if (!top || coverage(k, q, top, foreign) < 0.5) {
+    return notCovered(question, intent, entities, foreign.length ? `现有政策文件没有涉及“${foreign[0]}”的条款` : undefined);
+  }
 
   const citations: Citation[] = [citationOf(top.unit)];
   const second = hits[1];
@@ -262,31 +266,46 @@ function sentenceBoost(hits: Hit[], terms: Map<string, number>, search: UnitSear
 const COLLOQUIAL = new Set(['奖金', '钱', '补贴', '补助', '过期', '失效', '公示期', '几年', '多久', '门槛', '资格', '申请', '报名', '注册', '成立',
   '纳税证明', '完税证明', '没过', '抽捡', '优秀将', '公式期', '公式', '拿到', '能拿', '最少', '最低', '最多', '一共', '总共', '合格', '获奖', '评上',
   '客户', '老板', '厂子', '工厂', '水龙头', '龙头', '花洒', '卫浴', '产品', '名额', '后果', '影响', '收费', '免费', '费用', '资料', '材料', '证书',
-  '奖牌', '结果', '记录', '时间', '日期', '期限', '年限', '次数', '数量', '多少家', '目标', '指标', '任务', '措施', '内容', '作用', '意思', '区别', '比例', '时候', '怎么回事', '级别', '税务', '要求', '条件']);
+  '奖牌', '结果', '记录', '时间', '日期', '期限', '年限', '次数', '数量', '多少家', '目标', '指标', '任务', '措施', '内容', '作用', '意思', '区别', '比例', '时候', '怎么回事', '级别', '税务', '要求', '条件', '算数', '算不算', '认不认', '这一步', '一步', '步骤', '流程', '环节']);
 
 /** Part-of-speech tags of words that name a topic. */
 const TOPIC_TAGS = new Set(['n', 'nz', 'j', 'vn', 'nt', 'l']);
 
-/** A topic word in the question that the corpus never uses (社保, 个税, 最低工资 …), if any. */
-export function foreignTopic(k: Knowledge & { segmenter?: Segmenter }, q: string): string | undefined {
-  if (!k.segmenter) return undefined;
+/** Topic words in the question that the corpus never uses (社保, 个税, 最低工资 …), with their unknown parts. */
+export function foreignTopics(k: Knowledge, q: string): string[] {
+  const out: string[] = [];
   const english = q.toLowerCase().match(/[a-z]{3,}/g) ?? [];
   const cjk = q.match(/[\u4e00-\u9fff]/g) ?? [];
   if (english.length >= 3 && english.length * 2 > cjk.length) {
-    const content = english.filter((w) => !GENERIC.has(w));
-    const glossed = content.filter((w) => (SYNONYM_TABLE[w]?.length ?? 0) > 0 && !/^(kaiping|zhongshan|shantou|sichuan|jiangmen)$/.test(w));
-    if (content.length && glossed.length === 0) return content[0];
+    for (const w of english) if (!GENERIC.has(w) && !(SYNONYM_TABLE[w]?.length) && !k.search.knows(w)) out.push(w);
   }
+  if (!k.segmenter) return out;
   for (const { word, tag } of k.segmenter.tagged(q, false)) {
     if (!TOPIC_TAGS.has(tag) || GENERIC.has(word) || COLLOQUIAL.has(word) || word in SYNONYM_TABLE) continue;
-    if (/^[a-z]+$/.test(word)) continue;
     if (!/^[\u4e00-\u9fff]{2,}$/.test(word) || /^(开平|中山|汕头|四川|江门|水口)/.test(word)) continue;
     if (k.search.knows(word)) continue;
     const parts = k.segmenter.terms(word).filter((p) => p.length >= 2 && p !== word);
-    if (parts.length && parts.every((p) => k.search.knows(p) || COLLOQUIAL.has(p))) continue;
-    return word;
+    const covered = new Set<number>();
+    for (const p of parts) {
+      if (!k.search.knows(p) && !COLLOQUIAL.has(p)) continue;
+      const at = word.indexOf(p);
+      for (let i = at; i >= 0 && i < at + p.length; i++) covered.add(i);
+    }
+    if (covered.size / word.length >= 0.6) continue;
+    out.push(word);
   }
-  return undefined;
+  return [...new Set(out)];
+}
+
+/** A reason to decline when the question names a plan year the region's documents do not cover. */
+function missingYear(k: Knowledge, q: string, e: Entities): string | undefined {
+  const m = /((?:19|20)\d{2})\s*年?.{0,10}(计划|方案|办法|文件|政策)/.exec(q);
+  if (!m || e.regions.length !== 1) return undefined;
+  const year = m[1];
+  const docs = k.documents.filter((d) => d.region === e.regions[0]);
+  const covered = docs.some((d) => d.title.includes(year) || (d.effective && d.expires && d.effective.slice(0, 4) <= year && year <= d.expires.slice(0, 4)) || d.issued?.startsWith(year));
+  if (covered || !docs.length) return undefined;
+  return `现有政策库没有${e.regions[0]}${year}年的相关文件（已收录：${docs.map((d) => `《${d.title}》`).join('、')}）`;
 }
 
 /** The query's topic terms: segmented, without generic words, numbers and place names. */
@@ -298,7 +317,7 @@ function significantTerms(k: Knowledge, q: string): string[] {
 }
 
 /** Share of the question's known topic weight that the unit covers, counting synonyms. */
-function coverage(k: Knowledge, q: string, hit: Hit): number {
+function coverage(k: Knowledge, q: string, hit: Hit, foreign: string[] = []): number {
   const terms = significantTerms(k, q);
   const text = `${hit.unit.text} ${hit.unit.heading} ${hit.unit.title}`.toLowerCase();
   let total = 0;
@@ -310,6 +329,7 @@ function coverage(k: Knowledge, q: string, hit: Hit): number {
     total += w;
     if (text.includes(t) || syn.some((s) => text.includes(s))) got += w;
   }
+  for (const f of foreign) if (!terms.includes(f) || !k.search.knows(f)) total += 4;
   return total ? got / total : hit.score > 2 ? 1 : 0;
 }
 

@@ -27,6 +27,16 @@ export const SYNONYMS: Record<string, string[]> = {
   department: ['负责', '牵头单位'], lead: ['牵头单位'], leads: ['牵头单位'], chief: ['首席质量官'], officer: ['首席质量官'],
   kaiping: ['开平'], zhongshan: ['中山'], shantou: ['汕头'], sichuan: ['四川'], jiangmen: ['江门'], plumbing: ['水暖卫浴'], sanitaryware: ['水暖卫浴'],
   excellence: ['优秀奖'], government: ['政府'], often: ['每年', '每两年'], how: [], much: ['多少'],
+  leading: ['领导小组'], group: ['小组'], heads: ['组长'], head: ['组长', '主任'], director: ['主任'], submit: ['报送'], office: ['局', '办公室'],
+  bureau: ['局'], trademark: ['商标'], trademarks: ['商标'], madrid: ['马德里'], complaints: ['投诉'], complaint: ['投诉'], penalty: ['处罚'],
+  penalties: ['处罚'], tax: ['缴税证明'], legal: ['法人'], person: ['法人'], registered: ['登记注册'], register: ['登记注册'], plan: ['计划', '方案'],
+  rules: ['办法'], effective: ['施行'], renew: ['重新申报'], reapply: ['重新申报'], packaging: ['包装'], product: ['产品'], products: ['产品'],
+  green: ['绿色'], energy: ['能源'], food: ['食品'], safety: ['安全'], information: ['信息'], technology: ['技术'], security: ['安全'],
+  encouraged: ['鼓励'], encourage: ['鼓励'], benchmark: ['标杆'], benchmarking: ['标杆'], platform: ['平台'], platforms: ['平台'],
+  testing: ['检验检测'], enforcement: ['执法'], recall: ['召回'], credit: ['信用'], blacklist: ['黑名单'], geographical: ['地理标志'],
+  indication: ['地理标志'], organic: ['有机产品认证'], towns: ['镇区'], town: ['镇区'], year: ['年'], annual: ['每年'], every: ['每'], each: ['每'],
+  percent: ['%'], rate: ['率'], coverage: ['覆盖率'], upgrade: ['升级'], smes: ['中小微企业'], sme: ['中小微企业'],
+  contact: ['反映'], problems: ['问题', '反映'], review: ['评审'], reviews: ['评审'], approve: ['批准'], approves: ['批准'], list: ['名单'],
   standards: ['标准'], standard: ['标准'], brand: ['品牌', '名牌'], enterprises: ['企业'], firms: ['企业'], companies: ['企业'], training: ['培训'],
 };
 

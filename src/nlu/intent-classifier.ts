@@ -121,7 +121,7 @@ export function loadClassifier(seg: Segmenter, intents: IntentFile[], cachePath:
     try {
       const cached = JSON.parse(readFileSync(cachePath, 'utf8')) as { hash: string; model: unknown };
       if (cached.hash === intentsHash(intents)) {
-        return wrap(bayesClass().restore(cached.model as Bayes), seg, intents.map((i) => i.intent));
+        return wrap(bayesClass().restore(cached.model as Parameters<ReturnType<typeof bayesClass>['restore']>[0]), seg, intents.map((i) => i.intent));
       }
     } catch {
       // A damaged cache is ignored; the model is retrained below.

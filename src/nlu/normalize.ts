@@ -8,8 +8,8 @@ let toSimplified: ((s: string) => string) | undefined;
 
 /** Converts Traditional Chinese (Taiwan, Hong Kong or standard) to Simplified. */
 export function simplify(text: string): string {
-  toSimplified ??= OpenCC.Converter({ from: 'hk', to: 'cn' });
-  return toSimplified(text);
+  const convert = (toSimplified ??= OpenCC.Converter({ from: 'hk', to: 'cn' }));
+  return convert(text);
 }
 
 /** Converts full-width ASCII letters, digits and punctuation to half-width, keeping Chinese punctuation. */
