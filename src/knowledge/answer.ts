@@ -266,7 +266,7 @@ function sentenceBoost(hits: Hit[], terms: Map<string, number>, search: UnitSear
 const COLLOQUIAL = new Set(['奖金', '钱', '补贴', '补助', '过期', '失效', '公示期', '几年', '多久', '门槛', '资格', '申请', '报名', '注册', '成立',
   '纳税证明', '完税证明', '没过', '抽捡', '优秀将', '公式期', '公式', '拿到', '能拿', '最少', '最低', '最多', '一共', '总共', '合格', '获奖', '评上',
   '客户', '老板', '厂子', '工厂', '水龙头', '龙头', '花洒', '卫浴', '产品', '名额', '后果', '影响', '收费', '免费', '费用', '资料', '材料', '证书',
-  '奖牌', '结果', '记录', '时间', '日期', '期限', '年限', '次数', '数量', '多少家', '目标', '指标', '任务', '措施', '内容', '作用', '意思', '区别', '比例', '时候', '怎么回事', '级别', '税务', '要求', '条件', '算数', '算不算', '认不认', '这一步', '一步', '步骤', '流程', '环节']);
+  '奖牌', '结果', '记录', '时间', '日期', '期限', '年限', '次数', '数量', '多少家', '目标', '指标', '任务', '措施', '内容', '作用', '意思', '区别', '比例', '时候', '怎么回事', '级别', '要求', '条件', '算数', '算不算', '认不认', '这一步', '一步', '步骤', '流程', '环节']);
 
 /** Part-of-speech tags of words that name a topic. */
 const TOPIC_TAGS = new Set(['n', 'nz', 'j', 'vn', 'nt', 'l']);
@@ -277,7 +277,8 @@ export function foreignTopics(k: Knowledge, q: string): string[] {
   const english = q.toLowerCase().match(/[a-z]{3,}/g) ?? [];
   const cjk = q.match(/[\u4e00-\u9fff]/g) ?? [];
   if (english.length >= 3 && english.length * 2 > cjk.length) {
-    for (const w of english) if (!GENERIC.has(w) && !(SYNONYM_TABLE[w]?.length) && !k.search.knows(w)) out.push(w);
+    const content = english.filter((w) => !GENERIC.has(w) && !/^(kaiping|zhongshan|shantou|sichuan|jiangmen)$/.test(w));
+    if (!content.some((w) => SYNONYM_TABLE[w]?.length)) out.push(...content);
   }
   if (!k.segmenter) return out;
   for (const { word, tag } of k.segmenter.tagged(q, false)) {

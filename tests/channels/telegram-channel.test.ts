@@ -2,7 +2,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import TelegramServerModule from 'telegram-test-api';
-import type { TelegramServer as TelegramServerType, StoredBotUpdate } from 'telegram-test-api/lib/telegramServer';
+import type { TelegramServer as TelegramServerType, StoredBotUpdate } from 'telegram-test-api/lib/telegramServer.js';
 import { pino } from 'pino';
 import { TelegramChannel } from '../../src/channels/telegram-channel.ts';
 import { PermanentSendError, TemporarySendError, type MessageHandler } from '../../src/core/channel.ts';

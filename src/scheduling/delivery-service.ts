@@ -1,0 +1,417 @@
+/** The delivery service: turns due reminders into outbox rows and delivers the outbox through the channels, exactly once. */
+import { PermanentSendError, TemporarySendError, type Channel } from '../core/channel.ts';
+import type { OutgoingMessage } from '../core/types.ts';
+import type { OutboxItem, ReminderAdvance, SchedulingStore } from '../storage/store.ts';
+import { localDay } from './dates.ts';
+import { IMMEDIATE, Pacer, awardReminderKey, broadcastReport, publicityKeyPrefix, retryDelayMs, type RetryPolicy } from './outbox.ts';
+import { awardData, awardStages, awardText, publicityData, publicityStages, publicityText, stepReminders } from './reminders.ts';
+
+/** Minimal structured logger (pino-compatible). */
+export interface DeliveryLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** Tuning of the delivery service; every field has a safe default. */
+export interface DeliveryOptions {
+  /** Attempts before a temporarily failing message is marked failed (default 5). */
+  maxAttempts?: number;
+  /** First retry delay, doubled per attempt (default 2000 ms). */
+  baseBackoffMs?: number;
+  /** Longest retry delay (default 10 minutes). */
+  maxBackoffMs?: number;
+  /** A run waits for retries falling due within this time instead of leaving them to the next tick (default 15 s). */
+  maxInlineWaitMs?: number;
+  /** Overall gap between sends per channel name; overrides `channel.minSendIntervalMs` and the defaults. */
+  minIntervalMs?: Record<string, number>;
+  /** Gap between two sends to the same chat per channel name (defaults: telegram 1000, wechat 3000, others 0). */
+  perChatIntervalMs?: Record<string, number>;
+  /** Sends in flight at once per channel name (default 1; more raises throughput but widens the crash window). */
+  maxInFlight?: Record<string, number>;
+  /** A send that neither resolves nor rejects within this time is left to crash recovery (default 120 s). */
+  sendTimeoutMs?: number;
+  /** Rows fetched per query (default 500). */
+  batchSize?: number;
+  /** What a restart does with a row a crash left in `sending` (default assume-sent; see the class comment). */
+  interrupted?: 'assume-sent' | 'resend';
+  /** Logger; silent by default. */
+  logger?: DeliveryLogger;
+}
+
+/** Overall send gaps used when neither the options nor the channel give one: Telegram allows about 30 messages a second, WeChat is kept slow. */
+export const DEFAULT_MIN_INTERVAL_MS: Readonly<Record<string, number>> = { telegram: 34, wechat: 3000 };
+
+/** Per-chat send gaps used when the options give none: Telegram allows about one message a second per chat. */
+export const DEFAULT_PER_CHAT_INTERVAL_MS: Readonly<Record<string, number>> = { telegram: 1000, wechat: 3000 };
+
+/** What one run did. */
+export interface RunSummary {
+  /** Rows recovered from a crash (left in `sending`). */
+  recovered: number;
+  /** Reminder rows enqueued by the due scan. */
+  enqueued: number;
+  /** Messages delivered. */
+  sent: number;
+  /** Messages given up on. */
+  failed: number;
+  /** Attempts that failed temporarily and were rescheduled. */
+  retried: number;
+  /** Broadcast reports queued. */
+  reports: number;
+}
+
+const SILENT: DeliveryLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const SEEN_UPDATES_TTL_MS = 7 * 86_400_000;
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+function isPermanent(err: unknown): boolean {
+  return err instanceof PermanentSendError || (err instanceof Error && err.name === 'PermanentSendError');
+}
+
+function retryAfterOf(err: unknown): number | undefined {
+  if (err instanceof TemporarySendError) return err.retryAfterMs;
+  const v = (err as { retryAfterMs?: unknown } | null)?.retryAfterMs;
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+/**
+ * Delivers reminders and broadcasts from the SQLite outbox.
+ *
+ * Exactly once: every message is a row with a unique key, enqueued in the same transaction that advances its reminder
+ * (or creates its broadcast), so scanning or ticking twice cannot enqueue it twice. Before `channel.send` the row is
+ * claimed (pending → sending) in its own committed statement; after the send it becomes sent, or pending again for a
+ * retry, or failed. A crash can therefore leave at most `maxInFlight` rows (default one per channel) in `sending`.
+ * For those the platform may or may not have the message and Telegram offers no idempotency key to ask; by default a
+ * restart counts them as delivered (`assume-sent`), since a claim is committed at most microseconds before the send
+ * starts while the `sent` record follows the platform's answer, so the unavoidable window in which a crash loses a
+ * message is the gap between the claim's commit and the send call (kept free of awaits and sleeps). `resend` trades
+ * that for a duplicate instead.
+ */
+export class DeliveryService {
+  private readonly log: DeliveryLogger;
+  private readonly policy: RetryPolicy;
+  private readonly maxAttempts: number;
+  private readonly maxInlineWaitMs: number;
+  private readonly batchSize: number;
+  private readonly sendTimeoutMs: number;
+  private readonly interrupted: 'assume-sent' | 'resend';
+  private readonly pacers = new Map<string, Pacer>();
+  private chain: Promise<unknown> = Promise.resolve();
+  private running = false;
+  private stopping = false;
+  private loopActive = false;
+  private loopAgain = false;
+  private timer: NodeJS.Timeout | undefined;
+  private intervalMs = 60_000;
+  private clock: () => Date = () => new Date();
+  private readonly sleepers = new Set<() => void>();
+  private lastPrune = 0;
+
+  /** Builds the service over a store and the running channels, keyed by channel name. */
+  constructor(
+    private readonly store: SchedulingStore,
+    private readonly channels: Map<string, Channel>,
+    private readonly options: DeliveryOptions = {},
+  ) {
+    this.log = options.logger ?? SILENT;
+    this.policy = { baseBackoffMs: options.baseBackoffMs ?? 2000, maxBackoffMs: options.maxBackoffMs ?? 600_000 };
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? 5);
+    this.maxInlineWaitMs = options.maxInlineWaitMs ?? 15_000;
+    this.batchSize = Math.max(1, options.batchSize ?? 500);
+    this.sendTimeoutMs = options.sendTimeoutMs ?? 120_000;
+    this.interrupted = options.interrupted ?? 'assume-sent';
+  }
+
+  /**
+   * One pass at simulated or real time `now`: recover crash leftovers, enqueue due reminders, deliver every due outbox
+   * row, then queue reports of settled broadcasts and deliver those. Calls are serialised: a call made while a pass
+   * runs starts after it, so two ticks never overlap and a second tick at the same instant sends nothing new.
+   */
+  runDue(now: Date): Promise<RunSummary> {
+    const run = this.chain.then(() => this.runOnce(now));
+    this.chain = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  /** Runs `runDue` now and then every `intervalMs` after each pass ends (never overlapping), using `clock` for the time. */
+  start(intervalMs = 60_000, clock: () => Date = () => new Date()): void {
+    if (this.loopActive) return;
+    this.loopActive = true;
+    this.stopping = false;
+    this.intervalMs = intervalMs;
+    this.clock = clock;
+    this.arm(0);
+  }
+
+  /** Asks the background loop for a pass as soon as possible (after a broadcast or publicity); no-op when not started. */
+  poke(): void {
+    if (!this.loopActive || this.stopping) return;
+    if (this.running) this.loopAgain = true;
+    else this.arm(0);
+  }
+
+  /** Stops the loop, cuts waits short and resolves when the current pass has finished its sends in flight. */
+  async stop(): Promise<void> {
+    this.loopActive = false;
+    this.stopping = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    for (const wake of [...this.sleepers]) wake();
+    await this.chain;
+    this.stopping = false;
+  }
+
+  private arm(ms: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.loopTick(), ms);
+  }
+
+  private async loopTick(): Promise<void> {
+    this.timer = undefined;
+    this.loopAgain = false;
+    try {
+      await this.runDue(this.clock());
+    } catch (err) {
+      this.log.error({ err: errorText(err) }, 'delivery pass failed');
+    }
+    if (this.loopActive && !this.stopping && !this.timer) this.arm(this.loopAgain ? 0 : this.intervalMs);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.stopping) return resolve();
+      const wake = (): void => {
+        clearTimeout(t);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const t = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
+  }
+
+  private async runOnce(now: Date): Promise<RunSummary> {
+    const summary: RunSummary = { recovered: 0, enqueued: 0, sent: 0, failed: 0, retried: 0, reports: 0 };
+    if (this.stopping) return summary;
+    this.running = true;
+    try {
+      // The simulated clock advances with real time during the pass, so retries and pacing waits inside it come due.
+      const wallStart = performance.now();
+      const clock = (): number => now.getTime() + (performance.now() - wallStart);
+      // Runs never overlap and each waits for its sends, so any row in `sending` now was left by a crash.
+      summary.recovered = await this.store.recoverInterrupted(this.interrupted, now.getTime());
+      if (summary.recovered) this.log.warn({ rows: summary.recovered, mode: this.interrupted }, 'recovered deliveries interrupted by a crash');
+      summary.enqueued = await this.enqueueDueReminders(now);
+      await this.pruneSeenUpdates();
+      const names = [...this.channels.keys()];
+      for (let round = 0; round < 10 && !this.stopping; round++) {
+        await Promise.all(names.map((name) => this.drainChannel(name, clock, summary)));
+        if (this.stopping) break;
+        const reports = await this.queueReports(names);
+        summary.reports += reports;
+        if (reports === 0) break;
+      }
+      if (summary.sent || summary.failed || summary.enqueued) this.log.info({ ...summary }, 'delivery pass');
+      return summary;
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** Enqueues every reminder due on `now`'s local day (Asia/Shanghai) through the indexed next_reminder_on columns; resolves the rows created. */
+  async enqueueDueReminders(now: Date): Promise<number> {
+    const today = localDay(now);
+    let created = 0;
+    for (let guard = 0; guard < 100_000; guard++) {
+      const due = await this.store.listDueAwards(today, this.batchSize);
+      if (due.length === 0) break;
+      const advances = due.map((a): ReminderAdvance => {
+        const step = stepReminders(awardStages(a.expires), a.lastStage, today);
+        const advance: ReminderAdvance = {
+          target: 'award',
+          id: a.id,
+          expectedNextOn: a.nextReminderOn,
+          nextReminderOn: step.nextReminderOn,
+          lastStage: step.lastStage,
+        };
+        if (step.send) {
+          const kind = step.send.kind as 'award_expiring' | 'award_expired';
+          advance.item = {
+            key: awardReminderKey(a.id, step.send.stage),
+            kind: 'award',
+            channel: a.channel,
+            chat: a.chat,
+            text: awardText(kind, a, today),
+            data: awardData(kind, a.expires),
+            dueAt: IMMEDIATE,
+          };
+        }
+        return advance;
+      });
+      created += await this.store.applyReminderAdvances(advances, now);
+      if (due.length < this.batchSize) break;
+    }
+    for (let guard = 0; guard < 10_000; guard++) {
+      const due = await this.store.listDuePublicity(today, this.batchSize);
+      if (due.length === 0) break;
+      const advances = due.map((p): ReminderAdvance => {
+        const step = stepReminders(publicityStages(p.ends), p.lastStage, today);
+        const advance: ReminderAdvance = {
+          target: 'publicity',
+          id: p.id,
+          expectedNextOn: p.nextReminderOn,
+          nextReminderOn: step.nextReminderOn,
+          lastStage: step.lastStage,
+        };
+        if (step.send) {
+          advance.fanOut = {
+            keyPrefix: publicityKeyPrefix(p.id, step.send.stage),
+            kind: 'publicity',
+            text: publicityText(step.send, p, today),
+            data: publicityData(step.send.kind as 'publicity_ending' | 'publicity_end', p.ends),
+            dueAt: IMMEDIATE,
+          };
+        }
+        return advance;
+      });
+      created += await this.store.applyReminderAdvances(advances, now);
+      if (due.length < this.batchSize) break;
+    }
+    return created;
+  }
+
+  private async pruneSeenUpdates(): Promise<void> {
+    const wall = Date.now();
+    if (wall - this.lastPrune < 3_600_000) return;
+    this.lastPrune = wall;
+    await this.store.pruneSeenUpdates(new Date(wall - SEEN_UPDATES_TTL_MS));
+  }
+
+  private pacerFor(name: string, channel: Channel): Pacer {
+    let p = this.pacers.get(name);
+    if (!p) {
+      p = new Pacer({
+        minIntervalMs: this.options.minIntervalMs?.[name] ?? channel.minSendIntervalMs ?? DEFAULT_MIN_INTERVAL_MS[name] ?? 0,
+        perChatIntervalMs: this.options.perChatIntervalMs?.[name] ?? DEFAULT_PER_CHAT_INTERVAL_MS[name] ?? 0,
+      });
+      this.pacers.set(name, p);
+    }
+    return p;
+  }
+
+  /** Delivers every due row of one channel, paced, until none is due within the inline wait. */
+  private async drainChannel(name: string, clock: () => number, summary: RunSummary): Promise<void> {
+    const channel = this.channels.get(name);
+    if (!channel) return;
+    const pacer = this.pacerFor(name, channel);
+    const maxInFlight = Math.max(1, this.options.maxInFlight?.[name] ?? 1);
+    const inFlight = new Map<number, Promise<void>>();
+    const chatBusy = new Map<string, Promise<void>>();
+    try {
+      while (!this.stopping) {
+        const batch = await this.store.dueOutbox(name, clock(), this.batchSize);
+        if (batch.length === 0) {
+          if (inFlight.size > 0) {
+            await Promise.all(inFlight.values());
+            continue;
+          }
+          const next = await this.store.nextDueAt(name);
+          if (next === undefined) break;
+          const wait = next - clock();
+          if (wait > this.maxInlineWaitMs) break;
+          await this.sleep(Math.max(1, wait));
+          continue;
+        }
+        for (const item of batch) {
+          if (this.stopping) break;
+          const busy = chatBusy.get(item.chat);
+          if (busy) await busy;
+          for (let w = pacer.waitMs(item.chat); w > 0 && !this.stopping; w = pacer.waitMs(item.chat)) await this.sleep(w);
+          while (inFlight.size >= maxInFlight) await Promise.race(inFlight.values());
+          if (this.stopping) break;
+          if (!(await this.store.claimOutbox(item.id, clock()))) continue;
+          // The claim is committed: from here to the send call there is no await (the crash window).
+          pacer.started(item.chat);
+          const p: Promise<void> = this.sendOne(channel, item, pacer, clock, summary).finally(() => {
+            inFlight.delete(item.id);
+            if (chatBusy.get(item.chat) === p) chatBusy.delete(item.chat);
+          });
+          inFlight.set(item.id, p);
+          chatBusy.set(item.chat, p);
+        }
+      }
+    } finally {
+      await Promise.all(inFlight.values());
+    }
+  }
+
+  /** Sends one claimed row and records the outcome; never rejects. */
+  private async sendOne(channel: Channel, item: OutboxItem, pacer: Pacer, clock: () => number, summary: RunSummary): Promise<void> {
+    const msg: OutgoingMessage = { chat: item.chat, text: item.text };
+    if (item.data !== undefined) msg.data = item.data;
+    let timer: NodeJS.Timeout | undefined;
+    let outcome: 'sent' | 'timeout';
+    try {
+      outcome = await Promise.race([
+        channel.send(msg).then(() => 'sent' as const),
+        new Promise<'timeout'>((resolve) => {
+          timer = setTimeout(() => resolve('timeout'), this.sendTimeoutMs);
+        }),
+      ]);
+    } catch (err) {
+      clearTimeout(timer);
+      await this.recordFailure(item, err, pacer, clock, summary).catch((e) => this.log.error({ id: item.id, err: errorText(e) }, 'could not record a failed send'));
+      return;
+    }
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
+      // Left in `sending`: the next pass's crash recovery settles it, as if the process had died mid-send.
+      this.log.warn({ id: item.id, channel: channel.name }, 'send timed out; left to crash recovery');
+      return;
+    }
+    try {
+      await this.store.markSent(item.id, clock());
+      summary.sent += 1;
+    } catch (err) {
+      this.log.error({ id: item.id, err: errorText(err) }, 'sent but could not record it; the next pass recovers the row');
+    }
+  }
+
+  private async recordFailure(item: OutboxItem, err: unknown, pacer: Pacer, clock: () => number, summary: RunSummary): Promise<void> {
+    const attempts = item.attempts + 1;
+    const text = errorText(err);
+    if (isPermanent(err)) {
+      await this.store.markFailed(item.id, text);
+      summary.failed += 1;
+      this.log.warn({ id: item.id, chat: item.chat, err: text }, 'permanent send failure');
+      return;
+    }
+    // TemporarySendError, or an unexpected error (network, bug in an adapter): retried with backoff.
+    const retryAfter = retryAfterOf(err);
+    if (retryAfter !== undefined && retryAfter > 0) pacer.pause(retryAfter);
+    if (attempts >= this.maxAttempts) {
+      await this.store.markFailed(item.id, `gave up after ${attempts} attempts: ${text}`);
+      summary.failed += 1;
+      this.log.warn({ id: item.id, chat: item.chat, err: text, attempts }, 'giving up on a message');
+      return;
+    }
+    await this.store.markRetry(item.id, clock() + retryDelayMs(attempts, retryAfter, this.policy), text);
+    summary.retried += 1;
+  }
+
+  /** Queues the sender's report of every broadcast whose deliveries on the running channels are settled. */
+  private async queueReports(names: string[]): Promise<number> {
+    let n = 0;
+    for (const b of await this.store.listSettledUnreported(names, 100)) {
+      if (await this.store.markBroadcastReported(b.id, broadcastReport(b))) n += 1;
+    }
+    return n;
+  }
+}
