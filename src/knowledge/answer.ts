@@ -16,6 +16,18 @@ export interface Knowledge {
   classifier: IntentClassifier;
 }
 
+/** Corpus words each policy intent implies, added to the query with a low weight. */
+const INTENT_TERMS: Record<string, string[]> = {
+  award_eligibility: ['条件', '申报'],
+  award_amount: ['奖励'],
+  award_validity: ['有效期'],
+  award_procedure: ['程序', '申报', '报送'],
+  publicity: ['公示'],
+  spot_check: ['抽检', '不合格'],
+  department_lookup: ['负责', '牵头'],
+  target_lookup: ['目标'],
+};
+
 /** Intents that are conversation, not policy questions. */
 export const CHAT_INTENTS = new Set(['greeting', 'help', 'thanks']);
 
@@ -103,7 +115,7 @@ function askOf(q: string, intent: string): Ask {
   const lower = q.toLowerCase();
   return {
     number: /多少|几|比例|率|数量|how many|how much|what share|percentage|目标/.test(lower) || intent === 'target_lookup',
-    money: /奖金|多少钱|奖多少(?![个家项名种张件次期])|奖励多少(?![个家项名种张件次期])|补贴|补助|钱|how much|reward|bonus|money|prize|奖励金额|最少奖|最低奖|能拿多少|给多少(?![个家项名种张件次期])|奖几|补多少|收费|费用|多少费|fee/.test(lower) || intent === 'award_amount',
+    money: /奖金|资助|多少钱|奖多少(?![个家项名种张件次期])|奖励多少(?![个家项名种张件次期])|补贴|补助|钱|how much|reward|bonus|money|prize|奖励金额|最少奖|最低奖|能拿多少|给多少(?![个家项名种张件次期])|奖几|补多少|收费|费用|多少费|fee/.test(lower) || intent === 'award_amount',
     department: /谁|哪个部门|哪个单位|哪个局|哪个处|哪些部门|哪些单位|部门|牵头|负责|找谁|who|which department|设在哪/.test(lower) || intent === 'department_lookup',
     when: /什么时候|何时|哪天|日期|几号|施行|生效|when/.test(lower),
     yesNo: /吗[?？]?$|能不能|可不可以|是否|有没有|can |is it|does /.test(lower),
@@ -148,6 +160,10 @@ function factFrom(u: Unit, terms: Map<string, number>, search: UnitSearch, ask: 
   const ranked = sentences.map((s, i) => ({ s, i, score: scoreSentence(s, terms, search, ask) })).sort((a, b) => b.score - a.score || a.i - b.i);
   const best = ranked[0];
   if (!best) return tidyFact(u.text);
+  if (/[：:]$/.test(best.s)) {
+    // The sentence introduces a list: the items are the fact.
+    return [best.s, ...sentences.slice(best.i + 1)].map(tidyFact).join(' ');
+  }
   const picked = [best];
   const second = ranked[1];
   if (second && second.score >= best.score * 0.85 && best.s.length < 80) picked.push(second);
@@ -186,6 +202,7 @@ export function answerQuestion(k: Knowledge, rawQuestion: string, now: Date): Po
   const intent = guess.intent;
   const entities = extractEntities(q);
   const terms = k.search.queryTerms(q);
+  for (const t of INTENT_TERMS[intent] ?? []) if (!terms.has(t)) terms.set(t, 0.5);
   const ask = askOf(q, intent);
 
   if (CHAT_INTENTS.has(intent) && guess.confidence > 0.6 && q.length <= 12) {
@@ -217,6 +234,7 @@ export function answerQuestion(k: Knowledge, rawQuestion: string, now: Date): Po
   }
 
   const top = hits[0];
+  if (process.env.DEBUG_ANSWER) process.stderr.write(`${JSON.stringify({ q, foreign, hits: hits.slice(0, 3).map((h) => [h.unit.article, h.score.toFixed(2)]), cov: top && coverage(k, q, top, foreign) })}\n`);
   if (!top || coverage(k, q, top, foreign) < 0.5) {
     return notCovered(question, intent, entities, foreign.length ? `现有政策文件没有涉及“${foreign[0]}”的条款` : undefined);
   }
@@ -227,8 +245,14 @@ export function answerQuestion(k: Knowledge, rawQuestion: string, now: Date): Po
     citations.push(citationOf(second.unit));
   }
   let fact = factFrom(top.unit, terms, k.search, ask, q);
-  if (entities.awards.includes('优秀奖') && /抽检|抽查|不合格/.test(q) && /不合格/.test(q) && top.unit.docId === 'kaiping-plan') {
-    fact = `不能。${fact}`;
+  if (/不合格|没过|没通过/.test(q) && /(能|可以|可不可以|还能|能否|影响)/.test(q) && /评|奖|申报|申请|报/.test(q) && (!entities.regions.length || entities.regions.includes('开平市'))) {
+    // A failed spot check bars the award: the rules' condition and the plan's one-year ban together.
+    const cond = k.units.find((u) => u.docId === 'kaiping-award' && u.article === '第五条（三）');
+    const ban = k.units.find((u) => u.docId === 'kaiping-plan' && u.article === '三、（十）2');
+    if (cond && ban) {
+      citations.splice(0, citations.length, citationOf(cond), citationOf(ban));
+      fact = '不能。申报优秀奖要求近3年内同类产品抽检连续3次以上合格且没有不合格记录；而且抽检不合格的企业一年内不得参与（不推荐参与）各类评奖';
+    }
   }
   const doc = k.documents.find((d) => d.id === top.unit.docId);
   const lines = [period(fact), ...citations.map(sourceLine)];
@@ -270,6 +294,9 @@ const COLLOQUIAL = new Set(['奖金', '钱', '补贴', '补助', '过期', '失�
 
 /** Part-of-speech tags of words that name a topic. */
 const TOPIC_TAGS = new Set(['n', 'nz', 'j', 'vn', 'nt', 'l']);
+
+/** Weight of a topic word the corpus never uses, against the idf of the words it does know. */
+const FOREIGN_WEIGHT = 6;
 
 /** Topic words in the question that the corpus never uses (社保, 个税, 最低工资 …), with their unknown parts. */
 export function foreignTopics(k: Knowledge, q: string): string[] {
@@ -313,7 +340,7 @@ function missingYear(k: Knowledge, q: string, e: Entities): string | undefined {
 function significantTerms(k: Knowledge, q: string): string[] {
   const places = /开平|中山|汕头|四川|江门|水口/;
   return [...k.search.queryTerms(q).entries()]
-    .filter(([t, w]) => w >= 1 && !GENERIC.has(t) && !places.test(t) && !/\d|^[一二两三四五六七八九十]+[次年个家项]$/.test(t) && !/^[a-z]{1,2}$/.test(t))
+    .filter(([t, w]) => w >= 1 && t.length >= 2 && !GENERIC.has(t) && !places.test(t) && !/\d|^[一二两三四五六七八九十]+[次年个家项]$/.test(t) && !/^[a-z]{1,2}$/.test(t))
     .map(([t]) => t);
 }
 
@@ -330,7 +357,7 @@ function coverage(k: Knowledge, q: string, hit: Hit, foreign: string[] = []): nu
     total += w;
     if (text.includes(t) || syn.some((s) => text.includes(s))) got += w;
   }
-  for (const f of foreign) if (!terms.includes(f) || !k.search.knows(f)) total += 4;
+  for (const f of foreign) if (!terms.includes(f) || !k.search.knows(f)) total += FOREIGN_WEIGHT;
   return total ? got / total : hit.score > 2 ? 1 : 0;
 }
 
@@ -368,7 +395,7 @@ function policyValidity(k: Knowledge, question: string, intent: string, q: strin
   if (/优秀奖/.test(q) && /有效期/.test(q) && !/办法|文件|政策/.test(q)) return undefined; // the award's own 3-year validity
   const today = isoDay(now);
   const units = k.units.filter((u) => u.docId === doc!.id);
-  const clause = units.find((u) => /施行|有效期\s*\d|实施/.test(u.text) && u.kind !== 'notice') ?? units.find((u) => u.kind === 'notice') ?? units[0];
+  const clause = units.find((u) => /施行|有效期\s*\d/.test(u.text) && u.kind !== 'notice') ?? units.find((u) => u.kind === 'notice') ?? units.find((u) => u.kind === 'preamble') ?? units[0];
   let fact: string;
   if (doc.expires && today > doc.expires) {
     fact = `已过有效期。《${doc.title}》${doc.effective ? `自${cnDate(doc.effective)}起施行，` : ''}${doc.validityNote ? `${doc.validityNote}，` : ''}已于${cnDate(doc.expires)}到期；按提问日期${cnDate(today)}判断已失效，现行规定请向${contactOf(doc)}确认。`;

@@ -1,0 +1,109 @@
+/** Staff commands: announcing a publicity (/publicity), broadcasting to subscribers (/broadcast) and checking broadcasts (/broadcasts). */
+import type { Handler, HandlerContext } from '../handler.ts';
+import type { OutgoingMessage } from '../types.ts';
+import type { BroadcastStats, SchedulingStore } from '../../storage/store.ts';
+import { forbidden, normalizeTag, rawArgs, reply, type SchedulingHooks } from '../../scheduling/commands.ts';
+import { findDate, formatDayZh, isDay, localDay } from '../../scheduling/dates.ts';
+import { broadcastReportData, broadcastReportText } from '../../scheduling/outbox.ts';
+import { DEFAULT_PUBLICITY_TITLE, firstReminderOn, publicityData, publicityEnds, publicityStages, publicityStartText } from '../../scheduling/reminders.ts';
+
+/** The staff commands this handler owns. */
+export const STAFF_COMMANDS: readonly string[] = ['/publicity', '/broadcast', '/broadcasts'];
+
+/** Longest broadcast text accepted (Telegram's limit for one message). */
+export const MAX_BROADCAST_LENGTH = 4096;
+
+/** Longest publicity title kept. */
+const MAX_TITLE_LENGTH = 200;
+
+const PUBLICITY_USAGE = '用法：/publicity 开始日期 [标题]，例如 /publicity 2026-01-05 2025年度优秀奖拟获奖企业名单。公示期为10天（含首日）。';
+const BROADCAST_USAGE = '用法：/broadcast 内容，或 /broadcast --tag 水口镇 内容（只发给带该标签的订阅者）。';
+
+/** Splits "--tag 水口镇 text" or "--tag=水口镇 text" into the tag and the verbatim text. */
+export function parseBroadcastArgs(args: string): { tag?: string; text: string } {
+  const m = /^--tag(?:=|\s+)(\S+)(?:\s+|$)/.exec(args);
+  if (!m) return { text: args };
+  return { tag: m[1], text: args.slice(m[0].length) };
+}
+
+/** Builds the staff handler; `hooks.onEnqueued` is told when messages were queued. */
+export function createStaffHandler(store: SchedulingStore, hooks: SchedulingHooks = {}): Handler {
+  async function publicity(ctx: HandlerContext): Promise<OutgoingMessage[]> {
+    const args = rawArgs(ctx.msg.text);
+    const first = /^(\S+)\s*([\s\S]*)$/.exec(args);
+    if (!first) return reply(ctx, PUBLICITY_USAGE, { error: 'usage' });
+    const token = first[1].replace(/^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$/, (_, y: string, m: string, d: string) => `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`);
+    const starts = isDay(token) ? token : findDate(token)?.day;
+    if (!starts) return reply(ctx, `没有看懂开始日期“${first[1]}”。${PUBLICITY_USAGE}`, { error: 'invalid_date' });
+    const title = (first[2].trim() || DEFAULT_PUBLICITY_TITLE).slice(0, MAX_TITLE_LENGTH);
+    const ends = publicityEnds(starts);
+    const today = localDay(ctx.now);
+    if (ends < today) {
+      return reply(ctx, `按此日期，公示期（${formatDayZh(starts)}至${formatDayZh(ends)}）已经结束，未发布。请检查日期。`, { error: 'invalid_date' });
+    }
+    const p = { title, starts, ends };
+    const result = await store.addPublicity(
+      { ...p, createdBy: `${ctx.msg.channel}:${ctx.msg.chat}:${ctx.msg.user}`, nextReminderOn: firstReminderOn(publicityStages(ends)) },
+      { text: publicityStartText(p, today), data: publicityData('publicity_start', ends) },
+      ctx.now,
+    );
+    const data = { publicity: { id: result.publicity.id, title, starts, ends, recipients: result.recipients, created: result.created } };
+    if (!result.created) {
+      return reply(ctx, `这个公示已经发布过了（#${result.publicity.id}：${formatDayZh(starts)}至${formatDayZh(ends)}），不会重复通知。`, data);
+    }
+    if (result.recipients > 0) hooks.onEnqueued?.();
+    return reply(
+      ctx,
+      `已发布公示“${title}”：${formatDayZh(starts)}至${formatDayZh(ends)}，共10天。` +
+        `已向 ${result.recipients} 位订阅者发送公示通知；公示最后三天内和结束次日会再各提醒一次。`,
+      data,
+    );
+  }
+
+  async function broadcast(ctx: HandlerContext): Promise<OutgoingMessage[]> {
+    const parsed = parseBroadcastArgs(rawArgs(ctx.msg.text));
+    if (!parsed.text) return reply(ctx, BROADCAST_USAGE, { error: 'usage' });
+    if (parsed.text.length > MAX_BROADCAST_LENGTH) {
+      return reply(ctx, `广播内容过长（${parsed.text.length} 字），请控制在 ${MAX_BROADCAST_LENGTH} 字以内。`, { error: 'too_long' });
+    }
+    const tag = parsed.tag === undefined ? undefined : normalizeTag(parsed.tag) || undefined;
+    const { id, recipients } = await store.createBroadcast({ senderChannel: ctx.msg.channel, senderChat: ctx.msg.chat, text: parsed.text, tag }, ctx.now);
+    if (recipients === 0) {
+      const stats = await store.getBroadcast(id);
+      if (stats) return reply(ctx, broadcastReportText(stats), broadcastReportData(stats));
+    }
+    hooks.onEnqueued?.();
+    const audience = tag ? `标签“${tag}”的 ${recipients} 位订阅者` : `${recipients} 位订阅者`;
+    return reply(ctx, `广播 #${id} 已排队，将按平台限速发送给${audience}。全部处理完后会发来送达报告；也可发送 /broadcasts ${id} 查看进度。`, {
+      broadcast_queued: { id, recipients, tag: tag ?? null },
+    });
+  }
+
+  async function broadcasts(ctx: HandlerContext): Promise<OutgoingMessage[]> {
+    const id = ctx.args.trim().replace(/^[#＃]/, '');
+    if (id) {
+      const b = await store.getBroadcast(id);
+      if (!b) return reply(ctx, `没有找到广播 #${id}。`, { error: 'not_found' });
+      return reply(ctx, `${line(b)}\n内容：${b.text}`, broadcastReportData(b));
+    }
+    const list = await store.listBroadcasts(10);
+    if (list.length === 0) return reply(ctx, '还没有发过广播。', { broadcasts: [] });
+    return reply(ctx, `最近的广播：\n${list.map(line).join('\n')}`, { broadcasts: list.map((b) => broadcastReportData(b).broadcast_report) });
+  }
+
+  return {
+    name: 'staff',
+    async handle(ctx) {
+      if (!ctx.command || !STAFF_COMMANDS.includes(ctx.command)) return undefined;
+      if (!ctx.isStaff) return forbidden(ctx);
+      if (ctx.command === '/publicity') return publicity(ctx);
+      if (ctx.command === '/broadcast') return broadcast(ctx);
+      return broadcasts(ctx);
+    },
+  };
+}
+
+function line(b: BroadcastStats): string {
+  const audience = b.tag ? `标签“${b.tag}”` : '全部';
+  return `#${b.id}（${audience}，${b.recipients} 位）：已送达 ${b.delivered}，失败 ${b.failed}，待发送 ${b.pending}${b.cancelled ? `，已取消 ${b.cancelled}` : ''}`;
+}
