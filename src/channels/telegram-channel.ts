@@ -31,6 +31,9 @@ export const TELEGRAM_STAFF_COMMANDS: readonly BotCommand[] = [
   { command: 'publicity', description: '发布公示期（工作人员）' },
 ];
 
+/** Message fields of media the bot cannot read; in private chats such messages reach the core as empty text. */
+const MEDIA_KEYS = ['photo', 'sticker', 'voice', 'audio', 'video', 'video_note', 'animation', 'document', 'location', 'contact'] as const;
+
 /** Update kinds the bot asks Telegram for. */
 const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const;
 
@@ -72,6 +75,8 @@ export interface TelegramChannelOptions {
   sendReplies?: boolean;
   /** Whether to publish the command menu at start; defaults to true. */
   setCommands?: boolean;
+  /** Called if long polling gives up (bad token, another instance polling, hours without Telegram); the host should shut down. */
+  onFatal?: (err: unknown) => void;
 }
 
 /** A bounded in-memory dedupe, used when no persistent one is given. */
@@ -125,6 +130,10 @@ export class TelegramChannel implements Channel {
   private readonly dedupe: (updateId: number) => Promise<boolean>;
   private readonly admins: Set<string>;
   private readonly longValues = new Map<string, string>();
+  /** Per chat, the message_id of the newest message with buttons; presses on older ones are stale. */
+  private readonly latestQuestion = new Map<string, number>();
+  /** Questions ("chat:message_id") already answered by a press. */
+  private readonly answered = new Set<string>();
   private longValueSeq = 0;
   private readonly inflight = new Set<Promise<unknown>>();
   private onMessage?: MessageHandler;
@@ -214,16 +223,14 @@ export class TelegramChannel implements Channel {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    const closing: Promise<void>[] = [];
-    if (this.runner?.isRunning()) closing.push(this.runner.stop());
-    if (this.server) {
-      const server = this.server;
-      closing.push(new Promise<void>((resolve) => server.close(() => resolve())));
-      server.closeIdleConnections();
-    }
-    await Promise.allSettled(closing);
+    if (this.runner?.isRunning()) await this.runner.stop().catch(() => undefined);
+    const server = this.server;
+    const serverClosed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : undefined;
+    server?.closeIdleConnections();
     await new Promise((resolve) => setImmediate(resolve));
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+    server?.closeAllConnections();
+    await serverClosed;
     this.closed = true;
     this.log.info('telegram channel stopped');
   }
@@ -265,7 +272,7 @@ export class TelegramChannel implements Channel {
     const raw = message.text ?? message.caption;
     let text: string;
     if (raw === undefined) {
-      if (inGroup) return;
+      if (inGroup || !MEDIA_KEYS.some((k) => k in message)) return;
       text = ''; // a sticker, photo or voice note: the core answers that it reads text only
     } else {
       const addressed = addressedText(raw, this.bot.botInfo.username, inGroup);
@@ -286,29 +293,39 @@ export class TelegramChannel implements Channel {
     await this.dispatch(incoming);
   }
 
-  /** Handles an inline-keyboard press: acknowledge it, mark the choice on the question, pass the value on. */
+  /** Handles an inline-keyboard press: acknowledge it, ignore stale or repeated presses, pass the value on, then mark the choice. */
   private async onButton(ctx: Context): Promise<void> {
     const query = ctx.callbackQuery;
     if (!query?.data) return;
     const value = this.longValues.get(query.data) ?? query.data;
     const message = query.message;
+    const chatId = message?.chat.id ?? query.from.id;
+    const chat = String(chatId);
+    const messageId = typeof message?.message_id === 'number' && message.message_id > 0 ? message.message_id : undefined;
     const keyboard = message && 'reply_markup' in message ? message.reply_markup : undefined;
     const label = keyboard?.inline_keyboard.flat().find((b) => 'callback_data' in b && b.callback_data === query.data)?.text ?? value;
+    const latest = this.latestQuestion.get(chat);
+    const key = messageId !== undefined ? `${chat}:${messageId}` : undefined;
+    const stale = messageId !== undefined && ((latest !== undefined && latest !== messageId) || (key !== undefined && this.answered.has(key)));
     try {
-      await this.bot.api.answerCallbackQuery(query.id, { text: `已选择：${label}`.slice(0, 200) });
+      await this.bot.api.answerCallbackQuery(query.id, { text: (stale ? '这个问题已经回答过或已过期，请回答最新的问题。' : `已选择：${label}`).slice(0, 200) });
     } catch (err) {
       this.log.warn({ error: describe(err) }, 'answerCallbackQuery failed');
     }
-    const chatId = message?.chat.id ?? query.from.id;
-    if (message && typeof message.message_id === 'number' && 'text' in message && typeof message.text === 'string') {
-      try {
-        // Replacing the text drops the keyboard, so an old question cannot be answered twice.
-        await this.bot.api.editMessageText(chatId, message.message_id, `${escapeHtml(message.text)}\n\n✅ ${escapeHtml(label)}`, { parse_mode: 'HTML' });
-      } catch (err) {
-        this.log.debug({ error: describe(err) }, 'could not mark the chosen button');
-      }
+    if (stale) return;
+    if (key) {
+      this.answered.add(key);
+      if (this.answered.size > 10_000) this.answered.delete(this.answered.values().next().value as string);
     }
-    await this.dispatch({ channel: this.name, chat: String(chatId), user: String(query.from.id), text: value, at: new Date() });
+    await this.dispatch({ channel: this.name, chat, user: String(query.from.id), text: value, at: new Date() });
+    if (messageId !== undefined && message && 'text' in message && typeof message.text === 'string') {
+      // Replacing the text drops the keyboard and shows what was chosen. It runs after the reply so the
+      // next question is not held behind this edit by the per-chat pace; `stop` still waits for it.
+      const edit = this.bot.api
+        .editMessageText(chatId, messageId, `${escapeHtml(message.text)}\n\n✅ ${escapeHtml(label)}`, { parse_mode: 'HTML' })
+        .catch((err: unknown) => this.log.debug({ error: describe(err) }, 'could not mark the chosen button'));
+      this.track(edit);
+    }
   }
 
   /** Passes a message to the handler and, if configured, sends the replies it returns. */
@@ -337,17 +354,25 @@ export class TelegramChannel implements Channel {
     try {
       for (let i = 0; i < parts.length; i++) {
         const last = i === parts.length - 1;
-        await this.bot.api.sendMessage(chatId, escapeHtml(parts[i]), {
+        const sent = await this.bot.api.sendMessage(chatId, escapeHtml(parts[i]), {
           parse_mode: 'HTML',
           link_preview_options: { is_disabled: true },
           ...(last && markup ? { reply_markup: markup } : {}),
         });
+        if (last && markup && typeof sent?.message_id === 'number') this.noteQuestion(msg.chat, sent.message_id);
       }
     } catch (err) {
       const mapped = toSendError(err);
       this.log.warn({ chat: msg.chat, error: describe(err), permanent: mapped instanceof PermanentSendError }, 'telegram send failed');
       throw mapped;
     }
+  }
+
+  /** Remembers the newest message with buttons of a chat. */
+  private noteQuestion(chat: string, messageId: number): void {
+    this.latestQuestion.delete(chat);
+    this.latestQuestion.set(chat, messageId);
+    if (this.latestQuestion.size > 10_000) this.latestQuestion.delete(this.latestQuestion.keys().next().value as string);
   }
 
   /** Builds the inline keyboard for choices; values too long for callback_data get a short key. */
@@ -418,10 +443,11 @@ export class TelegramChannel implements Channel {
       this.log.warn({ error: describe(err) }, 'deleteWebhook failed');
     }
     this.runner = run(this.bot, {
-      runner: { fetch: { allowed_updates: ALLOWED_UPDATES, timeout: 30 }, silent: true, retryInterval: 'exponential', maxRetryTime: 60 * 60 * 1000 },
+      runner: { fetch: { allowed_updates: ALLOWED_UPDATES, timeout: 30 }, silent: true, retryInterval: 'exponential' },
     });
     void this.runner.task()?.catch((err: unknown) => {
       this.log.fatal({ error: describe(err) }, 'telegram polling stopped');
+      this.options.onFatal?.(err);
     });
   }
 
@@ -440,11 +466,12 @@ export class TelegramChannel implements Channel {
         res.end();
         return;
       }
-      callback(req, res).catch((err: unknown) => {
+      const request = callback(req, res).catch((err: unknown) => {
         this.log.warn({ error: describe(err) }, 'webhook request failed');
         if (!res.headersSent) res.statusCode = err instanceof SyntaxError ? 400 : 500;
         res.end();
       });
+      this.track(request);
     });
     this.server = server;
     await new Promise<void>((resolve, reject) => {

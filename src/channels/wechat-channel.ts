@@ -187,7 +187,7 @@ export class WechatChannel implements Channel {
       if (message.self()) return;
       if (!(await this.dedupe(message.id).catch(() => true))) return;
       const talker = message.talker();
-      if (talker.type() !== types.Contact.Individual) return; // official accounts and system notices
+      if (talker.type() === types.Contact.Official) return; // official accounts' posts are not questions
       const room = message.room();
       const type = message.type();
       let text: string;

@@ -2,7 +2,7 @@
 import * as OpenCC from 'opencc-js';
 
 /** Longest text the understanding pipeline looks at; the rest of a huge message is ignored. */
-export const MAX_TEXT = 2000;
+export const MAX_TEXT = 500;
 
 let toSimplified: ((s: string) => string) | undefined;
 

@@ -131,7 +131,12 @@ export class DeliveryService {
    * row, then queue reports of settled broadcasts and deliver those. Calls are serialised: a call made while a pass
    * runs starts after it, so two ticks never overlap and a second tick at the same instant sends nothing new.
    */
-  runDue(now: Date): Promise<RunSummary> {
+  async runDue(now: Date): Promise<void> {
+    await this.runPass(now);
+  }
+
+  /** Same as `runDue`, resolving what the pass did. */
+  runPass(now: Date): Promise<RunSummary> {
     const run = this.chain.then(() => this.runOnce(now));
     this.chain = run.then(
       () => undefined,
@@ -177,7 +182,7 @@ export class DeliveryService {
     this.timer = undefined;
     this.loopAgain = false;
     try {
-      await this.runDue(this.clock());
+      await this.runPass(this.clock());
     } catch (err) {
       this.log.error({ err: errorText(err) }, 'delivery pass failed');
     }
@@ -333,12 +338,12 @@ export class DeliveryService {
           if (this.stopping) break;
           const busy = chatBusy.get(item.chat);
           if (busy) await busy;
-          for (let w = pacer.waitMs(item.chat); w > 0 && !this.stopping; w = pacer.waitMs(item.chat)) await this.sleep(w);
+          for (let w = pacer.waitMs(item.chat, clock()); w > 0 && !this.stopping; w = pacer.waitMs(item.chat, clock())) await this.sleep(w);
           while (inFlight.size >= maxInFlight) await Promise.race(inFlight.values());
           if (this.stopping) break;
           if (!(await this.store.claimOutbox(item.id, clock()))) continue;
           // The claim is committed: from here to the send call there is no await (the crash window).
-          pacer.started(item.chat);
+          pacer.started(item.chat, clock());
           const p: Promise<void> = this.sendOne(channel, item, pacer, clock, summary).finally(() => {
             inFlight.delete(item.id);
             if (chatBusy.get(item.chat) === p) chatBusy.delete(item.chat);
@@ -395,7 +400,7 @@ export class DeliveryService {
     }
     // TemporarySendError, or an unexpected error (network, bug in an adapter): retried with backoff.
     const retryAfter = retryAfterOf(err);
-    if (retryAfter !== undefined && retryAfter > 0) pacer.pause(retryAfter);
+    if (retryAfter !== undefined && retryAfter > 0) pacer.pause(retryAfter, clock());
     if (attempts >= this.maxAttempts) {
       await this.store.markFailed(item.id, `gave up after ${attempts} attempts: ${text}`);
       summary.failed += 1;

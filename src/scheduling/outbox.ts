@@ -41,27 +41,30 @@ export interface PaceLimits {
   perChatIntervalMs: number;
 }
 
-/** Keeps one channel's sends under its rate limits: an overall gap, a per-chat gap and pauses the platform asks for. */
+/**
+ * Keeps one channel's sends under its rate limits: an overall gap, a per-chat gap and pauses the platform asks for.
+ * Times come from the caller's clock (the delivery pass clock, which follows simulated time in tests); every wait is
+ * capped at the limit that caused it, so a clock that jumps backwards cannot stall the channel.
+ */
 export class Pacer {
-  private nextAt = 0;
-  private pausedUntil = 0;
+  private nextAt = -Infinity;
+  private pausedUntil = -Infinity;
+  private pauseMs = 0;
   private readonly chatNext = new Map<string, number>();
 
-  /** Builds a pacer; `clock` is a monotonic millisecond clock. */
-  constructor(
-    readonly limits: PaceLimits,
-    private readonly clock: () => number = () => performance.now(),
-  ) {}
+  /** Builds a pacer for one channel's limits. */
+  constructor(readonly limits: PaceLimits) {}
 
-  /** Milliseconds to wait before a send to `chat` may start; 0 when it may start now. */
-  waitMs(chat: string): number {
-    const now = this.clock();
-    return Math.max(0, this.nextAt - now, this.pausedUntil - now, (this.chatNext.get(chat) ?? 0) - now);
+  /** Milliseconds to wait at time `now` before a send to `chat` may start; 0 when it may start now. */
+  waitMs(chat: string, now: number): number {
+    const channelWait = Math.min(this.nextAt - now, this.limits.minIntervalMs);
+    const pauseWait = Math.min(this.pausedUntil - now, this.pauseMs);
+    const chatWait = Math.min((this.chatNext.get(chat) ?? -Infinity) - now, this.limits.perChatIntervalMs);
+    return Math.max(0, channelWait, pauseWait, chatWait);
   }
 
-  /** Records that a send to `chat` starts now. */
-  started(chat: string): void {
-    const now = this.clock();
+  /** Records that a send to `chat` starts at `now`. */
+  started(chat: string, now: number): void {
     this.nextAt = now + this.limits.minIntervalMs;
     if (this.limits.perChatIntervalMs > 0) {
       this.chatNext.set(chat, now + this.limits.perChatIntervalMs);
@@ -71,9 +74,12 @@ export class Pacer {
     }
   }
 
-  /** Holds every send on the channel for `ms` (a platform's retry-after applies to the whole bot). */
-  pause(ms: number): void {
-    this.pausedUntil = Math.max(this.pausedUntil, this.clock() + ms);
+  /** Holds every send on the channel for `ms` from `now` (a platform's retry-after applies to the whole bot). */
+  pause(ms: number, now: number): void {
+    if (now + ms > this.pausedUntil) {
+      this.pausedUntil = now + ms;
+      this.pauseMs = ms;
+    }
   }
 }
 

@@ -103,8 +103,8 @@ describe('pre-check over chat --jsonl', () => {
   it('answers a policy question mid-check, then asks the same question again', async () => {
     const r = await runChat([msg('/precheck'), msg('是'), msg('公示期是几天？')]);
     const turn = r.turns[2];
-    expect(turn.some((m) => /10天/.test(m.text))).toBe(true);
-    expect(askedSlot(last(turn))).toBe('yearsRegistered');
+    expect(turn.some((m) => /10天/.test(m.text) && /第六条（四）/.test(m.text))).toBe(true);
+    expect(askedSlot(last(turn))).toBe('registeredInKaiping');
   });
 
   it('/back and words correct an earlier answer; /cancel stops', async () => {

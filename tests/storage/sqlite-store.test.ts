@@ -1,0 +1,145 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import sqlite3 from 'sqlite3';
+import { SqliteStore } from '../../src/storage/sqlite-store.ts';
+import { SCHEMA_VERSION } from '../../src/storage/migrations.ts';
+import { tempDbPath } from '../scheduling/fixtures/test-kit.ts';
+
+/** Runs one query on a separate raw connection (as another process would see the file). */
+function rawQuery<T>(path: string, sql: string): Promise<T[]> {
+  return new Promise((resolve, reject) => {
+    const db = new sqlite3.Database(path, (err) => {
+      if (err) return reject(err);
+      db.all(sql, (e: Error | null, rows: T[]) => db.close(() => (e ? reject(e) : resolve(rows))));
+    });
+  });
+}
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  while (cleanups.length) cleanups.pop()!();
+});
+
+function fresh(): string {
+  const t = tempDbPath('store-');
+  cleanups.push(t.cleanup);
+  return t.path;
+}
+
+describe('SqliteStore', () => {
+  it('creates a WAL database at the current schema version and keeps data across reopen', async () => {
+    const path = fresh();
+    const store = await SqliteStore.open(path);
+    await store.saveChatState('console', 'c1', { v: 1, step: 'ask', text: '“引号” \'single\'' });
+    await store.subscribe('telegram', '42', ['水口镇'], new Date('2026-01-01T00:00:00Z'));
+    await store.close();
+    expect(existsSync(path)).toBe(true);
+    expect(await rawQuery<{ journal_mode: string }>(path, 'PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
+    expect(await rawQuery<{ user_version: number }>(path, 'PRAGMA user_version')).toEqual([{ user_version: SCHEMA_VERSION }]);
+
+    const again = await SqliteStore.open(path);
+    expect(await again.getChatState('console', 'c1')).toEqual({ v: 1, step: 'ask', text: '“引号” \'single\'' });
+    expect(await again.getChatState('console', 'nobody')).toBeUndefined();
+    expect((await again.getSubscriber('telegram', '42'))?.tags).toEqual(['水口镇']);
+    await again.close();
+  });
+
+  it('refuses a database written by a newer version', async () => {
+    const path = fresh();
+    await (await SqliteStore.open(path)).close();
+    await rawQuery(path, 'PRAGMA user_version = 99');
+    await expect(SqliteStore.open(path)).rejects.toThrow(/newer/);
+  });
+
+  it('rejects calls after close', async () => {
+    const store = await SqliteStore.open(fresh());
+    await store.close();
+    await expect(store.getChatState('console', 'x')).rejects.toThrow(/closed/);
+  });
+
+  it('deduplicates platform updates, also after a restart', async () => {
+    const path = fresh();
+    const store = await SqliteStore.open(path);
+    expect(await store.markUpdateSeen('telegram', 1001)).toBe(true);
+    expect(await store.markUpdateSeen('telegram', 1001)).toBe(false);
+    expect(await store.markUpdateSeen('wechat', 1001)).toBe(true);
+    await store.close();
+    const again = await SqliteStore.open(path);
+    expect(await again.markUpdateSeen('telegram', '1001')).toBe(false);
+    expect(await again.pruneSeenUpdates(new Date(Date.now() + 1000))).toBe(2);
+    expect(await again.markUpdateSeen('telegram', 1001)).toBe(true);
+    await again.close();
+  });
+
+  it('runs concurrent transactions one at a time, in call order', async () => {
+    const store = await SqliteStore.open(fresh());
+    const now = new Date();
+    const calls: Promise<unknown>[] = [];
+    for (let i = 0; i < 100; i++) calls.push(store.subscribe('console', `a${i}`, undefined, now));
+    const first = store.createBroadcast({ senderChannel: 'console', senderChat: 'staff', text: 'one' }, now);
+    for (let i = 0; i < 100; i++) calls.push(store.subscribe('console', `b${i}`, undefined, now));
+    for (let i = 0; i < 50; i++) calls.push(store.unsubscribe('console', `a${i}`));
+    const second = store.createBroadcast({ senderChannel: 'console', senderChat: 'staff', text: 'two' }, now);
+    await Promise.all(calls);
+    expect((await first).recipients).toBe(100);
+    expect((await second).recipients).toBe(150);
+    expect(await store.countSubscribers()).toBe(150);
+    // The fifty unsubscribed chats had their undelivered copy of the first broadcast cancelled.
+    const stats = await store.getBroadcast((await first).id);
+    expect(stats).toMatchObject({ recipients: 100, pending: 50, cancelled: 50 });
+    await store.close();
+  });
+
+  it('matches broadcast tags literally, as whole tags', async () => {
+    const store = await SqliteStore.open(fresh());
+    const now = new Date();
+    await store.subscribe('console', 'pct', ['a%b'], now);
+    await store.subscribe('console', 'x', ['axb'], now);
+    await store.subscribe('console', 'town', ['水口镇'], now);
+    await store.subscribe('console', 'town2', ['水口镇区', '"引号"'], now);
+    await store.subscribe('console', 'none', [], now);
+    expect(await store.countSubscribers('a%b')).toBe(1);
+    expect(await store.countSubscribers('a_b')).toBe(0);
+    expect(await store.countSubscribers('水口镇')).toBe(1);
+    expect(await store.countSubscribers('"引号"')).toBe(1);
+    expect(await store.countSubscribers()).toBe(5);
+    const b = await store.createBroadcast({ senderChannel: 'console', senderChat: 's', text: 't', tag: '水口镇' }, now);
+    expect(b.recipients).toBe(1);
+    await store.close();
+  });
+
+  it('keeps tags on a repeated subscribe without tags, and replaces them when given', async () => {
+    const store = await SqliteStore.open(fresh());
+    const now = new Date();
+    expect((await store.subscribe('console', 'c', ['龙头'], now)).wasActive).toBe(false);
+    expect((await store.subscribe('console', 'c', undefined, now)).subscriber.tags).toEqual(['龙头']);
+    expect((await store.subscribe('console', 'c', ['花洒', '花洒'], now)).subscriber.tags).toEqual(['花洒']);
+    expect(await store.unsubscribe('console', 'c')).toBe(true);
+    expect(await store.unsubscribe('console', 'c')).toBe(false);
+    expect((await store.getSubscriber('console', 'c'))?.active).toBe(false);
+    const back = await store.subscribe('console', 'c', undefined, now);
+    expect(back).toMatchObject({ wasActive: false, subscriber: { tags: [], active: true } });
+    await store.close();
+  });
+
+  it('enqueues a key only once', async () => {
+    const store = await SqliteStore.open(fresh());
+    const item = { key: 'notice:1', kind: 'notice' as const, channel: 'console', chat: 'c', text: 'x', dueAt: 0 };
+    expect(await store.enqueue(item, new Date())).toBe(true);
+    expect(await store.enqueue({ ...item, text: 'other' }, new Date())).toBe(false);
+    expect(await store.outboxCounts()).toMatchObject({ pending: 1 });
+    await store.close();
+  });
+
+  it('finds due awards through the next_reminder_on index, not a table scan', async () => {
+    const path = fresh();
+    await (await SqliteStore.open(path)).close();
+    const plan = await rawQuery<{ detail: string }>(
+      path,
+      "EXPLAIN QUERY PLAN SELECT id, channel, chat, awarded_on, expires, next_reminder_on, last_kind FROM awards WHERE next_reminder_on <= '2026-01-01' ORDER BY next_reminder_on, id LIMIT 500",
+    );
+    const text = plan.map((p) => p.detail).join(' | ');
+    expect(text).toMatch(/USING INDEX awards_next_reminder_on/);
+    expect(text).not.toMatch(/TEMP B-TREE/);
+  });
+});
