@@ -14,11 +14,12 @@ export const envSchema = z.object({
   TZ_NAME: z.string().default('Asia/Shanghai'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]{20,}$/, 'expected a token like 123456:ABC-DEF… from @BotFather').optional(),
-  TELEGRAM_API_ROOT: z.url().optional(),
+  TELEGRAM_API_ROOT: z.url().transform((u) => u.replace(/\/+$/, '')).optional(),
   TELEGRAM_ADMIN_IDS: idList,
   WEBHOOK_URL: z.url().optional(),
   WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, 'letters, digits, _ and - only').optional(),
   WEBHOOK_PORT: z.coerce.number().int().min(1).max(65535).default(8443),
+  WEBHOOK_HOST: z.string().default('0.0.0.0'),
   WECHATY_PUPPET_SERVICE_TOKEN: z.string().min(8).optional(),
   WECHATY_PUPPET_SERVICE_ENDPOINT: z.string().optional(),
   WECHAT_ADMIN_IDS: idList,
@@ -41,7 +42,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!r.success) {
     throw new ConfigError(`配置错误 / invalid configuration:\n${r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
   }
-  if (r.data.WEBHOOK_URL && !r.data.TELEGRAM_BOT_TOKEN) throw new ConfigError('WEBHOOK_URL is set but TELEGRAM_BOT_TOKEN is not');
+  if (r.data.WEBHOOK_URL && !r.data.TELEGRAM_BOT_TOKEN) throw new ConfigError('配置错误 / invalid configuration:\n  WEBHOOK_URL is set but TELEGRAM_BOT_TOKEN is not');
+  if (r.data.WEBHOOK_URL && !r.data.WEBHOOK_SECRET) throw new ConfigError('配置错误 / invalid configuration:\n  WEBHOOK_SECRET is required with WEBHOOK_URL (Telegram sends it in X-Telegram-Bot-Api-Secret-Token)');
   return r.data;
 }
 

@@ -33,27 +33,56 @@ export async function runConsole(opts: ConsoleRunOptions = {}, config: AppConfig
 /** Runs the configured messaging channels until SIGINT or SIGTERM. */
 async function runChannels(config: AppConfig): Promise<number> {
   const channels: Channel[] = [];
+  // The store is opened by the runtime; channels reach it through this late-bound reference for dedupe.
+  let markSeen: (channel: string, id: string | number) => Promise<boolean> = async () => true;
+  const fatal = () => process.kill(process.pid, 'SIGTERM');
   if (config.TELEGRAM_BOT_TOKEN) {
     const { TelegramChannel } = await import('./channels/telegram-channel.ts');
     channels.push(
       new TelegramChannel({
         token: config.TELEGRAM_BOT_TOKEN,
         apiRoot: config.TELEGRAM_API_ROOT,
-        webhook: config.WEBHOOK_URL ? { url: config.WEBHOOK_URL, secretToken: config.WEBHOOK_SECRET, port: config.WEBHOOK_PORT } : undefined,
+        webhook: config.WEBHOOK_URL && config.WEBHOOK_SECRET ? { url: config.WEBHOOK_URL, secretToken: config.WEBHOOK_SECRET, port: config.WEBHOOK_PORT, host: config.WEBHOOK_HOST } : undefined,
         adminIds: config.TELEGRAM_ADMIN_IDS,
+        dedupe: (id) => markSeen('telegram', id),
+        onFatal: fatal,
       }),
     );
   }
   if (config.WECHATY_PUPPET_SERVICE_TOKEN) {
     const { WechatChannel } = await import('./channels/wechat-channel.ts');
-    channels.push(new WechatChannel({ puppetToken: config.WECHATY_PUPPET_SERVICE_TOKEN, endpoint: config.WECHATY_PUPPET_SERVICE_ENDPOINT, minSendIntervalMs: config.WECHAT_SEND_INTERVAL_MS }));
+    channels.push(
+      new WechatChannel({
+        puppetToken: config.WECHATY_PUPPET_SERVICE_TOKEN,
+        endpoint: config.WECHATY_PUPPET_SERVICE_ENDPOINT,
+        adminIds: config.WECHAT_ADMIN_IDS,
+        minSendIntervalMs: config.WECHAT_SEND_INTERVAL_MS,
+        dedupe: (id) => markSeen('wechat', id),
+      }),
+    );
   }
   const rt = await createRuntime({ config, channels });
+  markSeen = (channel, id) => rt.store.markUpdateSeen(channel, id);
+  let inFlight = 0;
   for (const ch of channels) {
     await ch.start(async (msg) => {
-      const replies = await rt.bot.handle(msg);
-      for (const r of replies) await ch.send(r);
-      return replies;
+      inFlight++;
+      try {
+        const replies = await rt.bot.handle(msg);
+        for (const [i, r] of replies.entries()) {
+          try {
+            await ch.send(r);
+          } catch (err) {
+            // A reply that could not be sent now is kept in the outbox and retried, never dropped.
+            rt.logger.warn({ err, channel: ch.name, chat: r.chat }, 'reply failed; queued in the outbox');
+            await rt.store.enqueue({ key: `reply:${ch.name}:${r.chat}:${msg.at.getTime()}:${i}`, kind: 'notice', channel: ch.name, chat: r.chat, text: r.text, data: r.data, dueAt: 0 }, new Date());
+            rt.delivery.poke();
+          }
+        }
+        return replies;
+      } finally {
+        inFlight--;
+      }
     });
     rt.logger.info({ channel: ch.name }, 'channel started');
   }
@@ -67,7 +96,9 @@ async function runChannels(config: AppConfig): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
   for (const ch of channels) await ch.stop();
+  for (let waited = 0; inFlight > 0 && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
   await rt.close();
+  rt.logger.info('stopped; database closed');
   return 0;
 }
 

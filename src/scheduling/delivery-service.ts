@@ -5,6 +5,7 @@ import type { OutboxItem, ReminderAdvance, SchedulingStore } from '../storage/st
 import { localDay } from './dates.ts';
 import { IMMEDIATE, Pacer, awardReminderKey, broadcastReport, publicityKeyPrefix, retryDelayMs, type RetryPolicy } from './outbox.ts';
 import { awardData, awardStages, awardText, publicityData, publicityStages, publicityText, stepReminders } from './reminders.ts';
+import { SendJournal } from './send-journal.ts';
 
 /** Minimal structured logger (pino-compatible). */
 export interface DeliveryLogger {
@@ -33,8 +34,13 @@ export interface DeliveryOptions {
   sendTimeoutMs?: number;
   /** Rows fetched per query (default 500). */
   batchSize?: number;
-  /** What a restart does with a row a crash left in `sending` (default assume-sent; see the class comment). */
+  /** What a restart does with a row a crash left in `sending` after handing it to the platform (default assume-sent; see the class comment). */
   interrupted?: 'assume-sent' | 'resend';
+  /**
+   * Send journal file; defaults to `<database file>-sending` when the store has a local file, and `false` turns it
+   * off (then every row left in `sending` is treated as handed over).
+   */
+  journalPath?: string | false;
   /** Logger; silent by default. */
   logger?: DeliveryLogger;
 }
@@ -83,13 +89,13 @@ function retryAfterOf(err: unknown): number | undefined {
  *
  * Exactly once: every message is a row with a unique key, enqueued in the same transaction that advances its reminder
  * (or creates its broadcast), so scanning or ticking twice cannot enqueue it twice. Before `channel.send` the row is
- * claimed (pending → sending) in its own committed statement; after the send it becomes sent, or pending again for a
- * retry, or failed. A crash can therefore leave at most `maxInFlight` rows (default one per channel) in `sending`.
- * For those the platform may or may not have the message and Telegram offers no idempotency key to ask; by default a
- * restart counts them as delivered (`assume-sent`), since a claim is committed at most microseconds before the send
- * starts while the `sent` record follows the platform's answer, so the unavoidable window in which a crash loses a
- * message is the gap between the claim's commit and the send call (kept free of awaits and sleeps). `resend` trades
- * that for a duplicate instead.
+ * claimed (pending → sending) in a committed statement, then a line is written synchronously to the send journal, then
+ * the platform is called with no await in between; afterwards the row becomes sent, pending again for a retry, or
+ * failed. After a crash, a row in `sending` without a journal line never reached the platform and is sent again; a
+ * row with one may or may not have reached it, and Telegram offers no idempotency key to ask. By default such a row
+ * counts as delivered (`assume-sent`): a crash then loses a message only if it strikes in the microseconds between
+ * the journal write and the platform call (for an HTTP platform, also while the request is in the air), the one
+ * unavoidable window; `resend` trades that for a possible duplicate instead.
  */
 export class DeliveryService {
   private readonly log: DeliveryLogger;
@@ -110,6 +116,7 @@ export class DeliveryService {
   private clock: () => Date = () => new Date();
   private readonly sleepers = new Set<() => void>();
   private lastPrune = 0;
+  private readonly journal: SendJournal | undefined;
 
   /** Builds the service over a store and the running channels, keyed by channel name. */
   constructor(
@@ -124,6 +131,9 @@ export class DeliveryService {
     this.batchSize = Math.max(1, options.batchSize ?? 500);
     this.sendTimeoutMs = options.sendTimeoutMs ?? 120_000;
     this.interrupted = options.interrupted ?? 'assume-sent';
+    const file = store.path && store.path !== ':memory:' ? `${store.path}-sending` : undefined;
+    const journalPath = options.journalPath === false ? undefined : (options.journalPath ?? file);
+    this.journal = journalPath ? new SendJournal(journalPath) : undefined;
   }
 
   /**
@@ -170,6 +180,7 @@ export class DeliveryService {
     this.timer = undefined;
     for (const wake of [...this.sleepers]) wake();
     await this.chain;
+    this.journal?.close();
     this.stopping = false;
   }
 
@@ -210,8 +221,10 @@ export class DeliveryService {
       // The simulated clock advances with real time during the pass, so retries and pacing waits inside it come due.
       const wallStart = performance.now();
       const clock = (): number => now.getTime() + (performance.now() - wallStart);
-      // Runs never overlap and each waits for its sends, so any row in `sending` now was left by a crash.
-      summary.recovered = await this.store.recoverInterrupted(this.interrupted, now.getTime());
+      // Runs never overlap and each waits for its sends, so any row in `sending` now was left by a crash (or a send
+      // that timed out); the journal tells which of them were handed to the platform.
+      summary.recovered = await this.store.recoverInterrupted(this.interrupted, now.getTime(), this.journal?.read());
+      this.journal?.reset();
       if (summary.recovered) this.log.warn({ rows: summary.recovered, mode: this.interrupted }, 'recovered deliveries interrupted by a crash');
       summary.enqueued = await this.enqueueDueReminders(now);
       await this.pruneSeenUpdates();
@@ -342,7 +355,14 @@ export class DeliveryService {
           while (inFlight.size >= maxInFlight) await Promise.race(inFlight.values());
           if (this.stopping) break;
           if (!(await this.store.claimOutbox(item.id, clock()))) continue;
-          // The claim is committed: from here to the send call there is no await (the crash window).
+          try {
+            this.journal?.record(item.id, item.attempts + 1);
+          } catch (err) {
+            this.log.error({ id: item.id, err: errorText(err) }, 'could not write the send journal; will retry');
+            await this.store.markRetry(item.id, clock() + retryDelayMs(item.attempts + 1, undefined, this.policy), errorText(err));
+            continue;
+          }
+          // Journaled: from here to the platform call there is no await (the unavoidable crash window).
           pacer.started(item.chat, clock());
           const p: Promise<void> = this.sendOne(channel, item, pacer, clock, summary).finally(() => {
             inFlight.delete(item.id);

@@ -17,6 +17,7 @@ import type {
   PublicityRecord,
   ReminderAdvance,
   SchedulingStore,
+  StartedSend,
   Subscriber,
 } from './store.ts';
 
@@ -645,14 +646,23 @@ export class SqliteStore implements SchedulingStore {
     });
   }
 
-  /** Settles rows left in `sending` by a crash. */
-  recoverInterrupted(mode: 'assume-sent' | 'resend', nowMs: number): Promise<number> {
-    return this.schedule(async (c) => {
-      const r =
-        mode === 'assume-sent'
-          ? await c.run(`UPDATE outbox SET state = 'sent', sent_at = ?, last_error = 'interrupted while sending; assumed delivered' WHERE state = 'sending'`, [nowMs])
-          : await c.run(`UPDATE outbox SET state = 'pending', last_error = 'interrupted while sending; resent' WHERE state = 'sending'`);
-      return r.changes;
+  /** Settles rows a crash left in `sending`; see `SchedulingStore.recoverInterrupted`. */
+  recoverInterrupted(mode: 'assume-sent' | 'resend', nowMs: number, started?: readonly StartedSend[]): Promise<number> {
+    const startedKeys = started ? new Set(started.map((s) => `${s.id}:${s.attempts}`)) : undefined;
+    return this.transaction(async (c) => {
+      const rows = await c.all<{ id: number; attempts: number }>(`SELECT id, attempts FROM outbox WHERE state = 'sending'`);
+      for (const r of rows) {
+        const reached = startedKeys === undefined || startedKeys.has(`${r.id}:${r.attempts}`);
+        if (!reached) {
+          // Claimed, never handed to the platform: this attempt did not happen.
+          await c.run(`UPDATE outbox SET state = 'pending', attempts = attempts - 1 WHERE id = ?`, [r.id]);
+        } else if (mode === 'assume-sent') {
+          await c.run(`UPDATE outbox SET state = 'sent', sent_at = ?, last_error = 'interrupted while sending; assumed delivered' WHERE id = ?`, [nowMs, r.id]);
+        } else {
+          await c.run(`UPDATE outbox SET state = 'pending', last_error = 'interrupted while sending; resent' WHERE id = ?`, [r.id]);
+        }
+      }
+      return rows.length;
     });
   }
 

@@ -136,6 +136,12 @@ export interface BroadcastStats {
   reportSent: boolean;
 }
 
+/** A send that was handed to the platform: the outbox row and its attempt number. */
+export interface StartedSend {
+  id: number;
+  attempts: number;
+}
+
 /** Counts of outbox rows by state, for monitoring and tests. */
 export type OutboxCounts = Record<OutboxState, number>;
 
@@ -151,6 +157,8 @@ export interface Store {
 
 /** The storage the scheduling side needs on top of `Store`: subscribers, awards, publicity, broadcasts, the outbox and update dedupe; every method is one atomic operation. */
 export interface SchedulingStore extends Store {
+  /** Local file of the database, when it has one (the delivery service keeps its send journal beside it). */
+  readonly path?: string;
   /** Records a platform update id; resolves false when it was seen before (the update is a redelivery). */
   markUpdateSeen(channel: string, updateId: string | number): Promise<boolean>;
   /** Forgets update ids recorded before `before`. */
@@ -213,8 +221,12 @@ export interface SchedulingStore extends Store {
   markRetry(id: number, dueAt: number, error: string): Promise<void>;
   /** Records that a claimed message will not be delivered. */
   markFailed(id: number, error: string): Promise<void>;
-  /** Settles rows left in `sending` by a crash: `assume-sent` counts them delivered, `resend` puts them back to pending. */
-  recoverInterrupted(mode: 'assume-sent' | 'resend', nowMs: number): Promise<number>;
+  /**
+   * Settles rows a crash left in `sending`. Those listed in `started` (every one, when `started` is undefined) may have
+   * reached the platform: `assume-sent` counts them delivered, `resend` puts them back to pending. The others were
+   * claimed but never handed to the platform and go back to pending. Resolves the number of rows settled.
+   */
+  recoverInterrupted(mode: 'assume-sent' | 'resend', nowMs: number, started?: readonly StartedSend[]): Promise<number>;
   /** Counts of outbox rows by state. */
   outboxCounts(): Promise<OutboxCounts>;
 }
