@@ -1,13 +1,12 @@
 /** The scriptable command line: `ask`, `ingest` and `chat --jsonl`; JSON modes print only JSON on stdout. */
 process.env.DOTENV_CONFIG_QUIET = 'true';
 import { createInterface } from 'node:readline';
-import { writeSync } from 'node:fs';
 import { z } from 'zod';
 import { DataError } from './errors.ts';
 
-/** Writes one line to stdout synchronously, so output order matches processing order even on a crash. */
+/** Writes one line to stdout; on Linux, writes to pipes and files are synchronous, so order matches processing. */
 export function out(line: string): void {
-  writeSync(1, `${line}\n`);
+  process.stdout.write(`${line}\n`);
 }
 
 /** Parses the ISO date given with `--at`, or returns now. */
