@@ -50,3 +50,27 @@ describe('cli ask', () => {
     expect(bad.stderr).toMatch(/broken\.txt: line 2/);
   });
 });
+
+describe('npm start (console)', () => {
+  it('answers piped questions and exits at the end of input, with no tokens set', async () => {
+    const { spawn } = await import('node:child_process');
+    const { ROOT } = await import('../helpers/run-cli.ts');
+    const db = join(mkdtempSync(join(tmpdir(), 'console-')), 'c.db');
+    const out = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const env: Record<string, string> = { ...(process.env as Record<string, string>), DB_PATH: db, LOG_LEVEL: 'silent' };
+      delete env.TELEGRAM_BOT_TOKEN;
+      delete env.WECHATY_PUPPET_SERVICE_TOKEN;
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env });
+      let stdout = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.on('close', (code) => resolve({ code, stdout }));
+      child.stdin.end('优秀奖奖金多少\n/precheck\n1\n');
+    });
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/3000元/);
+    expect(out.stdout).toMatch(/水暖卫浴产品吗/);
+    expect(out.stdout).toMatch(/回复 1 表示 是/);
+    // "1" picks the first choice (是), so the check moves on to the next question.
+    expect(out.stdout).toMatch(/开平市行政区域内登记注册/);
+  });
+});
