@@ -140,11 +140,13 @@ function midCheck(state: ChatState, input: TurnInput, env: TurnEnv): TurnResult 
     if (command === '/help' || command === '/start') return { state, replies: [], handled: false, resume: repeatQuestion(pre, now) };
     return { state, replies: [], handled: false, resume: repeatQuestion(pre, now) };
   }
-  const r = precheckStep(pre, command ?? text, now);
+  // "1"/"2" pick 是/否 when the current question offers those two choices.
+  const choice = !command && pre.asking && !isNumericSlot(pre.asking) && /^[12]$/.test(text.trim()) ? (text.trim() === '1' ? '是' : '否') : undefined;
+  const r = precheckStep(pre, command ?? choice ?? text, now);
   if (r.unreadable) {
-    const looksLikeQuestion = /[?？吗呢]|多少|几|怎么|哪|什么|谁|如何|是否|能否/.test(text) && text.length >= 4;
-    if (looksLikeQuestion && POLICY_INTENTS.has(input.intent)) {
-      const a = env.answer(text, now);
+    const looksLikeQuestion = /[?？吗呢嘛]|多少|多久|多长|几|怎么|怎样|哪|什么|啥|谁|如何|是否|能否|有没有|能不能|可不可以|how|what|when|who/i.test(text) && text.length >= 4;
+    const a = looksLikeQuestion || POLICY_INTENTS.has(input.intent) ? env.answer(text, now) : undefined;
+    if (a?.found && (looksLikeQuestion || input.intent !== 'out_of_scope')) {
       const repeat = repeatQuestion(pre, now);
       return { state, replies: [{ text: a.answer, data: { citations: a.citations.map((c) => `${c.title} ${c.article}`) } }, { ...repeat, text: `（预检继续）${repeat.text}` }], handled: true };
     }

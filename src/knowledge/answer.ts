@@ -358,7 +358,7 @@ function coverage(k: Knowledge, q: string, hit: Hit, foreign: string[] = []): nu
     if (text.includes(t) || syn.some((s) => text.includes(s))) got += w;
   }
   for (const f of foreign) if (!terms.includes(f) || !k.search.knows(f)) total += FOREIGN_WEIGHT;
-  return total ? got / total : hit.score > 2 ? 1 : 0;
+  return total ? got / total : 0;
 }
 
 /** The award amount, computed for a stated number of passed inspections. */

@@ -1,7 +1,7 @@
 /** The delivery service: turns due reminders into outbox rows and delivers the outbox through the channels, exactly once. */
 import { PermanentSendError, TemporarySendError, type Channel } from '../core/channel.ts';
 import type { OutgoingMessage } from '../core/types.ts';
-import type { OutboxItem, ReminderAdvance, SchedulingStore } from '../storage/store.ts';
+import type { DueAward, DuePublicity, OutboxItem, ReminderAdvance, SchedulingStore } from '../storage/store.ts';
 import { localDay } from './dates.ts';
 import { IMMEDIATE, Pacer, awardReminderKey, broadcastReport, publicityKeyPrefix, retryDelayMs, type RetryPolicy } from './outbox.ts';
 import { awardData, awardStages, awardText, publicityData, publicityStages, publicityText, stepReminders } from './reminders.ts';
@@ -50,6 +50,47 @@ export const DEFAULT_MIN_INTERVAL_MS: Readonly<Record<string, number>> = { teleg
 
 /** Per-chat send gaps used when the options give none: Telegram allows about one message a second per chat. */
 export const DEFAULT_PER_CHAT_INTERVAL_MS: Readonly<Record<string, number>> = { telegram: 1000, wechat: 3000 };
+
+/** Rows are claimed ahead for at most about this much sending time. */
+const CLAIM_AHEAD_MS = 200;
+
+/** Most rows claimed with one statement. */
+const MAX_CLAIM_GROUP = 100;
+
+/** The next step of one due award at local day `today`: the latest due reminder only, and the following reminder day. */
+function planAward(a: DueAward, today: string): ReminderAdvance {
+  const step = stepReminders(awardStages(a.expires), a.lastStage, today);
+  const advance: ReminderAdvance = { id: a.id, nextReminderOn: step.nextReminderOn, lastStage: step.lastStage };
+  if (step.send) {
+    const kind = step.send.kind as 'award_expiring' | 'award_expired';
+    advance.item = {
+      key: awardReminderKey(a.id, step.send.stage),
+      kind: 'award',
+      channel: a.channel,
+      chat: a.chat,
+      text: awardText(kind, a, today),
+      data: awardData(kind, a.expires),
+      dueAt: IMMEDIATE,
+    };
+  }
+  return advance;
+}
+
+/** The next step of one due publicity at local day `today`, fanned out to the subscribers of that moment. */
+function planPublicity(p: DuePublicity, today: string): ReminderAdvance {
+  const step = stepReminders(publicityStages(p.ends), p.lastStage, today);
+  const advance: ReminderAdvance = { id: p.id, nextReminderOn: step.nextReminderOn, lastStage: step.lastStage };
+  if (step.send) {
+    advance.fanOut = {
+      keyPrefix: publicityKeyPrefix(p.id, step.send.stage),
+      kind: 'publicity',
+      text: publicityText(step.send, p, today),
+      data: publicityData(step.send.kind as 'publicity_ending' | 'publicity_end', p.ends),
+      dueAt: IMMEDIATE,
+    };
+  }
+  return advance;
+}
 
 /** What one run did. */
 export interface RunSummary {
@@ -247,60 +288,16 @@ export class DeliveryService {
   async enqueueDueReminders(now: Date): Promise<number> {
     const today = localDay(now);
     let created = 0;
+    // Each batch advances its rows past `today` (or ends them), so the loop ends; the guard is a safety net.
     for (let guard = 0; guard < 100_000; guard++) {
-      const due = await this.store.listDueAwards(today, this.batchSize);
-      if (due.length === 0) break;
-      const advances = due.map((a): ReminderAdvance => {
-        const step = stepReminders(awardStages(a.expires), a.lastStage, today);
-        const advance: ReminderAdvance = {
-          target: 'award',
-          id: a.id,
-          expectedNextOn: a.nextReminderOn,
-          nextReminderOn: step.nextReminderOn,
-          lastStage: step.lastStage,
-        };
-        if (step.send) {
-          const kind = step.send.kind as 'award_expiring' | 'award_expired';
-          advance.item = {
-            key: awardReminderKey(a.id, step.send.stage),
-            kind: 'award',
-            channel: a.channel,
-            chat: a.chat,
-            text: awardText(kind, a, today),
-            data: awardData(kind, a.expires),
-            dueAt: IMMEDIATE,
-          };
-        }
-        return advance;
-      });
-      created += await this.store.applyReminderAdvances(advances, now);
-      if (due.length < this.batchSize) break;
+      const r = await this.store.advanceDueAwards(today, this.batchSize, (due) => due.map((a) => planAward(a, today)), now);
+      created += r.created;
+      if (r.seen < this.batchSize) break;
     }
     for (let guard = 0; guard < 10_000; guard++) {
-      const due = await this.store.listDuePublicity(today, this.batchSize);
-      if (due.length === 0) break;
-      const advances = due.map((p): ReminderAdvance => {
-        const step = stepReminders(publicityStages(p.ends), p.lastStage, today);
-        const advance: ReminderAdvance = {
-          target: 'publicity',
-          id: p.id,
-          expectedNextOn: p.nextReminderOn,
-          nextReminderOn: step.nextReminderOn,
-          lastStage: step.lastStage,
-        };
-        if (step.send) {
-          advance.fanOut = {
-            keyPrefix: publicityKeyPrefix(p.id, step.send.stage),
-            kind: 'publicity',
-            text: publicityText(step.send, p, today),
-            data: publicityData(step.send.kind as 'publicity_ending' | 'publicity_end', p.ends),
-            dueAt: IMMEDIATE,
-          };
-        }
-        return advance;
-      });
-      created += await this.store.applyReminderAdvances(advances, now);
-      if (due.length < this.batchSize) break;
+      const r = await this.store.advanceDuePublicity(today, this.batchSize, (due) => due.map((p) => planPublicity(p, today)), now);
+      created += r.created;
+      if (r.seen < this.batchSize) break;
     }
     return created;
   }
@@ -324,20 +321,49 @@ export class DeliveryService {
     return p;
   }
 
+  /**
+   * How many rows to claim with one statement. Claiming ahead is safe only with the journal (a claimed row without a
+   * journal line is known not to have been handed over) and `assume-sent`; rows are claimed for at most about
+   * CLAIM_AHEAD_MS of sending, so an unsubscribe rarely races a claimed row.
+   */
+  private claimGroup(pacer: Pacer): number {
+    if (!this.journal || this.interrupted !== 'assume-sent') return 1;
+    return Math.max(1, Math.min(MAX_CLAIM_GROUP, Math.floor(CLAIM_AHEAD_MS / Math.max(1, pacer.limits.minIntervalMs))));
+  }
+
   /** Delivers every due row of one channel, paced, until none is due within the inline wait. */
   private async drainChannel(name: string, clock: () => number, summary: RunSummary): Promise<void> {
     const channel = this.channels.get(name);
     if (!channel) return;
     const pacer = this.pacerFor(name, channel);
     const maxInFlight = Math.max(1, this.options.maxInFlight?.[name] ?? 1);
+    const group = this.claimGroup(pacer);
     const inFlight = new Map<number, Promise<void>>();
     const chatBusy = new Map<string, Promise<void>>();
+    const delivered: number[] = [];
+    // `sent` marks are written in groups: a delivered row still in `sending` has its journal line, so a crash
+    // before the mark counts it delivered all the same. In `resend` mode every mark is written at once.
+    const flush = async (): Promise<void> => {
+      if (delivered.length === 0) return;
+      const ids = delivered.splice(0);
+      try {
+        await this.store.markSent(ids, clock());
+      } catch (err) {
+        this.log.error({ rows: ids.length, err: errorText(err) }, 'sent but could not record it; the next pass recovers the rows');
+      }
+    };
+    const onSent = (id: number): void => {
+      delivered.push(id);
+      summary.sent += 1;
+      if (group === 1) void flush();
+    };
     try {
       while (!this.stopping) {
         const batch = await this.store.dueOutbox(name, clock(), this.batchSize);
         if (batch.length === 0) {
           if (inFlight.size > 0) {
             await Promise.all(inFlight.values());
+            await flush();
             continue;
           }
           const next = await this.store.nextDueAt(name);
@@ -347,38 +373,61 @@ export class DeliveryService {
           await this.sleep(Math.max(1, wait));
           continue;
         }
-        for (const item of batch) {
-          if (this.stopping) break;
+        /** Waits until `item` may be sent: its chat idle, the pace respected, a send slot free. */
+        const waitTurn = async (item: OutboxItem): Promise<void> => {
           const busy = chatBusy.get(item.chat);
           if (busy) await busy;
           for (let w = pacer.waitMs(item.chat, clock()); w > 0 && !this.stopping; w = pacer.waitMs(item.chat, clock())) await this.sleep(w);
           while (inFlight.size >= maxInFlight) await Promise.race(inFlight.values());
+        };
+        for (let i = 0; i < batch.length && !this.stopping; i += group) {
+          const part = batch.slice(i, i + group);
+          // One row at a time, the claim comes last, right before the journal line and the send.
+          if (group === 1) await waitTurn(part[0]);
           if (this.stopping) break;
-          if (!(await this.store.claimOutbox(item.id, clock()))) continue;
-          try {
-            this.journal?.record(item.id, item.attempts + 1);
-          } catch (err) {
-            this.log.error({ id: item.id, err: errorText(err) }, 'could not write the send journal; will retry');
-            await this.store.markRetry(item.id, clock() + retryDelayMs(item.attempts + 1, undefined, this.policy), errorText(err));
-            continue;
+          const claimed = new Set(await this.store.claimOutbox(part.map((item) => item.id), clock()));
+          for (const item of part) {
+            // Claimed rows left unsent when stopping have no journal line: the next pass puts them back to pending.
+            if (!claimed.has(item.id) || this.stopping) continue;
+            if (group > 1) await waitTurn(item);
+            if (this.stopping) continue;
+            try {
+              this.journal?.record(item.id, item.attempts + 1);
+            } catch (err) {
+              this.log.error({ id: item.id, err: errorText(err) }, 'could not write the send journal; will retry');
+              await this.store.markRetry(item.id, clock() + retryDelayMs(item.attempts + 1, undefined, this.policy), errorText(err));
+              continue;
+            }
+            // Journaled: from here to the platform call there is no await (the unavoidable crash window).
+            pacer.started(item.chat, clock());
+            const p: Promise<void> = this.sendOne(channel, item, pacer, clock, summary, onSent).finally(() => {
+              inFlight.delete(item.id);
+              if (chatBusy.get(item.chat) === p) chatBusy.delete(item.chat);
+            });
+            inFlight.set(item.id, p);
+            chatBusy.set(item.chat, p);
           }
-          // Journaled: from here to the platform call there is no await (the unavoidable crash window).
-          pacer.started(item.chat, clock());
-          const p: Promise<void> = this.sendOne(channel, item, pacer, clock, summary).finally(() => {
-            inFlight.delete(item.id);
-            if (chatBusy.get(item.chat) === p) chatBusy.delete(item.chat);
-          });
-          inFlight.set(item.id, p);
-          chatBusy.set(item.chat, p);
+          if (group > 1) {
+            await Promise.all(inFlight.values());
+            await flush();
+          }
         }
       }
     } finally {
       await Promise.all(inFlight.values());
+      await flush();
     }
   }
 
   /** Sends one claimed row and records the outcome; never rejects. */
-  private async sendOne(channel: Channel, item: OutboxItem, pacer: Pacer, clock: () => number, summary: RunSummary): Promise<void> {
+  private async sendOne(
+    channel: Channel,
+    item: OutboxItem,
+    pacer: Pacer,
+    clock: () => number,
+    summary: RunSummary,
+    onSent: (id: number) => void,
+  ): Promise<void> {
     const msg: OutgoingMessage = { chat: item.chat, text: item.text };
     if (item.data !== undefined) msg.data = item.data;
     let timer: NodeJS.Timeout | undefined;
@@ -397,16 +446,11 @@ export class DeliveryService {
     }
     clearTimeout(timer);
     if (outcome === 'timeout') {
-      // Left in `sending`: the next pass's crash recovery settles it, as if the process had died mid-send.
+      // Left in `sending` with its journal line: the next pass's crash recovery settles it.
       this.log.warn({ id: item.id, channel: channel.name }, 'send timed out; left to crash recovery');
       return;
     }
-    try {
-      await this.store.markSent(item.id, clock());
-      summary.sent += 1;
-    } catch (err) {
-      this.log.error({ id: item.id, err: errorText(err) }, 'sent but could not record it; the next pass recovers the row');
-    }
+    onSent(item.id);
   }
 
   private async recordFailure(item: OutboxItem, err: unknown, pacer: Pacer, clock: () => number, summary: RunSummary): Promise<void> {

@@ -16,6 +16,7 @@ import type {
   OutboxState,
   PublicityRecord,
   ReminderAdvance,
+  AdvanceResult,
   SchedulingStore,
   StartedSend,
   Subscriber,
@@ -451,14 +452,20 @@ export class SqliteStore implements SchedulingStore {
   }
 
   /** Inserts one outbox row unless its key exists; resolves whether it was inserted. */
-  private async insertItem(c: Connection, item: NewOutboxItem, at: Date, broadcastId: number | null = null): Promise<boolean> {
+  private async insertItem(c: Connection, item: NewOutboxItem, at: Date): Promise<boolean> {
+    return (await this.insertItems(c, [item], at)) === 1;
+  }
+
+  /** Inserts outbox rows with one statement, skipping keys that exist; resolves the number inserted. */
+  private async insertItems(c: Connection, items: NewOutboxItem[], at: Date): Promise<number> {
+    if (items.length === 0) return 0;
     const r = await c.run(
       `INSERT INTO outbox (key, kind, channel, chat, text, data, due_at, state, attempts, broadcast_id, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)
+       VALUES ${items.map(() => "(?, ?, ?, ?, ?, ?, ?, 'pending', 0, NULL, ?)").join(', ')}
        ON CONFLICT (key) DO NOTHING`,
-      [item.key, item.kind, item.channel, item.chat, item.text, item.data === undefined ? null : JSON.stringify(item.data), item.dueAt, broadcastId, at.getTime()],
+      items.flatMap((item) => [item.key, item.kind, item.channel, item.chat, item.text, item.data === undefined ? null : JSON.stringify(item.data), item.dueAt, at.getTime()]),
     );
-    return r.changes === 1;
+    return r.changes;
   }
 
   /** Records a publicity and queues `start` for every active subscriber. */
@@ -492,25 +499,51 @@ export class SqliteStore implements SchedulingStore {
     });
   }
 
-  /** Applies reminder advances in one transaction; resolves the number of outbox rows created. */
-  applyReminderAdvances(advances: ReminderAdvance[], at: Date): Promise<number> {
-    if (advances.length === 0) return Promise.resolve(0);
+  /** Reads due awards, plans and applies their steps in one transaction. */
+  advanceDueAwards(today: string, limit: number, plan: (due: DueAward[]) => ReminderAdvance[], at: Date): Promise<AdvanceResult> {
     return this.transaction(async (c) => {
-      let created = 0;
-      for (const a of advances) {
-        const table = a.target === 'award' ? 'awards' : 'publicity';
-        const r = await c.run(`UPDATE ${table} SET next_reminder_on = ?, last_kind = ? WHERE id = ? AND next_reminder_on = ?`, [
-          a.nextReminderOn,
-          a.lastStage,
-          a.id,
-          a.expectedNextOn,
-        ]);
-        if (r.changes !== 1) continue;
-        if (a.item && (await this.insertItem(c, a.item, at))) created += 1;
-        if (a.fanOut) created += await this.fanOut(c, a.fanOut, at, null);
-      }
-      return created;
+      const rows = await c.all<AwardRow>(
+        `SELECT id, channel, chat, awarded_on, expires, next_reminder_on, last_kind FROM awards
+         WHERE next_reminder_on <= ? ORDER BY next_reminder_on, id LIMIT ?`,
+        [today, limit],
+      );
+      if (rows.length === 0) return { seen: 0, created: 0 };
+      const due = rows.map((r) => ({ ...toAward(r), nextReminderOn: r.next_reminder_on as string, lastStage: r.last_kind }));
+      return { seen: rows.length, created: await this.applyAdvances(c, 'awards', plan(due), at) };
     });
+  }
+
+  /** Reads due publicity periods, plans and applies their steps in one transaction. */
+  advanceDuePublicity(today: string, limit: number, plan: (due: DuePublicity[]) => ReminderAdvance[], at: Date): Promise<AdvanceResult> {
+    return this.transaction(async (c) => {
+      const rows = await c.all<PublicityRow>(
+        `SELECT id, title, starts, ends, next_reminder_on, last_kind FROM publicity
+         WHERE next_reminder_on <= ? ORDER BY next_reminder_on, id LIMIT ?`,
+        [today, limit],
+      );
+      if (rows.length === 0) return { seen: 0, created: 0 };
+      const due = rows.map((r) => ({ id: r.id, title: r.title, starts: r.starts, ends: r.ends, nextReminderOn: r.next_reminder_on as string, lastStage: r.last_kind }));
+      return { seen: rows.length, created: await this.applyAdvances(c, 'publicity', plan(due), at) };
+    });
+  }
+
+  /** Applies steps with a few multi-row statements (a statement costs a thread round trip with node-sqlite3). */
+  private async applyAdvances(c: Connection, table: 'awards' | 'publicity', advances: ReminderAdvance[], at: Date): Promise<number> {
+    const CHUNK = 200;
+    for (let i = 0; i < advances.length; i += CHUNK) {
+      const part = advances.slice(i, i + CHUNK);
+      const cases = part.map(() => 'WHEN ? THEN ?').join(' ');
+      await c.run(
+        `UPDATE ${table} SET next_reminder_on = CASE id ${cases} END, last_kind = CASE id ${cases} END
+         WHERE id IN (${part.map(() => '?').join(', ')})`,
+        [...part.flatMap((a) => [a.id, a.nextReminderOn]), ...part.flatMap((a) => [a.id, a.lastStage]), ...part.map((a) => a.id)],
+      );
+    }
+    let created = 0;
+    const items = advances.flatMap((a) => (a.item ? [a.item] : []));
+    for (let i = 0; i < items.length; i += CHUNK) created += await this.insertItems(c, items.slice(i, i + CHUNK), at);
+    for (const a of advances) if (a.fanOut) created += await this.fanOut(c, a.fanOut, at, null);
+    return created;
   }
 
   /** Records a broadcast and queues it for every matching active subscriber, in one transaction. */
@@ -617,18 +650,27 @@ export class SqliteStore implements SchedulingStore {
     });
   }
 
-  /** Claims a pending message for sending; resolves false when it is no longer pending. */
-  claimOutbox(id: number, nowMs: number): Promise<boolean> {
+  /** Claims pending messages for sending; resolves the ids claimed. */
+  claimOutbox(ids: readonly number[], nowMs: number): Promise<number[]> {
+    if (ids.length === 0) return Promise.resolve([]);
     return this.schedule(async (c) => {
-      const r = await c.run(`UPDATE outbox SET state = 'sending', attempts = attempts + 1, claimed_at = ? WHERE id = ? AND state = 'pending'`, [nowMs, id]);
-      return r.changes === 1;
+      const rows = await c.all<{ id: number }>(
+        `UPDATE outbox SET state = 'sending', attempts = attempts + 1, claimed_at = ?
+         WHERE id IN (${ids.map(() => '?').join(', ')}) AND state = 'pending' RETURNING id`,
+        [nowMs, ...ids],
+      );
+      return rows.map((r) => r.id);
     });
   }
 
-  /** Records a successful send. */
-  markSent(id: number, nowMs: number): Promise<void> {
+  /** Records successful sends. */
+  markSent(ids: readonly number[], nowMs: number): Promise<void> {
+    if (ids.length === 0) return Promise.resolve();
     return this.schedule(async (c) => {
-      await c.run(`UPDATE outbox SET state = 'sent', sent_at = ?, last_error = NULL WHERE id = ? AND state = 'sending'`, [nowMs, id]);
+      await c.run(`UPDATE outbox SET state = 'sent', sent_at = ?, last_error = NULL WHERE id IN (${ids.map(() => '?').join(', ')}) AND state = 'sending'`, [
+        nowMs,
+        ...ids,
+      ]);
     });
   }
 

@@ -100,12 +100,9 @@ export interface DuePublicity extends PublicityRecord {
   lastStage: string | null;
 }
 
-/** Moves one award or publicity to its next reminder stage and enqueues what is due, atomically and at most once. */
+/** Moves one award or publicity to its next reminder stage and enqueues what is due, in the transaction that read it. */
 export interface ReminderAdvance {
-  target: 'award' | 'publicity';
   id: number;
-  /** The next_reminder_on the scan saw; nothing happens if the row changed since (compare-and-set). */
-  expectedNextOn: string;
   /** New reminder day, or null when no reminder is left. */
   nextReminderOn: string | null;
   /** Stage now reached. */
@@ -114,6 +111,14 @@ export interface ReminderAdvance {
   item?: NewOutboxItem;
   /** Publicity reminders: the message for every active subscriber. */
   fanOut?: FanOut;
+}
+
+/** Result of one reminder batch. */
+export interface AdvanceResult {
+  /** Rows that were due. */
+  seen: number;
+  /** Outbox rows created. */
+  created: number;
 }
 
 /** Delivery counts of one broadcast. */
@@ -190,8 +195,14 @@ export interface SchedulingStore extends Store {
   ): Promise<{ publicity: PublicityRecord; created: boolean; recipients: number }>;
   /** Publicity periods whose next reminder day is on or before `today`. */
   listDuePublicity(today: string, limit: number): Promise<DuePublicity[]>;
-  /** Applies reminder advances in one transaction; resolves the number of outbox rows created. */
-  applyReminderAdvances(advances: ReminderAdvance[], at: Date): Promise<number>;
+  /**
+   * In one transaction: reads up to `limit` awards due by `today` (through the next_reminder_on index), asks `plan`
+   * what each one's next step is, and applies the steps (new reminder day and stage, enqueued message). Reading and
+   * writing in one transaction makes the step happen exactly once, whatever runs concurrently.
+   */
+  advanceDueAwards(today: string, limit: number, plan: (due: DueAward[]) => ReminderAdvance[], at: Date): Promise<AdvanceResult>;
+  /** The same for publicity periods, fanning each due message out to the active subscribers. */
+  advanceDuePublicity(today: string, limit: number, plan: (due: DuePublicity[]) => ReminderAdvance[], at: Date): Promise<AdvanceResult>;
 
   /** Records a broadcast and queues it for every active subscriber (with `tag`, if given), in one transaction. */
   createBroadcast(
@@ -213,10 +224,10 @@ export interface SchedulingStore extends Store {
   dueOutbox(channel: string, nowMs: number, limit: number): Promise<OutboxItem[]>;
   /** Earliest due time of a pending message of the channel, or undefined. */
   nextDueAt(channel: string): Promise<number | undefined>;
-  /** Claims a pending message for sending (pending → sending, attempts + 1); resolves false when someone else took or cancelled it. */
-  claimOutbox(id: number, nowMs: number): Promise<boolean>;
-  /** Records a successful send. */
-  markSent(id: number, nowMs: number): Promise<void>;
+  /** Claims pending messages for sending (pending → sending, attempts + 1); resolves the ids claimed (not those cancelled meanwhile). */
+  claimOutbox(ids: readonly number[], nowMs: number): Promise<number[]>;
+  /** Records successful sends. */
+  markSent(ids: readonly number[], nowMs: number): Promise<void>;
   /** Puts a claimed message back for another attempt at `dueAt`. */
   markRetry(id: number, dueAt: number, error: string): Promise<void>;
   /** Records that a claimed message will not be delivered. */
