@@ -1,12 +1,13 @@
 /** The scriptable command line: `ask`, `ingest` and `chat --jsonl`; JSON modes print only JSON on stdout. */
 process.env.DOTENV_CONFIG_QUIET = 'true';
 import { createInterface } from 'node:readline';
+import { writeLine } from './channels/stdout.ts';
 import { z } from 'zod';
 import { DataError } from './errors.ts';
 
-/** Writes one line to stdout; on Linux, writes to pipes and files are synchronous, so order matches processing. */
+/** Writes one line to stdout synchronously (see writeLine). */
 export function out(line: string): void {
-  process.stdout.write(`${line}\n`);
+  writeLine(line);
 }
 
 /** Parses the ISO date given with `--at`, or returns now. */

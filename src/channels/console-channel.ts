@@ -1,6 +1,6 @@
 /** Terminal channels: an interactive (or piped) console chat, and the JSON-lines channel of `chat --jsonl`. */
 import { createInterface } from 'node:readline';
-import { writeSync } from 'node:fs';
+import { writeLine } from './stdout.ts';
 import type { Channel, MessageHandler } from '../core/channel.ts';
 import type { OutgoingMessage } from '../core/types.ts';
 import { ChoiceMemory, renderChoicesText } from './choices-text.ts';
@@ -107,6 +107,6 @@ export class ConsoleChannel implements Channel {
 
   /** Writes a block of text to stdout. */
   private print(text: string): void {
-    writeSync(1, `${text}\n`);
+    writeLine(text);
   }
 }

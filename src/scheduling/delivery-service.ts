@@ -32,6 +32,8 @@ export interface DeliveryOptions {
   maxInFlight?: Record<string, number>;
   /** A send that neither resolves nor rejects within this time is left to crash recovery (default 120 s). */
   sendTimeoutMs?: number;
+  /** How long `stop` waits for sends in flight before giving up on them (they are left to crash recovery; default 10 s). */
+  stopTimeoutMs?: number;
   /** Rows fetched per query (default 500). */
   batchSize?: number;
   /** What a restart does with a row a crash left in `sending` after handing it to the platform (default assume-sent; see the class comment). */
@@ -50,12 +52,6 @@ export const DEFAULT_MIN_INTERVAL_MS: Readonly<Record<string, number>> = { teleg
 
 /** Per-chat send gaps used when the options give none: Telegram allows about one message a second per chat. */
 export const DEFAULT_PER_CHAT_INTERVAL_MS: Readonly<Record<string, number>> = { telegram: 1000, wechat: 3000 };
-
-/** Rows are claimed ahead for at most about this much sending time. */
-const CLAIM_AHEAD_MS = 200;
-
-/** Most rows claimed with one statement. */
-const MAX_CLAIM_GROUP = 100;
 
 /** The next step of one due award at local day `today`: the latest due reminder only, and the following reminder day. */
 function planAward(a: DueAward, today: string): ReminderAdvance {
@@ -213,14 +209,26 @@ export class DeliveryService {
     else this.arm(0);
   }
 
-  /** Stops the loop, cuts waits short and resolves when the current pass has finished its sends in flight. */
+  /**
+   * Stops the loop, cuts waits short and resolves when the current pass has finished its sends in flight, or after
+   * `stopTimeoutMs` if a platform hangs (such a send stays in `sending` with its journal line, for crash recovery).
+   */
   async stop(): Promise<void> {
     this.loopActive = false;
     this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     for (const wake of [...this.sleepers]) wake();
-    await this.chain;
+    let timer: NodeJS.Timeout | undefined;
+    const settled = await Promise.race([
+      this.chain.then(() => true),
+      new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), this.options.stopTimeoutMs ?? 10_000);
+        timer.unref();
+      }),
+    ]);
+    clearTimeout(timer);
+    if (!settled) this.log.warn({}, 'stopped with a send still in flight; the next start recovers it');
     this.journal?.close();
     this.stopping = false;
   }
@@ -322,40 +330,26 @@ export class DeliveryService {
   }
 
   /**
-   * How many rows to claim with one statement. Claiming ahead is safe only with the journal (a claimed row without a
-   * journal line is known not to have been handed over) and `assume-sent`; rows are claimed for at most about
-   * CLAIM_AHEAD_MS of sending, so an unsubscribe rarely races a claimed row.
+   * Delivers every due row of one channel, paced, until none is due within the inline wait. Rows are claimed one at a
+   * time, right before their send: a crash can only lose a message whose journal line was written in the
+   * microseconds before the platform call, so the chance that a random crash loses one is about that window times
+   * the send rate; claiming rows in groups would raise the rate, and with it that chance, for no gain at platform pace.
    */
-  private claimGroup(pacer: Pacer): number {
-    if (!this.journal || this.interrupted !== 'assume-sent') return 1;
-    return Math.max(1, Math.min(MAX_CLAIM_GROUP, Math.floor(CLAIM_AHEAD_MS / Math.max(1, pacer.limits.minIntervalMs))));
-  }
-
-  /** Delivers every due row of one channel, paced, until none is due within the inline wait. */
   private async drainChannel(name: string, clock: () => number, summary: RunSummary): Promise<void> {
     const channel = this.channels.get(name);
     if (!channel) return;
     const pacer = this.pacerFor(name, channel);
     const maxInFlight = Math.max(1, this.options.maxInFlight?.[name] ?? 1);
-    const group = this.claimGroup(pacer);
     const inFlight = new Map<number, Promise<void>>();
     const chatBusy = new Map<string, Promise<void>>();
-    const delivered: number[] = [];
-    // `sent` marks are written in groups: a delivered row still in `sending` has its journal line, so a crash
-    // before the mark counts it delivered all the same. In `resend` mode every mark is written at once.
-    const flush = async (): Promise<void> => {
-      if (delivered.length === 0) return;
-      const ids = delivered.splice(0);
-      try {
-        await this.store.markSent(ids, clock());
-      } catch (err) {
-        this.log.error({ rows: ids.length, err: errorText(err) }, 'sent but could not record it; the next pass recovers the rows');
-      }
-    };
-    const onSent = (id: number): void => {
-      delivered.push(id);
+    const onSent = async (id: number): Promise<void> => {
       summary.sent += 1;
-      if (group === 1) void flush();
+      try {
+        await this.store.markSent([id], clock());
+      } catch (err) {
+        // The row stays in `sending` with its journal line; the next pass counts it delivered.
+        this.log.error({ id, err: errorText(err) }, 'sent but could not record it; the next pass recovers the row');
+      }
     };
     try {
       while (!this.stopping) {
@@ -363,7 +357,6 @@ export class DeliveryService {
         if (batch.length === 0) {
           if (inFlight.size > 0) {
             await Promise.all(inFlight.values());
-            await flush();
             continue;
           }
           const next = await this.store.nextDueAt(name);
@@ -373,49 +366,34 @@ export class DeliveryService {
           await this.sleep(Math.max(1, wait));
           continue;
         }
-        /** Waits until `item` may be sent: its chat idle, the pace respected, a send slot free. */
-        const waitTurn = async (item: OutboxItem): Promise<void> => {
+        for (const item of batch) {
+          if (this.stopping) break;
+          // Wait for the chat to be idle, the pace and a free send slot, all before claiming.
           const busy = chatBusy.get(item.chat);
           if (busy) await busy;
           for (let w = pacer.waitMs(item.chat, clock()); w > 0 && !this.stopping; w = pacer.waitMs(item.chat, clock())) await this.sleep(w);
           while (inFlight.size >= maxInFlight) await Promise.race(inFlight.values());
-        };
-        for (let i = 0; i < batch.length && !this.stopping; i += group) {
-          const part = batch.slice(i, i + group);
-          // One row at a time, the claim comes last, right before the journal line and the send.
-          if (group === 1) await waitTurn(part[0]);
           if (this.stopping) break;
-          const claimed = new Set(await this.store.claimOutbox(part.map((item) => item.id), clock()));
-          for (const item of part) {
-            // Claimed rows left unsent when stopping have no journal line: the next pass puts them back to pending.
-            if (!claimed.has(item.id) || this.stopping) continue;
-            if (group > 1) await waitTurn(item);
-            if (this.stopping) continue;
-            try {
-              this.journal?.record(item.id, item.attempts + 1);
-            } catch (err) {
-              this.log.error({ id: item.id, err: errorText(err) }, 'could not write the send journal; will retry');
-              await this.store.markRetry(item.id, clock() + retryDelayMs(item.attempts + 1, undefined, this.policy), errorText(err));
-              continue;
-            }
-            // Journaled: from here to the platform call there is no await (the unavoidable crash window).
-            pacer.started(item.chat, clock());
-            const p: Promise<void> = this.sendOne(channel, item, pacer, clock, summary, onSent).finally(() => {
-              inFlight.delete(item.id);
-              if (chatBusy.get(item.chat) === p) chatBusy.delete(item.chat);
-            });
-            inFlight.set(item.id, p);
-            chatBusy.set(item.chat, p);
+          if ((await this.store.claimOutbox([item.id], clock())).length === 0) continue;
+          try {
+            this.journal?.record(item.id, item.attempts + 1);
+          } catch (err) {
+            this.log.error({ id: item.id, err: errorText(err) }, 'could not write the send journal; will retry');
+            await this.store.markRetry(item.id, clock() + retryDelayMs(item.attempts + 1, undefined, this.policy), errorText(err));
+            continue;
           }
-          if (group > 1) {
-            await Promise.all(inFlight.values());
-            await flush();
-          }
+          // Journaled: from here to the platform call there is no await (the unavoidable crash window).
+          pacer.started(item.chat, clock());
+          const p: Promise<void> = this.sendOne(channel, item, pacer, clock, summary, onSent).finally(() => {
+            inFlight.delete(item.id);
+            if (chatBusy.get(item.chat) === p) chatBusy.delete(item.chat);
+          });
+          inFlight.set(item.id, p);
+          chatBusy.set(item.chat, p);
         }
       }
     } finally {
       await Promise.all(inFlight.values());
-      await flush();
     }
   }
 
@@ -426,7 +404,7 @@ export class DeliveryService {
     pacer: Pacer,
     clock: () => number,
     summary: RunSummary,
-    onSent: (id: number) => void,
+    onSent: (id: number) => Promise<void>,
   ): Promise<void> {
     const msg: OutgoingMessage = { chat: item.chat, text: item.text };
     if (item.data !== undefined) msg.data = item.data;
@@ -437,6 +415,7 @@ export class DeliveryService {
         channel.send(msg).then(() => 'sent' as const),
         new Promise<'timeout'>((resolve) => {
           timer = setTimeout(() => resolve('timeout'), this.sendTimeoutMs);
+          timer.unref();
         }),
       ]);
     } catch (err) {
@@ -450,7 +429,7 @@ export class DeliveryService {
       this.log.warn({ id: item.id, channel: channel.name }, 'send timed out; left to crash recovery');
       return;
     }
-    onSent(item.id);
+    await onSent(item.id);
   }
 
   private async recordFailure(item: OutboxItem, err: unknown, pacer: Pacer, clock: () => number, summary: RunSummary): Promise<void> {

@@ -193,6 +193,7 @@ describe('Telegram end to end: grammY + telegram-test-api + the real core', () =
 
     const text = '明天9点开会 <会议室>';
     const staff = server.getClient(TOKEN, { userId: STAFF, chatId: STAFF, firstName: '协会秘书处' });
+    const commandAt = Date.now();
     await staff.sendCommand(staff.makeCommand(`/broadcast ${text}`));
     const [queued] = await waitBotMessages(STAFF, 1);
     expect(rendered(queued.message.text)).toContain('已排队，将按平台限速发送给50 位订阅者');
@@ -238,14 +239,21 @@ describe('Telegram end to end: grammY + telegram-test-api + the real core', () =
     expect(retry[0].at - hit[0].at).toBeGreaterThanOrEqual(1000 - JITTER_MS);
     expect(botMessages(hitChat).filter(isCopy)).toHaveLength(1);
 
-    // Paced: 50 sends take at least 49 channel intervals, consecutive sends keep the interval, and no chat gets two
-    // messages (of any kind) within a second.
+    // Paced: 50 sends take at least 49 channel intervals; fresh sends (all but the in-channel retry) keep the interval;
+    // no second-long window holds more than Telegram's 30 messages; from the command on, no chat gets two messages (of
+    // any kind: copies, the 429 retry, the staff member's acknowledgement and report) within 1 s.
     const times = attempts.map((c) => c.at).sort((a, b) => a - b);
-    const gaps = times.slice(1).map((t, i) => t - times[i]);
-    console.info(`[telegram e2e] broadcast to 50: ${elapsed} ms, ${attempts.length} attempts, min gap ${Math.min(...gaps)} ms, channel interval ${channel.minSendIntervalMs} ms`);
+    const fresh = attempts.filter((c) => c !== retry[0]).map((c) => c.at).sort((a, b) => a - b);
+    const gaps = fresh.slice(1).map((t, i) => t - fresh[i]);
+    const busiestSecond = Math.max(...times.map((t) => times.filter((u) => u >= t && u < t + 1000 - JITTER_MS).length));
+    console.info(
+      `[telegram e2e] broadcast to 50: ${elapsed} ms in ${passes.length} pass(es), ${attempts.length} attempts, ` +
+        `min gap ${Math.min(...gaps)} ms (channel interval ${channel.minSendIntervalMs} ms), busiest second ${busiestSecond} sends`,
+    );
     expect(times.at(-1)! - times[0]).toBeGreaterThanOrEqual(49 * channel.minSendIntervalMs);
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(channel.minSendIntervalMs - JITTER_MS / 2);
-    for (const [chat, calls] of chatCalls()) {
+    expect(busiestSecond).toBeLessThanOrEqual(30);
+    for (const [chat, calls] of chatCalls(commandAt)) {
       for (let i = 1; i < calls.length; i++) expect(calls[i].at - calls[i - 1].at, `gap in chat ${chat}`).toBeGreaterThanOrEqual(1000 - JITTER_MS);
     }
   });

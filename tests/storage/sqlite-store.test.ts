@@ -131,6 +131,28 @@ describe('SqliteStore', () => {
     await store.close();
   });
 
+  it('recovers rows a crash left in sending: journaled ones by the chosen mode, the others back to pending', async () => {
+    const store = await SqliteStore.open(fresh());
+    for (const k of ['a', 'b', 'c']) await store.enqueue({ key: `notice:${k}`, kind: 'notice', channel: 'console', chat: k, text: k, dueAt: 0 }, new Date());
+    const due = await store.dueOutbox('console', Date.now(), 10);
+    const claimed = await store.claimOutbox(due.map((d) => d.id), Date.now());
+    expect(claimed.sort()).toEqual(due.map((d) => d.id).sort());
+    expect(await store.claimOutbox(due.map((d) => d.id), Date.now())).toEqual([]);
+    // Row a reached the platform (journaled, attempt 1); rows b and c were claimed but never handed over.
+    expect(await store.recoverInterrupted('assume-sent', Date.now(), [{ id: due[0].id, attempts: 1 }, { id: due[1].id, attempts: 2 }])).toBe(3);
+    expect(await store.outboxCounts()).toMatchObject({ sent: 1, pending: 2, sending: 0 });
+    const again = await store.dueOutbox('console', Date.now(), 10);
+    expect(again.map((r) => [r.chat, r.attempts])).toEqual([
+      ['b', 0],
+      ['c', 0],
+    ]);
+    // Without a journal every claimed row is ambiguous; `resend` sends it again.
+    await store.claimOutbox([again[0].id], Date.now());
+    expect(await store.recoverInterrupted('resend', Date.now())).toBe(1);
+    expect(await store.outboxCounts()).toMatchObject({ sent: 1, pending: 2 });
+    await store.close();
+  });
+
   it('finds due awards through the next_reminder_on index, not a table scan', async () => {
     const path = fresh();
     await (await SqliteStore.open(path)).close();
