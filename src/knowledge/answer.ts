@@ -108,6 +108,7 @@ interface Ask {
   department: boolean;
   when: boolean;
   yesNo: boolean;
+  list: boolean;
 }
 
 /** Reads what kind of fact the question wants. */
@@ -119,6 +120,7 @@ function askOf(q: string, intent: string): Ask {
     department: /谁|哪个部门|哪个单位|哪个局|哪个处|哪些部门|哪些单位|部门|牵头|负责|找谁|who|which department|设在哪/.test(lower) || intent === 'department_lookup',
     when: /什么时候|何时|哪天|日期|几号|施行|生效|when/.test(lower),
     yesNo: /吗[?？]?$|能不能|可不可以|是否|有没有|can |is it|does /.test(lower),
+    list: /哪些|什么目标|目标是什么|目标有|有什么|都有|列出|所有|全部|几项|targets|what are/.test(lower),
   };
 }
 
@@ -165,10 +167,32 @@ function factFrom(u: Unit, terms: Map<string, number>, search: UnitSearch, ask: 
     return [best.s, ...sentences.slice(best.i + 1)].map(tidyFact).join(' ');
   }
   const picked = [best];
+  if (ask.list && ask.number) {
+    // A question for several targets: every figure-bearing sentence that matches well.
+    for (const r of ranked.slice(1)) if (picked.length < 4 && /\d/.test(r.s) && r.score >= best.score * 0.6) picked.push(r);
+  }
   const second = ranked[1];
-  if (second && second.score >= best.score * 0.85 && best.s.length < 80) picked.push(second);
+  if (picked.length === 1 && second && second.score >= best.score * 0.85 && best.s.length < 80) picked.push(second);
   picked.sort((a, b) => a.i - b.i);
+  if (picked.length === 1 && ask.number && !ask.list) {
+    const clause = figureClause(best.s, u.text, terms, search, ask);
+    if (clause) return clause;
+  }
   return picked.map((p) => tidyFact(p.s)).join('');
+}
+
+/** The one clause of a long sentence that holds the asked figure, with the target year when the sentence gives one. */
+function figureClause(sentence: string, unitText: string, terms: Map<string, number>, search: UnitSearch, ask: Ask): string | undefined {
+  if (sentence.length < 50) return undefined;
+  const clauses = sentence.split(/[，,；;]/).map((c) => c.trim()).filter(Boolean);
+  if (clauses.length < 3) return undefined;
+  const scored = clauses.map((c) => ({ c, score: scoreSentence(c, terms, search, ask) })).filter((x) => /\d/.test(x.c));
+  scored.sort((a, b) => b.score - a.score);
+  const [first, second] = scored;
+  if (!first || (second && second.score >= first.score * 0.9)) return undefined;
+  const year = /(到|至)?\s*(20\d{2})\s*年(底)?/.exec(sentence) ?? /(到|至)\s*(20\d{2})\s*年(底)?/.exec(unitText);
+  const prefix = year && !first.c.includes(year[2]) ? `${year[1] ?? '到'}${year[2]}年${year[3] ?? ''}，` : '';
+  return tidyFact(`${prefix}${first.c.replace(/^(其中|并|且|同时)/, '')}`);
 }
 
 /** Ends a sentence with a full stop if it has none. */
@@ -261,13 +285,16 @@ export function answerQuestion(k: Knowledge, rawQuestion: string, now: Date): Po
   return { question, intent, found: true, answer: lines.join('\n'), citations };
 }
 
+/** A figure with its unit, as targets state them ("300家", "95%", "7500张"). */
+const QUANTITY = /\d+(\.\d+)?\s*(家|个|项|种|名|%|次|张|件|期|年|天|元|千|万)/g;
+
 /** Re-ranks hits with priors: award questions prefer the award rules, number questions prefer clauses with figures. */
 function rerank(hits: Hit[], intent: string, e: Entities, ask: Ask, q: string): Hit[] {
   const awardTopic = (/^(award_|publicity)/.test(intent) || e.awards.includes('优秀奖')) && (!e.regions.length || e.regions.includes('开平市')) && !e.awards.some((a) => a !== '优秀奖');
   const scored = hits.map((h) => {
     let score = h.score;
     if (awardTopic && h.unit.docId === 'kaiping-award') score *= 1.4;
-    if (ask.number && /\d+(\.\d+)?\s*(家|个|项|种|名|%|次|张|件|期|年|天|元|千|万)/.test(h.unit.text)) score *= 1.25;
+    if (ask.number) score *= 1 + 0.08 * Math.min(6, (h.unit.text.match(QUANTITY) ?? []).length);
     if (ask.department && (h.unit.fields || /[（(][^（()）]*(局|处|部门|政府)[^（()）]*[）)]。?$/.test(h.unit.text.trim()))) score *= 1.1;
     if (/问题.*(找|反映)|有问题找|遇到问题/.test(q) && h.unit.kind === 'notice') score *= 2;
     return { ...h, score };
