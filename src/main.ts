@@ -5,7 +5,7 @@ import { loadConfig, type AppConfig } from './config.ts';
 import type { Channel } from './core/channel.ts';
 import { ConfigError } from './errors.ts';
 import { ConsoleChannel } from './channels/console-channel.ts';
-import { createRuntime } from './runtime.ts';
+import { channelHandler, createRuntime } from './runtime.ts';
 
 /** Options of the console run. */
 export interface ConsoleRunOptions {
@@ -65,21 +65,11 @@ async function runChannels(config: AppConfig): Promise<number> {
   markSeen = (channel, id) => rt.store.markUpdateSeen(channel, id);
   let inFlight = 0;
   for (const ch of channels) {
+    const handle = channelHandler(rt, ch);
     await ch.start(async (msg) => {
       inFlight++;
       try {
-        const replies = await rt.bot.handle(msg);
-        for (const [i, r] of replies.entries()) {
-          try {
-            await ch.send(r);
-          } catch (err) {
-            // A reply that could not be sent now is kept in the outbox and retried, never dropped.
-            rt.logger.warn({ err, channel: ch.name, chat: r.chat }, 'reply failed; queued in the outbox');
-            await rt.store.enqueue({ key: `reply:${ch.name}:${r.chat}:${msg.at.getTime()}:${i}`, kind: 'notice', channel: ch.name, chat: r.chat, text: r.text, data: r.data, dueAt: 0 }, new Date());
-            rt.delivery.poke();
-          }
-        }
-        return replies;
+        return await handle(msg);
       } finally {
         inFlight--;
       }

@@ -1,8 +1,11 @@
 /** Assembles the running bot: knowledge, SQLite store, handlers, channels and the delivery service. */
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { loadConfig, staffByChannel, type AppConfig } from './config.ts';
 import { Bot } from './core/bot.ts';
-import type { Channel } from './core/channel.ts';
+import type { Channel, MessageHandler } from './core/channel.ts';
+import type { OutgoingMessage } from './core/types.ts';
+import type { SchedulingStore } from './storage/store.ts';
 import { createSchedulingHandlers } from './core/handlers/index-scheduling.ts';
 import { loadKnowledge } from './knowledge/knowledge-base.ts';
 import { createLogger } from './logger.ts';
@@ -42,8 +45,10 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const logger = createLogger(opts.quiet && config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
   const knowledge = loadKnowledge();
   const store = await SqliteStore.open(opts.dbPath ?? config.DB_PATH);
-  const bot = new Bot({ knowledge, store, staff: staffByChannel(config, opts.consoleAdmins), handlers: createSchedulingHandlers(store), logger });
   const delivery = new DeliveryService(store, new Map(opts.channels.map((c) => [c.name, c])), { logger });
+  // New broadcasts and publicity notices go out at once, not at the next scheduler tick.
+  const handlers = createSchedulingHandlers(store, { onEnqueued: () => delivery.poke() });
+  const bot = new Bot({ knowledge, store, staff: staffByChannel(config, opts.consoleAdmins), handlers, logger });
   return {
     bot,
     store,
@@ -55,5 +60,40 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       await delivery.stop();
       await store.close();
     },
+  };
+}
+
+/** What a channel handler needs from the runtime. */
+export interface ReplyParts {
+  bot: Bot;
+  store: SchedulingStore;
+  delivery?: DeliveryService;
+  logger?: Logger;
+}
+
+/**
+ * The handler a channel runs for each message: the core's replies are sent in order; if one cannot be sent now, it and
+ * every reply after it go to the outbox (in order, choices kept), so none is lost and none overtakes another.
+ */
+export function channelHandler(parts: ReplyParts, ch: Channel, onQueued?: (reply: OutgoingMessage, err: unknown) => void): MessageHandler {
+  return async (msg) => {
+    const replies = await parts.bot.handle(msg);
+    let failed = false;
+    for (const r of replies) {
+      if (!failed) {
+        try {
+          await ch.send(r);
+          continue;
+        } catch (err) {
+          failed = true;
+          parts.logger?.warn({ err, channel: ch.name, chat: r.chat }, 'reply failed; queued in the outbox');
+          onQueued?.(r, err);
+        }
+      }
+      const data = r.choices?.length ? { ...r.data, replyChoices: r.choices } : r.data;
+      await parts.store.enqueue({ key: `reply:${ch.name}:${r.chat}:${randomUUID()}`, kind: 'notice', channel: ch.name, chat: r.chat, text: r.text, data, dueAt: 0 }, new Date());
+    }
+    if (failed) parts.delivery?.poke();
+    return replies;
   };
 }

@@ -170,6 +170,27 @@ export class TelegramChannel implements Channel {
         group: { maxConcurrent: 1, minTime: 1000, reservoir: 20, reservoirRefreshAmount: 20, reservoirRefreshInterval: 60_000 },
       }),
     );
+    // The throttler's per-chat spacing counts from when a call joins its queue; this gate counts from the end of the
+    // previous send to the same private chat, so one chat never gets two messages within perChatIntervalMs.
+    const perChatMs = options.perChatIntervalMs ?? 1000;
+    const chatTails = new Map<string, Promise<number>>();
+    this.bot.api.config.use((prev, method, payload, signal) => {
+      const id = payload && typeof payload === 'object' && 'chat_id' in payload ? Number((payload as { chat_id: unknown }).chat_id) : NaN;
+      if (!(id > 0) || method === 'answerCallbackQuery') return prev(method, payload, signal);
+      const key = String(id);
+      const run = (chatTails.get(key) ?? Promise.resolve(-Infinity)).then(async (lastEnd) => {
+        const wait = lastEnd + perChatMs - Date.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        return prev(method, payload, signal);
+      });
+      const tail = run.then(
+        () => Date.now(),
+        () => Date.now(),
+      );
+      chatTails.set(key, tail);
+      void tail.then(() => setTimeout(() => chatTails.get(key) === tail && chatTails.delete(key), perChatMs).unref());
+      return run;
+    });
     this.bot.api.config.use(async (prev, method, payload, signal) => {
       if (method !== 'getUpdates') return prev(method, payload, signal);
       try {

@@ -3,6 +3,7 @@
  * knowledge, a SQLite store in a temp file, the scheduling handlers, the Bot, and a DeliveryService over the channels;
  * each channel's handler is main.ts's (send the replies, keep a failed one in the outbox).
  */
+import { channelHandler } from '../../src/runtime.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,21 +74,13 @@ export class RealCore {
 
   /** The handler main.ts gives each channel: the core's replies are sent in order; one that fails is kept in the outbox. */
   handlerFor(ch: Channel): MessageHandler {
+    const core = this;
+    const handle = channelHandler({ bot: this.bot, store: this.store, get delivery() { return core.delivery; } }, ch, (reply, error) => this.queuedReplies.push({ channel: ch.name, reply, error }));
     return async (msg) => {
       this.inFlight++;
       this.incoming.push(msg);
       try {
-        const replies = await this.bot.handle(msg);
-        for (const [i, r] of replies.entries()) {
-          try {
-            await ch.send(r);
-          } catch (err) {
-            this.queuedReplies.push({ channel: ch.name, reply: r, error: err });
-            await this.store.enqueue({ key: `reply:${ch.name}:${r.chat}:${msg.at.getTime()}:${i}`, kind: 'notice', channel: ch.name, chat: r.chat, text: r.text, data: r.data, dueAt: 0 }, new Date());
-            this.delivery?.poke();
-          }
-        }
-        return replies;
+        return await handle({ ...msg });
       } finally {
         this.inFlight--;
       }
