@@ -90,8 +90,7 @@ export function channelHandler(parts: ReplyParts, ch: Channel, onQueued?: (reply
           onQueued?.(r, err);
         }
       }
-      const data = r.choices?.length ? { ...r.data, replyChoices: r.choices } : r.data;
-      await parts.store.enqueue({ key: `reply:${ch.name}:${r.chat}:${randomUUID()}`, kind: 'notice', channel: ch.name, chat: r.chat, text: r.text, data, dueAt: 0 }, new Date());
+      await parts.store.enqueue({ key: `reply:${ch.name}:${r.chat}:${randomUUID()}`, kind: 'notice', channel: ch.name, chat: r.chat, text: r.text, data: r.data, choices: r.choices, dueAt: 0 }, new Date());
     }
     if (failed) parts.delivery?.poke();
     return replies;

@@ -160,7 +160,9 @@ export class WechatChannel implements Channel {
   async send(msg: OutgoingMessage): Promise<void> {
     if (this.closed) throw new TemporarySendError('wechat channel is stopped');
     if (!this.wechaty.isLoggedIn) throw new TemporarySendError('wechat is logged out');
-    const task = this.paced(isBulk(msg) ? this.minSendIntervalMs : this.replyIntervalMs, () => this.sendNow(msg));
+    // Broadcasts and reminders come from the outbox, which already spaces them by minSendIntervalMs; waiting here
+    // too would widen its crash window (a send it journaled but that had not left yet), so only replies are spaced.
+    const task = this.paced(isBulk(msg) ? 0 : this.replyIntervalMs, () => this.sendNow(msg));
     this.track(task);
     return task;
   }

@@ -1,6 +1,6 @@
 /** The delivery service: turns due reminders into outbox rows and delivers the outbox through the channels, exactly once. */
 import { PermanentSendError, TemporarySendError, type Channel } from '../core/channel.ts';
-import type { OutgoingMessage } from '../core/types.ts';
+import type { Choice, OutgoingMessage } from '../core/types.ts';
 import type { DueAward, DuePublicity, OutboxItem, ReminderAdvance, SchedulingStore } from '../storage/store.ts';
 import { localDay } from './dates.ts';
 import { IMMEDIATE, Pacer, awardReminderKey, broadcastReport, publicityKeyPrefix, retryDelayMs, type RetryPolicy } from './outbox.ts';
@@ -86,6 +86,22 @@ function planPublicity(p: DuePublicity, today: string): ReminderAdvance {
     };
   }
   return advance;
+}
+
+/** The message an outbox row stands for. */
+export function toMessage(item: OutboxItem): OutgoingMessage {
+  const msg: OutgoingMessage = { chat: item.chat, text: item.text };
+  let data = item.data;
+  let choices = item.choices;
+  // Rows queued before outbox rows had their own choices carried them in data.replyChoices.
+  if (!choices && data && Array.isArray(data.replyChoices)) {
+    const { replyChoices, ...rest } = data;
+    choices = replyChoices as Choice[];
+    data = Object.keys(rest).length ? rest : undefined;
+  }
+  if (choices?.length) msg.choices = choices;
+  if (data !== undefined) msg.data = data;
+  return msg;
 }
 
 /** What one run did. */
@@ -406,8 +422,7 @@ export class DeliveryService {
     summary: RunSummary,
     onSent: (id: number) => Promise<void>,
   ): Promise<void> {
-    const msg: OutgoingMessage = { chat: item.chat, text: item.text };
-    if (item.data !== undefined) msg.data = item.data;
+    const msg = toMessage(item);
     let timer: NodeJS.Timeout | undefined;
     let outcome: 'sent' | 'timeout';
     try {

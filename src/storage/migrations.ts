@@ -101,6 +101,11 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX seen_updates_seen_at ON seen_updates (seen_at);
     `,
   },
+  {
+    version: 2,
+    description: 'quick-reply choices on outbox messages',
+    sql: `ALTER TABLE outbox ADD COLUMN choices TEXT;`,
+  },
 ];
 
 /** The schema version this code expects. */

@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import sqlite3 from 'sqlite3';
+import type { Choice } from '../core/types.ts';
 import { migrate, type Migration } from './migrations.ts';
 import type {
   AwardRecord,
@@ -85,6 +86,7 @@ interface OutboxRow {
   channel: string;
   chat: string;
   text: string;
+  choices: string | null;
   data: string | null;
   due_at: number;
   state: OutboxState;
@@ -135,7 +137,7 @@ interface BroadcastRow {
   cancelled: number | null;
 }
 
-const OUTBOX_COLUMNS = 'id, key, kind, channel, chat, text, data, due_at, state, attempts, last_error, broadcast_id';
+const OUTBOX_COLUMNS = 'id, key, kind, channel, chat, text, choices, data, due_at, state, attempts, last_error, broadcast_id';
 
 const BROADCAST_SELECT = `
   SELECT b.id, b.sender_channel, b.sender_chat, b.text, b.tag, b.recipients, b.created_at, b.report_sent,
@@ -167,6 +169,7 @@ function toOutboxItem(r: OutboxRow): OutboxItem {
     attempts: r.attempts,
     state: r.state,
   };
+  if (r.choices !== null) item.choices = JSON.parse(r.choices) as Choice[];
   if (r.data !== null) item.data = JSON.parse(r.data) as Record<string, unknown>;
   if (r.broadcast_id !== null) item.broadcastId = String(r.broadcast_id);
   if (r.last_error !== null) item.lastError = r.last_error;
@@ -460,10 +463,20 @@ export class SqliteStore implements SchedulingStore {
   private async insertItems(c: Connection, items: NewOutboxItem[], at: Date): Promise<number> {
     if (items.length === 0) return 0;
     const r = await c.run(
-      `INSERT INTO outbox (key, kind, channel, chat, text, data, due_at, state, attempts, broadcast_id, created_at)
-       VALUES ${items.map(() => "(?, ?, ?, ?, ?, ?, ?, 'pending', 0, NULL, ?)").join(', ')}
+      `INSERT INTO outbox (key, kind, channel, chat, text, choices, data, due_at, state, attempts, broadcast_id, created_at)
+       VALUES ${items.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, NULL, ?)").join(', ')}
        ON CONFLICT (key) DO NOTHING`,
-      items.flatMap((item) => [item.key, item.kind, item.channel, item.chat, item.text, item.data === undefined ? null : JSON.stringify(item.data), item.dueAt, at.getTime()]),
+      items.flatMap((item) => [
+        item.key,
+        item.kind,
+        item.channel,
+        item.chat,
+        item.text,
+        item.choices?.length ? JSON.stringify(item.choices) : null,
+        item.data === undefined ? null : JSON.stringify(item.data),
+        item.dueAt,
+        at.getTime(),
+      ]),
     );
     return r.changes;
   }

@@ -1,4 +1,5 @@
 /** The narrow storage interface; SQLite is the embedded default and another engine can implement it later. */
+import type { Choice } from '../core/types.ts';
 
 /** A chat subscribed to notices. */
 export interface Subscriber {
@@ -36,11 +37,13 @@ export interface PublicityRecord {
 /** One message waiting in, or done with, the outbox. */
 export interface OutboxItem {
   id: number;
-  /** Unique key that makes enqueueing idempotent, such as "award:12:expiring:30". */
+  /** Unique key that makes enqueueing idempotent, such as "award:12:expiring-30". */
   key: string;
   channel: string;
   chat: string;
   text: string;
+  /** Quick replies to offer with the message. */
+  choices?: Choice[];
   data?: Record<string, unknown>;
   /** Earliest time to send, ms since epoch. */
   dueAt: number;
@@ -67,6 +70,8 @@ export interface NewOutboxItem {
   channel: string;
   chat: string;
   text: string;
+  /** Quick replies to offer with the message. */
+  choices?: Choice[];
   data?: Record<string, unknown>;
   /** Earliest time to send, ms since epoch; 0 means at once. */
   dueAt: number;

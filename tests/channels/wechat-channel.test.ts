@@ -3,7 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WechatyBuilder } from 'wechaty';
 import { PuppetMock, mock } from 'wechaty-puppet-mock';
 import { pino } from 'pino';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { WechatChannel } from '../../src/channels/wechat-channel.ts';
+import { DeliveryService } from '../../src/scheduling/delivery-service.ts';
+import { SqliteStore } from '../../src/storage/sqlite-store.ts';
 import { PermanentSendError, TemporarySendError, type MessageHandler } from '../../src/core/channel.ts';
 import type { IncomingMessage, OutgoingMessage } from '../../src/core/types.ts';
 
@@ -155,10 +160,20 @@ describe('WechatChannel with wechaty and wechaty-puppet-mock', () => {
     expect(inRoom[2].text).toContain('公示期自 2026-01-05 起');
   });
 
-  it('paces broadcast sends at minSendIntervalMs', async () => {
+  it('has its broadcasts paced at minSendIntervalMs by the outbox, and replies sent without that wait', async () => {
     const targets = [alice, bob, carol];
     const counts = targets.map((t) => seen(t.id).length);
-    await Promise.all(targets.map((t) => channel.send({ chat: t.id, text: '群发通知：下月开始申报。', data: { broadcast: { id: 'b-10' } } })));
+    const store = await SqliteStore.open(join(mkdtempSync(join(tmpdir(), 'wechat-pace-')), 'pace.db'));
+    try {
+      for (const t of targets) {
+        await store.enqueue({ key: `b-10:${t.id}`, kind: 'broadcast', channel: 'wechat', chat: t.id, text: '群发通知：下月开始申报。', data: { broadcast: { id: 'b-10' } }, dueAt: 0 }, new Date());
+      }
+      const delivery = new DeliveryService(store, new Map([['wechat', channel]]), { journalPath: false });
+      await delivery.runDue(new Date());
+      await delivery.stop();
+    } finally {
+      await store.close();
+    }
     const times = targets.map((t, i) => seen(t.id)[counts[i]].at).sort((a, b) => a - b);
     expect(times[1] - times[0]).toBeGreaterThanOrEqual(BROADCAST_GAP_MS - 50);
     expect(times[2] - times[1]).toBeGreaterThanOrEqual(BROADCAST_GAP_MS - 50);

@@ -222,6 +222,15 @@ describe('outbox delivery', () => {
     expect(ch.sentAt[6] - ch.sentAt[0]).toBeGreaterThanOrEqual(295);
   });
 
+  it('delivers queued quick replies with their choices', async () => {
+    const store = await openStore(await freshDb());
+    const choices = [{ label: '是', value: '是' }, { label: '否', value: '否' }];
+    await store.enqueue({ key: 'reply:1', kind: 'notice', channel: 'console', chat: 'c', text: '贵司注册满3年了吗？', choices, data: { precheck: { ask: 'years' } }, dueAt: 0 }, new Date());
+    const ch = new RecordingChannel();
+    await service(store, [ch]).runDue(new Date());
+    expect(ch.sent).toEqual([{ chat: 'c', text: '贵司注册满3年了吗？', choices, data: { precheck: { ask: 'years' } } }]);
+  });
+
   it('keeps messages for a channel that is not running until it is', async () => {
     const store = await openStore(await freshDb());
     await store.enqueue({ key: 'notice:wx', kind: 'notice', channel: 'wechat', chat: 'w', text: 'x', dueAt: 0 }, new Date());

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import sqlite3 from 'sqlite3';
 import { SqliteStore } from '../../src/storage/sqlite-store.ts';
-import { SCHEMA_VERSION } from '../../src/storage/migrations.ts';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../src/storage/migrations.ts';
 import { tempDbPath } from '../scheduling/fixtures/test-kit.ts';
 
 /** Runs one query on a separate raw connection (as another process would see the file). */
@@ -42,6 +42,29 @@ describe('SqliteStore', () => {
     expect(await again.getChatState('console', 'nobody')).toBeUndefined();
     expect((await again.getSubscriber('telegram', '42'))?.tags).toEqual(['水口镇']);
     await again.close();
+  });
+
+  it('upgrades a version 1 database in place, keeping its rows', async () => {
+    const path = fresh();
+    const v1 = MIGRATIONS.find((m) => m.version === 1)!;
+    await rawQuery(path, 'PRAGMA journal_mode = WAL');
+    await new Promise<void>((resolve, reject) => {
+      const db = new sqlite3.Database(path, () =>
+        db.exec(
+          `BEGIN; ${v1.sql}; PRAGMA user_version = 1;
+           INSERT INTO outbox (key, kind, channel, chat, text, due_at, created_at) VALUES ('notice:old', 'notice', 'console', 'c', '旧消息', 0, 0);
+           COMMIT;`,
+          (e) => db.close(() => (e ? reject(e) : resolve())),
+        ),
+      );
+    });
+    const store = await SqliteStore.open(path);
+    expect(await rawQuery<{ user_version: number }>(path, 'PRAGMA user_version')).toEqual([{ user_version: SCHEMA_VERSION }]);
+    expect((await store.dueOutbox('console', Date.now(), 10)).map((r) => [r.text, r.choices])).toEqual([['旧消息', undefined]]);
+    const choices = [{ label: '是', value: '是' }, { label: '否', value: '否' }];
+    await store.enqueue({ key: 'notice:new', kind: 'notice', channel: 'console', chat: 'c', text: '新', choices, dueAt: 0 }, new Date());
+    expect((await store.dueOutbox('console', Date.now(), 10))[1].choices).toEqual(choices);
+    await store.close();
   });
 
   it('refuses a database written by a newer version', async () => {

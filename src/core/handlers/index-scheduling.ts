@@ -6,6 +6,7 @@ import { createAwardHandler } from './award-handler.ts';
 import { createStaffHandler } from './staff-handler.ts';
 import { createSubscriptionHandler } from './subscription-handler.ts';
 
+/** Callbacks the scheduling handlers fire (re-exported for the application). */
 export type { SchedulingHooks } from '../../scheduling/commands.ts';
 
 /** Builds the scheduling handlers in the order the dispatcher should try them (before policy answers). */
