@@ -66,9 +66,15 @@ export function tidyFact(text: string): string {
     .trim();
 }
 
-/** Renders one citation as a source line. */
-function sourceLine(c: Citation): string {
-  return `依据：《${c.title}》${c.article}：“${c.quote.replace(/\s*\n\s*/g, ' ')}”`;
+/** Renders one citation as a source line; a clause from another document is marked 另见 (see also). */
+function sourceLine(c: Citation, first?: Citation): string {
+  const label = first && first.title !== c.title && !sameFile(first.title, c.title) ? '另见' : '依据';
+  return `${label}：《${c.title}》${c.article}：“${c.quote.replace(/\s*\n\s*/g, ' ')}”`;
+}
+
+/** Whether two titles name the same city's documents (the Kaiping plan and rules are cited together). */
+function sameFile(a: string, b: string): boolean {
+  return a.slice(0, 3) === b.slice(0, 3);
 }
 
 /** Builds a citation for a unit. */
@@ -215,8 +221,18 @@ export function notCovered(question: string, intent: string, entities: Entities,
   };
 }
 
-/** Answers one policy question at the given date. */
+/** Answers one policy question at the given date; never throws (an internal error becomes a polite not-found reply). */
 export function answerQuestion(k: Knowledge, rawQuestion: string, now: Date): PolicyAnswer {
+  try {
+    return answerOrThrow(k, rawQuestion, now);
+  } catch (err) {
+    if (process.env.DEBUG_ANSWER) process.stderr.write(`answer failed: ${(err as Error).stack}\n`);
+    return { question: rawQuestion, intent: 'error', found: false, answer: '抱歉，处理这个问题时出了点问题，请换个说法再问一次，或咨询当地市场监督管理局。', citations: [] };
+  }
+}
+
+/** The body of answerQuestion. */
+function answerOrThrow(k: Knowledge, rawQuestion: string, now: Date): PolicyAnswer {
   const question = rawQuestion;
   const q = normalizeText(rawQuestion);
   if (!q) {
@@ -239,7 +255,7 @@ export function answerQuestion(k: Knowledge, rawQuestion: string, now: Date): Po
 
   const regions = entities.awards.includes('优秀奖') && !entities.regions.includes('开平市') ? [...entities.regions, '开平市'] : entities.regions;
   const regionFilter = regions.length ? (u: Unit) => regions.includes(u.region) : undefined;
-  const hits = sentenceBoost(rerank(k.search.search(terms, 12, regionFilter), intent, entities, ask, q), terms, k.search, ask);
+  const hits = phraseBoost(sentenceBoost(rerank(k.search.search(terms, 12, regionFilter), intent, entities, ask, q), terms, k.search, ask), k, q);
 
   // Money: only the Kaiping excellence award states an amount.
   const otherAward = entities.awards.filter((a) => a !== '优秀奖');
@@ -258,8 +274,8 @@ export function answerQuestion(k: Knowledge, rawQuestion: string, now: Date): Po
   }
 
   const top = hits[0];
-  if (process.env.DEBUG_ANSWER) process.stderr.write(`${JSON.stringify({ q, foreign, hits: hits.slice(0, 3).map((h) => [h.unit.article, h.score.toFixed(2)]), cov: top && coverage(k, q, top, foreign) })}\n`);
-  if (!top || coverage(k, q, top, foreign) < 0.5) {
+  if (process.env.DEBUG_ANSWER) process.stderr.write(`${JSON.stringify({ q, foreign, hits: hits.slice(0, 4).map((h) => [h.unit.article, +h.score.toFixed(2)]) })}\n`);
+  if (!top || !covers(k, q, top, foreign)) {
     return notCovered(question, intent, entities, foreign.length ? `现有政策文件没有涉及“${foreign[0]}”的条款` : undefined);
   }
 
@@ -267,6 +283,11 @@ export function answerQuestion(k: Knowledge, rawQuestion: string, now: Date): Po
   const second = hits[1];
   if (second && second.unit.docId === top.unit.docId && second.score >= top.score * 0.8 && second.unit.article !== top.unit.article && !top.unit.article.startsWith(second.unit.article)) {
     citations.push(citationOf(second.unit));
+  }
+  if (!regions.length) {
+    // No place named: a close match in another document is shown too, since the owner may mean either city.
+    const other = hits.find((h) => h.unit.docId !== top.unit.docId && h.unit.region !== top.unit.region);
+    if (other && other.score >= top.score * 0.85 && covers(k, q, other, foreign)) citations.push(citationOf(other.unit));
   }
   let fact = factFrom(top.unit, terms, k.search, ask, q);
   if (/不合格|没过|没通过/.test(q) && /(能|可以|可不可以|还能|能否|影响)/.test(q) && /评|奖|申报|申请|报/.test(q) && (!entities.regions.length || entities.regions.includes('开平市'))) {
@@ -279,7 +300,7 @@ export function answerQuestion(k: Knowledge, rawQuestion: string, now: Date): Po
     }
   }
   const doc = k.documents.find((d) => d.id === top.unit.docId);
-  const lines = [period(fact), ...citations.map(sourceLine)];
+  const lines = [period(fact), ...citations.map((c) => sourceLine(c, citations[0]))];
   const warn = validityWarning(doc, now);
   if (warn) lines.push(warn);
   return { question, intent, found: true, answer: lines.join('\n'), citations };
@@ -300,6 +321,25 @@ function rerank(hits: Hit[], intent: string, e: Entities, ask: Ask, q: string): 
     return { ...h, score };
   });
   return scored.sort((a, b) => b.score - a.score);
+}
+
+/** Adds a bonus for each pair of adjacent question words that the unit contains as one phrase ("抽检计划"). */
+function phraseBoost(hits: Hit[], k: Knowledge, q: string): Hit[] {
+  if (!k.segmenter) return hits;
+  const words = k.segmenter.words(q).filter((w) => /[\u4e00-\u9fff]/.test(w) && !GENERIC.has(w));
+  const phrases: { p: string; w: number }[] = [];
+  for (let i = 0; i + 1 < words.length; i++) {
+    if (words[i].length + words[i + 1].length < 3) continue;
+    phrases.push({ p: words[i] + words[i + 1], w: k.search.idf(words[i]) + k.search.idf(words[i + 1]) });
+  }
+  if (!phrases.length) return hits;
+  return hits
+    .map((h) => {
+      const text = h.unit.text.replace(/\s+/g, '');
+      const bonus = phrases.filter((x) => text.includes(x.p)).reduce((a, x) => a + x.w, 0);
+      return bonus ? { ...h, score: h.score + 0.5 * bonus } : h;
+    })
+    .sort((a, b) => b.score - a.score);
 }
 
 /** Adds the best sentence's match to each unit's score, so a dense sentence beats a long clause that mentions everything once. */
@@ -371,10 +411,22 @@ function significantTerms(k: Knowledge, q: string): string[] {
     .map(([t]) => t);
 }
 
-/** Share of the question's known topic weight that the unit covers, counting synonyms. */
-function coverage(k: Knowledge, q: string, hit: Hit, foreign: string[] = []): number {
+/**
+ * Whether the top hit answers the question: its clause covers half of the question's topic weight, or its clause a
+ * third and its whole document three quarters (an owner's extra context words rarely sit in the one clause).
+ */
+function covers(k: Knowledge, q: string, hit: Hit, foreign: string[]): boolean {
+  const unit = coverage(k, q, hit.unit.text + ' ' + hit.unit.heading + ' ' + hit.unit.title, foreign);
+  if (unit >= 0.5) return true;
+  if (unit < 0.3) return false;
+  const docText = k.units.filter((u) => u.docId === hit.unit.docId).map((u) => u.text).join(' ');
+  return coverage(k, q, `${docText} ${hit.unit.title}`, foreign) >= 0.75;
+}
+
+/** Share of the question's known topic weight that the text covers, counting synonyms. */
+function coverage(k: Knowledge, q: string, covered: string, foreign: string[] = []): number {
   const terms = significantTerms(k, q);
-  const text = `${hit.unit.text} ${hit.unit.heading} ${hit.unit.title}`.toLowerCase();
+  const text = covered.toLowerCase();
   let total = 0;
   let got = 0;
   for (const t of terms) {
@@ -405,7 +457,7 @@ function awardAmount(k: Knowledge, question: string, intent: string, e: Entities
   } else {
     fact = '每检验合格一次奖励3000元（原文“3千元”），每家获奖企业最少奖励9000元（原文“9千元”，即至少3次），合格次数越多奖励越多；另颁发奖牌和证书。';
   }
-  const lines = [fact, ...citations.map(sourceLine)];
+  const lines = [fact, ...citations.map((c) => sourceLine(c, citations[0]))];
   const warn = validityWarning(doc, now);
   if (warn) lines.push(warn);
   return { question, intent: 'award_amount', found: true, answer: lines.join('\n'), citations };
