@@ -1,4 +1,5 @@
 /** Entity extraction: places, awards, certification types, counts, amounts and dates. */
+import { parseChineseNumber } from './chinese-numbers.ts';
 
 /** Places the corpus covers, with the words that name them. */
 export const CORPUS_REGIONS: Record<string, string[]> = {
@@ -57,26 +58,6 @@ export interface Entities {
   numbers: number[];
 }
 
-const CN_DIGITS: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
-
-/** Parses a small Chinese or Arabic number ("十二", "两", "25"); undefined when it is not one. */
-export function smallNumber(s: string): number | undefined {
-  if (/^\d+(\.\d+)?$/.test(s)) return Number(s);
-  if (!/^[零〇一二两三四五六七八九十百]+$/.test(s)) return undefined;
-  let total = 0;
-  let cur = 0;
-  for (const ch of s) {
-    if (ch === '百') {
-      total += (cur || 1) * 100;
-      cur = 0;
-    } else if (ch === '十') {
-      total += (cur || 1) * 10;
-      cur = 0;
-    } else cur = CN_DIGITS[ch];
-  }
-  return total + cur;
-}
-
 const NUM = '(\\d+|[零〇一二两三四五六七八九十百]+)';
 
 /** Extracts entities from normalised (Simplified, half-width) text. */
@@ -105,8 +86,8 @@ export function extractEntities(text: string): Entities {
     otherPlaces: [...new Set(otherPlaces)],
     awards,
     certifications,
-    times: timesM ? smallNumber(timesM[1]) : undefined,
-    years: yearsM ? smallNumber(yearsM[1]) : undefined,
+    times: timesM ? parseChineseNumber(timesM[1]) : undefined,
+    years: yearsM ? parseChineseNumber(yearsM[1]) : undefined,
     dates,
     numbers,
   };

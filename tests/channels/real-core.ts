@@ -14,23 +14,14 @@ import type { IncomingMessage, OutgoingMessage } from '../../src/core/types.ts';
 import { loadKnowledge } from '../../src/knowledge/knowledge-base.ts';
 import { DeliveryService, type DeliveryOptions } from '../../src/scheduling/delivery-service.ts';
 import { SqliteStore } from '../../src/storage/sqlite-store.ts';
+import { waitFor } from '../helpers/wait.ts';
+export { waitFor };
 
 /** A reply that could not be sent at once and was queued in the outbox, as main.ts does. */
 export interface QueuedReply {
   channel: string;
   reply: OutgoingMessage;
   error: unknown;
-}
-
-/** Polls until `fn` returns a value other than undefined. */
-export async function waitFor<T>(fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** Resolves after `ms`. */

@@ -1,5 +1,4 @@
 /** The Telegram channel driven by grammY against telegram-test-api (a real Bot API emulator on loopback), through a loopback proxy for long polling and scripted errors. */
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import TelegramServerModule from 'telegram-test-api';
 import type { TelegramServer as TelegramServerType, StoredBotUpdate } from 'telegram-test-api/lib/telegramServer.js';
@@ -8,6 +7,7 @@ import { TelegramChannel } from '../../src/channels/telegram-channel.ts';
 import { PermanentSendError, TemporarySendError, type MessageHandler } from '../../src/core/channel.ts';
 import type { IncomingMessage, OutgoingMessage } from '../../src/core/types.ts';
 import { BotApiProxy } from './bot-api-proxy.ts';
+import { waitFor, freePort } from '../helpers/wait.ts';
 
 const TelegramServer = ((TelegramServerModule as unknown as { default?: unknown }).default ?? TelegramServerModule) as unknown as new (config: {
   port: number;
@@ -17,26 +17,6 @@ const TelegramServer = ((TelegramServerModule as unknown as { default?: unknown 
 
 const TOKEN = '700001:AAtest-token-for-the-polling-channel';
 const silent = pino({ level: 'silent' });
-
-/** A free TCP port on loopback (telegram-test-api cannot listen on port 0). */
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
-
-/** Polls until `fn` returns a value other than undefined. */
-async function waitFor<T>(fn: () => T | undefined, timeoutMs = 10_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** A tiny stand-in for the core: a two-question pre-check with buttons, and policy-like answers otherwise. */
 function makeTestHandler(send: (m: OutgoingMessage) => Promise<void>, log: IncomingMessage[]): MessageHandler {

@@ -3,7 +3,6 @@
  * TelegramChannel (grammY, long polling through @grammyjs/runner), talking HTTP to telegram-test-api through the
  * loopback proxy that scripts 429s. Assertions are on what the emulator stored, i.e. what a user would see.
  */
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import TelegramServerModule from 'telegram-test-api';
 import type { TelegramServer as TelegramServerType, StoredBotUpdate } from 'telegram-test-api/lib/telegramServer.js';
@@ -12,6 +11,7 @@ import { TelegramChannel } from '../../src/channels/telegram-channel.ts';
 import { isNumericSlot, precheckQuestion, type Slot } from '../../src/dialogue/precheck-slots.ts';
 import { BotApiProxy, type ProxyCall } from './bot-api-proxy.ts';
 import { RealCore, sleep, waitFor } from './real-core.ts';
+import { freePort } from '../helpers/wait.ts';
 
 const TelegramServer = ((TelegramServerModule as unknown as { default?: unknown }).default ?? TelegramServerModule) as unknown as new (config: {
   port: number;
@@ -31,15 +31,6 @@ const tooManyRequests = (retryAfter: number) => ({
   status: 429,
   body: { ok: false, error_code: 429, description: `Too Many Requests: retry after ${retryAfter}`, parameters: { retry_after: retryAfter } },
 });
-
-/** A free TCP port on loopback (telegram-test-api cannot listen on port 0). */
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
 
 /** What a Telegram client shows for a text sent with parse_mode HTML (the bot sends no tags, only entities). */
 function rendered(html: string): string {

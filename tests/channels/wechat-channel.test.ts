@@ -11,6 +11,7 @@ import { DeliveryService } from '../../src/scheduling/delivery-service.ts';
 import { SqliteStore } from '../../src/storage/sqlite-store.ts';
 import { PermanentSendError, TemporarySendError, type MessageHandler } from '../../src/core/channel.ts';
 import type { IncomingMessage, OutgoingMessage } from '../../src/core/types.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 type ContactMock = ReturnType<mock.Mocker['createContact']>;
 type RoomMock = ReturnType<mock.Mocker['createRoom']>;
@@ -22,17 +23,6 @@ interface Seen {
 
 const silent = pino({ level: 'silent' });
 const BROADCAST_GAP_MS = 300;
-
-/** Polls until `fn` returns a value other than undefined. */
-async function waitFor<T>(fn: () => T | undefined, timeoutMs = 10_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** A tiny stand-in for the core: a two-question pre-check with choices, and policy-like answers otherwise. */
 function makeTestHandler(send: (m: OutgoingMessage) => Promise<void>, log: IncomingMessage[]): MessageHandler {
