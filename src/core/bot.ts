@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import { answerQuestion, chatReply, HELP_TEXT, type Knowledge } from '../knowledge/answer.ts';
-import { converse, reviveChatState, type TurnResult } from '../dialogue/conversation.ts';
+import { CHAT_WORDS, converse, reviveChatState, type TurnResult } from '../dialogue/conversation.ts';
 import { extractEntities } from '../nlu/entities.ts';
 import { normalizeText } from '../nlu/normalize.ts';
 import type { Store } from '../storage/store.ts';
@@ -137,6 +137,12 @@ export class Bot {
         break;
       default:
         return [{ chat, text: `抱歉，我不认识命令 ${ctx.command.slice(0, 30)}。\n${HELP_TEXT}`, data: { error: 'unknown_command' } }];
+    }
+    const chatWord = CHAT_WORDS.exec(ctx.text);
+    if (chatWord) {
+      const w = chatWord[1].toLowerCase();
+      const intent = /谢|thank|好的|ok/.test(w) ? 'thanks' : /帮助|help|菜单|怎么用|说明|能做|会什么|功能/.test(w) ? 'help' : 'greeting';
+      return [{ chat, text: chatReply(intent) }];
     }
     const a = answerQuestion(ctx.knowledge, ctx.text, ctx.now);
     return [{ chat, text: a.answer, data: { answer: { intent: a.intent, found: a.found, citations: a.citations.map((c) => ({ title: c.title, article: c.article })) } } }];

@@ -88,6 +88,9 @@ const START_WORDS = /(能|可以|能不能|可不可以|够不够|有没有资�
 const PROFILE_WORDS = /^(我们|我司|咱们|我家)?(现在)?(符合吗|符合条件吗|够条件吗|能评上吗|能拿多少|合格吗)|我们符合|按我们的情况|我们的情况/;
 /** Policy-question intents that may be answered in the middle of a pre-check. */
 const POLICY_INTENTS = new Set(['award_eligibility', 'award_amount', 'award_validity', 'award_procedure', 'publicity', 'policy_validity', 'target_lookup', 'department_lookup', 'measure_lookup', 'spot_check', 'out_of_scope']);
+/** Greetings, thanks and requests for help, which are answered without disturbing a pre-check. */
+export const CHAT_WORDS = /^(你好|您好|在吗|hi|hello|嗨|谢谢|多谢|感谢|谢了|thanks|thank you|好的|ok|帮助|help|菜单|怎么用|使用说明|你能做什么|你会什么|功能)[!！。.~～]*$/i;
+
 /** Intents of other capabilities that may interrupt a pre-check. */
 const OTHER_CAPABILITY = new Set(['subscribe', 'unsubscribe', 'award_register', 'award_list']);
 
@@ -150,7 +153,7 @@ function midCheck(state: ChatState, input: TurnInput, env: TurnEnv): TurnResult 
       const repeat = repeatQuestion(pre, now);
       return { state, replies: [{ text: a.answer, data: { citations: a.citations.map((c) => `${c.title} ${c.article}`) } }, { ...repeat, text: `（预检继续）${repeat.text}` }], handled: true };
     }
-    if (OTHER_CAPABILITY.has(input.intent)) return { state, replies: [], handled: false, resume: repeatQuestion(pre, now) };
+    if (OTHER_CAPABILITY.has(input.intent) || CHAT_WORDS.test(text)) return { state, replies: [], handled: false, resume: repeatQuestion(pre, now) };
   }
   return { state: finish({ ...state, precheck: r.state }, r.state, now), replies: r.replies, handled: true };
 }

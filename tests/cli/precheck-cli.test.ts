@@ -107,6 +107,15 @@ describe('pre-check over chat --jsonl', () => {
     expect(askedSlot(last(turn))).toBe('registeredInKaiping');
   });
 
+  it('handles thanks, help, unknown commands and subscriptions mid-check, then asks the same question again', async () => {
+    const r = await runChat([msg('/precheck'), msg('谢谢'), msg('帮助'), msg('/foo'), msg('/subscribe')]);
+    expect(r.turns[1][0].text).toMatch(/不客气/);
+    expect(r.turns[2][0].text).toMatch(/我可以帮您/);
+    expect(r.turns[3][0].data?.error).toBe('unknown_command');
+    expect(r.turns[4][0].data?.subscription).toMatchObject({ active: true });
+    for (const t of r.turns.slice(1)) expect(askedSlot(last(t))).toBe('plumbingProducts');
+  });
+
   it('/back and words correct an earlier answer; /cancel stops', async () => {
     const r = await runChat([msg('/precheck'), msg('是'), msg('是'), msg('/back'), msg('是'), msg('10年'), msg('改一下注册年限'), msg('/cancel'), msg('是')]);
     expect(askedSlot(last(r.turns[3]))).toBe('registeredInKaiping');
