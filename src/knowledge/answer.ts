@@ -201,9 +201,29 @@ function figureClause(sentence: string, unitText: string, terms: Map<string, num
   return tidyFact(`${prefix}${first.c.replace(/^(其中|并|且|同时)/, '')}`);
 }
 
-/** Ends a sentence with a full stop if it has none. */
+/**
+ * A plain yes or no to put first, when the question asks one and the clause says it outright. The deciding sentence is
+ * the one holding the question's rarest word (印在产品包装上吗 → the sentence about 包装), and it joins the fact.
+ */
+function yesNoLead(q: string, u: Unit, fact: string, terms: Map<string, number>, search: UnitSearch, ask: Ask): string | undefined {
+  if (!ask.yesNo || ask.number) return undefined;
+  const sentences = sentencesOf(u);
+  const inUnit = [...terms.entries()].filter(([t, w]) => w >= 1 && t.length >= 2 && !GENERIC.has(t) && sentences.some((x) => x.includes(t)));
+  if (!inUnit.length) return undefined;
+  const rarest = inUnit.sort((a, b) => search.idf(b[0]) - search.idf(a[0]))[0][0];
+  const deciding = sentences.find((x) => x.includes(rarest))!;
+  const withSentence = (lead: string) => (fact.includes(tidyFact(deciding)) ? lead : `${lead}${tidyFact(deciding)} `);
+  const asksMay = /可以|能|可不可以|能不能|允许|行不行|算不算|认不认|can |may |allowed/i.test(q);
+  if (/名额|限制|限额|上限/.test(q) && /不限/.test(deciding)) return withSentence('没有限制。');
+  if (asksMay && /不得|不能|不予|禁止|严禁|不推荐/.test(deciding)) return withSentence('不可以。');
+  if (asksMay && /(?<!不)(可以|可多项|可重新|可在|可|允许)/.test(deciding) && !/不得|不能|不予|禁止|严禁/.test(deciding)) return withSentence('可以。');
+  return undefined;
+}
+
+/** Ends a sentence with a full stop if it has none (a trailing comma or semicolon becomes the full stop). */
 function period(s: string): string {
-  return /[。！？.!?]$/.test(s) ? s : `${s}。`;
+  const t = s.replace(/[；;，,、：:\s]+$/, '');
+  return /[。！？.!?]$/.test(t) ? t : `${t}。`;
 }
 
 /** The reply when the corpus does not cover a question. */
@@ -290,6 +310,8 @@ function answerOrThrow(k: Knowledge, rawQuestion: string, now: Date): PolicyAnsw
     if (other && other.score >= top.score * 0.85 && covers(k, q, other, foreign)) citations.push(citationOf(other.unit));
   }
   let fact = factFrom(top.unit, terms, k.search, ask, q);
+  const verdict = yesNoLead(q, top.unit, fact, terms, k.search, ask);
+  if (verdict) fact = `${verdict}${fact}`;
   if (/不合格|没过|没通过/.test(q) && /(能|可以|可不可以|还能|能否|影响)/.test(q) && /评|奖|申报|申请|报/.test(q) && (!entities.regions.length || entities.regions.includes('开平市'))) {
     // A failed spot check bars the award: the rules' condition and the plan's one-year ban together.
     const cond = k.units.find((u) => u.docId === 'kaiping-award' && u.article === '第五条（三）');

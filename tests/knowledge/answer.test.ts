@@ -41,6 +41,17 @@ describe('award facts', () => {
   });
 });
 
+describe('yes or no first', () => {
+  it.each([
+    ['获奖了可以印在产品包装上吗', /^不可以。.*不得用于具体产品及其内外包装/],
+    ['优秀奖过期了还能再申请吗', /^可以。.*期满可重新申报/],
+    ['抽检不合格还能参加展销会吗', /^不可以。.*一年内不得参与/],
+    ['抽检不合格还能评优秀奖吗', /^不能。/],
+  ])('%s', (q, first) => {
+    expect(ask(q).answer.split('\n')[0]).toMatch(first);
+  });
+});
+
 describe('dates', () => {
   it('flags the Kaiping rules as lapsed when asked after 2021-09-30', () => {
     const a = ask('优秀奖这个办法现在还有效吗');
