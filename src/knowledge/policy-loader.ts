@@ -24,9 +24,13 @@ export function listPolicyFiles(dir: string): string[] {
   return readdirSync(dir).filter((f) => f.endsWith('.txt')).sort();
 }
 
-/** Hash of every policy source file, so a stale index can be detected. */
+/** Source files whose code shapes the index; a change to them makes a built index stale too. */
+const INGEST_CODE = ['./ingest.ts', './dictionary.ts', './policy-schema.ts'].map((f) => new URL(f, import.meta.url));
+
+/** Hash of every policy source file and of the ingest code, so a stale index can be detected. */
 export function hashSources(dir: string): string {
   const h = createHash('sha256');
+  for (const f of INGEST_CODE) if (existsSync(f)) h.update(readFileSync(f));
   for (const f of readdirSync(dir).filter((f) => f.endsWith('.txt') || f.endsWith('.meta.json')).sort()) {
     h.update(f).update(readFileSync(join(dir, f)));
   }

@@ -75,7 +75,10 @@ function bayesClass(): typeof import('natural').BayesClassifier {
 
 /** Hash of the training data, so a cached model is used only while it matches. */
 export function intentsHash(intents: IntentFile[]): string {
-  return createHash('sha256').update(JSON.stringify(intents)).digest('hex').slice(0, 16);
+  const h = createHash('sha256').update(JSON.stringify(intents));
+  // The model also depends on how text becomes features.
+  for (const f of ['./intent-classifier.ts', './segmenter.ts', './normalize.ts'].map((x) => new URL(x, import.meta.url))) if (existsSync(f)) h.update(readFileSync(f));
+  return h.digest('hex').slice(0, 16);
 }
 
 /** Wraps a trained Bayes model as an IntentClassifier. */
