@@ -10,11 +10,19 @@ export function out(line: string): void {
   writeLine(line);
 }
 
+/** Parses an ISO date; one without an offset is Asia/Shanghai local time (UTC+8, no daylight saving). */
+export function parseAt(value: string): Date {
+  const t = value.trim();
+  if (/^\d{4}-\d{2}-\d{2}$/.test(t)) return new Date(`${t}T00:00:00+08:00`);
+  if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(t)) return new Date(`${t.replace(' ', 'T')}+08:00`);
+  return new Date(t);
+}
+
 /** Parses the ISO date given with `--at`, or returns now. */
 function clock(args: string[]): Date {
   const i = args.indexOf('--at');
   if (i >= 0 && args[i + 1]) {
-    const d = new Date(args[i + 1]);
+    const d = parseAt(args[i + 1]);
     if (!Number.isNaN(d.getTime())) return d;
     throw new Error(`--at: not a date: ${args[i + 1]}`);
   }
@@ -109,7 +117,7 @@ async function chat(args: string[]): Promise<number> {
         out(JSON.stringify({ ack: lineNo, error: 'invalid input line: expected {"chat","user","text"} or {"tick":true,"at"}' }));
         continue;
       }
-      const at = input.at ? new Date(input.at) : new Date();
+      const at = input.at ? parseAt(input.at) : new Date();
       if (Number.isNaN(at.getTime())) {
         out(JSON.stringify({ ack: lineNo, error: 'invalid "at" date' }));
         continue;

@@ -50,7 +50,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 /** Staff IDs per channel name. */
 export function staffByChannel(config: AppConfig, extraConsole: string[] = []): Record<string, string[]> {
   return {
-    console: [...config.CONSOLE_ADMIN_IDS, ...extraConsole],
+    console: [...config.CONSOLE_ADMIN_IDS, ...extraConsole.map((id) => id.trim()).filter(Boolean)],
     telegram: config.TELEGRAM_ADMIN_IDS,
     wechat: config.WECHAT_ADMIN_IDS,
   };

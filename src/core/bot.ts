@@ -98,7 +98,7 @@ export class Bot {
     const entities = extractEntities(text);
     const now = msg.at;
     const state = reviveChatState(await this.deps.store.getChatState(msg.channel, msg.chat));
-    const turn: TurnResult = converse(state, { text, command, intent: intent.intent, now }, { answer: (q, at) => answerQuestion(this.deps.knowledge, q, at) });
+    const turn: TurnResult = converse(state, { text, command, args, intent: intent.intent, now }, { answer: (q, at) => answerQuestion(this.deps.knowledge, q, at) });
     if (turn.handled) {
       await this.deps.store.saveChatState(msg.channel, msg.chat, turn.state);
       return to(turn.replies);
@@ -110,7 +110,7 @@ export class Bot {
       args,
       intent,
       entities,
-      isStaff: (this.deps.staff[msg.channel] ?? []).includes(msg.user),
+      isStaff: msg.user.trim() !== '' && (this.deps.staff[msg.channel] ?? []).includes(msg.user),
       now,
       knowledge: this.deps.knowledge,
     };
@@ -145,6 +145,9 @@ export class Bot {
       return [{ chat, text: chatReply(intent) }];
     }
     const a = answerQuestion(ctx.knowledge, ctx.text, ctx.now);
+    if (!a.found && [...ctx.text].length <= 3 && !/[?？]/.test(ctx.text)) {
+      return [{ chat, text: '没太明白您的意思。您可以直接提问，例如“优秀奖奖金多少”“江门管理体系认证目标多少家”，发送 /precheck 预检申报条件，或发送“帮助”查看全部功能。', data: { answer: { intent: a.intent, found: false, citations: [] } } }];
+    }
     return [{ chat, text: a.answer, data: { answer: { intent: a.intent, found: a.found, citations: a.citations.map((c) => ({ title: c.title, article: c.article })) } } }];
   }
 }

@@ -12,7 +12,7 @@ import {
   type PrecheckState,
   type Reply,
 } from './precheck-engine.ts';
-import { parseCorrection } from './precheck-extract.ts';
+import { extractAnswers, parseCorrection, readSlotAnswer } from './precheck-extract.ts';
 import { isNumericSlot, precheckQuestion, SLOTS, YES_NO_CHOICES, type PrecheckAnswers } from './precheck-slots.ts';
 
 /** Version of the saved chat state; bump it when the shape changes. */
@@ -60,6 +60,8 @@ export interface TurnInput {
   text: string;
   /** Lower-cased slash command, if any. */
   command?: string;
+  /** Text after the command. */
+  args?: string;
   /** Intent guess. */
   intent: string;
   /** The bot's clock. */
@@ -86,8 +88,6 @@ export interface TurnResult {
 const START_WORDS = /(能|可以|能不能|可不可以|够不够|有没有资格)(评|申报|申请|报|拿|参评)|符不符合|是否符合|帮我(看看|查查|测|评估)|预检|自测|测一下|测测|评估一下|precheck|am i eligible|are we eligible|can we apply/i;
 /** Words asking whether "we" qualify, answered from the saved profile. */
 const PROFILE_WORDS = /^(我们|我司|咱们|我家)?(现在)?(符合吗|符合条件吗|够条件吗|能评上吗|能拿多少|合格吗)|我们符合|按我们的情况|我们的情况/;
-/** Policy-question intents that may be answered in the middle of a pre-check. */
-const POLICY_INTENTS = new Set(['award_eligibility', 'award_amount', 'award_validity', 'award_procedure', 'publicity', 'policy_validity', 'target_lookup', 'department_lookup', 'measure_lookup', 'spot_check', 'out_of_scope']);
 /** Greetings, thanks and requests for help, which are answered without disturbing a pre-check. */
 export const CHAT_WORDS = /^(你好|您好|在吗|hi|hello|嗨|谢谢|多谢|感谢|谢了|thanks|thank you|好的|ok|帮助|help|菜单|怎么用|使用说明|你能做什么|你会什么|功能)[!！。.~～]*$/i;
 
@@ -102,7 +102,7 @@ export function converse(state: ChatState, input: TurnInput, env: TurnEnv): Turn
     return { state: emptyChatState(), replies: [{ text: had ? '已删除本会话保存的企业资料和预检进度。' : '本会话没有保存企业资料，无需删除。', data: { profile: 'deleted' } }], handled: true };
   }
   if (command === '/precheck' || command === '/start_precheck') {
-    return begin(state, input.command === '/precheck' ? '' : text, now);
+    return begin(state, input.args ?? '', now);
   }
   if (state.precheck && isPrecheckActive(state.precheck)) {
     return midCheck(state, input, env);
@@ -111,8 +111,8 @@ export function converse(state: ChatState, input: TurnInput, env: TurnEnv): Turn
     const r = precheckStep(state.precheck, command === '/continue' ? '继续' : command ?? text, now);
     if (!r.unreadable) return { state: finish({ ...state, precheck: r.state }, r.state, now), replies: r.replies, handled: true };
   }
-  if (command === '/cancel') {
-    return { state, replies: [{ text: '当前没有进行中的预检。发送 /precheck 可以开始优秀奖申报预检。' }], handled: true };
+  if (command === '/cancel' || (!command && CANCEL_WORDS.test(text))) {
+    return { state, replies: [{ text: '当前没有进行中的预检，无需取消。发送 /precheck 可以开始优秀奖申报预检。' }], handled: true };
   }
   if (command === '/back') {
     return { state, replies: [{ text: '当前没有进行中的预检，无需返回。发送 /precheck 开始。' }], handled: true };
@@ -120,6 +120,10 @@ export function converse(state: ChatState, input: TurnInput, env: TurnEnv): Turn
   if (command) return { state, replies: [], handled: false };
   if (PROFILE_WORDS.test(text) || (input.intent === 'profile_check' && !START_WORDS.test(text))) {
     if (state.profile) return profileVerdict(state, now);
+    return begin(state, text, now);
+  }
+  if (Object.keys(extractAnswers(text, now)).length >= 3) {
+    // A description of the enterprise ("开平注册6年的水暖企业，独立法人……") is a pre-check with its answers given.
     return begin(state, text, now);
   }
   if (START_WORDS.test(text) || input.intent === 'precheck_start') {
@@ -135,25 +139,57 @@ function begin(state: ChatState, text: string, now: Date): TurnResult {
   return { state: finish({ ...state, precheck: r.state }, r.state, now), replies: r.replies, handled: true };
 }
 
+/** Words that stop a check ("不想做了"), read before any answer so they are never taken for "no". */
+const CANCEL_WORDS = /^(不想做了|不做了|不想查了|不查了|不测了|不弄了|不想弄了|先不做了|算了吧?|取消(预检)?|退出|结束|停止|stop|quit|exit|cancel)[!！。.~～]*$/i;
+
+/** Whether a message reads as a question rather than an answer. */
+function looksLikeQuestion(text: string): boolean {
+  return /[?？吗呢嘛]|多少|多久|多长|几|怎么|怎样|哪|什么|啥|谁|如何|是否|能否|有没有|能不能|可不可以|how|what|when|who/i.test(text) && text.length >= 4;
+}
+
+/** Rewrites simple English answers ("5 years", "five times", "since 2019") into the Chinese the engine reads. */
+function englishAnswer(text: string): string {
+  const words: Record<string, string> = { one: '1', two: '2', three: '3', four: '4', five: '5', six: '6', seven: '7', eight: '8', nine: '9', ten: '10' };
+  return text
+    .replace(/\b(one|two|three|four|five|six|seven|eight|nine|ten)\b/gi, (w) => words[w.toLowerCase()])
+    .replace(/\b(?:over|more than|about)\s+(\d+)/gi, '$1')
+    .replace(/\bsince\s+(\d{4})\b/gi, '$1年注册')
+    .replace(/\b(\d+)\s*(?:years?|yrs?)\b/gi, '$1年')
+    .replace(/\b(\d+)\s*(?:times?|passes|checks?)\b/gi, '$1次');
+}
+
 /** Handles a message while a pre-check is waiting for an answer. */
 function midCheck(state: ChatState, input: TurnInput, env: TurnEnv): TurnResult {
   const pre = state.precheck!;
-  const { text, command, now } = input;
+  const { command, now } = input;
   if (command && !['/cancel', '/back', '/continue'].includes(command)) {
-    if (command === '/help' || command === '/start') return { state, replies: [], handled: false, resume: repeatQuestion(pre, now) };
     return { state, replies: [], handled: false, resume: repeatQuestion(pre, now) };
+  }
+  const text = englishAnswer(input.text);
+  if (!command && CANCEL_WORDS.test(text)) {
+    const r = precheckStep(pre, '/cancel', now);
+    return { state: finish({ ...state, precheck: r.state }, r.state, now), replies: r.replies, handled: true };
+  }
+  // A question asked mid-check is answered, never read as an answer to another condition.
+  if (!command && pre.asking && looksLikeQuestion(text) && readSlotAnswer(pre.asking, text, now) === undefined) {
+    const a = env.answer(text, now);
+    if (a.found) {
+      const repeat = repeatQuestion(pre, now);
+      return {
+        state,
+        replies: [
+          { text: a.answer, data: { answer: { intent: a.intent, found: true, citations: a.citations.map((c) => ({ title: c.title, article: c.article })) } } },
+          { ...repeat, text: `（预检继续）${repeat.text}` },
+        ],
+        handled: true,
+      };
+    }
   }
   // "1"/"2" pick 是/否 when the current question offers those two choices.
   const choice = !command && pre.asking && !isNumericSlot(pre.asking) && /^[12]$/.test(text.trim()) ? (text.trim() === '1' ? '是' : '否') : undefined;
   const r = precheckStep(pre, command ?? choice ?? text, now);
-  if (r.unreadable) {
-    const looksLikeQuestion = /[?？吗呢嘛]|多少|多久|多长|几|怎么|怎样|哪|什么|啥|谁|如何|是否|能否|有没有|能不能|可不可以|how|what|when|who/i.test(text) && text.length >= 4;
-    const a = looksLikeQuestion || POLICY_INTENTS.has(input.intent) ? env.answer(text, now) : undefined;
-    if (a?.found && (looksLikeQuestion || input.intent !== 'out_of_scope')) {
-      const repeat = repeatQuestion(pre, now);
-      return { state, replies: [{ text: a.answer, data: { citations: a.citations.map((c) => `${c.title} ${c.article}`) } }, { ...repeat, text: `（预检继续）${repeat.text}` }], handled: true };
-    }
-    if (OTHER_CAPABILITY.has(input.intent) || CHAT_WORDS.test(text)) return { state, replies: [], handled: false, resume: repeatQuestion(pre, now) };
+  if (r.unreadable && (OTHER_CAPABILITY.has(input.intent) || CHAT_WORDS.test(text))) {
+    return { state, replies: [], handled: false, resume: repeatQuestion(pre, now) };
   }
   return { state: finish({ ...state, precheck: r.state }, r.state, now), replies: r.replies, handled: true };
 }

@@ -6,6 +6,7 @@ import { normalizeText } from '../nlu/normalize.ts';
 import type { Segmenter } from '../nlu/segmenter.ts';
 import type { PolicyDocument, Unit } from './policy-schema.ts';
 import { SYNONYMS as SYNONYM_TABLE, type Hit, type UnitSearch } from './search.ts';
+import { eligibilityFromQuestion } from './eligibility.ts';
 
 /** Everything the answerer needs, built once at start-up. */
 export interface Knowledge {
@@ -27,6 +28,9 @@ const INTENT_TERMS: Record<string, string[]> = {
   department_lookup: ['负责', '牵头'],
   target_lookup: ['目标'],
 };
+
+/** Words asking about the present, when a lapsed policy must be flagged first. */
+const NOW_WORDS = /现在|目前|如今|当前|还能|还可以|还有效|还管用|还算数|还执行|还适用|今年|明年|今后|以后|still|now|currently|this year/i;
 
 /** Intents that are conversation, not policy questions. */
 export const CHAT_INTENTS = new Set(['greeting', 'help', 'thanks']);
@@ -196,8 +200,10 @@ function figureClause(sentence: string, unitText: string, terms: Map<string, num
   scored.sort((a, b) => b.score - a.score);
   const [first, second] = scored;
   if (!first || (second && second.score >= first.score * 0.9)) return undefined;
-  const year = /(到|至)?\s*(20\d{2})\s*年(底)?/.exec(sentence) ?? /(到|至)\s*(20\d{2})\s*年(底)?/.exec(unitText);
-  const prefix = year && !first.c.includes(year[2]) ? `${year[1] ?? '到'}${year[2]}年${year[3] ?? ''}，` : '';
+  const period = /^(\d{4}\s*[-—－至]\s*\d{4}\s*年(底)?)/.exec(sentence)?.[1];
+  const year = /(到|至)\s*(20\d{2})\s*年(底)?/.exec(sentence) ?? (period || /每年/.test(sentence) ? null : /(到|至)\s*(20\d{2})\s*年(底)?/.exec(unitText));
+  let prefix = period && !first.c.includes(period) ? `${period}，` : year && !first.c.includes(year[2]) ? `${year[1] ?? '到'}${year[2]}年${year[3] ?? ''}，` : '';
+  if (/每年/.test(sentence) && !/每年/.test(first.c)) prefix += '每年';
   return tidyFact(`${prefix}${first.c.replace(/^(其中|并|且|同时)/, '')}`);
 }
 
@@ -226,10 +232,14 @@ function period(s: string): string {
   return /[。！？.!?]$/.test(t) ? t : `${t}。`;
 }
 
+/** Province names people use without 省. */
+const PROVINCES = new Set(['广东', '浙江', '江苏', '福建', '山东', '湖南', '湖北', '河南', '河北', '海南', '江西', '安徽', '山西', '陕西', '辽宁', '吉林', '黑龙江', '云南', '贵州', '甘肃', '青海', '台湾']);
+
 /** The reply when the corpus does not cover a question. */
 export function notCovered(question: string, intent: string, entities: Entities, reason?: string): PolicyAnswer {
   const place = entities.otherPlaces[0];
-  const office = place ? `${place.replace(/[省市]$/, '')}${/省$/.test(place) ? '省' : '市'}市场监督管理局` : entities.regions[0] ? `${entities.regions[0]}市场监督管理局` : '当地市场监督管理局（开平企业可咨询开平市市场监督管理局）';
+  const province = place && (/省$/.test(place) || PROVINCES.has(place));
+  const office = place ? `${place.replace(/[省市]$/, '')}${province ? '省' : '市'}市场监督管理局` : entities.regions[0] ? `${entities.regions[0]}市场监督管理局` : '当地市场监督管理局（开平企业可咨询开平市市场监督管理局）';
   const scope = '开平市水暖卫浴质量提升工作方案与产品质量优秀奖评审管理办法、中山市工业产品质量提升三年行动计划、汕头市2013年质量发展重点行动计划、四川省重点消费品质量提升专项行动计划、江门市质量认证体系建设实施方案';
   const lead = place ? `现有政策库未收录${place}的相关政策` : reason ?? '现有政策库没有涉及这个问题的条款';
   return {
@@ -279,7 +289,7 @@ function answerOrThrow(k: Knowledge, rawQuestion: string, now: Date): PolicyAnsw
 
   // Money: only the Kaiping excellence award states an amount.
   const otherAward = entities.awards.filter((a) => a !== '优秀奖');
-  const wantsAmount = ask.money && /多少|几|how much|金额|奖励标准|补贴标准|怎么算|计算|最少|最低|最多/.test(q.toLowerCase());
+  const wantsAmount = ask.money && (/多少|几|how much|金额|奖励标准|补贴标准|怎么算|计算|最少|最低|最多/.test(q.toLowerCase()) || (entities.times !== undefined && /奖金|奖励|钱|reward|bonus/.test(q.toLowerCase())));
   if (wantsAmount) {
     const kaiping = !entities.regions.length || entities.regions.includes('开平市');
     const aboutAward = entities.awards.includes('优秀奖') || (!otherAward.length && /奖金|奖励|奖|award|reward|bonus|prize|合格/.test(q.toLowerCase()) && !/补贴|补助|资助/.test(q));
@@ -288,11 +298,22 @@ function answerOrThrow(k: Knowledge, rawQuestion: string, now: Date): PolicyAnsw
     return notCovered(question, intent, entities, `现有政策文件没有规定${what}`);
   }
   const aboutAwardItself = /优秀奖|获奖|奖项|award/.test(q) && !/办法|文件|政策|规定|方案|计划|policy|rules/.test(q);
-  if (!aboutAwardItself && /还有效|有效吗|过期|失效|废止|还能用吗|施行|生效|实施的|开始实施|still valid|in force|expired|有效期/.test(q)) {
+  if ((!aboutAwardItself || /still valid|in force|scheme|还管用|还执行|作废|失效/.test(q)) && /还有效|有效吗|过期|失效|废止|作废|还能用吗|还管用|还算数|还执行|还适用|施行|生效|实施的|开始实施|still valid|in force|expired|有效期/.test(q)) {
     const v = policyValidity(k, question, intent, q, entities, hits, now);
     if (v) return v;
   }
 
+  const kaipingAward = (!entities.regions.length || entities.regions.includes('开平市')) && !otherAward.length;
+  const aboutApplying = /优秀奖|评|申报|申请|报名|能报|参评|获奖|拿奖|奖|apply|award|eligible/i.test(q);
+  if (kaipingAward && aboutApplying && (entities.awards.includes('优秀奖') || /^(award_|precheck|profile|spot_check)/.test(intent)) && (ask.yesNo || /够不够|够吗|行不行|符不符合|符合吗|能评|能报|能申|can we|eligible/i.test(q))) {
+    const e = eligibilityFromQuestion(q, now);
+    if (e) {
+      const lines = [period(e.fact), ...e.citations.map((c) => sourceLine(c, e.citations[0]))];
+      const warn = validityWarning(k.documents.find((d) => d.id === 'kaiping-award'), now);
+      if (warn) lines.push(warn);
+      return { question, intent, found: true, answer: lines.join('\n'), citations: e.citations };
+    }
+  }
   const top = hits[0];
   if (process.env.DEBUG_ANSWER) process.stderr.write(`${JSON.stringify({ q, foreign, hits: hits.slice(0, 4).map((h) => [h.unit.article, +h.score.toFixed(2)]) })}\n`);
   if (!top || !covers(k, q, top, foreign)) {
@@ -310,8 +331,11 @@ function answerOrThrow(k: Knowledge, rawQuestion: string, now: Date): PolicyAnsw
     if (other && other.score >= top.score * 0.85 && covers(k, q, other, foreign)) citations.push(citationOf(other.unit));
   }
   let fact = factFrom(top.unit, terms, k.search, ask, q);
+  const lapsedNow = NOW_WORDS.test(q) && Boolean(validityWarning(k.documents.find((d) => d.id === top.unit.docId), now));
   const verdict = yesNoLead(q, top.unit, fact, terms, k.search, ask);
-  if (verdict) fact = `${verdict}${fact}`;
+  // A policy that has lapsed gets no plain "可以" about the present: the warning comes first, then what it said.
+  if (verdict && !(lapsedNow && verdict.startsWith('可以'))) fact = `${verdict}${fact}`;
+  else if (lapsedNow) fact = `按原文件的规定：${fact}`;
   if (/不合格|没过|没通过/.test(q) && /(能|可以|可不可以|还能|能否|影响)/.test(q) && /评|奖|申报|申请|报/.test(q) && (!entities.regions.length || entities.regions.includes('开平市'))) {
     // A failed spot check bars the award: the rules' condition and the plan's one-year ban together.
     const cond = k.units.find((u) => u.docId === 'kaiping-award' && u.article === '第五条（三）');
@@ -321,10 +345,12 @@ function answerOrThrow(k: Knowledge, rawQuestion: string, now: Date): PolicyAnsw
       fact = '不能。申报优秀奖要求近3年内同类产品抽检连续3次以上合格且没有不合格记录；而且抽检不合格的企业一年内不得参与（不推荐参与）各类评奖';
     }
   }
-  const doc = k.documents.find((d) => d.id === top.unit.docId);
+  const doc = k.documents.find((d) => d.title === citations[0].title) ?? k.documents.find((d) => d.id === top.unit.docId);
   const lines = [period(fact), ...citations.map((c) => sourceLine(c, citations[0]))];
   const warn = validityWarning(doc, now);
-  if (warn) lines.push(warn);
+  // Asked about now ("现在还能申请吗"): the lapse is the first thing to say.
+  if (warn && NOW_WORDS.test(q)) lines.unshift(warn);
+  else if (warn) lines.push(warn);
   return { question, intent, found: true, answer: lines.join('\n'), citations };
 }
 
@@ -498,7 +524,9 @@ function policyValidity(k: Knowledge, question: string, intent: string, q: strin
   const units = k.units.filter((u) => u.docId === doc!.id);
   const clause = units.find((u) => /施行|有效期\s*\d/.test(u.text) && u.kind !== 'notice') ?? units.find((u) => u.kind === 'notice') ?? units.find((u) => u.kind === 'preamble') ?? units[0];
   let fact: string;
-  if (doc.expires && today > doc.expires) {
+  if (doc.issued && today < doc.issued) {
+    fact = `按提问日期${cnDate(today)}，《${doc.title}》尚未印发（印发日期为${cnDate(doc.issued)}）。`;
+  } else if (doc.expires && today > doc.expires) {
     fact = `已过有效期。《${doc.title}》${doc.effective ? `自${cnDate(doc.effective)}起施行，` : ''}${doc.validityNote ? `${doc.validityNote}，` : ''}已于${cnDate(doc.expires)}到期；按提问日期${cnDate(today)}判断已失效，现行规定请向${contactOf(doc)}确认。`;
   } else if (doc.expires) {
     fact = `仍在有效期内。《${doc.title}》有效期至${cnDate(doc.expires)}（按提问日期${cnDate(today)}判断）。`;

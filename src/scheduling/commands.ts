@@ -28,6 +28,7 @@ export function normalizeTag(tag: string): string {
 export function parseTags(text: string): string[] {
   const tags = text
     .split(/[\s,，、;；]+/)
+    .filter((t) => !/^--?(tags?|标签)$/i.test(t) && !/^标签[:：]?$/.test(t))
     .map(normalizeTag)
     .filter((t) => t.length > 0);
   return [...new Set(tags)].slice(0, MAX_TAGS);

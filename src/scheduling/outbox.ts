@@ -99,7 +99,7 @@ export function broadcastReport(b: BroadcastStats): NewOutboxItem {
 /** Text of a broadcast report. */
 export function broadcastReportText(b: BroadcastStats): string {
   const audience = b.tag ? `标签“${b.tag}”的订阅者` : '全部订阅者';
-  const head = b.recipients === 0 ? `广播 #${b.id} 没有发出：当前没有${audience}。` : `广播 #${b.id}（${audience}，共 ${b.recipients} 位）发送报告：`;
+  const head = b.recipients === 0 ? `广播 #${b.id} 没有发出：当前没有${b.tag ? audience : '订阅者'}。` : `广播 #${b.id}（${audience}，共 ${b.recipients} 位）发送报告：`;
   let body = `已送达 ${b.delivered}，失败 ${b.failed}，待发送 ${b.pending}`;
   if (b.cancelled > 0) body += `，已取消 ${b.cancelled}（发送前已退订）`;
   return `${head}${body}。`;

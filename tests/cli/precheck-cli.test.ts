@@ -91,6 +91,28 @@ describe('pre-check over chat --jsonl', () => {
     expect(verdictOf(last(r.turns[verdictTurn]))).toMatchObject({ eligible: true, reward: 12000 });
   });
 
+  it('takes a description sent alone, or after /precheck, as answers given up front', async () => {
+    const profile = '开平注册6年的水暖企业，独立法人，能提供缴税证明，合规经营，抽检合格4次，无不合格，无投诉处罚';
+    for (const first of [profile, `/precheck ${profile}`]) {
+      const r = await runChat([msg(first)]);
+      expect(verdictOf(last(r.turns[0]))).toEqual({ eligible: true, failed: [], reward: 12000 });
+    }
+  });
+
+  it('never takes a question or a quitting word for an answer', async () => {
+    const r = await runChat([msg('/precheck'), msg('是'), msg('是'), msg('5年'), msg('是'), msg('抽检不合格会怎样'), msg('不想做了')]);
+    expect(askedSlot(last(r.turns[5]))).toBe('taxCertificate');
+    expect(r.turns[5].some((m) => verdictOf(m))).toBe(false);
+    expect(last(r.turns[6]).text).toMatch(/取消/);
+    expect(verdictOf(last(r.turns[6]))).toBeUndefined();
+  });
+
+  it('understands simple English answers', async () => {
+    const r = await runChat([msg('/precheck'), msg('yes'), msg('yes'), msg('5 years'), msg('yes'), msg('yes'), msg('yes'), msg('four times')]);
+    expect(askedSlot(last(r.turns[3]))).toBe('independentLegalPerson');
+    expect(askedSlot(last(r.turns[7]))).toBe('spotCheckFailed');
+  });
+
   it('repeats the question with an example when an answer cannot be read, filling no slot', async () => {
     const r = await runChat([msg('/precheck'), msg('是'), msg('是'), msg('香蕉'), msg('5年')]);
     expect(askedSlot(last(r.turns[2]))).toBe('yearsRegistered');

@@ -44,15 +44,27 @@ describe('award facts', () => {
 describe('yes or no first', () => {
   it.each([
     ['获奖了可以印在产品包装上吗', /^不可以。.*不得用于具体产品及其内外包装/],
-    ['优秀奖过期了还能再申请吗', /^可以。.*期满可重新申报/],
+    ['获奖的可以宣传吗', /^可以。.*宣传/],
     ['抽检不合格还能参加展销会吗', /^不可以。.*一年内不得参与/],
-    ['抽检不合格还能评优秀奖吗', /^不能。/],
+    ['抽检不合格还能评优秀奖吗', /^不(能|可以)。/],
+    ['我公司在开平注册两年了，可以申请质量优秀奖吗', /^不可以。.*3年以上/],
   ])('%s', (q, first) => {
     expect(ask(q).answer.split('\n')[0]).toMatch(first);
   });
 });
 
 describe('dates', () => {
+  it('puts the lapse first when asked about now, and answers plainly as of a date when the rules were in force', () => {
+    const now = ask('优秀奖过期了现在还能再申请吗').answer.split('\n');
+    expect(now[0]).toMatch(/^⚠️.*2021年9月30日/);
+    expect(now[1]).toMatch(/期满可重新申报/);
+    expect(ask('优秀奖过期了还能再申请吗', new Date('2019-06-01T10:00:00+08:00')).answer.split('\n')[0]).toMatch(/^可以。.*期满可重新申报/);
+  });
+
+  it('says a document was not yet issued at the date of asking', () => {
+    expect(ask('江门认证方案现在有效吗', new Date('2019-06-01T10:00:00+08:00')).answer.split('\n')[0]).toMatch(/尚未印发/);
+  });
+
   it('flags the Kaiping rules as lapsed when asked after 2021-09-30', () => {
     const a = ask('优秀奖这个办法现在还有效吗');
     expect(a.answer.split('\n')[0]).toMatch(/已过有效期/);

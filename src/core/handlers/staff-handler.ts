@@ -55,7 +55,7 @@ export function createStaffHandler(store: SchedulingStore, hooks: SchedulingHook
     return reply(
       ctx,
       `已发布公示“${title}”：${formatDayZh(starts)}至${formatDayZh(ends)}，共10天。` +
-        `已向 ${result.recipients} 位订阅者发送公示通知；公示最后三天内和结束次日会再各提醒一次。`,
+        `已向${result.recipients}位订阅者发送公示通知；公示最后三天内和结束次日会再各提醒一次。`,
       data,
     );
   }
@@ -73,7 +73,7 @@ export function createStaffHandler(store: SchedulingStore, hooks: SchedulingHook
       if (stats) return reply(ctx, broadcastReportText(stats), broadcastReportData(stats));
     }
     hooks.onEnqueued?.();
-    const audience = tag ? `标签“${tag}”的 ${recipients} 位订阅者` : `${recipients} 位订阅者`;
+    const audience = tag ? `标签“${tag}”的${recipients}位订阅者` : `${recipients}位订阅者`;
     return reply(ctx, `广播 #${id} 已排队，将按平台限速发送给${audience}。全部处理完后会发来送达报告；也可发送 /broadcasts ${id} 查看进度。`, {
       broadcast_queued: { id, recipients, tag: tag ?? null },
     });
