@@ -125,12 +125,12 @@ interface Ask {
 function askOf(q: string, intent: string): Ask {
   const lower = q.toLowerCase();
   return {
-    number: /多少|几|比例|率|数量|how many|how much|what share|percentage|目标/.test(lower) || intent === 'target_lookup',
+    number: /多少|几|比例|率|数量|how many|how much|what share|percentage|目标/.test(lower) || (intent === 'target_lookup' && !/谁|哪个部门|哪个单位|牵头|负责|who|which department/.test(lower)),
     money: /奖金|资助|多少钱|奖多少(?![个家项名种张件次期])|奖励多少(?![个家项名种张件次期])|补贴|补助|钱|how much|reward|bonus|money|prize|奖励金额|最少奖|最低奖|能拿多少|给多少(?![个家项名种张件次期])|奖几|补多少|收费|费用|多少费|fee/.test(lower) || intent === 'award_amount',
     department: /谁|哪个部门|哪个单位|哪个局|哪个处|哪些部门|哪些单位|部门|牵头|负责|找谁|who|which department|设在哪/.test(lower) || intent === 'department_lookup',
     when: /什么时候|何时|哪天|日期|几号|施行|生效|when/.test(lower),
     yesNo: /吗[?？]?$|能不能|可不可以|是否|有没有|can |is it|does /.test(lower),
-    list: /哪些|什么目标|目标是什么|目标有|有什么|都有|列出|所有|全部|几项|targets|what are/.test(lower),
+    list: /哪些|哪几|什么目标|目标是什么|目标有|有什么|都有|列出|所有|全部|几项|targets|what are|which/.test(lower),
   };
 }
 
@@ -141,6 +141,7 @@ function scoreSentence(s: string, terms: Map<string, number>, search: UnitSearch
   if (ask.number && /\d/.test(s)) score += 1.5;
   if (ask.money && /元/.test(s)) score += 3;
   if (ask.department && /(局|处|部门|牵头|负责|单位|小组)/.test(s)) score += 1.5;
+  if (ask.list && (s.match(/、/g) ?? []).length >= 2) score += 2;
   return score;
 }
 
@@ -160,7 +161,7 @@ function factFrom(u: Unit, terms: Map<string, number>, search: UnitSearch, ask: 
   const sentences = sentencesOf(u);
   if (ask.department && !ask.number) {
     const deps = departmentsOf(u);
-    if (deps && !/设在|组长|主任|担任|批准|解释|核查|受理|公布/.test(question)) {
+    if (deps && !/设在|组长|主任|担任|批准|解释|核查|受理/.test(question)) {
       const what = u.fields?.['工作措施'] ?? u.fields?.['工作内容'] ?? sentences[0] ?? '';
       return `${u.fields ? deps : `负责部门：${deps}`}（事项：${tidyFact(what).slice(0, 60)}）`;
     }
@@ -169,7 +170,11 @@ function factFrom(u: Unit, terms: Map<string, number>, search: UnitSearch, ask: 
     const target = u.fields['工作目标'];
     if (target) return `工作目标：${tidyFact(target)}`;
   }
-  const ranked = sentences.map((s, i) => ({ s, i, score: scoreSentence(s, terms, search, ask) })).sort((a, b) => b.score - a.score || a.i - b.i);
+  // A clause's opening title ("全面整治民生领域计量器具。") names the topic; the sentences after it hold the facts.
+  const titled = !u.fields && sentences.length > 1 && sentences[0].length <= 20;
+  const ranked = sentences
+    .map((s, i) => ({ s, i, score: scoreSentence(s, terms, search, ask) * (titled && i === 0 ? 0.4 : 1) }))
+    .sort((a, b) => b.score - a.score || a.i - b.i);
   const best = ranked[0];
   if (!best) return tidyFact(u.text);
   if (/[：:]$/.test(best.s)) {
