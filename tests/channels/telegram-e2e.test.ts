@@ -187,7 +187,7 @@ describe('Telegram end to end: grammY + telegram-test-api + the real core', () =
     const commandAt = Date.now();
     await staff.sendCommand(staff.makeCommand(`/broadcast ${text}`));
     const [queued] = await waitBotMessages(STAFF, 1);
-    expect(rendered(queued.message.text)).toContain('已排队，将按平台限速发送给50 位订阅者');
+    expect(rendered(queued.message.text)).toContain('已排队，将按平台限速发送给50位订阅者');
     await core.idle();
 
     const isCopy = (m: StoredBotUpdate) => rendered(m.message.text) === text;
