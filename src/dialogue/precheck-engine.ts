@@ -47,6 +47,8 @@ export interface PrecheckState {
   history: Slot[];
   /** Whether the user chose to continue after an early disqualification. */
   continued: boolean;
+  /** Conditions the user could not answer ("不知道"); they stay unknown in the verdict. */
+  skipped?: Slot[];
   /** 'asking' while questions remain, 'done' after a verdict, 'stopped' after a cancel. */
   status: 'asking' | 'done' | 'stopped';
 }
@@ -89,6 +91,7 @@ export const precheckStateSchema = z.object({
   asking: z.enum(SLOTS).nullable(),
   history: z.array(z.enum(SLOTS)),
   continued: z.boolean(),
+  skipped: z.array(z.enum(SLOTS)).optional(),
   status: z.enum(['asking', 'done', 'stopped']),
 });
 
@@ -233,7 +236,7 @@ function withAnswers(state: PrecheckState, filled: PrecheckAnswers, order: Slot[
 /** Asks the next missing slot, or ends with a verdict (early on a disqualification unless the user chose to continue). */
 function advance(state: PrecheckState, now: Date, prefix: string[]): StepResult {
   const verdict = evaluate(state.answers, now);
-  const next = verdict.unknown[0];
+  const next = verdict.unknown.find((slot) => !(state.skipped ?? []).includes(slot));
   if (next === undefined || (!state.continued && verdict.failed.length > 0)) {
     const done: PrecheckState = { ...state, asking: null, status: 'done' };
     return { state: done, replies: [verdictReply(verdict, done.answers, now, prefix)], verdict };
@@ -276,12 +279,15 @@ function commandText(text: string): string {
     .replace(/(?:吧|啊|呀|了吧)$/, (m) => (m === '了吧' ? '了' : ''));
 }
 
-function unreadableReply(state: PrecheckState, text: string): StepResult {
+function unreadableReply(state: PrecheckState, text: string, now?: Date): StepResult {
   const slot = state.asking;
   if (!slot) return { state, replies: [], unreadable: true };
-  const lead = isUnsure(text)
-    ? '没关系。如果暂时不确定，可以先向企业的财务或质量负责人核实，再回来回答；也可以回复“取消”稍后再查。'
-    : '抱歉，我没能看懂这个回答。';
+  if (isUnsure(text)) {
+    // Not knowing is an answer too: the condition stays unknown in the verdict, and the check moves on.
+    const skipped: PrecheckState = { ...state, skipped: [...new Set([...(state.skipped ?? []), slot])] };
+    return advance(skipped, now ?? new Date(), [`没关系，“${slotLabel(slot)}”先记为未确认，核实后可回复“改一下${slotLabel(slot)}”补充。`, '']);
+  }
+  const lead = '抱歉，我没能看懂这个回答。';
   const reply = questionReply(slot, [lead]);
   reply.text += `\n请这样回答，例如：${slotExample(slot)}。`;
   return { state, replies: [reply], unreadable: true };
@@ -360,7 +366,7 @@ export function precheckStep(state: PrecheckState, text: string, now: Date): Ste
   if (value !== undefined) filled[current] = value;
   const order = SLOTS.filter((s) => s !== current && s in filled);
   if (value !== undefined) order.push(current);
-  if (order.length === 0) return unreadableReply(state, text);
+  if (order.length === 0) return unreadableReply(state, text, now);
 
   const next = withAnswers(state, filled, order);
   return advance(next, now, [`已记录：${describe(filled)}。`]);

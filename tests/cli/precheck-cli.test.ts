@@ -107,6 +107,13 @@ describe('pre-check over chat --jsonl', () => {
     expect(verdictOf(last(r.turns[6]))).toBeUndefined();
   });
 
+  it('records "不知道" as unconfirmed and still reaches a verdict that says so', async () => {
+    const r = await walk({ taxCertificate: '不知道' });
+    const verdictTurn = r.turns.findIndex((t) => verdictOf(last(t)));
+    expect(verdictOf(last(r.turns[verdictTurn]))).toEqual({ eligible: false, failed: [], reward: null });
+    expect(last(r.turns[verdictTurn]).text).toMatch(/未确认/);
+  });
+
   it('understands simple English answers', async () => {
     const r = await runChat([msg('/precheck'), msg('yes'), msg('yes'), msg('5 years'), msg('yes'), msg('yes'), msg('yes'), msg('four times')]);
     expect(askedSlot(last(r.turns[3]))).toBe('independentLegalPerson');

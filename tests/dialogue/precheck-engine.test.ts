@@ -296,11 +296,13 @@ describe('unreadable answers', () => {
     expect(last(r).text).toContain('例如');
   });
 
-  it('gives a gentler hint when the user is unsure', () => {
+  it('records "不清楚" as unknown, moves on, and lists the condition as unconfirmed in the verdict', () => {
     const r = precheckStep(askingOnly('taxCertificate').state, '不清楚', NOW);
-    expect(r.unreadable).toBe(true);
+    expect(r.unreadable).toBeFalsy();
     expect(r.state.answers.taxCertificate).toBeUndefined();
-    expect(last(r).text).toContain('核实');
+    expect(r.state.skipped).toEqual(['taxCertificate']);
+    expect(r.replies.map((m) => m.text).join('\n')).toContain('未确认');
+    expect(r.state.asking).not.toBe('taxCertificate');
   });
 });
 
