@@ -186,17 +186,13 @@ function midCheck(state: ChatState, input: TurnInput, env: TurnEnv): TurnResult 
     }
   }
   // Plain readings the engine's yes/no reader can miss: registration elsewhere, or "one of them is not met".
-  if (!command && pre.asking === 'registeredInKaiping' && /(佛山|江门|台山|恩平|鹤山|新会|广州|深圳|中山|珠海|东莞|外地|外省|别的地方|其他地方)[市县区]?的?(注册|登记)|(注册|登记)在(佛山|江门|台山|恩平|鹤山|新会|广州|深圳|中山|珠海|东莞|外地|外省)/.test(text)) {
-    const r = precheckStep(pre, '否', now);
-    return { state: finish({ ...state, precheck: r.state }, r.state, now), replies: r.replies, handled: true };
-  }
-  if (!command && pre.asking === 'compliant' && /(没|不|未)(有)?(达标|达到|符合|满足|取得)|有(一|几|的)?[项个些](没|不|未)/.test(text)) {
-    const r = precheckStep(pre, '否', now);
-    return { state: finish({ ...state, precheck: r.state }, r.state, now), replies: r.replies, handled: true };
-  }
+  const plainNo =
+    !command &&
+    ((pre.asking === 'registeredInKaiping' && /(佛山|江门|台山|恩平|鹤山|新会|广州|深圳|中山|珠海|东莞|外地|外省|别的地方|其他地方)[市县区]?的?(注册|登记)|(注册|登记)在(佛山|江门|台山|恩平|鹤山|新会|广州|深圳|中山|珠海|东莞|外地|外省)/.test(text)) ||
+      (pre.asking === 'compliant' && /(没|不|未)(有)?(达标|达到|符合|满足|取得)|有(一|几|的)?[项个些](没|不|未)/.test(text)));
   // "1"/"2" pick 是/否 when the current question offers those two choices.
   const choice = !command && pre.asking && !isNumericSlot(pre.asking) && /^[12]$/.test(text.trim()) ? (text.trim() === '1' ? '是' : '否') : undefined;
-  const r = precheckStep(pre, command ?? choice ?? text, now);
+  const r = precheckStep(pre, command ?? (plainNo ? '否' : undefined) ?? choice ?? text, now);
   if (r.unreadable && (OTHER_CAPABILITY.has(input.intent) || CHAT_WORDS.test(text))) {
     return { state, replies: [], handled: false, resume: repeatQuestion(pre, now) };
   }

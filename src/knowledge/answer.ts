@@ -205,9 +205,9 @@ function figureClause(sentence: string, unitText: string, terms: Map<string, num
   scored.sort((a, b) => b.score - a.score);
   const [first, second] = scored;
   if (!first || (second && second.score >= first.score * 0.9)) return undefined;
-  const period = /^(\d{4}\s*[-—－至]\s*\d{4}\s*年(底)?)/.exec(sentence)?.[1];
-  const year = /(到|至)\s*(20\d{2})\s*年(底)?/.exec(sentence) ?? (period || /每年/.test(sentence) ? null : /(到|至)\s*(20\d{2})\s*年(底)?/.exec(unitText));
-  let prefix = period && !first.c.includes(period) ? `${period}，` : year && !first.c.includes(year[2]) ? `${year[1] ?? '到'}${year[2]}年${year[3] ?? ''}，` : '';
+  const span = /^(\d{4}\s*[-—－至]\s*\d{4}\s*年(底)?)/.exec(sentence)?.[1];
+  const year = /(到|至)\s*(20\d{2})\s*年(底)?/.exec(sentence) ?? (span || /每年/.test(sentence) ? null : /(到|至)\s*(20\d{2})\s*年(底)?/.exec(unitText));
+  let prefix = span && !first.c.includes(span) ? `${span}，` : year && !first.c.includes(year[2]) ? `${year[1] ?? '到'}${year[2]}年${year[3] ?? ''}，` : '';
   if (/每年/.test(sentence) && !/每年/.test(first.c)) prefix += '每年';
   return tidyFact(`${prefix}${first.c.replace(/^(其中|并|且|同时)/, '')}`);
 }
@@ -319,9 +319,10 @@ function answerOrThrow(k: Knowledge, rawQuestion: string, now: Date): PolicyAnsw
       return { question, intent, found: true, answer: lines.join('\n'), citations: e.citations };
     }
   }
+  const topics = significantTerms(terms);
   const top = hits[0];
   if (process.env.DEBUG_ANSWER) process.stderr.write(`${JSON.stringify({ q, foreign, hits: hits.slice(0, 4).map((h) => [h.unit.article, +h.score.toFixed(2)]) })}\n`);
-  if (!top || !covers(k, q, top, foreign)) {
+  if (!top || !covers(k, topics, top, foreign)) {
     return notCovered(question, intent, entities, foreign.length ? `现有政策文件没有涉及“${foreign[0]}”的条款` : undefined);
   }
 
@@ -333,7 +334,7 @@ function answerOrThrow(k: Knowledge, rawQuestion: string, now: Date): PolicyAnsw
   if (!regions.length) {
     // No place named: a close match in another document is shown too, since the owner may mean either city.
     const other = hits.find((h) => h.unit.docId !== top.unit.docId && h.unit.region !== top.unit.region);
-    if (other && other.score >= top.score * 0.85 && covers(k, q, other, foreign)) citations.push(citationOf(other.unit));
+    if (other && other.score >= top.score * 0.85 && covers(k, topics, other, foreign)) citations.push(citationOf(other.unit));
   }
   let fact = factFrom(top.unit, terms, k.search, ask, q);
   const lapsedNow = NOW_WORDS.test(q) && Boolean(validityWarning(k.documents.find((d) => d.id === top.unit.docId), now));
@@ -456,10 +457,10 @@ function missingYear(k: Knowledge, q: string, e: Entities): string | undefined {
   return `现有政策库没有${e.regions[0]}${year}年的相关文件（已收录：${docs.map((d) => `《${d.title}》`).join('、')}）`;
 }
 
-/** The query's topic terms: segmented, without generic words, numbers and place names. */
-function significantTerms(k: Knowledge, q: string): string[] {
+/** The query's topic terms (from its weighted search terms): no expansions, generic words, numbers or place names. */
+function significantTerms(terms: Map<string, number>): string[] {
   const places = /开平|中山|汕头|四川|江门|水口/;
-  return [...k.search.queryTerms(q).entries()]
+  return [...terms.entries()]
     .filter(([t, w]) => w >= 1 && t.length >= 2 && !GENERIC.has(t) && !places.test(t) && !/\d|^[一二两三四五六七八九十]+[次年个家项]$/.test(t) && !/^[a-z]{1,2}$/.test(t))
     .map(([t]) => t);
 }
@@ -468,17 +469,16 @@ function significantTerms(k: Knowledge, q: string): string[] {
  * Whether the top hit answers the question: its clause covers half of the question's topic weight, or its clause a
  * third and its whole document three quarters (an owner's extra context words rarely sit in the one clause).
  */
-function covers(k: Knowledge, q: string, hit: Hit, foreign: string[]): boolean {
-  const unit = coverage(k, q, hit.unit.text + ' ' + hit.unit.heading + ' ' + hit.unit.title, foreign);
+function covers(k: Knowledge, topics: string[], hit: Hit, foreign: string[]): boolean {
+  const unit = coverage(k, topics, hit.unit.text + ' ' + hit.unit.heading + ' ' + hit.unit.title, foreign);
   if (unit >= 0.5) return true;
   if (unit < 0.3) return false;
   const docText = k.units.filter((u) => u.docId === hit.unit.docId).map((u) => u.text).join(' ');
-  return coverage(k, q, `${docText} ${hit.unit.title}`, foreign) >= 0.75;
+  return coverage(k, topics, `${docText} ${hit.unit.title}`, foreign) >= 0.75;
 }
 
 /** Share of the question's known topic weight that the text covers, counting synonyms. */
-function coverage(k: Knowledge, q: string, covered: string, foreign: string[] = []): number {
-  const terms = significantTerms(k, q);
+function coverage(k: Knowledge, terms: string[], covered: string, foreign: string[] = []): number {
   const text = covered.toLowerCase();
   let total = 0;
   let got = 0;

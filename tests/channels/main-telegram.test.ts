@@ -3,34 +3,26 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import TelegramServerModule from 'telegram-test-api';
 import type { TelegramServer as TelegramServerType, StoredBotUpdate } from 'telegram-test-api/lib/telegramServer.js';
 import { ROOT } from '../helpers/run-cli.ts';
-import { freePort, waitFor } from '../helpers/wait.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { BotApiProxy } from './bot-api-proxy.ts';
+import { startTelegramEmulator, type TelegramEmulator } from './telegram-emulator.ts';
 
-const TelegramServer = ((TelegramServerModule as unknown as { default?: unknown }).default ?? TelegramServerModule) as unknown as new (config: {
-  port: number;
-  host: string;
-  storeTimeout: number;
-}) => TelegramServerType;
 const TOKEN = '710002:AAtest-token-for-npm-start';
 
 describe('npm start with TELEGRAM_BOT_TOKEN: the real process on the Bot API emulator', () => {
   let server: TelegramServerType;
   let proxy: BotApiProxy;
+  let emulator: TelegramEmulator | undefined;
   let bot: ChildProcess;
   let stderr = '';
   const botMessages = (chatId: number): StoredBotUpdate[] =>
-    server.storage.botMessages.filter((m) => m.botToken === TOKEN && String(m.message.chat_id) === String(chatId));
+    emulator!.botMessages(TOKEN, chatId);
 
   beforeAll(async () => {
-    const port = await freePort();
-    server = new TelegramServer({ port, host: '127.0.0.1', storeTimeout: 600 });
-    await server.start();
-    server.config.apiURL = `http://127.0.0.1:${port}`;
-    proxy = new BotApiProxy(server.config.apiURL);
-    await proxy.start();
+    emulator = await startTelegramEmulator();
+    ({ server, proxy } = emulator);
     const db = join(mkdtempSync(join(tmpdir(), 'main-tg-')), 'bot.db');
     bot = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: ROOT,
@@ -42,8 +34,7 @@ describe('npm start with TELEGRAM_BOT_TOKEN: the real process on the Bot API emu
 
   afterAll(async () => {
     if (bot.exitCode === null) bot.kill('SIGKILL');
-    await proxy?.stop();
-    await server?.stop();
+    await emulator?.stop();
   });
 
   it('answers a policy question in Chinese, never logs the token, and shuts down cleanly on SIGTERM', async () => {

@@ -1,6 +1,5 @@
 /** The Telegram channel driven by grammY against telegram-test-api (a real Bot API emulator on loopback), through a loopback proxy for long polling and scripted errors. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import TelegramServerModule from 'telegram-test-api';
 import type { TelegramServer as TelegramServerType, StoredBotUpdate } from 'telegram-test-api/lib/telegramServer.js';
 import { pino } from 'pino';
 import { TelegramChannel } from '../../src/channels/telegram-channel.ts';
@@ -8,12 +7,7 @@ import { PermanentSendError, TemporarySendError, type MessageHandler } from '../
 import type { IncomingMessage, OutgoingMessage } from '../../src/core/types.ts';
 import { BotApiProxy } from './bot-api-proxy.ts';
 import { waitFor, freePort } from '../helpers/wait.ts';
-
-const TelegramServer = ((TelegramServerModule as unknown as { default?: unknown }).default ?? TelegramServerModule) as unknown as new (config: {
-  port: number;
-  host: string;
-  storeTimeout: number;
-}) => TelegramServerType;
+import { startTelegramEmulator, type TelegramEmulator } from './telegram-emulator.ts';
 
 const TOKEN = '700001:AAtest-token-for-the-polling-channel';
 const silent = pino({ level: 'silent' });
@@ -52,6 +46,7 @@ function makeTestHandler(send: (m: OutgoingMessage) => Promise<void>, log: Incom
 describe('TelegramChannel with grammY against telegram-test-api', () => {
   let server: TelegramServerType;
   let proxy: BotApiProxy;
+  let emulator: TelegramEmulator | undefined;
   let channel: TelegramChannel;
   const received: IncomingMessage[] = [];
   const seenIds: number[] = [];
@@ -59,7 +54,7 @@ describe('TelegramChannel with grammY against telegram-test-api', () => {
 
   /** Bot messages stored by the emulator for one chat and token. */
   const botMessages = (chatId: number, token = TOKEN): StoredBotUpdate[] =>
-    server.storage.botMessages.filter((m) => m.botToken === token && String(m.message.chat_id) === String(chatId));
+    emulator!.botMessages(token, chatId);
 
   /** Waits until a chat has at least `n` bot messages and returns them. */
   const waitBotMessages = (chatId: number, n: number, token = TOKEN, timeoutMs = 10_000) =>
@@ -69,12 +64,8 @@ describe('TelegramChannel with grammY against telegram-test-api', () => {
     }, timeoutMs, `${n} bot messages in chat ${chatId}`);
 
   beforeAll(async () => {
-    const port = await freePort();
-    server = new TelegramServer({ port, host: '127.0.0.1', storeTimeout: 600 });
-    await server.start();
-    server.config.apiURL = `http://127.0.0.1:${port}`;
-    proxy = new BotApiProxy(server.config.apiURL);
-    await proxy.start();
+    emulator = await startTelegramEmulator();
+    ({ server, proxy } = emulator);
     const seen = new Set<number>();
     channel = new TelegramChannel({
       token: TOKEN,
@@ -94,8 +85,7 @@ describe('TelegramChannel with grammY against telegram-test-api', () => {
   afterAll(async () => {
     for (const c of extraChannels) await c.stop();
     await channel?.stop();
-    await proxy?.stop();
-    await server?.stop();
+    await emulator?.stop();
   });
 
   it('publishes the Chinese command menu at start', () => {

@@ -4,20 +4,13 @@
  * loopback proxy that scripts 429s. Assertions are on what the emulator stored, i.e. what a user would see.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import TelegramServerModule from 'telegram-test-api';
 import type { TelegramServer as TelegramServerType, StoredBotUpdate } from 'telegram-test-api/lib/telegramServer.js';
 import { pino } from 'pino';
 import { TelegramChannel } from '../../src/channels/telegram-channel.ts';
 import { isNumericSlot, precheckQuestion, type Slot } from '../../src/dialogue/precheck-slots.ts';
 import { BotApiProxy, type ProxyCall } from './bot-api-proxy.ts';
 import { RealCore, sleep, waitFor } from './real-core.ts';
-import { freePort } from '../helpers/wait.ts';
-
-const TelegramServer = ((TelegramServerModule as unknown as { default?: unknown }).default ?? TelegramServerModule) as unknown as new (config: {
-  port: number;
-  host: string;
-  storeTimeout: number;
-}) => TelegramServerType;
+import { startTelegramEmulator, type TelegramEmulator } from './telegram-emulator.ts';
 
 const TOKEN = '710001:AAtest-token-for-the-end-to-end-bot';
 const STAFF = 9001;
@@ -42,12 +35,13 @@ type Keyboard = { text: string; callback_data: string }[][];
 describe('Telegram end to end: grammY + telegram-test-api + the real core', () => {
   let server: TelegramServerType;
   let proxy: BotApiProxy;
+  let emulator: TelegramEmulator | undefined;
   let core: RealCore;
   let channel: TelegramChannel;
 
   /** Bot messages the emulator stored for one chat, in order. */
   const botMessages = (chatId: number): StoredBotUpdate[] =>
-    server.storage.botMessages.filter((m) => m.botToken === TOKEN && String(m.message.chat_id) === String(chatId));
+    emulator!.botMessages(TOKEN, chatId);
   /** The texts a user sees in one chat. */
   const seen = (chatId: number): string[] => botMessages(chatId).map((m) => rendered(m.message.text));
   /** Waits until a chat has at least `n` bot messages. */
@@ -65,12 +59,8 @@ describe('Telegram end to end: grammY + telegram-test-api + the real core', () =
   };
 
   beforeAll(async () => {
-    const port = await freePort();
-    server = new TelegramServer({ port, host: '127.0.0.1', storeTimeout: 600 });
-    await server.start();
-    server.config.apiURL = `http://127.0.0.1:${port}`;
-    proxy = new BotApiProxy(server.config.apiURL);
-    await proxy.start();
+    emulator = await startTelegramEmulator();
+    ({ server, proxy } = emulator);
     core = await RealCore.open({ telegram: [String(STAFF)] });
     channel = new TelegramChannel({ token: TOKEN, apiRoot: proxy.url, adminIds: [String(STAFF)], logger: silent, dedupe: core.dedupe('telegram') });
     core.deliver([channel]);
@@ -80,8 +70,7 @@ describe('Telegram end to end: grammY + telegram-test-api + the real core', () =
   afterAll(async () => {
     await channel?.stop();
     await core?.close();
-    await proxy?.stop();
-    await server?.stop();
+    await emulator?.stop();
   });
 
   it('runs a full pre-check: yes/no questions with inline buttons pressed, numbers typed, up to the verdict', async () => {
