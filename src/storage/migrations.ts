@@ -106,6 +106,74 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'quick-reply choices on outbox messages',
     sql: `ALTER TABLE outbox ADD COLUMN choices TEXT;`,
   },
+  {
+    version: 3,
+    description: 'staff console: sign-in links, sessions, audit log, unanswered questions, console broadcast drafts',
+    sql: `
+      CREATE TABLE staff_links (
+        token_hash TEXT PRIMARY KEY,
+        staff TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at INTEGER
+      );
+      CREATE TABLE staff_sessions (
+        id_hash TEXT PRIMARY KEY,
+        staff TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE TABLE staff_audit (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        staff TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT ''
+      );
+      CREATE INDEX staff_audit_at ON staff_audit (at);
+      CREATE TABLE unanswered (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        channel TEXT NOT NULL,
+        chat TEXT NOT NULL,
+        question TEXT NOT NULL,
+        wording TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        reply TEXT NOT NULL
+      );
+      CREATE INDEX unanswered_wording ON unanswered (wording, at);
+      CREATE TABLE unanswered_handled (
+        wording TEXT PRIMARY KEY,
+        handled_at INTEGER NOT NULL,
+        handled_by TEXT NOT NULL
+      );
+      CREATE TABLE console_broadcasts (
+        draft TEXT PRIMARY KEY,
+        broadcast_id INTEGER NOT NULL,
+        staff TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 4,
+    description: 'delivery ownership: store owners with leases, the delivery lease, the owner of each outbox claim',
+    sql: `
+      CREATE TABLE store_owners (
+        owner TEXT PRIMARY KEY,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        started_at INTEGER NOT NULL,
+        lease_until INTEGER NOT NULL
+      );
+      CREATE TABLE delivery_lease (
+        name TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        acquired_at INTEGER NOT NULL
+      );
+      ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+      CREATE INDEX outbox_claimed_by ON outbox (state, claimed_by);
+    `,
+  },
 ];
 
 /** The schema version this code expects. */

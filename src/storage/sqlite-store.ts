@@ -729,4 +729,22 @@ export class SqliteStore implements SchedulingStore {
       return counts;
     });
   }
+
+  /**
+   * Runs `job` as one job of the serial queue (inside BEGIN IMMEDIATE … COMMIT when `transaction` is true), for
+   * feature modules that keep their own SQL next to their code, such as the staff console (src/web).
+   */
+  runExclusive<T>(job: (db: SqlRunner) => Promise<T>, transaction = false): Promise<T> {
+    return transaction ? this.transaction(job) : this.schedule(job);
+  }
+}
+
+/** Statement access handed to `SqliteStore.runExclusive` jobs. */
+export interface SqlRunner {
+  /** Runs a statement; resolves the rows changed and the last inserted id. */
+  run(sql: string, params?: unknown[]): Promise<{ changes: number; lastID: number }>;
+  /** The first row of a query, or undefined. */
+  get<T>(sql: string, params?: unknown[]): Promise<T | undefined>;
+  /** Every row of a query. */
+  all<T>(sql: string, params?: unknown[]): Promise<T[]>;
 }
