@@ -24,6 +24,13 @@ export interface QueuedReply {
   error: unknown;
 }
 
+/** A clock that starts at `iso` when created and then runs at real speed: dates are fixed, pacing still works. */
+export function clockFrom(iso: string): () => Date {
+  const base = new Date(iso).getTime();
+  const started = performance.now();
+  return () => new Date(base + Math.round(performance.now() - started));
+}
+
 /** Resolves after `ms`. */
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -41,15 +48,20 @@ export class RealCore {
     readonly bot: Bot,
     readonly store: SqliteStore,
     readonly dir: string,
+    private readonly clock: () => Date,
   ) {}
 
-  /** Loads the knowledge and opens a fresh SQLite store in a temp directory; `staff` are user IDs per channel. */
-  static async open(staff: Record<string, string[]>): Promise<RealCore> {
+  /**
+   * Loads the knowledge and opens a fresh SQLite store in a temp directory; `staff` are user IDs per channel. Every
+   * incoming message is stamped with `clock()` instead of the platform's own time, so no expectation depends on the day
+   * the suite runs.
+   */
+  static async open(staff: Record<string, string[]>, clock: () => Date): Promise<RealCore> {
     const dir = mkdtempSync(join(tmpdir(), 'policy-e2e-'));
     const knowledge = loadKnowledge();
     const store = await SqliteStore.open(join(dir, 'bot.db'));
     const bot = new Bot({ knowledge, store, staff, handlers: createSchedulingHandlers(store) });
-    return new RealCore(bot, store, dir);
+    return new RealCore(bot, store, dir, clock);
   }
 
   /** Persistent update dedupe, as main.ts wires it. */
@@ -69,9 +81,10 @@ export class RealCore {
     const handle = channelHandler({ bot: this.bot, store: this.store, get delivery() { return core.delivery; } }, ch, (reply, error) => this.queuedReplies.push({ channel: ch.name, reply, error }));
     return async (msg) => {
       this.inFlight++;
-      this.incoming.push(msg);
+      const stamped = { ...msg, at: this.clock() };
+      this.incoming.push(stamped);
       try {
-        return await handle({ ...msg });
+        return await handle(stamped);
       } finally {
         this.inFlight--;
       }

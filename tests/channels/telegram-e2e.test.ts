@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { TelegramChannel } from '../../src/channels/telegram-channel.ts';
 import { isNumericSlot, precheckQuestion, type Slot } from '../../src/dialogue/precheck-slots.ts';
 import { BotApiProxy, type ProxyCall } from './bot-api-proxy.ts';
-import { RealCore, sleep, waitFor } from './real-core.ts';
+import { clockFrom, RealCore, sleep, waitFor } from './real-core.ts';
 import { startTelegramEmulator, type TelegramEmulator } from './telegram-emulator.ts';
 
 const TOKEN = '710001:AAtest-token-for-the-end-to-end-bot';
@@ -17,6 +17,8 @@ const STAFF = 9001;
 const silent = pino({ level: 'silent' });
 
 /** Arrival jitter allowed when checking gaps measured at the proxy (the throttler spaces request starts). */
+/** The bot's clock for this file: a fixed day (every message is stamped from it), so no expectation depends on today. */
+const clock = clockFrom('2026-06-01T10:00:00+08:00');
 const JITTER_MS = 30;
 
 /** A 429 as the Bot API sends it. */
@@ -61,7 +63,7 @@ describe('Telegram end to end: grammY + telegram-test-api + the real core', () =
   beforeAll(async () => {
     emulator = await startTelegramEmulator();
     ({ server, proxy } = emulator);
-    core = await RealCore.open({ telegram: [String(STAFF)] });
+    core = await RealCore.open({ telegram: [String(STAFF)] }, clock);
     channel = new TelegramChannel({ token: TOKEN, apiRoot: proxy.url, adminIds: [String(STAFF)], logger: silent, dedupe: core.dedupe('telegram') });
     core.deliver([channel]);
     await channel.start(core.handlerFor(channel));
@@ -189,7 +191,7 @@ describe('Telegram end to end: grammY + telegram-test-api + the real core', () =
       armedAt = Date.now();
     });
     const passes = [];
-    for (let pass = 0; pass < 5 && botMessages(STAFF).length < 2; pass++) passes.push(await core.delivery.runPass(new Date()));
+    for (let pass = 0; pass < 5 && botMessages(STAFF).length < 2; pass++) passes.push(await core.delivery.runPass(clock()));
     await arming;
     const elapsed = Date.now() - start;
 
@@ -251,9 +253,9 @@ describe('Telegram end to end: grammY + telegram-test-api + the real core', () =
     expect(hits).toHaveLength(4);
     for (let i = 1; i < hits.length; i++) expect(hits[i].at - hits[i - 1].at).toBeGreaterThanOrEqual(1000 - JITTER_MS);
 
-    const summary = await core.delivery.runPass(new Date());
+    const summary = await core.delivery.runPass(clock());
     expect(summary.sent).toBe(1);
-    const again = await core.delivery.runPass(new Date());
+    const again = await core.delivery.runPass(clock());
     expect(again.sent).toBe(0);
     await sleep(100);
     expect(seen(chatId)).toHaveLength(1);

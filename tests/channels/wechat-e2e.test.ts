@@ -9,12 +9,14 @@ import { PuppetMock, mock } from 'wechaty-puppet-mock';
 import { pino } from 'pino';
 import { WechatChannel } from '../../src/channels/wechat-channel.ts';
 import { isNumericSlot, precheckQuestion, type Slot } from '../../src/dialogue/precheck-slots.ts';
-import { RealCore, sleep, waitFor } from './real-core.ts';
+import { clockFrom, RealCore, sleep, waitFor } from './real-core.ts';
 
 type ContactMock = ReturnType<mock.Mocker['createContact']>;
 type RoomMock = ReturnType<mock.Mocker['createRoom']>;
 
 const silent = pino({ level: 'silent' });
+/** The bot's clock for this file: a fixed day (every message is stamped from it), so no expectation depends on today. */
+const clock = clockFrom('2026-06-01T10:00:00+08:00');
 const NUMBERED_YES_NO = '\n\n回复 1 表示 是，回复 2 表示 否';
 
 describe('WeChat end to end: wechaty + wechaty-puppet-mock + the real core', () => {
@@ -44,7 +46,7 @@ describe('WeChat end to end: wechaty + wechaty-puppet-mock + the real core', () 
     mocker = new mock.Mocker();
     const puppet = new PuppetMock({ mocker });
     const wechaty = WechatyBuilder.build({ puppet });
-    core = await RealCore.open({ wechat: [] });
+    core = await RealCore.open({ wechat: [] }, clock);
     channel = new WechatChannel({ wechaty, logger: silent, minSendIntervalMs: 300, dedupe: core.dedupe('wechat') });
     core.deliver([channel]);
     await channel.start(core.handlerFor(channel));

@@ -57,6 +57,18 @@ describe('award expiry reminders through the CLI', () => {
     expect(run3.turns[1].find((m) => m.data?.reminder)!.text).toMatch(/重新申报/);
   });
 
+  it('registered after its 90-day mark had passed, the missed reminder is sent once, then the 30-day one on its day', async () => {
+    const db = tempDb();
+    // Awarded 2024-03-01, valid to 2027-02-28: the 90-day mark (2026-11-30) is already past on 2026-12-15.
+    const run1 = await runChat([say('a', '/award 2024-03-01', '2026-12-15'), tick('2026-12-15'), tick('2026-12-15', '18:00:00'), tick('2026-12-16')], { db });
+    const sent = run1.turns.flat().filter((m) => m.data?.reminder);
+    expect(sent.map((m) => ({ chat: m.chat, ...m.data!.reminder }))).toEqual([{ chat: 'a', kind: 'award_expiring', expires: '2027-02-28' }]);
+    expect(sent[0].text).toContain('还有75天到期');
+    const run2 = await runChat([tick('2027-01-28'), tick('2027-01-29'), tick('2027-01-29', '18:00:00')], { db });
+    expect(run2.turns[0].some((m) => m.data?.reminder)).toBe(false);
+    expect(reminders(run2.turns.flat())).toEqual([{ chat: 'a', kind: 'award_expiring', expires: '2027-02-28' }]);
+  });
+
   it('registers an award from words, lists it, removes it; after downtime sends only the latest reminder', async () => {
     const db = tempDb();
     const r = await runChat([say('a', '我们2024年3月1日获得了优秀奖', '2026-11-01'), say('a', '/awards', '2026-11-01'), tick('2027-02-25')], { db });
