@@ -1,12 +1,15 @@
-/** Composes cited answers: the fact first, then the document, article and verbatim quote. */
+/** Composes cited answers for a chat: the asked fact first, then the source, then the trimmed verbatim quote. */
 import type { Citation, PolicyAnswer } from '../core/types.ts';
-import { extractEntities, type Entities } from '../nlu/entities.ts';
+import { extractEntities } from '../nlu/entities.ts';
 import type { IntentClassifier } from '../nlu/intent-classifier.ts';
 import { normalizeText } from '../nlu/normalize.ts';
 import type { Segmenter } from '../nlu/segmenter.ts';
-import type { PolicyDocument, Unit } from './policy-schema.ts';
-import { SYNONYMS as SYNONYM_TABLE, type Hit, type UnitSearch } from './search.ts';
 import { eligibilityFromQuestion } from './eligibility.ts';
+import { sentencesOf, type Fact, type FactType } from './facts.ts';
+import type { Glossary } from './glossary.ts';
+import type { PlaceMatcher } from './places.ts';
+import type { PolicyDocument, Unit } from './policy-schema.ts';
+import type { Hit, UnitSearch } from './search.ts';
 
 /** Everything the answerer needs, built once at start-up. */
 export interface Knowledge {
@@ -15,22 +18,9 @@ export interface Knowledge {
   units: Unit[];
   search: UnitSearch;
   classifier: IntentClassifier;
+  glossary: Glossary;
+  places: PlaceMatcher;
 }
-
-/** Corpus words each policy intent implies, added to the query with a low weight. */
-const INTENT_TERMS: Record<string, string[]> = {
-  award_eligibility: ['条件', '申报'],
-  award_amount: ['奖励'],
-  award_validity: ['有效期'],
-  award_procedure: ['程序', '申报', '报送'],
-  publicity: ['公示'],
-  spot_check: ['抽检', '不合格'],
-  department_lookup: ['负责', '牵头'],
-  target_lookup: ['目标'],
-};
-
-/** Words asking about the present, when a lapsed policy must be flagged first. */
-const NOW_WORDS = /现在|目前|如今|当前|还能|还可以|还有效|还管用|还算数|还执行|还适用|今年|明年|今后|以后|still|now|currently|this year/i;
 
 /** Intents that are conversation, not policy questions. */
 export const CHAT_INTENTS = new Set(['greeting', 'help', 'thanks']);
@@ -38,15 +28,14 @@ export const CHAT_INTENTS = new Set(['greeting', 'help', 'thanks']);
 /** Intents that need a chat session (handled by the dispatcher, not by a one-off question). */
 export const SESSION_INTENTS = new Set(['subscribe', 'unsubscribe', 'award_register', 'award_list', 'precheck_start', 'profile_check', 'cancel']);
 
-/** Words that carry no topic of their own once synonyms are applied. */
-const GENERIC = new Set(
-  ('公司 企业 我们 我司 咱们 单位 厂 厂家 老板 现在 目前 这个 那个 政策 规定 文件 方面 情况 问题 一下 具体 相关 可以 能否 是否 需要 需 要 有 '
-    + '没 吗 呢 啥 哪 哪里 哪儿 几 多 多少 怎么 怎么办 怎样 如何 为什么 什么 谁 还 能 会 该 得 去 来 做 搞 弄 办 事 拿 给 说 讲 问 想 知道 了解 '
-    + '请问 你好 麻烦 帮 帮忙 查 查查 看看 告诉 是不是 有没有 能不能 市 省 市里 省里 那边 这边 本地 当地 里面 上面 要求 标准 一般 大概 大约 左右 '
-    + 'please tell me about there any much many does what when where which who whom how can could would should will is are was were the a an of to '
-    + 'for in on at by with from do get got our my your its it this that these those they we you i have has had be been being')
-    .split(' '),
-);
+/** Words asking about the present, when a lapsed policy must be flagged. */
+const NOW_WORDS = /现在|目前|如今|当前|还能|还可以|还有效|还管用|还算数|还执行|还适用|今年|明年|今后|以后|still|now|currently|this year/i;
+
+/** Longest lead sentence, in characters, where the fact allows. */
+const LEAD_MAX = 80;
+
+/** Longest quoted excerpt, in characters. */
+const EXCERPT_MAX = 110;
 
 /** The date as YYYY-MM-DD in the given time zone. */
 export function isoDay(d: Date, timeZone = 'Asia/Shanghai'): string {
@@ -65,193 +54,245 @@ export function tidyFact(text: string): string {
     .replace(/(\d+(?:\.\d+)?)\s*千元/g, (_, n) => `${Math.round(Number(n) * 1000)}元`)
     .replace(/(\d+(?:\.\d+)?)\s*万元/g, (_, n) => `${Math.round(Number(n) * 10000)}元`)
     .replace(/([\u4e00-\u9fff（）])\s+(\d)/g, '$1$2')
-    .replace(/(\d)\s+([\u4e00-\u9fff])/g, '$1$2')
+    .replace(/(\d)\s+([\u4e00-\u9fff%])/g, '$1$2')
     .replace(/\s*\n\s*/g, ' ')
     .trim();
 }
 
-/** Renders one citation as a source line; a clause from another document is marked 另见 (see also). */
-function sourceLine(c: Citation, first?: Citation): string {
-  const label = first && first.title !== c.title && !sameFile(first.title, c.title) ? '另见' : '依据';
-  return `${label}：《${c.title}》${c.article}：“${c.quote.replace(/\s*\n\s*/g, ' ')}”`;
+/** Builds a citation for a unit: the full verbatim clause, and the excerpt that holds the fact. */
+export function citationOf(u: Unit, excerpt?: string): Citation & { excerpt?: string } {
+  const c: Citation & { excerpt?: string } = { title: u.title, article: u.article, quote: u.text.replace(/\s*\n\s*/g, '\n') };
+  if (excerpt) c.excerpt = excerpt;
+  return c;
 }
 
-/** Whether two titles name the same city's documents (the Kaiping plan and rules are cited together). */
-function sameFile(a: string, b: string): boolean {
-  return a.slice(0, 3) === b.slice(0, 3);
+/** The word a document calls itself by (办法, 方案, 计划 …), for "原办法规定". */
+function selfName(doc: PolicyDocument | undefined): string {
+  const m = /(办法|方案|计划|规定|细则|通知|纲要|意见|规划)(?:[(（][^)）]*[)）])?$/.exec(doc?.title ?? '');
+  return m ? m[1] : '文件';
 }
 
-/** Builds a citation for a unit. */
-export function citationOf(u: Unit): Citation {
-  return { title: u.title, article: u.article, quote: u.text.replace(/\s*\n\s*/g, '\n') };
+/** Whether a document has lapsed at the given date. */
+function lapsed(doc: PolicyDocument | undefined, now: Date): boolean {
+  return Boolean(doc?.expires && isoDay(now) > doc.expires);
 }
 
-/** The validity warning for a document at the given date, or '' when it is in force or undated. */
+/** The one-line lapse warning for a document at the given date, or '' when it is in force or undated. */
 export function validityWarning(doc: PolicyDocument | undefined, now: Date): string {
-  if (!doc?.expires) return '';
-  const today = isoDay(now);
-  if (today <= doc.expires) return '';
-  return `⚠️ 注意：《${doc.title}》${doc.validityNote ? `（${doc.validityNote}）` : ''}已于${cnDate(doc.expires)}到期，按提问日期${cnDate(today)}已过有效期，现行规定请向${contactOf(doc)}确认。`;
+  if (!doc || !lapsed(doc, now)) return '';
+  return `⚠️ 该${selfName(doc)}已于${cnDate(doc.expires!)}到期（按提问日期计），以下为原规定，现行做法请咨询${contactOf(doc)}。`;
 }
 
 /** The office to contact about a document. */
 export function contactOf(doc: PolicyDocument | undefined): string {
-  if (!doc) return '当地市场监督管理局';
-  if (doc.region === '四川省') return '四川省市场监督管理局';
-  return doc.region ? `${doc.region}市场监督管理局` : '当地市场监督管理局';
-}
-
-/** Splits unit text into sentences (table rows into their columns). */
-function sentencesOf(u: Unit): string[] {
-  if (u.fields) return Object.entries(u.fields).filter(([, v]) => v).map(([k, v]) => `${k}：${v}`);
-  return u.text
-    .replace(/^(第[一二三四五六七八九十百]+条|[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、|\d{1,2}[.．、]?)\s*/, '')
-    .split(/(?<=[。；;])|\n/)
-    .map((s) => s.trim())
-    .filter((s) => s.length > 1);
+  return doc?.region ? `${doc.region}市场监督管理局` : '当地市场监督管理局';
 }
 
 /** What kind of fact a question asks for. */
-interface Ask {
-  number: boolean;
-  money: boolean;
-  department: boolean;
-  when: boolean;
-  yesNo: boolean;
-  list: boolean;
+export type QuestionType = 'when' | 'duration' | 'cadence' | 'money' | 'quantity' | 'who' | 'list' | 'yesno' | 'fact';
+
+/** Whether the text contains any of the words. */
+function hasAny(text: string, words: readonly string[]): boolean {
+  return words.some((w) => text.includes(w));
 }
 
-/** Reads what kind of fact the question wants. */
-function askOf(q: string, intent: string): Ask {
-  const lower = q.toLowerCase();
-  return {
-    number: /多少|几|比例|率|数量|how many|how much|what share|percentage|目标/.test(lower) || (intent === 'target_lookup' && !/谁|哪个部门|哪个单位|牵头|负责|who|which department/.test(lower)),
-    money: /奖金|资助|多少钱|奖多少(?![个家项名种张件次期])|奖励多少(?![个家项名种张件次期])|补贴|补助|钱|how much|reward|bonus|money|prize|奖励金额|最少奖|最低奖|能拿多少|给多少(?![个家项名种张件次期])|奖几|补多少|收费|费用|多少费|fee/.test(lower) || intent === 'award_amount',
-    department: /谁|哪个部门|哪个单位|哪个局|哪个处|哪些部门|哪些单位|部门|牵头|负责|找谁|who|which department|设在哪/.test(lower) || intent === 'department_lookup',
-    when: /什么时候|何时|哪天|日期|几号|施行|生效|when/.test(lower),
-    yesNo: /吗[?？]?$|能不能|可不可以|是否|有没有|can |is it|does /.test(lower),
-    list: /哪些|哪几|什么目标|目标是什么|目标有|有什么|都有|列出|所有|全部|几项|targets|what are|which/.test(lower),
-  };
+/** Reads the question's type from the glossary's question words (截止到哪天 → when, 多少钱 → money, 谁 → who …). */
+export function questionType(q: string, g: Glossary): QuestionType {
+  const t = q.toLowerCase();
+  const w = g.questionWords;
+  if (hasAny(t, w.cadence) || /(多久|多长时间|几年|几个月).{0,4}一次|每(年|季度|月).{0,2}几次/.test(t)) return 'cadence';
+  const howMany = /多少|几|how many|how much|比例|率/.test(t);
+  if (!howMany && hasAny(t, w.yesno) && !hasAny(t, w.when) && !hasAny(t, w.who)) return 'yesno';
+  if (hasAny(t, w.when) && !/有效期(几|多|是)/.test(t)) return 'when';
+  if (hasAny(t, w.duration)) return 'duration';
+  if (hasAny(t, w.money) && (/多少|几|how much|怎么算|标准|金额|最少|最低|最多|最高/.test(t))) return 'money';
+  if (/多少(家|个|项|名|张|件|种|次|人|%)|几(家|个|项|名|张|件|种|次|届)|比例|覆盖率|率(是|达|要)|百分之/.test(t)) return 'quantity';
+  if (hasAny(t, w.who)) return 'who';
+  if (hasAny(t, w.list)) return 'list';
+  if (hasAny(t, w.quantity)) return 'quantity';
+  if (hasAny(t, w.yesno) || /[?？]$/.test(t)) return 'yesno';
+  return 'fact';
 }
 
-/** Scores a sentence against the question. */
-function scoreSentence(s: string, terms: Map<string, number>, search: UnitSearch, ask: Ask): number {
+/** Intents that imply a type when the question's words leave it open. */
+const INTENT_TYPES: Record<string, QuestionType> = { target_lookup: 'quantity', award_amount: 'money', department_lookup: 'who', award_validity: 'duration' };
+
+/** The question type, with the intent deciding where the words do not. */
+function refineType(qt: QuestionType, intent: string): QuestionType {
+  return qt === 'fact' ? INTENT_TYPES[intent] ?? qt : qt;
+}
+
+/** Fact types that answer each question type, best first. */
+const WANTED: Record<QuestionType, FactType[]> = {
+  when: ['date', 'deadline', 'duration'],
+  duration: ['duration', 'deadline', 'date'],
+  cadence: ['cadence'],
+  money: ['amount'],
+  quantity: ['quota', 'count', 'percent', 'threshold', 'amount', 'duration'],
+  who: ['body'],
+  list: [],
+  yesno: ['prohibition', 'permission'],
+  fact: [],
+};
+
+/** Scores a sentence against the question's weighted terms. */
+function scoreSentence(s: string, terms: Map<string, number>, search: UnitSearch): number {
   let score = 0;
-  for (const [t, w] of terms) if (s.toLowerCase().includes(t)) score += w * search.idf(t);
-  if (ask.number && /\d/.test(s)) score += 1.5;
-  if (ask.money && /元/.test(s)) score += 3;
-  if (ask.department && /(局|处|部门|牵头|负责|单位|小组)/.test(s)) score += 1.5;
-  if (ask.list && (s.match(/、/g) ?? []).length >= 2) score += 2;
+  const lower = s.toLowerCase();
+  for (const [t, w] of terms) if (lower.includes(t)) score += w * search.idf(t);
   return score;
 }
 
-/** Departments named in a clause's closing parenthesis, as the plans attribute tasks. */
+/** Facts of a unit of the wanted types. */
+function factsOfType(u: Unit, types: FactType[]): Fact[] {
+  return (u.facts ?? []).filter((f) => types.includes(f.type));
+}
+
+/** Departments named in a table row's unit columns or in a clause's closing parenthesis. */
 function departmentsOf(u: Unit): string | undefined {
   if (u.fields) {
-    const keys = ['牵头单位', '指导单位', '责任单位', '配合单位', '相关单位'];
-    const parts = keys.filter((k) => u.fields![k]).map((k) => `${k}：${u.fields![k]}`);
+    const parts = Object.entries(u.fields).filter(([k, v]) => v && /单位$/.test(k)).map(([k, v]) => `${k}：${v}`);
     return parts.length ? parts.join('；') : undefined;
   }
   const m = /[（(\[]([^（()）\[\]]*?(?:局|处|部|政府|协会|负责|单位|海关|委)[^（()）\[\]]*)[）)\]][。]?\s*$/.exec(u.text.trim());
   return m ? m[1] : undefined;
 }
 
-/** Builds the fact sentence for the top unit. */
-function factFrom(u: Unit, terms: Map<string, number>, search: UnitSearch, ask: Ask, question: string): string {
-  const sentences = sentencesOf(u);
-  if (ask.department && !ask.number) {
-    const deps = departmentsOf(u);
-    if (deps && !/设在|组长|主任|担任|批准|解释|核查|受理/.test(question)) {
-      const what = u.fields?.['工作措施'] ?? u.fields?.['工作内容'] ?? sentences[0] ?? '';
-      return `${u.fields ? deps : `负责部门：${deps}`}（事项：${tidyFact(what).slice(0, 60)}）`;
-    }
-  }
-  if (u.fields && ask.number) {
-    const target = u.fields['工作目标'];
-    if (target) return `工作目标：${tidyFact(target)}`;
-  }
-  // A clause's opening title ("全面整治民生领域计量器具。") names the topic; the sentences after it hold the facts.
-  const titled = !u.fields && sentences.length > 1 && sentences[0].length <= 20;
-  const ranked = sentences
-    .map((s, i) => ({ s, i, score: scoreSentence(s, terms, search, ask) * (titled && i === 0 ? 0.4 : 1) }))
-    .sort((a, b) => b.score - a.score || a.i - b.i);
-  const best = ranked[0];
-  if (!best) return tidyFact(u.text);
-  if (/[：:]$/.test(best.s)) {
-    // The sentence introduces a list: the items are the fact.
-    return [best.s, ...sentences.slice(best.i + 1)].map(tidyFact).join(' ');
-  }
-  const picked = [best];
-  if (ask.list && ask.number) {
-    // A question for several targets: every figure-bearing sentence that matches well.
-    for (const r of ranked.slice(1)) if (picked.length < 4 && /\d/.test(r.s) && r.score >= best.score * 0.6) picked.push(r);
-  }
-  const second = ranked[1];
-  if (picked.length === 1 && second && second.score >= best.score * 0.85 && best.s.length < 80) picked.push(second);
-  picked.sort((a, b) => a.i - b.i);
-  if (picked.length === 1 && ask.number && !ask.list) {
-    const clause = figureClause(best.s, u.text, terms, search, ask);
-    if (clause) return clause;
-  }
-  return picked.map((p) => tidyFact(p.s)).join('');
+/** A chosen lead: the sentence index in its unit, and the clause text to lead with. */
+interface Lead {
+  unit: Unit;
+  sentence: number;
+  text: string;
+  /** Whether the lead holds a fact of the asked type. */
+  typed: boolean;
 }
 
-/** The one clause of a long sentence that holds the asked figure, with the target year when the sentence gives one. */
-function figureClause(sentence: string, unitText: string, terms: Map<string, number>, search: UnitSearch, ask: Ask): string | undefined {
-  if (sentence.length < 50) return undefined;
-  const clauses = sentence.split(/[，,；;]/).map((c) => c.trim()).filter(Boolean);
-  if (clauses.length < 3) return undefined;
-  const scored = clauses.map((c) => ({ c, score: scoreSentence(c, terms, search, ask) })).filter((x) => /\d/.test(x.c));
-  scored.sort((a, b) => b.score - a.score);
-  const [first, second] = scored;
-  if (!first || (second && second.score >= first.score * 0.9)) return undefined;
-  const span = /^(\d{4}\s*[-—－至]\s*\d{4}\s*年(底)?)/.exec(sentence)?.[1];
-  const year = /(到|至)\s*(20\d{2})\s*年(底)?/.exec(sentence) ?? (span || /每年/.test(sentence) ? null : /(到|至)\s*(20\d{2})\s*年(底)?/.exec(unitText));
-  let prefix = span && !first.c.includes(span) ? `${span}，` : year && !first.c.includes(year[2]) ? `${year[1] ?? '到'}${year[2]}年${year[3] ?? ''}，` : '';
-  if (/每年/.test(sentence) && !/每年/.test(first.c)) prefix += '每年';
-  return tidyFact(`${prefix}${first.c.replace(/^(其中|并|且|同时)/, '')}`);
+/** Cuts a sentence to the clauses holding the given facts (with the subject clause when it fits), marking nothing. */
+function clauseLead(sentence: string, facts: Fact[]): string {
+  const s = tidyFact(sentence).replace(/[。；;]$/, '');
+  if (s.length <= LEAD_MAX || !facts.length) return s;
+  const clauses = [...new Set(facts.map((f) => tidyFact(f.clause).replace(/^(其中|并|且|同时|即)/, '')))];
+  let text = clauses.join('，');
+  const first = tidyFact(sentence.split(/[，,；;：:]/)[0]);
+  const span = /^(\d{4}\s*[-—－至到]\s*\d{4}\s*年(底)?|到\s*\d{4}\s*年(底)?|\d{4}\s*年(底)?前?)/.exec(first)?.[0];
+  if (span && !text.includes(span)) text = `${span}，${text}`;
+  else if (!clauses.some((c) => c.includes(first)) && first.length <= 24 && text.length + first.length < LEAD_MAX) text = `${first}，${text}`;
+  return text.length > LEAD_MAX * 1.6 ? `${text.slice(0, LEAD_MAX * 1.5)}…` : text;
 }
 
 /**
- * A plain yes or no to put first, when the question asks one and the clause says it outright. The deciding sentence is
- * the one holding the question's rarest word (印在产品包装上吗 → the sentence about 包装), and it joins the fact.
+ * Picks the lead among the top hits: the sentence that best matches the question among those holding a fact of the
+ * asked type; only when no close hit holds one does an untyped sentence lead (and the answer says what is missing).
  */
-function yesNoLead(q: string, u: Unit, fact: string, terms: Map<string, number>, search: UnitSearch, ask: Ask): string | undefined {
-  if (!ask.yesNo || ask.number) return undefined;
+function chooseLead(hits: Hit[], terms: Map<string, number>, search: UnitSearch, qt: QuestionType): Lead | undefined {
+  const wanted = WANTED[qt];
+  const top = hits[0];
+  if (!top) return undefined;
+  const candidates = hits.filter((h, i) => i === 0 || (i < 6 && h.score >= top.score * 0.5));
+  let typed: (Lead & { score: number }) | undefined;
+  let any: (Lead & { score: number }) | undefined;
+  for (const [rank, h] of candidates.entries()) {
+    const sentences = sentencesOf(h.unit);
+    const titled = !h.unit.fields && sentences.length > 1 && sentences[0].length <= 20 && !/[，,]/.test(sentences[0]);
+    const weight = rank === 0 ? 1 : h.score / top.score;
+    sentences.forEach((s, i) => {
+      const facts = factsOfType(h.unit, wanted).filter((f) => f.sentence === i);
+      let score = (scoreSentence(s, terms, search) * (titled && i === 0 ? 0.4 : 1) + 0.3 * h.score) * weight;
+      if (qt === 'list' && (s.match(/、/g) ?? []).length >= 2) score += 2;
+      const lead = { unit: h.unit, sentence: i, text: s, typed: facts.length > 0 || !wanted.length, score };
+      if (rank === 0 && (!any || score > any.score)) any = lead;
+      if (wanted.length && facts.length && (!typed || score + facts.length * 0.2 > typed.score)) typed = lead;
+    });
+  }
+  return typed ?? any;
+}
+
+/** The lead sentence for the chosen clause, shaped to the question type. */
+function leadText(lead: Lead, qt: QuestionType, terms: Map<string, number>, search: UnitSearch): string {
+  const u = lead.unit;
   const sentences = sentencesOf(u);
-  const inUnit = [...terms.entries()].filter(([t, w]) => w >= 1 && t.length >= 2 && !GENERIC.has(t) && sentences.some((x) => x.includes(t)));
-  if (!inUnit.length) return undefined;
-  const rarest = inUnit.sort((a, b) => search.idf(b[0]) - search.idf(a[0]))[0][0];
-  const deciding = sentences.find((x) => x.includes(rarest))!;
-  const withSentence = (lead: string) => (fact.includes(tidyFact(deciding)) ? lead : `${lead}${tidyFact(deciding)} `);
-  const asksMay = /可以|能|可不可以|能不能|允许|行不行|算不算|认不认|can |may |allowed/i.test(q);
-  if (/名额|限制|限额|上限/.test(q) && /不限/.test(deciding)) return withSentence('没有限制。');
-  if (asksMay && /不得|不能|不予|禁止|严禁|不推荐/.test(deciding)) return withSentence('不可以。');
-  if (asksMay && /(?<!不)(可以|可多项|可重新|可在|可|允许)/.test(deciding) && !/不得|不能|不予|禁止|严禁/.test(deciding)) return withSentence('可以。');
-  return undefined;
+  if (qt === 'who') {
+    const deps = departmentsOf(u);
+    if (deps) {
+      const what = u.fields?.['工作措施'] ?? u.fields?.['工作内容'] ?? u.fields?.['任务名称'] ?? sentences[0] ?? '';
+      return `${u.fields ? deps : `负责部门：${deps}`}（${tidyFact(what).slice(0, 30)}${what.length > 30 ? '…' : ''}）`;
+    }
+  }
+  if (u.fields && (qt === 'quantity' || qt === 'list') && u.fields['工作目标']) {
+    return `工作目标：${clauseLead(u.fields['工作目标'], factsOfType(u, WANTED.quantity).filter((f) => sentences[f.sentence]?.startsWith('工作目标')))}`;
+  }
+  const s = sentences[lead.sentence];
+  if (/[：:]$/.test(s)) {
+    // The sentence introduces a list: its items are the fact.
+    return [s, ...sentences.slice(lead.sentence + 1, lead.sentence + 6)].map(tidyFact).join(' ');
+  }
+  if (qt === 'list') {
+    const targets = sentences
+      .map((x, i) => ({ x, i, score: scoreSentence(x, terms, search) }))
+      .filter((r) => r.i !== lead.sentence && /\d/.test(r.x) && r.score >= scoreSentence(s, terms, search) * 0.6);
+    const picked = [{ x: s, i: lead.sentence }, ...targets].sort((a, b) => a.i - b.i).slice(0, 4);
+    if (picked.length > 1) return picked.map((p) => tidyFact(p.x)).join('');
+  }
+  const facts = factsOfType(u, WANTED[qt]).filter((f) => f.sentence === lead.sentence);
+  return clauseLead(s, facts);
+}
+
+/** The excerpt of a clause that holds the lead: the sentence, cut around its facts, with … marking cuts. */
+function excerptOf(u: Unit, sentence: number, facts: Fact[]): string {
+  const sentences = sentencesOf(u);
+  let s = (sentences[sentence] ?? sentences[0] ?? u.text).replace(/\s+/g, ' ');
+  let before = sentence > 0;
+  let after = sentence < sentences.length - 1;
+  if (s.length > EXCERPT_MAX) {
+    const key = facts[0]?.clause.replace(/\s+/g, ' ') ?? '';
+    const at = Math.max(0, key ? s.indexOf(key) : 0);
+    const start = Math.max(0, Math.min(at - 10, s.length - EXCERPT_MAX));
+    const end = Math.min(s.length, start + EXCERPT_MAX);
+    before ||= start > 0;
+    after ||= end < s.length;
+    s = s.slice(start, end);
+  }
+  return `${before ? '…' : ''}${s}${after ? '…' : ''}`;
 }
 
 /** Ends a sentence with a full stop if it has none (a trailing comma or semicolon becomes the full stop). */
 function period(s: string): string {
   const t = s.replace(/[；;，,、：:\s]+$/, '');
-  return /[。！？.!?]$/.test(t) ? t : `${t}。`;
+  return /[。！？.!?…）)]$/.test(t) ? t : `${t}。`;
 }
 
-/** Province names people use without 省. */
-const PROVINCES = new Set(['广东', '浙江', '江苏', '福建', '山东', '湖南', '湖北', '河南', '河北', '海南', '江西', '安徽', '山西', '陕西', '辽宁', '吉林', '黑龙江', '云南', '贵州', '甘肃', '青海', '台湾']);
+/** The source line and quote of a citation. */
+function sourceLines(c: Citation & { excerpt?: string }, label = '依据'): string[] {
+  return [`${label}：《${c.title}》${c.article}`, `“${(c.excerpt ?? c.quote).replace(/\s*\n\s*/g, ' ')}”`];
+}
 
-/** The reply when the corpus does not cover a question. */
-export function notCovered(question: string, intent: string, entities: Entities, reason?: string): PolicyAnswer {
-  const place = entities.otherPlaces[0];
-  const province = place && (/省$/.test(place) || PROVINCES.has(place));
-  const office = place ? `${place.replace(/[省市]$/, '')}${province ? '省' : '市'}市场监督管理局` : entities.regions[0] ? `${entities.regions[0]}市场监督管理局` : '当地市场监督管理局（开平企业可咨询开平市市场监督管理局）';
-  const scope = '开平市水暖卫浴质量提升工作方案与产品质量优秀奖评审管理办法、中山市工业产品质量提升三年行动计划、汕头市2013年质量发展重点行动计划、四川省重点消费品质量提升专项行动计划、江门市质量认证体系建设实施方案';
-  const lead = place ? `现有政策库未收录${place}的相关政策` : reason ?? '现有政策库没有涉及这个问题的条款';
+/** Loaded documents grouped by place: "开平市2份、中山市1份…". */
+export function corpusSummary(k: Knowledge): string {
+  const byPlace = new Map<string, number>();
+  for (const d of k.documents) byPlace.set(d.region || '其他', (byPlace.get(d.region || '其他') ?? 0) + 1);
+  return [...byPlace.entries()].map(([p, n]) => `${p}${n}份`).join('、');
+}
+
+/** Titles of the loaded documents grouped by place, for /docs. */
+export function documentList(k: Knowledge, now: Date): string {
+  const byPlace = new Map<string, PolicyDocument[]>();
+  for (const d of k.documents) byPlace.set(d.region || '其他', [...(byPlace.get(d.region || '其他') ?? []), d]);
+  const lines = [`已收录${k.documents.length}份政策文件：`];
+  for (const [place, docs] of byPlace) {
+    lines.push(`【${place}】`);
+    for (const d of docs) lines.push(`· 《${d.title}》${lapsed(d, now) ? `（已于${cnDate(d.expires!)}到期）` : ''}`);
+  }
+  return lines.join('\n');
+}
+
+/** The reply when the corpus does not cover a question; the loaded places are listed briefly. */
+export function notCovered(k: Knowledge, question: string, intent: string, reason: string, place?: string, region?: string): PolicyAnswer {
+  const office = place ? `${place.replace(/(省|市)$/, '')}${/省$/.test(place) ? '省' : '市'}市场监督管理局` : region ? `${region}市场监督管理局` : '当地市场监督管理局';
   return {
     question,
     intent,
     found: false,
-    answer: `抱歉，${lead}，我不便猜测。建议咨询${office}。\n目前可查询的文件：${scope}。`,
+    answer: `抱歉，${reason}，我不便猜测。建议咨询${office}。\n目前收录：${corpusSummary(k)}（发送 /docs 查看文件列表）。`,
     citations: [],
   };
 }
@@ -266,152 +307,253 @@ export function answerQuestion(k: Knowledge, rawQuestion: string, now: Date): Po
   }
 }
 
+/** Award names a question mentions, with the documents that set them (title or front matter). */
+function awardsNamed(k: Knowledge, q: string): { name: string; docs: PolicyDocument[] }[] {
+  const out = new Map<string, PolicyDocument[]>();
+  const expanded = [q, ...Object.entries(k.glossary.synonyms).filter(([w, s]) => w.endsWith('奖') && q.includes(w)).flatMap(([, s]) => s)].join(' ');
+  for (const d of k.documents) {
+    for (const a of d.awards) {
+      // Any tail of the name of three characters or more that ends the name (优秀奖, 质量优秀奖) names it.
+      for (let i = 0; i + 3 <= a.length; i++) {
+        const tail = a.slice(i);
+        if (expanded.includes(tail)) {
+          out.set(a, [...(out.get(a) ?? []), d]);
+          break;
+        }
+      }
+    }
+  }
+  return [...out.entries()].map(([name, docs]) => ({ name, docs }));
+}
+
+/** Award names the question uses that no loaded document sets (the glossary's award terms, or any "…质量奖"). */
+function unknownAward(k: Knowledge, q: string, known: string[]): string | undefined {
+  const named = [...k.glossary.terms.filter((t) => t.endsWith('奖') && q.includes(t)), ...[...q.matchAll(/[\u4e00-\u9fff]{2,6}质量奖/g)].map((m) => m[0])];
+  return named.find((n) => !known.some((a) => a.endsWith(n) || n.endsWith(a.slice(-3))));
+}
+
 /** The body of answerQuestion. */
 function answerOrThrow(k: Knowledge, rawQuestion: string, now: Date): PolicyAnswer {
   const question = rawQuestion;
   const q = normalizeText(rawQuestion);
   if (!q) {
-    return { question, intent: 'empty', found: false, answer: '您好，请直接输入您想了解的政策问题，例如“优秀奖奖金多少”或“江门管理体系认证目标是多少”。', citations: [] };
+    return { question, intent: 'empty', found: false, answer: '您好，请直接输入您想了解的政策问题，例如某个奖项的奖励金额、申报条件或某市的认证目标。', citations: [] };
   }
   const guess = k.classifier.classify(q);
   const intent = guess.intent;
-  const entities = extractEntities(q);
-  const terms = k.search.queryTerms(q);
-  for (const t of INTENT_TERMS[intent] ?? []) if (!terms.has(t)) terms.set(t, 0.5);
-  const ask = askOf(q, intent);
-
   if (CHAT_INTENTS.has(intent) && guess.confidence > 0.6 && q.length <= 12) {
-    return { question, intent, found: false, answer: chatReply(intent), citations: [] };
+    return { question, intent, found: false, answer: chatReply(intent, k), citations: [] };
   }
-  if (entities.otherPlaces.length && !entities.regions.length) return notCovered(question, intent, entities);
+  const entities = extractEntities(q);
+  const places = k.places.match(q);
+  if (places.uncovered.length && !places.covered.length) {
+    return notCovered(k, question, intent, `现有政策库未收录${places.uncovered[0]}的相关政策`, places.uncovered[0]);
+  }
+  const terms = k.search.queryTerms(q);
+  for (const t of k.glossary.intentTerms[intent] ?? []) if (!terms.has(t)) terms.set(t, 0.5);
+  const qt = refineType(questionType(q, k.glossary), intent);
   const foreign = foreignTopics(k, q);
-  const yearMiss = missingYear(k, q, entities);
-  if (yearMiss) return notCovered(question, intent, entities, yearMiss);
+  const yearMiss = missingYear(k, q, places.covered);
+  if (yearMiss) return notCovered(k, question, intent, yearMiss, undefined, places.covered[0]);
 
-  const regions = entities.awards.includes('优秀奖') && !entities.regions.includes('开平市') ? [...entities.regions, '开平市'] : entities.regions;
-  const regionFilter = regions.length ? (u: Unit) => regions.includes(u.region) : undefined;
-  const hits = phraseBoost(sentenceBoost(rerank(k.search.search(terms, 12, regionFilter), intent, entities, ask, q), terms, k.search, ask), k, q);
+  const awards = awardsNamed(k, q);
+  const awardDocs = new Set(awards.flatMap((a) => a.docs.map((d) => d.id)));
+  const strange = unknownAward(k, q, awards.map((a) => a.name));
+  const regionFilter = places.covered.length ? (u: Unit) => places.covered.includes(u.region) : undefined;
+  const hits = rank(k, q, terms, qt, regionFilter, awardDocs);
 
-  // Money: only the Kaiping excellence award states an amount.
-  const otherAward = entities.awards.filter((a) => a !== '优秀奖');
-  const wantsAmount = ask.money && (/多少|几|how much|金额|奖励标准|补贴标准|怎么算|计算|最少|最低|最多/.test(q.toLowerCase()) || (entities.times !== undefined && /奖金|奖励|钱|reward|bonus/.test(q.toLowerCase())));
-  if (wantsAmount) {
-    const kaiping = !entities.regions.length || entities.regions.includes('开平市');
-    const aboutAward = entities.awards.includes('优秀奖') || (!otherAward.length && /奖金|奖励|奖|award|reward|bonus|prize|合格/.test(q.toLowerCase()) && !/补贴|补助|资助/.test(q));
-    if (kaiping && aboutAward && !otherAward.length && foreign.length === 0) return awardAmount(k, question, intent, entities, now);
-    const what = otherAward[0] ? `${otherAward[0]}的奖励金额` : '这项补贴或奖励的具体金额';
-    return notCovered(question, intent, entities, `现有政策文件没有规定${what}`);
-  }
-  const aboutAwardItself = /优秀奖|获奖|奖项|award/.test(q) && !/办法|文件|政策|规定|方案|计划|policy|rules/.test(q);
-  if ((!aboutAwardItself || /still valid|in force|scheme|还管用|还执行|作废|失效/.test(q)) && /还有效|有效吗|过期|失效|废止|作废|还能用吗|还管用|还算数|还执行|还适用|施行|生效|实施的|开始实施|still valid|in force|expired|有效期/.test(q)) {
-    const v = policyValidity(k, question, intent, q, entities, hits, now);
+  // Validity of a document itself ("这个办法还有效吗").
+  const asksValidity = /还有效|有效吗|过期了吗|失效|废止|作废|还能用吗|还管用|还算数|还执行|还适用|什么时候(开始)?(施行|实施|生效)|哪天(施行|实施|生效)|施行日期|生效日期|still valid|in force|expired/i.test(q);
+  const aboutDocument = /办法|文件|政策|规定|方案|计划|通知|policy|rules|plan|scheme/i.test(q) || !awards.length;
+  if (asksValidity && aboutDocument && !/证书|荣誉|称号|奖牌/.test(q)) {
+    const v = policyValidity(k, question, q, places.covered, awards, hits, now);
     if (v) return v;
   }
 
-  const kaipingAward = (!entities.regions.length || entities.regions.includes('开平市')) && !otherAward.length;
-  const aboutApplying = /优秀奖|评|申报|申请|报名|能报|参评|获奖|拿奖|奖|apply|award|eligible/i.test(q);
-  if (kaipingAward && aboutApplying && (entities.awards.includes('优秀奖') || /^(award_|precheck|profile|spot_check)/.test(intent)) && (ask.yesNo || /够不够|够吗|行不行|符不符合|符合吗|能评|能报|能申|can we|eligible/i.test(q))) {
-    const e = eligibilityFromQuestion(q, now);
-    if (e) {
-      const lines = [period(e.fact), ...e.citations.map((c) => sourceLine(c, e.citations[0]))];
-      const warn = validityWarning(k.documents.find((d) => d.id === 'kaiping-award'), now);
-      if (warn) lines.push(warn);
-      return { question, intent, found: true, answer: lines.join('\n'), citations: e.citations };
-    }
-  }
-  const topics = significantTerms(terms);
-  const top = hits[0];
-  if (process.env.DEBUG_ANSWER) process.stderr.write(`${JSON.stringify({ q, foreign, hits: hits.slice(0, 4).map((h) => [h.unit.article, +h.score.toFixed(2)]) })}\n`);
-  if (!top || !covers(k, topics, top, foreign)) {
-    return notCovered(question, intent, entities, foreign.length ? `现有政策文件没有涉及“${foreign[0]}”的条款` : undefined);
+  // Several places' documents set the award named, and the question names no place: answer for each, briefly.
+  const awardRegions = [...new Set(awards.flatMap((a) => a.docs.map((d) => d.region)))];
+  if (!places.covered.length && awardRegions.length > 1) return perPlace(k, question, intent, q, terms, qt, awardRegions, awardDocs, now);
+
+  if (strange && !awards.length && qt === 'money') {
+    return notCovered(k, question, intent, `现有政策文件没有写明${strange}的奖励金额`, undefined, places.covered[0]);
   }
 
-  const citations: Citation[] = [citationOf(top.unit)];
-  const second = hits[1];
-  if (second && second.unit.docId === top.unit.docId && second.score >= top.score * 0.8 && second.unit.article !== top.unit.article && !top.unit.article.startsWith(second.unit.article)) {
-    citations.push(citationOf(second.unit));
+  const eligibility = eligibilityAnswer(k, question, intent, q, qt, awards, now);
+  if (eligibility) return eligibility;
+
+  const top = hits[0];
+  const topics = significantTerms(k, terms);
+  if (process.env.DEBUG_ANSWER) process.stderr.write(`${JSON.stringify({ q, qt, foreign, awards: awards.map((a) => a.name), hits: hits.slice(0, 4).map((h) => [h.unit.docId, h.unit.article, +h.score.toFixed(2)]) })}\n`);
+  if (!top || !covers(k, topics, top, foreign)) {
+    return notCovered(k, question, intent, foreign.length ? `现有政策文件没有涉及“${foreign[0]}”的条款` : '现有政策库没有涉及这个问题的条款', undefined, places.covered[0]);
   }
-  if (!regions.length) {
-    // No place named: a close match in another document is shown too, since the owner may mean either city.
-    const other = hits.find((h) => h.unit.docId !== top.unit.docId && h.unit.region !== top.unit.region);
-    if (other && other.score >= top.score * 0.85 && covers(k, topics, other, foreign)) citations.push(citationOf(other.unit));
+  // No close clause holds the asked kind of fact: the best clause that does, if it still answers the question.
+  if (WANTED[qt].length && !chooseLead(hits, terms, k.search, qt)?.typed) {
+    const typed = rank(k, q, terms, qt, (u) => factsOfType(u, WANTED[qt]).length > 0 && (!regionFilter || regionFilter(u)), awardDocs);
+    if (typed[0] && typed[0].score >= top.score * 0.4 && covers(k, topics, typed[0], foreign)) return composeAnswer(k, question, intent, q, terms, qt, typed, now, !places.covered.length);
   }
-  let fact = factFrom(top.unit, terms, k.search, ask, q);
-  const lapsedNow = NOW_WORDS.test(q) && Boolean(validityWarning(k.documents.find((d) => d.id === top.unit.docId), now));
-  const verdict = yesNoLead(q, top.unit, fact, terms, k.search, ask);
-  // A policy that has lapsed gets no plain "可以" about the present: the warning comes first, then what it said.
-  if (verdict && !(lapsedNow && verdict.startsWith('可以'))) fact = `${verdict}${fact}`;
-  else if (lapsedNow) fact = `按原文件的规定：${fact}`;
-  if (/不合格|没过|没通过/.test(q) && /(能|可以|可不可以|还能|能否|影响)/.test(q) && /评|奖|申报|申请|报/.test(q) && (!entities.regions.length || entities.regions.includes('开平市'))) {
-    // A failed spot check bars the award: the rules' condition and the plan's one-year ban together.
-    const cond = k.units.find((u) => u.docId === 'kaiping-award' && u.article === '第五条（三）');
-    const ban = k.units.find((u) => u.docId === 'kaiping-plan' && u.article === '三、（十）2');
-    if (cond && ban) {
-      citations.splice(0, citations.length, citationOf(cond), citationOf(ban));
-      fact = '不能。申报优秀奖要求近3年内同类产品抽检连续3次以上合格且没有不合格记录；而且抽检不合格的企业一年内不得参与（不推荐参与）各类评奖';
+  return composeAnswer(k, question, intent, q, terms, qt, hits, now, !places.covered.length);
+}
+
+/** Composes the answer from the ranked hits: lapse line, lead, source, excerpt, and at most one related clause. */
+function composeAnswer(k: Knowledge, question: string, intent: string, q: string, terms: Map<string, number>, qt: QuestionType, hits: Hit[], now: Date, anyPlace: boolean): PolicyAnswer {
+  const lead = chooseLead(hits, terms, k.search, qt)!;
+  const unit = lead.unit;
+  const doc = k.documents.find((d) => d.id === unit.docId);
+  const wantedFacts = factsOfType(unit, WANTED[qt]).filter((f) => f.sentence === lead.sentence);
+  if (WANTED[qt].length && !lead.typed && (qt === 'money' || qt === 'when' || qt === 'cadence')) {
+    const what = qt === 'money' ? '具体金额' : qt === 'cadence' ? '评选周期' : '具体日期或期限';
+    const c = citationOf(unit, excerptOf(unit, lead.sentence, []));
+    if (qt === 'money') return notCovered(k, question, intent, `现有政策文件没有写明这项奖励或补贴的${what}`, undefined, doc?.region);
+    const lines = [period(`《${doc?.title ?? unit.title}》${unit.article}谈到了这件事，但没有写明${what}`), ...sourceLines(c)];
+    return finish(k, question, intent, lines, [c], doc, now);
+  }
+  if (qt === 'yesno') {
+    const yn = yesNoLead(q, unit, lead.sentence, terms, k.search);
+    if (yn) {
+      lead.sentence = yn.sentence;
+      lead.text = sentencesOf(unit)[yn.sentence];
     }
   }
-  const doc = k.documents.find((d) => d.title === citations[0].title) ?? k.documents.find((d) => d.id === top.unit.docId);
-  const lines = [period(fact), ...citations.map((c) => sourceLine(c, citations[0]))];
+  let text = computed(k, q, qt, unit, wantedFacts) ?? leadText(lead, qt, terms, k.search);
+  if (qt === 'yesno') {
+    const verdict = yesNoLead(q, unit, lead.sentence, terms, k.search)?.verdict;
+    if (verdict && !text.startsWith(verdict)) text = `${verdict}${text}`;
+  }
+  const c = citationOf(unit, excerptOf(unit, lead.sentence, wantedFacts));
+  const citations: (Citation & { excerpt?: string })[] = [c];
+  const lines = [period(text), ...sourceLines(c)];
+  const second = hits.find((h) => h.unit !== unit && h.unit.docId === unit.docId && h.score >= hits[0].score * 0.8 && !unit.article.startsWith(h.unit.article) && !h.unit.article.startsWith(unit.article));
+  const other = anyPlace ? hits.find((h) => h.unit.region !== unit.region && h.score >= hits[0].score * 0.85) : undefined;
+  for (const [h, label] of [[second, '相关'], [other, '另见']] as const) {
+    if (!h) continue;
+    const lead2 = chooseLead([h], terms, k.search, qt);
+    const c2 = citationOf(h.unit, lead2 ? excerptOf(h.unit, lead2.sentence, factsOfType(h.unit, WANTED[qt]).filter((f) => f.sentence === lead2.sentence)) : undefined);
+    citations.push(c2);
+    lines.push(`${label}：《${c2.title}》${c2.article}：“${(c2.excerpt ?? c2.quote).replace(/\s*\n\s*/g, ' ').slice(0, 90)}”`);
+  }
+  return finish(k, question, intent, lines, citations, doc, now);
+}
+
+/** Puts the lapse warning first (and phrases the lead as what the document said), and builds the answer. */
+function finish(k: Knowledge, question: string, intent: string, lines: string[], citations: Citation[], doc: PolicyDocument | undefined, now: Date): PolicyAnswer {
+  void k;
   const warn = validityWarning(doc, now);
-  // Asked about now ("现在还能申请吗"): the lapse is the first thing to say.
-  if (warn && NOW_WORDS.test(q)) lines.unshift(warn);
-  else if (warn) lines.push(warn);
+  if (warn) {
+    lines[0] = `原${selfName(doc)}规定：${lines[0]}`;
+    lines.unshift(warn);
+  }
   return { question, intent, found: true, answer: lines.join('\n'), citations };
 }
 
-/** A figure with its unit, as targets state them ("300家", "95%", "7500张"). */
-const QUANTITY = /\d+(\.\d+)?\s*(家|个|项|种|名|%|次|张|件|期|年|天|元|千|万)/g;
-
-/** Re-ranks hits with priors: award questions prefer the award rules, number questions prefer clauses with figures. */
-function rerank(hits: Hit[], intent: string, e: Entities, ask: Ask, q: string): Hit[] {
-  const awardTopic = (/^(award_|publicity)/.test(intent) || e.awards.includes('优秀奖')) && (!e.regions.length || e.regions.includes('开平市')) && !e.awards.some((a) => a !== '优秀奖');
-  const scored = hits.map((h) => {
-    let score = h.score;
-    if (awardTopic && h.unit.docId === 'kaiping-award') score *= 1.4;
-    if (ask.number) score *= 1 + 0.08 * Math.min(6, (h.unit.text.match(QUANTITY) ?? []).length);
-    if (ask.department && (h.unit.fields || /[（(][^（()）]*(局|处|部门|政府)[^（()）]*[）)]。?$/.test(h.unit.text.trim()))) score *= 1.1;
-    if (/问题.*(找|反映)|有问题找|遇到问题/.test(q) && h.unit.kind === 'notice') score *= 2;
-    return { ...h, score };
-  });
-  return scored.sort((a, b) => b.score - a.score);
-}
-
-/** Adds a bonus for each pair of adjacent question words that the unit contains as one phrase ("抽检计划"). */
-function phraseBoost(hits: Hit[], k: Knowledge, q: string): Hit[] {
-  if (!k.segmenter) return hits;
-  const words = k.segmenter.words(q).filter((w) => /[\u4e00-\u9fff]/.test(w) && !GENERIC.has(w));
-  const phrases: { p: string; w: number }[] = [];
-  for (let i = 0; i + 1 < words.length; i++) {
-    if (words[i].length + words[i + 1].length < 3) continue;
-    phrases.push({ p: words[i] + words[i + 1], w: k.search.idf(words[i]) + k.search.idf(words[i + 1]) });
+/** A computed amount, when the user states their own count ("合格5次能拿多少") and the clause states an amount per unit. */
+function computed(k: Knowledge, q: string, qt: QuestionType, unit: Unit, facts: Fact[]): string | undefined {
+  if (qt !== 'money') return undefined;
+  const per = facts.find((f) => f.per && f.value && !f.bound);
+  if (!per) return undefined;
+  const m = new RegExp(`(?<!每[^\\d一二三四五六七八九十两]{0,6})(\\d+|[一二两三四五六七八九十]+)\\s*${per.per}`).exec(q) ?? (per.per === '次' ? /(\d+)\s*(?:times?|spot checks?|inspections?|passes)/i.exec(q) ?? /passed\s+(\d+)/i.exec(q) : null);
+  if (!m) return undefined;
+  const n = /^\d+$/.test(m[1]) ? Number(m[1]) : extractEntities(`${m[1]}次`).times;
+  if (!n || n <= 1 && !/\d/.test(m[1])) return undefined;
+  // A condition elsewhere in the document that asks for more than the user has ("连续3次以上").
+  const need = k.units
+    .filter((u) => u.docId === unit.docId)
+    .flatMap((u) => (u.facts ?? []).filter((f) => f.type === 'count' && /以上/.test(f.text) && f.text.includes(per.per!) && (f.value ?? 0) > n).map((f) => ({ u, f })))[0];
+  const floor = facts.find((f) => f.bound === 'min');
+  if (need) {
+    return `${n}${per.per}还不够：${tidyFact(need.f.clause).slice(0, 50)}（${need.u.article}）；达到后按${tidyFact(per.clause).replace(/^.*?(每)/, '$1')}计`;
   }
-  if (!phrases.length) return hits;
-  return hits
-    .map((h) => {
-      const text = h.unit.text.replace(/\s+/g, '');
-      const bonus = phrases.filter((x) => text.includes(x.p)).reduce((a, x) => a + x.w, 0);
-      return bonus ? { ...h, score: h.score + 0.5 * bonus } : h;
-    })
-    .sort((a, b) => b.score - a.score);
+  const total = n * per.value!;
+  const result = floor && floor.value! > total ? floor.value! : total;
+  return `${n}${per.per}可得${result}元（${per.value}元 × ${n}${per.per} = ${total}元${floor && floor.value! > total ? `，按最少${floor.value}元计` : ''}）`;
 }
 
-/** Adds the best sentence's match to each unit's score, so a dense sentence beats a long clause that mentions everything once. */
-function sentenceBoost(hits: Hit[], terms: Map<string, number>, search: UnitSearch, ask: Ask): Hit[] {
-  return hits
+/** A plain 可以/不可以 for a yes/no question, decided by the sentence holding the question's rarest word. */
+function yesNoLead(q: string, u: Unit, sentence: number, terms: Map<string, number>, search: UnitSearch): { verdict: string; sentence: number } | undefined {
+  const sentences = sentencesOf(u);
+  const inUnit = [...terms.entries()].filter(([t, w]) => w >= 1 && t.length >= 2 && sentences.some((x) => x.includes(t)));
+  const at = inUnit.length ? sentences.findIndex((x) => x.includes(inUnit.sort((a, b) => search.idf(b[0]) - search.idf(a[0]))[0][0])) : sentence;
+  const v = verdictOf(q, sentences[at] ?? '');
+  return v ? { verdict: v, sentence: at } : undefined;
+}
+
+/** 可以/不可以/需要/不需要 as the deciding sentence states it, for what the question asks. */
+function verdictOf(q: string, deciding: string): string | undefined {
+  if (!deciding) return undefined;
+  const asksMay = /可以|能|可不可以|能不能|允许|行不行|算不算|认不认|can |may |allowed/i.test(q);
+  const asksNeed = /需要|要不要|需不需要|必须|是否要|得不得|need|must/i.test(q);
+  if (/名额|限制|限额|上限/.test(q) && /不限/.test(deciding)) return '没有限制。';
+  if (asksMay && /不得|不能|不予|禁止|严禁|不推荐/.test(deciding)) return '不可以。';
+  if (asksMay && /(?<!不)(可以|可多项|可重新|可在|可|允许)/.test(deciding) && !/不得|不能|不予|禁止|严禁/.test(deciding)) return '可以。';
+  if (asksNeed && /须|必须|应当|需|要求|应/.test(deciding) && !/不需|无需|不必|不收取/.test(deciding)) return '需要。';
+  if (asksNeed && /不需|无需|不必|不收取|免/.test(deciding)) return '不需要。';
+  return undefined;
+}
+
+/** An eligibility verdict from facts the user states about their enterprise ("注册两年了可以申请吗"). */
+function eligibilityAnswer(k: Knowledge, question: string, intent: string, q: string, qt: QuestionType, awards: { name: string; docs: PolicyDocument[] }[], now: Date): PolicyAnswer | undefined {
+  const aboutApplying = /评|申报|申请|报名|能报|参评|获奖|拿奖|apply|eligible/i.test(q);
+  if (!aboutApplying || !(qt === 'yesno' || /够不够|够吗|行不行|符不符合|符合吗|能评|能报|能申|can we|eligible/i.test(q))) return undefined;
+  if (!awards.length && !/^(award_|precheck|profile|spot_check)/.test(intent)) return undefined;
+  const e = eligibilityFromQuestion(q, now);
+  if (!e) return undefined;
+  const doc = k.documents.find((d) => d.title === e.citations[0]?.title);
+  const lines = [period(e.fact), ...e.citations.flatMap((c, i) => (i === 0 ? sourceLines(c) : [`相关：《${c.title}》${c.article}`]))];
+  return finish(k, question, intent, lines, e.citations, doc, now);
+}
+
+/** Answers for each place whose documents set the award named, one short line each. */
+function perPlace(k: Knowledge, question: string, intent: string, q: string, terms: Map<string, number>, qt: QuestionType, regions: string[], awardDocs: Set<string>, now: Date): PolicyAnswer {
+  const lines = [`${regions.length}个地方的文件都有这个奖项，分别是：`];
+  const citations: Citation[] = [];
+  for (const region of regions.slice(0, 4)) {
+    const hits = rank(k, q, terms, qt, (u) => u.region === region && awardDocs.has(u.docId), awardDocs);
+    const lead = chooseLead(hits, terms, k.search, qt);
+    if (!lead) continue;
+    const doc = k.documents.find((d) => d.id === lead.unit.docId);
+    const c = citationOf(lead.unit, excerptOf(lead.unit, lead.sentence, []));
+    citations.push(c);
+    const text = computed(k, q, qt, lead.unit, factsOfType(lead.unit, WANTED[qt]).filter((f) => f.sentence === lead.sentence)) ?? leadText(lead, qt, terms, k.search);
+    lines.push(`【${region}】${period(text)}（《${c.title}》${c.article}${lapsed(doc, now) ? `，已于${cnDate(doc!.expires!)}到期` : ''}）`);
+  }
+  lines.push('请告诉我是哪个地方，例如在问题里加上城市名。');
+  return { question, intent, found: citations.length > 0, answer: lines.join('\n'), citations };
+}
+
+/** Ranks units for the question: BM25, then the best sentence, adjacent-word phrases, the asked fact type and the award named. */
+function rank(k: Knowledge, q: string, terms: Map<string, number>, qt: QuestionType, filter: ((u: Unit) => boolean) | undefined, awardDocs: Set<string>): Hit[] {
+  const raw = k.search.search(terms, 12, filter);
+  const wanted = WANTED[qt];
+  const phrases = phrasesOf(k, q);
+  return raw
     .map((h) => {
       let best = 0;
-      for (const s of sentencesOf(h.unit)) best = Math.max(best, scoreSentence(s, terms, search, ask));
-      return { ...h, score: h.score + 0.5 * best };
+      for (const s of sentencesOf(h.unit)) best = Math.max(best, scoreSentence(s, terms, k.search));
+      let score = h.score + 0.5 * best;
+      if (phrases.length) {
+        const text = h.unit.text.replace(/\s+/g, '');
+        score += 0.5 * phrases.filter((x) => text.includes(x.p)).reduce((a, x) => a + x.w, 0);
+      }
+      if (awardDocs.has(h.unit.docId)) score *= 1.4;
+      if (wanted.length && factsOfType(h.unit, wanted).length) score *= 1.15;
+      if (qt === 'who' && departmentsOf(h.unit)) score *= 1.1;
+      return { ...h, score };
     })
     .sort((a, b) => b.score - a.score);
 }
 
-/** Colloquial words whose absence from the corpus is expected. */
-const COLLOQUIAL = new Set(['奖金', '钱', '补贴', '补助', '过期', '失效', '公示期', '几年', '多久', '门槛', '资格', '申请', '报名', '注册', '成立',
-  '纳税证明', '完税证明', '没过', '抽捡', '优秀将', '公式期', '公式', '拿到', '能拿', '最少', '最低', '最多', '一共', '总共', '合格', '获奖', '评上',
-  '客户', '老板', '厂子', '工厂', '水龙头', '龙头', '花洒', '卫浴', '产品', '名额', '后果', '影响', '收费', '免费', '费用', '资料', '材料', '证书',
-  '奖牌', '结果', '记录', '时间', '日期', '期限', '年限', '次数', '数量', '多少家', '目标', '指标', '任务', '措施', '内容', '作用', '意思', '区别', '比例', '时候', '怎么回事', '级别', '要求', '条件', '算数', '算不算', '认不认', '这一步', '一步', '步骤', '流程', '环节']);
+/** Pairs of adjacent question words, as phrases a clause may contain ("抽检计划"). */
+function phrasesOf(k: Knowledge, q: string): { p: string; w: number }[] {
+  if (!k.segmenter) return [];
+  const stop = new Set(k.glossary.stopwords);
+  const words = k.segmenter.words(q).filter((w) => /[\u4e00-\u9fff]/.test(w) && !stop.has(w));
+  const out: { p: string; w: number }[] = [];
+  for (let i = 0; i + 1 < words.length; i++) {
+    if (words[i].length + words[i + 1].length < 3) continue;
+    out.push({ p: words[i] + words[i + 1], w: k.search.idf(words[i]) + k.search.idf(words[i + 1]) });
+  }
+  return out;
+}
 
 /** Part-of-speech tags of words that name a topic. */
 const TOPIC_TAGS = new Set(['n', 'nz', 'j', 'vn', 'nt', 'l']);
@@ -419,24 +561,26 @@ const TOPIC_TAGS = new Set(['n', 'nz', 'j', 'vn', 'nt', 'l']);
 /** Weight of a topic word the corpus never uses, against the idf of the words it does know. */
 const FOREIGN_WEIGHT = 6;
 
-/** Topic words in the question that the corpus never uses (社保, 个税, 最低工资 …), with their unknown parts. */
+/** Topic words in the question that the corpus never uses (社保, 个税, 最低工资 …). */
 export function foreignTopics(k: Knowledge, q: string): string[] {
   const out: string[] = [];
+  const stop = new Set(k.glossary.stopwords);
+  const colloquial = new Set(k.glossary.colloquial);
   const english = q.toLowerCase().match(/[a-z]{3,}/g) ?? [];
   const cjk = q.match(/[\u4e00-\u9fff]/g) ?? [];
   if (english.length >= 3 && english.length * 2 > cjk.length) {
-    const content = english.filter((w) => !GENERIC.has(w) && !/^(kaiping|zhongshan|shantou|sichuan|jiangmen)$/.test(w));
-    if (!content.some((w) => SYNONYM_TABLE[w]?.length)) out.push(...content);
+    const content = english.filter((w) => !stop.has(w) && !k.places.match(w).covered.length);
+    if (!content.some((w) => k.search.synonymsOf(w).length)) out.push(...content);
   }
   if (!k.segmenter) return out;
   for (const { word, tag } of k.segmenter.tagged(q, false)) {
-    if (!TOPIC_TAGS.has(tag) || GENERIC.has(word) || COLLOQUIAL.has(word) || word in SYNONYM_TABLE) continue;
-    if (!/^[\u4e00-\u9fff]{2,}$/.test(word) || /^(开平|中山|汕头|四川|江门|水口)/.test(word)) continue;
-    if (k.search.knows(word)) continue;
+    if (!TOPIC_TAGS.has(tag) || stop.has(word) || colloquial.has(word) || k.search.synonymsOf(word).length) continue;
+    if (!/^[\u4e00-\u9fff]{2,}$/.test(word) || k.places.match(word).covered.length) continue;
+    if (k.search.knows(word) || k.search.expandAbbreviation(word).length) continue;
     const parts = k.segmenter.terms(word).filter((p) => p.length >= 2 && p !== word);
     const covered = new Set<number>();
     for (const p of parts) {
-      if (!k.search.knows(p) && !COLLOQUIAL.has(p)) continue;
+      if (!k.search.knows(p) && !colloquial.has(p)) continue;
       const at = word.indexOf(p);
       for (let i = at; i >= 0 && i < at + p.length; i++) covered.add(i);
     }
@@ -447,21 +591,21 @@ export function foreignTopics(k: Knowledge, q: string): string[] {
 }
 
 /** A reason to decline when the question names a plan year the region's documents do not cover. */
-function missingYear(k: Knowledge, q: string, e: Entities): string | undefined {
+function missingYear(k: Knowledge, q: string, regions: string[]): string | undefined {
   const m = /((?:19|20)\d{2})\s*年?.{0,10}(计划|方案|办法|文件|政策)/.exec(q);
-  if (!m || e.regions.length !== 1) return undefined;
+  if (!m || regions.length !== 1) return undefined;
   const year = m[1];
-  const docs = k.documents.filter((d) => d.region === e.regions[0]);
-  const covered = docs.some((d) => d.title.includes(year) || (d.effective && d.expires && d.effective.slice(0, 4) <= year && year <= d.expires.slice(0, 4)) || d.issued?.startsWith(year));
+  const docs = k.documents.filter((d) => d.region === regions[0]);
+  const covered = docs.some((d) => d.title.includes(year) || (d.effective && d.expires && d.effective.slice(0, 4) <= year && year <= d.expires.slice(0, 4)) || d.issued?.startsWith(year) || (d.expires && d.issued && d.issued.slice(0, 4) <= year && year <= d.expires.slice(0, 4)));
   if (covered || !docs.length) return undefined;
-  return `现有政策库没有${e.regions[0]}${year}年的相关文件（已收录：${docs.map((d) => `《${d.title}》`).join('、')}）`;
+  return `现有政策库没有${regions[0]}${year}年的相关文件（已收录：${docs.map((d) => `《${d.title}》`).join('、')}）`;
 }
 
-/** The query's topic terms (from its weighted search terms): no expansions, generic words, numbers or place names. */
-function significantTerms(terms: Map<string, number>): string[] {
-  const places = /开平|中山|汕头|四川|江门|水口/;
+/** The query's topic terms: no expansions, stopwords, numbers or place names. */
+function significantTerms(k: Knowledge, terms: Map<string, number>): string[] {
+  const stop = new Set(k.glossary.stopwords);
   return [...terms.entries()]
-    .filter(([t, w]) => w >= 1 && t.length >= 2 && !GENERIC.has(t) && !places.test(t) && !/\d|^[一二两三四五六七八九十]+[次年个家项]$/.test(t) && !/^[a-z]{1,2}$/.test(t))
+    .filter(([t, w]) => w >= 1 && t.length >= 2 && !stop.has(t) && !k.places.match(t).covered.length && !/\d|^[一二两三四五六七八九十]+[次年个家项]$/.test(t) && !/^[a-z]{1,2}$/.test(t))
     .map(([t]) => t);
 }
 
@@ -477,13 +621,13 @@ function covers(k: Knowledge, topics: string[], hit: Hit, foreign: string[]): bo
   return coverage(k, topics, `${docText} ${hit.unit.title}`, foreign) >= 0.75;
 }
 
-/** Share of the question's known topic weight that the text covers, counting synonyms. */
+/** Share of the question's known topic weight that the text covers, counting synonyms and abbreviations. */
 function coverage(k: Knowledge, terms: string[], covered: string, foreign: string[] = []): number {
   const text = covered.toLowerCase();
   let total = 0;
   let got = 0;
   for (const t of terms) {
-    const syn = SYNONYM_TABLE[t] ?? [];
+    const syn = [...k.search.synonymsOf(t), ...k.search.expandAbbreviation(t)];
     if (!k.search.knows(t) && !syn.length) continue;
     const w = k.search.knows(t) ? k.search.idf(t) : 2;
     total += w;
@@ -493,59 +637,40 @@ function coverage(k: Knowledge, terms: string[], covered: string, foreign: strin
   return total ? got / total : 0;
 }
 
-/** The award amount, computed for a stated number of passed inspections. */
-function awardAmount(k: Knowledge, question: string, intent: string, e: Entities, now: Date): PolicyAnswer {
-  const unit = k.units.find((u) => u.docId === 'kaiping-award' && u.article === '第七条');
-  if (!unit) return notCovered(question, intent, e);
-  const doc = k.documents.find((d) => d.id === unit.docId);
-  const n = e.times;
-  let fact: string;
-  const citations = [citationOf(unit)];
-  if (n !== undefined && n >= 3) {
-    fact = `检验合格${n}次可获奖励${(3000 * n).toLocaleString('en-US').replace(/,/g, '')}元（3000元 × ${n}次 = ${3000 * n}元）。每检验合格一次奖励3000元（原文“3千元”），每家获奖企业最少奖励9000元（原文“9千元”）。`;
-  } else if (n !== undefined) {
-    const cond = k.units.find((u) => u.docId === 'kaiping-award' && u.article === '第五条（三）');
-    if (cond) citations.unshift(citationOf(cond));
-    fact = `合格${n}次还不够申报：申报条件要求近3年内连续3次以上（含3次）抽检合格，所以暂时拿不到奖励。达到条件后，每检验合格一次奖励3000元，每家最少9000元。`;
-  } else {
-    fact = '每检验合格一次奖励3000元（原文“3千元”），每家获奖企业最少奖励9000元（原文“9千元”，即至少3次），合格次数越多奖励越多；另颁发奖牌和证书。';
+/** Answers whether a document is still in force, judged at the date of asking. */
+function policyValidity(k: Knowledge, question: string, q: string, regions: string[], awards: { name: string; docs: PolicyDocument[] }[], hits: Hit[], now: Date): PolicyAnswer | undefined {
+  let doc: PolicyDocument | undefined = awards[0]?.docs[0];
+  const inRegion = regions.length ? k.documents.filter((d) => regions.includes(d.region)) : k.documents;
+  if (!doc && inRegion.length === 1) doc = inRegion[0];
+  if (!doc) {
+    const kind = /(办法|方案|计划|通知|规定)/.exec(q)?.[1];
+    const byKind = kind ? inRegion.filter((d) => d.title.includes(kind)) : [];
+    doc = byKind.length === 1 ? byKind[0] : k.documents.find((d) => d.id === hits[0]?.unit.docId);
   }
-  const lines = [fact, ...citations.map((c) => sourceLine(c, citations[0]))];
-  const warn = validityWarning(doc, now);
-  if (warn) lines.push(warn);
-  return { question, intent: 'award_amount', found: true, answer: lines.join('\n'), citations };
-}
-
-/** Answers whether a policy is still in force, judged at the date of asking. */
-function policyValidity(k: Knowledge, question: string, intent: string, q: string, e: Entities, hits: Hit[], now: Date): PolicyAnswer | undefined {
-  let doc: PolicyDocument | undefined;
-  if (/优秀奖|评审|办法/.test(q) || (!e.regions.length && !hits.length)) doc = k.documents.find((d) => d.id === 'kaiping-award');
-  if (!doc && e.regions.includes('开平市')) doc = k.documents.find((d) => d.id === (/方案/.test(q) ? 'kaiping-plan' : 'kaiping-award'));
-  if (!doc && e.regions.length) doc = k.documents.find((d) => d.region === e.regions[0]);
-  if (!doc && hits[0]) doc = k.documents.find((d) => d.id === hits[0].unit.docId);
   if (!doc) return undefined;
-  if (/优秀奖/.test(q) && /有效期/.test(q) && !/办法|文件|政策/.test(q)) return undefined; // the award's own 3-year validity
   const today = isoDay(now);
   const units = k.units.filter((u) => u.docId === doc!.id);
-  const clause = units.find((u) => /施行|有效期\s*\d/.test(u.text) && u.kind !== 'notice') ?? units.find((u) => u.kind === 'notice') ?? units.find((u) => u.kind === 'preamble') ?? units[0];
+  const clause = units.find((u) => u.article === doc!.validitySource) ?? units.find((u) => u.kind === 'notice') ?? units.find((u) => u.kind === 'preamble') ?? units[0];
   let fact: string;
   if (doc.issued && today < doc.issued) {
     fact = `按提问日期${cnDate(today)}，《${doc.title}》尚未印发（印发日期为${cnDate(doc.issued)}）。`;
   } else if (doc.expires && today > doc.expires) {
-    fact = `已过有效期。《${doc.title}》${doc.effective ? `自${cnDate(doc.effective)}起施行，` : ''}${doc.validityNote ? `${doc.validityNote}，` : ''}已于${cnDate(doc.expires)}到期；按提问日期${cnDate(today)}判断已失效，现行规定请向${contactOf(doc)}确认。`;
+    fact = `已过有效期：《${doc.title}》${doc.effective ? `自${cnDate(doc.effective)}起施行，` : ''}已于${cnDate(doc.expires)}到期（按提问日期${cnDate(today)}）。现行规定请向${contactOf(doc)}确认。`;
   } else if (doc.expires) {
-    fact = `仍在有效期内。《${doc.title}》有效期至${cnDate(doc.expires)}（按提问日期${cnDate(today)}判断）。`;
+    fact = `仍在有效期内：《${doc.title}》有效期至${cnDate(doc.expires)}（按提问日期${cnDate(today)}）。`;
   } else {
-    fact = `《${doc.title}》${doc.issued ? `于${cnDate(doc.issued)}印发，` : ''}文件没有写明有效期${doc.validityNote ? `（${doc.validityNote}）` : ''}，是否仍在执行请向${contactOf(doc)}确认。`;
+    fact = `《${doc.title}》${doc.issued ? `于${cnDate(doc.issued)}印发，` : ''}${doc.effective ? `自${cnDate(doc.effective)}起施行，` : ''}文件没有写明有效期，是否仍在执行请向${contactOf(doc)}确认。`;
   }
-  return { question, intent: 'policy_validity', found: true, answer: [fact, sourceLine(citationOf(clause))].join('\n'), citations: [citationOf(clause)] };
+  const c = citationOf(clause, doc.validityNote && doc.validitySource === clause.article ? doc.validityNote.replace(/^[^：]*：/, '') : undefined);
+  const source = doc.validitySource === '标题' ? [`依据：《${doc.title}》标题（${doc.validityNote}）`] : sourceLines(c);
+  return { question, intent: 'policy_validity', found: true, answer: [fact, ...source].join('\n'), citations: [c] };
 }
 
-/** Canned replies for conversational intents. */
-export function chatReply(intent: string): string {
+/** Canned replies for conversational intents; the greeting names the places the loaded documents come from. */
+export function chatReply(intent: string, k?: Knowledge): string {
   switch (intent) {
     case 'greeting':
-      return '您好！我是政策助手，可以回答开平、中山、汕头、四川、江门的产品质量政策问题，每个回答都附文件和条款原文。发送“帮助”查看用法。';
+      return `您好！我是政策助手，可以回答产品质量政策问题，每个回答都附文件和条款原文。${k ? `目前收录：${corpusSummary(k)}。` : ''}发送“帮助”查看用法。`;
     case 'thanks':
       return '不客气！还有其他政策问题随时问我。';
     default:
@@ -556,9 +681,9 @@ export function chatReply(intent: string): string {
 /** The help text listing what the bot can do. */
 export const HELP_TEXT = [
   '我可以帮您：',
-  '1. 查政策：直接提问，如“优秀奖奖金多少”“江门管理体系认证目标多少家”“中山首席质量官谁牵头”；',
-  '2. 预检开平水暖卫浴产品质量优秀奖申报条件：发送 /precheck 或“我们能评优秀奖吗”；',
+  '1. 查政策：直接提问，如“优秀奖奖金多少”“江门管理体系认证目标多少家”；发送 /docs 查看已收录的文件；',
+  '2. 预检奖项申报条件：发送 /precheck 或“我们能评奖吗”；',
   '3. 订阅公示和到期提醒：发送 /subscribe（可加标签，如 /subscribe 水口镇），退订发送 /unsubscribe；',
   '4. 登记获奖日期以便到期提醒：发送 /award 2024-03-01，查看发送 /awards。',
-  '其他命令：/cancel 取消预检，/back 修改上一题，/forget 删除企业资料。',
+  '其他命令：/cancel 取消预检，/back 修改上一题，/forget 删除企业资料；回答后回复“原文”可查看条款全文。',
 ].join('\n');

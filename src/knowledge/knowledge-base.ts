@@ -4,6 +4,8 @@ import { loadClassifier, loadIntents, DEFAULT_INTENTS_DIR } from '../nlu/intent-
 import { createSegmenter, type Segmenter } from '../nlu/segmenter.ts';
 import type { Knowledge } from './answer.ts';
 import { DEFAULT_DATA_DIR, loadIndex } from './policy-loader.ts';
+import { loadGlossary, loadPlaces } from './glossary.ts';
+import { PlaceMatcher } from './places.ts';
 import { UnitSearch } from './search.ts';
 
 /** Knowledge plus the segmenter it was built with. */
@@ -14,10 +16,12 @@ export interface LoadedKnowledge extends Knowledge {
 /** Loads the index (rebuilding it if stale), then trains the classifier. */
 export function loadKnowledge(dataDir: string = DEFAULT_DATA_DIR, intentsDir: string = DEFAULT_INTENTS_DIR): LoadedKnowledge {
   const index = loadIndex(dataDir);
+  const glossary = loadGlossary(dataDir);
   const segmenter = createSegmenter(index.dictionary);
-  const search = new UnitSearch(index.units, segmenter);
+  const search = new UnitSearch(index.units, segmenter, glossary.synonyms);
   const classifier = loadClassifier(segmenter, loadIntents(intentsDir), modelPath(dataDir));
-  return { documents: index.documents, units: index.units, search, classifier, segmenter };
+  const places = new PlaceMatcher(index.documents, loadPlaces(dataDir), (p) => search.knows(p));
+  return { documents: index.documents, units: index.units, search, classifier, segmenter, glossary, places };
 }
 
 /** Path of the cached intent model written by `ingest`. */

@@ -6,6 +6,9 @@ import { ZodError } from 'zod';
 import { DataError } from '../errors.ts';
 import { splitPart, type SourceLine } from './ingest.ts';
 import { buildDictionary } from './dictionary.ts';
+import { deriveAliases, deriveAwards, deriveValidity } from './derive.ts';
+import { extractFacts, sentencesOf } from './facts.ts';
+import { loadGlossary } from './glossary.ts';
 import {
   indexSchema,
   policyMetaSchema,
@@ -25,7 +28,7 @@ export function listPolicyFiles(dir: string): string[] {
 }
 
 /** Source files whose code shapes the index; a change to them makes a built index stale too. */
-const INGEST_CODE = ['./ingest.ts', './dictionary.ts', './policy-schema.ts'].map((f) => new URL(f, import.meta.url));
+const INGEST_CODE = ['./ingest.ts', './dictionary.ts', './policy-schema.ts', './derive.ts', './facts.ts', './policy-loader.ts'].map((f) => new URL(f, import.meta.url));
 
 /** Hash of every policy source file and of the ingest code, so a stale index can be detected. */
 export function hashSources(dir: string): string {
@@ -34,6 +37,8 @@ export function hashSources(dir: string): string {
   for (const f of readdirSync(dir).filter((f) => f.endsWith('.txt') || f.endsWith('.meta.json')).sort()) {
     h.update(f).update(readFileSync(join(dir, f)));
   }
+  const glossary = join(dir, '..', 'glossary.json');
+  if (existsSync(glossary)) h.update(readFileSync(glossary));
   return h.digest('hex').slice(0, 16);
 }
 
@@ -120,6 +125,18 @@ export function loadPolicyFile(dir: string, file: string): { documents: PolicyDo
   const units: Unit[] = [];
   parts.forEach((p, k) => {
     const pm = p as Partial<PolicyMeta> & { id: string; title: string };
+    const lines = body.slice(starts[k], starts[k + 1] ?? body.length);
+    const partUnits = splitPart({ docId: pm.id, title: pm.title, region, lines }, { title: pm.title });
+    for (const u of partUnits) {
+      const facts = extractFacts(sentencesOf(u));
+      if (facts.length) u.facts = facts;
+      const check = unitSchema.safeParse(u);
+      if (!check.success) throw new DataError(file, `line ${u.line}`, describeZod(check.error));
+      units.push(u);
+    }
+    // Validity comes from the document's own words; front matter only adds to or corrects it.
+    const derived = deriveValidity(pm.title, partUnits);
+    const own = meta.parts ? pm : meta;
     const doc: PolicyDocument = {
       id: pm.id,
       file,
@@ -127,19 +144,15 @@ export function loadPolicyFile(dir: string, file: string): { documents: PolicyDo
       issuer: meta.issuer,
       docNumber: meta.docNumber,
       region,
+      aliases: [...new Set([...(meta.aliases ?? []), ...deriveAliases(region, partUnits)])],
+      awards: [...new Set([...(meta.awards ?? []), ...deriveAwards(pm.title, region)])],
       issued: pm.issued ?? meta.issued,
-      effective: pm.effective ?? (meta.parts ? undefined : meta.effective),
-      expires: pm.expires ?? (meta.parts ? undefined : meta.expires),
-      validityNote: pm.validityNote ?? (meta.parts ? undefined : meta.validityNote),
+      effective: own.effective ?? derived.effective,
+      expires: own.expires ?? derived.expires,
+      validityNote: own.validityNote ?? derived.note,
+      validitySource: own.expires ? 'front matter' : derived.source,
     };
     documents.push(doc);
-    const lines = body.slice(starts[k], starts[k + 1] ?? body.length);
-    const partUnits = splitPart({ docId: doc.id, title: doc.title, region, lines }, { title: doc.title });
-    for (const u of partUnits) {
-      const check = unitSchema.safeParse(u);
-      if (!check.success) throw new DataError(file, `line ${u.line}`, describeZod(check.error));
-      units.push(u);
-    }
   });
   if (units.length === 0) throw new DataError(file, `line ${firstLine.no}`, 'no citable text found');
   return { documents, units };
@@ -160,7 +173,8 @@ export function buildIndex(dataDir: string = DEFAULT_DATA_DIR): KnowledgeIndex {
     documents.push(...loaded.documents);
     units.push(...loaded.units);
   }
-  const index: KnowledgeIndex = { version: 1, sourceHash: hashSources(dir), documents, units, dictionary: buildDictionary(units, documents) };
+  const terms = loadGlossary(dataDir).terms;
+  const index: KnowledgeIndex = { version: 2, sourceHash: hashSources(dir), documents, units, dictionary: buildDictionary(units, documents, terms) };
   return indexSchema.parse(index);
 }
 

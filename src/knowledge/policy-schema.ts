@@ -25,12 +25,27 @@ export const policyMetaSchema = z.object({
   issuer: z.string().optional(),
   docNumber: z.string().optional(),
   region: z.string().optional(),
+  /** Other names of the document's place (towns, districts) that questions may use. */
+  aliases: z.array(z.string().min(2)).optional(),
+  /** Awards the document sets or governs, when its title does not name them. */
+  awards: z.array(z.string().min(2)).optional(),
   parts: z.array(partMetaSchema).optional(),
   ...datedFields,
 }).strict();
 
 /** Metadata of one policy file. */
 export type PolicyMeta = z.infer<typeof policyMetaSchema>;
+
+/** A typed fact of a clause (see facts.ts). */
+export const factSchema = z.object({
+  type: z.enum(['amount', 'duration', 'date', 'deadline', 'cadence', 'quota', 'threshold', 'percent', 'count', 'body', 'prohibition', 'permission']),
+  text: z.string(),
+  sentence: z.number().int().nonnegative(),
+  clause: z.string(),
+  value: z.number().optional(),
+  per: z.string().optional(),
+  bound: z.enum(['min', 'max']).optional(),
+});
 
 /** A citable unit: one clause, item or table row, with page-break damage mended. */
 export const unitSchema = z.object({
@@ -44,6 +59,8 @@ export const unitSchema = z.object({
   kind: z.enum(['notice', 'preamble', 'section', 'article', 'item', 'table-row', 'annex']),
   line: z.number().int().positive(),
   fields: z.record(z.string(), z.string()).optional(),
+  /** Typed facts found in the clause at ingest. */
+  facts: z.array(factSchema).optional(),
 });
 
 /** A citable unit. */
@@ -57,10 +74,16 @@ export const documentSchema = z.object({
   issuer: z.string().optional(),
   docNumber: z.string().optional(),
   region: z.string(),
+  /** Names of the place that questions may use: the short name, towns, districts. */
+  aliases: z.array(z.string()),
+  /** Awards the document sets or governs (from its title and front matter). */
+  awards: z.array(z.string()),
   issued: isoDate.optional(),
   effective: isoDate.optional(),
   expires: isoDate.optional(),
   validityNote: z.string().optional(),
+  /** Where the validity was found: the article that states it, or the title's plan period. */
+  validitySource: z.string().optional(),
 });
 
 /** One document's metadata. */
@@ -68,7 +91,7 @@ export type PolicyDocument = z.infer<typeof documentSchema>;
 
 /** The built knowledge index written by `ingest`. */
 export const indexSchema = z.object({
-  version: z.literal(1),
+  version: z.literal(2),
   sourceHash: z.string(),
   documents: z.array(documentSchema),
   units: z.array(unitSchema),

@@ -1,0 +1,79 @@
+/** What ingest derives from a document's own text: validity, place aliases and award names. */
+import { numberOf } from './facts.ts';
+import type { Unit } from './policy-schema.ts';
+
+/** Validity derived from a document: when it took effect, when it lapses, and the words that say so. */
+export interface DerivedValidity {
+  effective?: string;
+  expires?: string;
+  note?: string;
+  source?: string;
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** The day before the same date `years` later, as YYYY-MM-DD (a 5-year term from 2016-10-01 ends 2021-09-30). */
+export function addYearsLessADay(iso: string, years: number): string {
+  const [y, m, d] = iso.split('-').map(Number);
+  const t = new Date(Date.UTC(y + years, m - 1, d) - 86_400_000);
+  return `${t.getUTCFullYear()}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())}`;
+}
+
+/** Reads "自2016年10月1日起施行，有效期5年" from the clauses, or a plan period ("2018-2020年", "2013年…计划") from the title. */
+export function deriveValidity(title: string, units: Unit[]): DerivedValidity {
+  for (const u of units) {
+    const text = u.text.replace(/\s+/g, '');
+    const m = /自(\d{4})年(\d{1,2})月(\d{1,2})日起(?:施行|实施|执行|生效)[。，,；]?[^。]{0,20}?有效期(?:为|至)?([一二三四五六七八九十两\d]+)年/.exec(text);
+    if (m) {
+      const effective = `${m[1]}-${pad(Number(m[2]))}-${pad(Number(m[3]))}`;
+      const years = numberOf(m[4]);
+      const sentence = m[0];
+      return { effective, expires: years ? addYearsLessADay(effective, years) : undefined, note: `${u.article}：${sentence.replace(/[。；]$/, '')}`, source: u.article };
+    }
+    const until = /自(\d{4})年(\d{1,2})月(\d{1,2})日起(?:施行|实施|执行)[^。]{0,12}?(?:有效期)?至(\d{4})年(\d{1,2})月(\d{1,2})日/.exec(text);
+    if (until) {
+      return {
+        effective: `${until[1]}-${pad(Number(until[2]))}-${pad(Number(until[3]))}`,
+        expires: `${until[4]}-${pad(Number(until[5]))}-${pad(Number(until[6]))}`,
+        note: `${u.article}：${until[0]}`,
+        source: u.article,
+      };
+    }
+  }
+  for (const u of units) {
+    const m = /自(\d{4})年(\d{1,2})月(\d{1,2})日起(?:施行|实施|执行)/.exec(u.text.replace(/\s+/g, ''));
+    if (m) return { effective: `${m[1]}-${pad(Number(m[2]))}-${pad(Number(m[3]))}`, source: u.article };
+  }
+  const span = /[（(]?\s*(\d{4})\s*[-—–－~至到]\s*(\d{4})\s*年?\s*[)）]?/.exec(title);
+  if (span && /计划|方案|规划|纲要/.test(title)) return { expires: `${span[2]}-12-31`, note: `计划期为${span[1]}-${span[2]}年`, source: '标题' };
+  const year = /(\d{4})\s*年(?:度)?[\u4e00-\u9fff]{0,8}(?:计划|要点|方案)/.exec(title);
+  if (year) return { expires: `${year[1]}-12-31`, note: `本计划为${year[1]}年度计划`, source: '标题' };
+  return {};
+}
+
+/** Towns, streets and districts a document names, as other names of its place ("水口镇" → also "水口"). */
+export function deriveAliases(region: string, units: Unit[]): string[] {
+  const out = new Set<string>();
+  const short = region.replace(/(省|市|县|区|自治区)$/, '');
+  if (short.length >= 2 && short !== region) out.add(short);
+  for (const u of units) {
+    for (const m of u.text.matchAll(/(?<![各对和、与及])([\u4e00-\u9fff]{2,3})(镇|街道)(?![区村长政])/g)) {
+      const name = m[1];
+      if (/^(各|全|本|建立|纳入|所在|乡|城|属地|相关|有关|重点|特色)/.test(name) || /[对和与及各的在]/.test(name)) continue;
+      out.add(name + m[2]);
+      if (m[2] === '镇') out.add(name);
+    }
+  }
+  return [...out];
+}
+
+/** Award names a title sets or governs ("…产品质量优秀奖评审管理办法" → "水暖卫浴产品质量优秀奖"). */
+export function deriveAwards(title: string, region: string): string[] {
+  const t = title.replace(/^.*?关于印发/, '').replace(/的通知$/, '');
+  const m = /([\u4e00-\u9fff]{2,24}?(?:奖|称号))(?:评审|评选|评定|认定|管理|实施|申报|暂行)?(?:管理)?(?:办法|细则|规定|方案|通知)/.exec(t);
+  if (!m) return [];
+  let name = m[1];
+  const short = region.replace(/(省|市|县|区)$/, '');
+  for (const p of [region, short]) if (p && name.startsWith(p) && name.length > p.length + 2) name = name.slice(p.length);
+  return [name];
+}

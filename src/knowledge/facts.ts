@@ -1,0 +1,131 @@
+/** Typed facts found in a clause at ingest: amounts, durations, dates, cadences, quotas, thresholds, bodies, prohibitions. */
+
+import type { Unit } from './policy-schema.ts';
+
+/** Splits unit text into sentences (table rows into their columns), without the clause's own number. */
+export function sentencesOf(u: Pick<Unit, 'text' | 'fields'>): string[] {
+  if (u.fields) return Object.entries(u.fields).filter(([, v]) => v).map(([k, v]) => `${k}：${v}`);
+  return u.text
+    .replace(/^(第[一二三四五六七八九十百]+条|[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、|\d{1,2}[.．、]?)\s*/, '')
+    .split(/(?<=[。；;])|\n/)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 1);
+}
+
+/** The kinds of fact a user asks for. */
+export type FactType = 'amount' | 'duration' | 'date' | 'deadline' | 'cadence' | 'quota' | 'threshold' | 'percent' | 'count' | 'body' | 'prohibition' | 'permission';
+
+/** One typed fact: what it says, and the sentence and clause of the unit that hold it. */
+export interface Fact {
+  type: FactType;
+  /** The matched words, as the document writes them ("3千元", "有效期为3年"). */
+  text: string;
+  /** Index of the sentence in `sentencesOf(unit)`. */
+  sentence: number;
+  /** The comma-delimited clause that holds the fact. */
+  clause: string;
+  /** A numeric value where the fact has one (yuan for amounts, days/years for durations, the count for quotas). */
+  value?: number;
+  /** For amounts stated per unit ("每检验合格一次…3千元"): the unit counted (次). */
+  per?: string;
+  /** For amounts: a floor ("最少", "不低于") or a ceiling ("最高", "不高于", "不超过"). */
+  bound?: 'min' | 'max';
+}
+
+const DIGIT = '\\d+(?:\\.\\d+)?';
+const CN = '[零〇一二两三四五六七八九十百千]+';
+const NUM = `(?:${DIGIT}|${CN})`;
+
+/** Chinese numerals up to the thousands, or Arabic digits, as a number. */
+export function numberOf(s: string): number | undefined {
+  if (/^\d+(\.\d+)?$/.test(s)) return Number(s);
+  const digits: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
+  const units: Record<string, number> = { 十: 10, 百: 100, 千: 1000 };
+  let total = 0;
+  let cur = 0;
+  for (const ch of s) {
+    if (ch in digits) cur = digits[ch];
+    else if (ch in units) {
+      total += (cur || 1) * units[ch];
+      cur = 0;
+    } else return undefined;
+  }
+  return total + cur;
+}
+
+/** Yuan in an amount written as "3千元", "100万元", "1.5亿元" or "9000元". */
+function yuan(n: string, scale: string): number | undefined {
+  const v = numberOf(n);
+  if (v === undefined) return undefined;
+  const f: Record<string, number> = { '': 1, 千: 1000, 万: 10_000, 亿: 100_000_000 };
+  return Math.round(v * (f[scale] ?? 1));
+}
+
+/** Body names: departments, offices, committees, groups, associations, governments. */
+const BODY = /[^\s\d的由和与及对在向经为是将把被等奖励，。；、（）()：:“”"|｜]{1,10}(?:局|委员会|办公室|领导小组|小组|协会|商会|人民政府|政府|中心|海关|部门|管委会)(?![长员])/g;
+
+interface Pattern {
+  type: FactType;
+  re: RegExp;
+  value?: (m: RegExpExecArray) => number | undefined;
+}
+
+/** Fact patterns, most specific first; a clause may hold several facts. */
+const PATTERNS: Pattern[] = [
+  { type: 'cadence', re: new RegExp(`每(?:${NUM})?(?:个)?(?:年|季度|月|半年)(?:评选|评审|开展|组织|举办|评)?(?:一届|一次|${NUM}次)?|${NUM}年(?:评选|评审|举办)?一届|年度奖`, 'g') },
+  { type: 'deadline', re: new RegExp(`${NUM}个?工作日(?:内)?|(?:截止|截至)(?:时间|日期)?(?:为|是|到)?\\s*\\d{4}\\s*年\\s*\\d{1,2}\\s*月\\s*\\d{1,2}\\s*日`, 'g'), value: (m) => numberOf(/^(\S+?)个?工作日/.exec(m[0])?.[1] ?? '') },
+  { type: 'date', re: /\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|\d{4}\s*年(?:底|前|以前|之前)/g },
+  { type: 'duration', re: new RegExp(`(?:有效期|期限|期)(?:为|是)?\\s*${NUM}\\s*(?:年|个月|天|日)|${NUM}\\s*(?:个)?(?:年|个月|天|日)(?:内|以上|以下|的?有效期)?`, 'g'), value: (m) => numberOf(new RegExp(`(${NUM})`).exec(m[0])?.[1] ?? '') },
+  { type: 'amount', re: new RegExp(`(${DIGIT}|${CN})\\s*(千|万|亿)?元`, 'g'), value: (m) => yuan(m[1], m[2] ?? '') },
+  { type: 'quota', re: new RegExp(`(?:最多|不超过|不多于|限|名额)(?:为)?\\s*${NUM}\\s*(?:个|家|名|项|位|人)|${NUM}\\s*(?:个|家|名|项)以内`, 'g'), value: (m) => numberOf(new RegExp(`(${NUM})`).exec(m[0])?.[1] ?? '') },
+  { type: 'threshold', re: new RegExp(`${NUM}\\s*分(?:以上|及以上|以下)?`, 'g') },
+  { type: 'percent', re: /\d+(?:\.\d+)?\s*[%％]|百分之[零一二三四五六七八九十百]+/g },
+  { type: 'count', re: new RegExp(`${NUM}\\s*(?:家|个|项|种|名|张|件|次|期|批|条|所|人|座|台|户)(?:以上)?`, 'g'), value: (m) => numberOf(new RegExp(`(${NUM})`).exec(m[0])?.[1] ?? '') },
+  { type: 'prohibition', re: /不得|不予|不收取|禁止|严禁|不能|不推荐|取消其?|撤销/g },
+  { type: 'permission', re: /(?<!不)(?:可以|可重新|可多项|可在|允许|可)(?!能)/g },
+];
+
+/** Splits a sentence into comma clauses, keeping each with its punctuation removed. */
+function clausesOf(sentence: string): { text: string; start: number }[] {
+  const out: { text: string; start: number }[] = [];
+  let start = 0;
+  for (const m of sentence.matchAll(/[，,；;：:]/g)) {
+    out.push({ text: sentence.slice(start, m.index), start });
+    start = m.index! + 1;
+  }
+  out.push({ text: sentence.slice(start), start });
+  return out.filter((c) => c.text.trim());
+}
+
+/** Extracts typed facts from a unit's sentences. */
+export function extractFacts(sentences: string[]): Fact[] {
+  const facts: Fact[] = [];
+  sentences.forEach((s, i) => {
+    const clauses = clausesOf(s);
+    const clauseAt = (at: number) => (clauses.findLast((c) => c.start <= at) ?? clauses[0])?.text.trim() ?? s;
+    const taken: [number, number][] = [];
+    for (const p of PATTERNS) {
+      for (const m of s.matchAll(p.re)) {
+        const at = m.index!;
+        const end = at + m[0].length;
+        // A span already typed by a more specific pattern ("5个工作日" is a deadline, not a count).
+        if (taken.some(([a, b]) => at < b && end > a)) continue;
+        if (p.type !== 'prohibition' && p.type !== 'permission') taken.push([at, end]);
+        const clause = clauseAt(at);
+        const fact: Fact = { type: p.type, text: m[0].replace(/\s+/g, ''), sentence: i, clause };
+        const v = p.value?.(m as RegExpExecArray);
+        if (v !== undefined) fact.value = v;
+        if (p.type === 'amount') {
+          const before = s.slice(Math.max(0, at - 24), at);
+          const per = /每[^，。；]{0,12}?([一1])\s*(次|个|项|家|件|人|名)[^，。；]{0,6}$/.exec(before) ?? /每(次|个|项|家|件|人|名)/.exec(before);
+          if (per) fact.per = per[2] ?? per[1];
+          if (/(最少|最低|不低于|至少)[^，。；]{0,6}$/.test(before)) fact.bound = 'min';
+          else if (/(最高|不高于|不超过|最多|上限)[^，。；]{0,6}$/.test(before)) fact.bound = 'max';
+        }
+        facts.push(fact);
+      }
+    }
+    for (const m of s.matchAll(BODY)) facts.push({ type: 'body', text: m[0], sentence: i, clause: clauseAt(m.index!) });
+  });
+  return facts;
+}

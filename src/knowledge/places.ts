@@ -1,0 +1,83 @@
+/** Places a question names, judged against the gazetteer and the places the loaded documents come from. */
+import type { Places } from './glossary.ts';
+import { shortPlace } from './glossary.ts';
+import type { PolicyDocument } from './policy-schema.ts';
+
+/** Places named in a question: corpus regions it points to, and places no loaded document comes from. */
+export interface PlaceMention {
+  /** Regions of loaded documents that the question names (directly, by a town, or by a city of a province). */
+  covered: string[];
+  /** Places named that no loaded document comes from, as written in the question. */
+  uncovered: string[];
+}
+
+/** A matcher built once per corpus. */
+export class PlaceMatcher {
+  private readonly aliases: [string, string][] = [];
+  private readonly gazetteer: [string, string][] = [];
+  private readonly english: [RegExp, string][] = [];
+  private readonly regions: Set<string>;
+
+  /** Builds the matcher from the documents (their regions and aliases) and the gazetteer. */
+  constructor(documents: PolicyDocument[], private readonly places: Places, private readonly knows: (phrase: string) => boolean) {
+    this.regions = new Set(documents.map((d) => d.region).filter(Boolean));
+    for (const d of documents) {
+      if (!d.region) continue;
+      for (const a of [d.region, shortPlace(d.region), ...d.aliases]) this.aliases.push([a, d.region]);
+    }
+    const add = (full: string) => {
+      this.gazetteer.push([full, full]);
+      const s = shortPlace(full);
+      if (s !== full) this.gazetteer.push([s, full]);
+    };
+    places.provinces.forEach(add);
+    Object.keys(places.cities).forEach(add);
+    for (const n of places.national) this.gazetteer.push([n, n]);
+    for (const [en, zh] of Object.entries(places.english)) this.english.push([new RegExp(`\\b${en}\\b`, 'i'), zh]);
+    const byLength = (a: [string, string], b: [string, string]) => b[0].length - a[0].length;
+    this.aliases.sort(byLength);
+    this.gazetteer.sort(byLength);
+  }
+
+  /** The corpus region a full place name stands for: itself, or the province of a city with no document of its own. */
+  private regionFor(full: string): string | undefined {
+    if (this.regions.has(full)) return full;
+    const province = this.places.cities[full];
+    return province && this.regions.has(province) ? province : undefined;
+  }
+
+  /** Finds the places a (normalised) question names. */
+  match(q: string): PlaceMention {
+    const covered = new Set<string>();
+    const uncovered: string[] = [];
+    const taken: boolean[] = [];
+    const free = (at: number, len: number) => !taken.slice(at, at + len).some(Boolean);
+    const take = (at: number, len: number) => {
+      for (let i = at; i < at + len; i++) taken[i] = true;
+    };
+    for (const [alias, region] of this.aliases) {
+      for (let at = q.indexOf(alias); at >= 0; at = q.indexOf(alias, at + 1)) {
+        if (!free(at, alias.length)) continue;
+        take(at, alias.length);
+        covered.add(region);
+      }
+    }
+    for (const [name, full] of this.gazetteer) {
+      for (let at = q.indexOf(name); at >= 0; at = q.indexOf(name, at + 1)) {
+        if (!free(at, name.length)) continue;
+        take(at, name.length);
+        const region = this.regionFor(full);
+        if (region) covered.add(region);
+        // "广东省政府质量奖" names an award the documents know, not a place to answer for.
+        else if (!this.knows(q.slice(at, at + name.length + 3).replace(/\s+/g, ''))) uncovered.push(name);
+      }
+    }
+    for (const [re, zh] of this.english) {
+      if (!re.test(q)) continue;
+      const region = this.regionFor(zh);
+      if (region) covered.add(region);
+      else uncovered.push(zh);
+    }
+    return { covered: [...covered], uncovered: [...new Set(uncovered)] };
+  }
+}
