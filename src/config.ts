@@ -11,6 +11,8 @@ const idList = z
 /** Schema of the environment variables the bot reads. */
 export const envSchema = z.object({
   DB_PATH: z.string().min(1).default('policy-bot.db'),
+  /** Directory of the award rules files (*.json); data/awards/ when unset. */
+  AWARDS_DIR: z.string().min(1).optional(),
   TZ_NAME: z.string().default('Asia/Shanghai'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]{20,}$/, 'expected a token like 123456:ABC-DEF… from @BotFather').optional(),

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { Logger } from 'pino';
 import { answerQuestion, chatReply, HELP_TEXT, type Knowledge } from '../knowledge/answer.ts';
 import { CHAT_WORDS, converse, reviveChatState, type TurnResult } from '../dialogue/conversation.ts';
+import { configuredAwards } from '../dialogue/award-loader.ts';
+import type { AwardRules } from '../dialogue/award-rules.ts';
 import { extractEntities } from '../nlu/entities.ts';
 import { normalizeText } from '../nlu/normalize.ts';
 import type { Store } from '../storage/store.ts';
@@ -29,6 +31,8 @@ export interface BotDeps {
   staff: Record<string, string[]>;
   /** Capability handlers tried after the dialogue (subscriptions, awards, staff commands). */
   handlers?: Handler[];
+  /** Awards that can be pre-checked; the rules files in AWARDS_DIR (default data/awards/) when omitted. */
+  awards?: readonly AwardRules[];
   logger?: Logger;
 }
 
@@ -60,7 +64,12 @@ export class Bot {
   private readonly locks = new ChatLocks();
 
   /** Creates the bot over its knowledge, store and handlers. */
-  constructor(private readonly deps: BotDeps) {}
+  private readonly awards: readonly AwardRules[];
+
+  /** Creates the bot over its knowledge, store and handlers; bad award rules files fail here, naming file and field. */
+  constructor(private readonly deps: BotDeps) {
+    this.awards = deps.awards ?? configuredAwards();
+  }
 
   /** Answers a one-off policy question (no session). */
   ask(question: string, now: Date) {
@@ -98,7 +107,7 @@ export class Bot {
     const entities = extractEntities(text);
     const now = msg.at;
     const state = reviveChatState(await this.deps.store.getChatState(msg.channel, msg.chat));
-    const turn: TurnResult = converse(state, { text, command, args, intent: intent.intent, now }, { answer: (q, at) => answerQuestion(this.deps.knowledge, q, at) });
+    const turn: TurnResult = converse(state, { text, command, args, intent: intent.intent, now }, { answer: (q, at) => answerQuestion(this.deps.knowledge, q, at), awards: this.awards });
     if (turn.handled) {
       await this.deps.store.saveChatState(msg.channel, msg.chat, turn.state);
       return to(turn.replies);
