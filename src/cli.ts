@@ -137,6 +137,31 @@ async function chat(args: string[]): Promise<number> {
   return 0;
 }
 
+/** `staff-link <staff-id>`: prints a one-time sign-in URL for the web console (valid 10 minutes, one use). */
+async function staffLink(args: string[]): Promise<number> {
+  const { loadConfig } = await import('./config.ts');
+  const { resolveStaff, signInLink } = await import('./web/links.ts');
+  const { SqliteStore } = await import('./storage/sqlite-store.ts');
+  const config = loadConfig();
+  const id = args.find((a) => !a.startsWith('--') && !optionValues(args, '--db').includes(a) && !optionValues(args, '--admin').includes(a));
+  if (!id) {
+    process.stderr.write('用法 / usage: cli staff-link <staff-id>   (an ID from TELEGRAM_ADMIN_IDS, WECHAT_ADMIN_IDS or CONSOLE_ADMIN_IDS, optionally as channel:id)\n');
+    return 2;
+  }
+  const staff = resolveStaff(config, id, optionValues(args, '--admin'));
+  if (!staff) {
+    process.stderr.write(`“${id}”不是已配置的工作人员 ID，没有生成登录链接。/ not a configured staff ID; no link issued.\n`);
+    return 1;
+  }
+  const store = await SqliteStore.open(optionValues(args, '--db')[0] ?? config.DB_PATH);
+  try {
+    out(await signInLink(store, config, staff, new Date()));
+  } finally {
+    await store.close();
+  }
+  return 0;
+}
+
 /** Entry point: dispatches on the sub-command. */
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...args] = argv;
@@ -147,8 +172,10 @@ async function main(argv: string[]): Promise<number> {
       return ingest();
     case 'chat':
       return chat(args);
+    case 'staff-link':
+      return staffLink(args);
     default:
-      process.stderr.write('用法 / usage:\n  cli ask [--json] [--at ISO] "<问题>"\n  cli ask --jsonl < questions.txt\n  cli ingest\n  cli chat --jsonl [--db PATH] [--admin ID]...\n');
+      process.stderr.write('用法 / usage:\n  cli ask [--json] [--at ISO] "<问题>"\n  cli ask --jsonl < questions.txt\n  cli ingest\n  cli chat --jsonl [--db PATH] [--admin ID]...\n  cli staff-link <staff-id> [--db PATH]\n');
       return cmd ? 2 : 0;
   }
 }

@@ -28,6 +28,9 @@ export const envSchema = z.object({
   WECHAT_SEND_INTERVAL_MS: z.coerce.number().int().min(200).default(3000),
   CONSOLE_ADMIN_IDS: idList,
   SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
+  WEB_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  WEB_HOST: z.string().min(1).default('127.0.0.1'),
+  WEB_PUBLIC_URL: z.url().transform((u) => u.replace(/\/+$/, '')).optional(),
 });
 
 /** Validated configuration. */
