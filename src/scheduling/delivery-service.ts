@@ -50,6 +50,11 @@ export interface DeliveryOptions {
   staff?: Record<string, string[]>;
   /** First delay of the background loop after a pass failed on storage, doubled up to the loop interval (default 5 s). */
   storageRetryMs?: number;
+  /**
+   * Scheduled backups, made by the background loop of the process that holds the delivery lease, after a pass, while
+   * the database is healthy: `run` every `everyMs` (0: never), counting from `lastAt` (the newest backup on disk).
+   */
+  backup?: { everyMs: number; lastAt?: number; run: () => Promise<{ file: string }> };
 }
 
 /** The send journal file of one owner beside the database (`<db>-sending.<owner>`); '' is the journal of versions before owners. */
@@ -198,6 +203,8 @@ export class DeliveryService {
   private storageDelayMs = 0;
   private standbyLogged = false;
   private alerted: string | undefined;
+  /** Whether a row of ours may be left in `sending` (an outcome could not be recorded, or a send timed out). */
+  private unsettled = false;
 
   /** Builds the service over a store and the running channels, keyed by channel name. */
   constructor(
@@ -276,7 +283,11 @@ export class DeliveryService {
     if (!settled) this.log.warn({}, 'stopped with a send still in flight; the next start recovers it');
     this.journal?.close();
     // A clean stop hands delivery over at once; a send still in flight keeps the lease until it lapses.
-    if (settled) await this.store.releaseDelivery().catch(() => undefined);
+    if (settled) {
+      await this.store.releaseDelivery().catch(() => undefined);
+      // Nothing of ours is left in flight: an empty journal has nothing to tell, so it is not left behind.
+      if (this.journal && !this.unsettled) this.journal.reset();
+    }
     this.stopping = false;
   }
 
@@ -301,6 +312,7 @@ export class DeliveryService {
       } else this.log.error({ err: errorText(err) }, 'delivery pass failed');
     }
     await this.alertStaff();
+    await this.maybeBackup();
     if (this.loopActive && !this.stopping && !this.timer) this.arm(this.loopAgain ? 0 : delay);
   }
 
@@ -355,6 +367,23 @@ export class DeliveryService {
     }
   }
 
+  /** Runs the scheduled backup when one is due and this process delivers; never throws. */
+  private async maybeBackup(): Promise<void> {
+    const b = this.options.backup;
+    if (!b || b.everyMs <= 0 || this.stopping || !this.store.holdsLease() || !this.store.health().ok) return;
+    const last = this.store.health().lastBackup?.at ?? b.lastAt ?? 0;
+    if (Date.now() - last < b.everyMs) return;
+    try {
+      const { file } = await b.run();
+      b.lastAt = Date.now();
+      this.log.info({ file }, 'backup written and verified');
+    } catch (err) {
+      // Tried again after the next pass; a failing backup never replaces a good one.
+      b.lastAt = Date.now() - b.everyMs + Math.min(b.everyMs, 3_600_000);
+      this.log.error({ err: errorText(err) }, 'scheduled backup failed');
+    }
+  }
+
   /** Sends the storage alert to every staff chat once per problem (and logs its end); never throws. */
   private async alertStaff(): Promise<void> {
     const h = this.store.health();
@@ -405,6 +434,7 @@ export class DeliveryService {
         }
       }
       this.journal?.reset();
+      this.unsettled = false;
       if (summary.recovered) this.log.warn({ rows: summary.recovered, mode: this.interrupted }, 'recovered deliveries interrupted by a crash');
       summary.enqueued = await this.enqueueDueReminders(now);
       await this.pruneSeenUpdates();
@@ -475,6 +505,7 @@ export class DeliveryService {
         await this.store.markSent([id], clock());
       } catch (err) {
         // The row stays in `sending` with its journal line; the next pass counts it delivered.
+        this.unsettled = true;
         this.log.error({ id, err: errorText(err) }, 'sent but could not record it; the next pass recovers the row');
       }
     };
@@ -549,12 +580,16 @@ export class DeliveryService {
       ]);
     } catch (err) {
       clearTimeout(timer);
-      await this.recordFailure(item, err, pacer, clock, summary).catch((e) => this.log.error({ id: item.id, err: errorText(e) }, 'could not record a failed send'));
+      await this.recordFailure(item, err, pacer, clock, summary).catch((e) => {
+        this.unsettled = true;
+        this.log.error({ id: item.id, err: errorText(e) }, 'could not record a failed send');
+      });
       return;
     }
     clearTimeout(timer);
     if (outcome === 'timeout') {
       // Left in `sending` with its journal line: the next pass's crash recovery settles it.
+      this.unsettled = true;
       this.log.warn({ id: item.id, channel: channel.name }, 'send timed out; left to crash recovery');
       return;
     }

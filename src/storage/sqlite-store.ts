@@ -62,15 +62,16 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-interface OwnerRow {
+/** A row of store_owners as the lease checks read it (null fields: the owner row is gone). */
+export interface OwnerRow {
   owner: string;
   host: string | null;
   pid: number | null;
   lease_until: number | null;
 }
 
-/** Whether the owner of a claim or lease is gone: no row, lease lapsed, or provably dead on this host. */
-function ownerDead(o: OwnerRow, nowMs: number): boolean {
+/** Whether the owner of a claim or lease is gone: no row, lease lapsed, or provably dead on this host (its pid is gone, or it is this process and its store is closed). */
+export function ownerDead(o: OwnerRow, nowMs: number): boolean {
   if (o.host === null || o.pid === null || o.lease_until === null) return true;
   if (o.lease_until <= nowMs) return true;
   if (o.host !== HOST) return false;
@@ -999,6 +1000,24 @@ export class SqliteStore implements LeasedStore {
       }
       return rows.length;
     });
+  }
+
+  /**
+   * Writes a consistent copy of the live database to `file` with VACUUM INTO, as one queued job (other work waits
+   * for it; a few milliseconds for an association's data). Refuses while the database is known to be damaged, so a
+   * bad copy never pushes a good backup out of the rotation. Records the file in the health once it is verified by
+   * the caller (`noteBackup`).
+   */
+  backupTo(file: string): Promise<void> {
+    if (this.state.problem === 'damaged') return Promise.reject(new StorageError(`${this.path}: database is damaged; not backed up`, 'SQLITE_CORRUPT', this.path));
+    return this.schedule(async (c) => {
+      await c.run('VACUUM INTO ?', [file]);
+    });
+  }
+
+  /** Records a verified backup in the health. */
+  noteBackup(file: string, at: number): void {
+    this.state.lastBackup = { file, at };
   }
 
   /** Counts of outbox rows by state. */
