@@ -28,6 +28,10 @@ export const envSchema = z.object({
   WECHAT_SEND_INTERVAL_MS: z.coerce.number().int().min(200).default(3000),
   CONSOLE_ADMIN_IDS: idList,
   SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
+  /** Online backup into <DB_PATH>.backups/ this often while the bot runs (0: never; default daily). */
+  BACKUP_INTERVAL_MS: z.coerce.number().int().min(0).default(86_400_000),
+  /** Backups kept; older ones are deleted after a new one passes its check. */
+  BACKUP_KEEP: z.coerce.number().int().min(1).max(1000).default(7),
   WEB_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   WEB_HOST: z.string().min(1).default('127.0.0.1'),
   WEB_PUBLIC_URL: z.url().transform((u) => u.replace(/\/+$/, '')).optional(),

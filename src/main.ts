@@ -24,7 +24,8 @@ export async function runConsole(opts: ConsoleRunOptions = {}, config: AppConfig
   const server = web ? await (await import('./web/start.ts')).startWebConsole(rt, web, opts.admins) : undefined;
   await channel.start(async (msg) => {
     const replies = await rt.bot.handle(msg);
-    await rt.runDue(msg.at);
+    // A delivery pass that fails on storage is logged and retried; the reply still goes out.
+    await rt.runDue(msg.at).catch((err: unknown) => rt.logger.error({ err: (err as Error)?.message }, 'delivery pass failed'));
     return replies;
   });
   rt.delivery.start(config.SCHEDULER_INTERVAL_MS);
@@ -91,7 +92,12 @@ async function runChannels(config: AppConfig): Promise<number> {
   }
   const web = await webReports(config);
   const rt = await createRuntime({ config, channels: web ? [...channels, web] : channels });
-  markSeen = (channel, id) => rt.store.markUpdateSeen(channel, id);
+  // When the dedupe table cannot be written (disk full), the update is handled anyway: a rare repeat beats a stall.
+  markSeen = (channel, id) =>
+    rt.store.markUpdateSeen(channel, id).catch((err: unknown) => {
+      rt.logger.error({ err: (err as Error)?.message, channel }, 'could not record an update id; handling it anyway');
+      return true;
+    });
   const server = web ? await (await import('./web/start.ts')).startWebConsole(rt, web) : undefined;
   let inFlight = 0;
   for (const ch of channels) {
@@ -134,7 +140,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   main().then(
     (code) => process.exit(code),
     (err: unknown) => {
-      process.stderr.write(err instanceof ConfigError ? `${err.message}\n` : `启动失败 / failed to start: ${(err as Error)?.stack ?? String(err)}\n`);
+      const known = err instanceof ConfigError || (err as Error)?.name === 'StorageError';
+      process.stderr.write(known ? `启动失败 / failed to start: ${(err as Error).message}\n` : `启动失败 / failed to start: ${(err as Error)?.stack ?? String(err)}\n`);
       process.exit(1);
     },
   );

@@ -16,6 +16,7 @@ import { loadKnowledge } from './knowledge/knowledge-base.ts';
 import { createLogger } from './logger.ts';
 import { DeliveryService } from './scheduling/delivery-service.ts';
 import { SqliteStore } from './storage/sqlite-store.ts';
+import { backupDatabase, listBackups } from './storage/backup.ts';
 
 /** Options for building a runtime. */
 export interface RuntimeOptions {
@@ -55,7 +56,12 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const dataDir = opts.dataDir ?? DEFAULT_DATA_DIR;
   const knowledge = loadKnowledge(dataDir);
   const store = await SqliteStore.open(opts.dbPath ?? config.DB_PATH);
-  const delivery = new DeliveryService(store, new Map(opts.channels.map((c) => [c.name, c])), { logger });
+  // Staff hear about a damaged, full or read-only database by chat; the delivering process backs up on schedule.
+  const delivery = new DeliveryService(store, new Map(opts.channels.map((c) => [c.name, c])), {
+    logger,
+    staff: staffByChannel(config, opts.consoleAdmins),
+    backup: { everyMs: config.BACKUP_INTERVAL_MS, lastAt: listBackups(store.path)[0]?.at, run: () => backupDatabase(store, { keep: config.BACKUP_KEEP }) },
+  });
   // New broadcasts and publicity notices go out at once, not at the next scheduler tick.
   // `/console` answers with a one-time link to the web console, when it runs (WEB_PORT).
   const hooks: StaffHooks = { onEnqueued: () => delivery.poke(), consoleLink: async (staff, now) => (config.WEB_PORT ? signInLink(store, config, staff, now) : undefined) };
@@ -106,7 +112,10 @@ export function channelHandler(parts: ReplyParts, ch: Channel, onQueued?: (reply
           onQueued?.(r, err);
         }
       }
-      await parts.store.enqueue({ key: `reply:${ch.name}:${r.chat}:${randomUUID()}`, kind: 'notice', channel: ch.name, chat: r.chat, text: r.text, data: r.data, choices: r.choices, dueAt: 0 }, new Date());
+      // If the outbox cannot take it either (disk full), the reply is lost: say so in the log, never stall the channel.
+      await parts.store
+        .enqueue({ key: `reply:${ch.name}:${r.chat}:${randomUUID()}`, kind: 'notice', channel: ch.name, chat: r.chat, text: r.text, data: r.data, choices: r.choices, dueAt: 0 }, new Date())
+        .catch((err: unknown) => parts.logger?.error({ err: (err as Error)?.message, channel: ch.name, chat: r.chat }, 'reply could not be sent nor queued'));
     }
     if (failed) parts.delivery?.poke();
     return replies;

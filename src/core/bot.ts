@@ -7,9 +7,12 @@ import { configuredAwards } from '../dialogue/award-loader.ts';
 import type { AwardRules } from '../dialogue/award-rules.ts';
 import { extractEntities } from '../nlu/entities.ts';
 import { normalizeText } from '../nlu/normalize.ts';
-import type { Store } from '../storage/store.ts';
+import { isStorageError, type Store } from '../storage/store.ts';
 import type { Handler, HandlerContext } from './handler.ts';
 import type { IncomingMessage, OutgoingMessage } from './types.ts';
+
+/** The reply when a message could not be saved (disk full, read-only or damaged database). */
+export const STORAGE_FAILURE_TEXT = '抱歉，暂时无法保存，请稍后再试。';
 
 /** Largest message the bot reads; longer text is cut (and the user told). */
 export const MAX_MESSAGE_CHARS = 100_000;
@@ -115,7 +118,9 @@ export class Bot {
         return await this.handleInOrder(msg);
       } catch (err) {
         this.deps.logger?.error({ err, chat: msg.chat }, 'handler failed');
-        return [{ chat: msg.chat, text: '抱歉，处理您的消息时出了点问题，请稍后再试。您之前的进度已保存。' }];
+        // Truthful: when storage failed, nothing of this message was saved.
+        if (isStorageError(err)) return [{ chat: msg.chat, text: STORAGE_FAILURE_TEXT, data: { error: 'storage' } }];
+        return [{ chat: msg.chat, text: '抱歉，处理您的消息时出了点问题，请稍后再试。', data: { error: 'internal' } }];
       }
     });
   }
@@ -132,9 +137,18 @@ export class Bot {
     const intent = this.deps.knowledge.classifier.classify(command ? args || command.slice(1) : text);
     const entities = extractEntities(text);
     const now = msg.at;
-    const state = reviveChatState(await this.deps.store.getChatState(msg.channel, msg.chat));
+    // A database that cannot be read must not stop policy answers: go on as a fresh chat, but never save over the
+    // state that could not be read, and never pretend a dialogue step was kept.
+    let readError: unknown;
+    const saved = await this.deps.store.getChatState(msg.channel, msg.chat).catch((err: unknown) => {
+      if (!isStorageError(err)) throw err;
+      readError = err;
+      return undefined;
+    });
+    const state = reviveChatState(saved);
     const turn: TurnResult = converse(state, { text, command, args, intent: intent.intent, now }, { answer: (q, at) => answerQuestion(this.deps.knowledge, q, at), awards: this.awards });
     if (turn.handled) {
+      if (readError) throw readError;
       await this.deps.store.saveChatState(msg.channel, msg.chat, turn.state);
       return to(turn.replies);
     }
