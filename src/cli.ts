@@ -82,9 +82,28 @@ async function ingest(): Promise<number> {
   const index = writeIndex();
   const intents = loadIntents();
   writeModel(createSegmenter(index.dictionary), intents, modelPath());
+  const { checkAwardFiles } = await import('./dialogue/award-lint.ts');
+  const awards = await checkAwardFiles(index, new Date());
+  process.stderr.write(`ingest: ${awards.length} award rules files checked against the documents — ${awards.map((a) => a.id).join(', ') || 'none'}\n`);
   const perDoc = index.documents.map((d) => `  ${d.id}: ${index.units.filter((u) => u.docId === d.id).length} units — ${d.title}`);
   process.stderr.write(`ingest: ${index.documents.length} documents, ${index.units.length} units, ${index.dictionary.length} dictionary terms, ${intents.length} intents → ${indexPath()}\n${perDoc.join('\n')}\n`);
   return 0;
+}
+
+/** `precheck-lint <file>`: prints an award rules file's form as a user meets it, then any problems against the documents. */
+async function precheckLint(args: string[]): Promise<number> {
+  const file = args.find((a) => !a.startsWith('--'));
+  if (!file) {
+    process.stderr.write('用法 / usage: cli precheck-lint <规则文件.json>\n');
+    return 2;
+  }
+  const { lintAwardFile } = await import('./dialogue/award-lint.ts');
+  const { form, problems } = await lintAwardFile(file, new Date());
+  out(form);
+  out('');
+  out(problems.length ? `检查：发现${problems.length}个问题` : '检查：没有发现问题（引用的条款存在、原文一致，每一项都能回答和更正）');
+  for (const p of problems) out(`  ${p.path}: ${p.message}`);
+  return problems.length ? 1 : 0;
 }
 
 /** One input line of `chat --jsonl`: a message or a scheduler tick. */
@@ -223,6 +242,8 @@ async function main(argv: string[]): Promise<number> {
       return ingest();
     case 'chat':
       return chat(args);
+    case 'precheck-lint':
+      return precheckLint(args);
     case 'backup':
       return backup(args);
     case 'restore':
@@ -230,7 +251,7 @@ async function main(argv: string[]): Promise<number> {
     case 'staff-link':
       return staffLink(args);
     default:
-      process.stderr.write('用法 / usage:\n  cli ask [--json] [--at ISO] "<问题>"\n  cli ask --jsonl < questions.txt\n  cli ingest\n  cli chat --jsonl [--db PATH] [--admin ID]...\n  cli staff-link <staff-id> [--db PATH]\n  cli backup [--db PATH] [--keep N]\n  cli restore <备份文件|latest> [--db PATH] [--force]\n');
+      process.stderr.write('用法 / usage:\n  cli ask [--json] [--at ISO] "<问题>"\n  cli ask --jsonl < questions.txt\n  cli ingest\n  cli precheck-lint <规则文件.json>\n  cli chat --jsonl [--db PATH] [--admin ID]...\n  cli staff-link <staff-id> [--db PATH]\n  cli backup [--db PATH] [--keep N]\n  cli restore <备份文件|latest> [--db PATH] [--force]\n');
       return cmd ? 2 : 0;
   }
 }
