@@ -142,7 +142,8 @@ async function chat(args: string[]): Promise<number> {
         out(JSON.stringify({ ack: lineNo, error: 'invalid "at" date' }));
         continue;
       }
-      // Every line is acked, whatever fails: a storage failure shows as data.error "storage" and the loop goes on.
+      // Every line is acked, whatever fails: a storage failure shows as data.error "storage" and the loop goes on. A
+      // message line's ack tells about the message; the delivery pass after it only counts for a tick line.
       let failure: string | undefined;
       try {
         if (!('tick' in input)) {
@@ -150,10 +151,15 @@ async function chat(args: string[]): Promise<number> {
           for (const r of replies) await channel.send(r);
           if (replies.some((r) => r.data?.error === 'storage')) failure = 'storage';
         }
+      } catch (err) {
+        failure = isStorageError(err) ? 'storage' : 'internal';
+        rt.logger.error({ err: (err as Error)?.message ?? String(err), line: lineNo }, 'line failed');
+      }
+      try {
         await rt.runDue(at);
       } catch (err) {
-        failure ??= isStorageError(err) ? 'storage' : 'internal';
-        rt.logger.error({ err: (err as Error)?.message ?? String(err), line: lineNo }, 'line failed');
+        if ('tick' in input) failure ??= isStorageError(err) ? 'storage' : 'internal';
+        rt.logger.error({ err: (err as Error)?.message ?? String(err), line: lineNo }, 'delivery pass failed; retried at the next line or tick');
       }
       out(JSON.stringify(failure ? { ack: lineNo, data: { error: failure } } : { ack: lineNo }));
     }

@@ -62,6 +62,9 @@ export function journalFileFor(dbPath: string, owner: string): string {
   return owner === '' ? `${dbPath}-sending` : `${dbPath}-sending.${owner.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
 }
 
+/** The staff notice that a storage problem is over. */
+export const STORAGE_OK_TEXT = '【系统通知】数据库已恢复正常，提醒和广播继续发送。';
+
 /** The staff alert for a storage problem, in plain words with what to do. */
 export function storageAlertText(h: StoreHealth): string {
   switch (h.problem) {
@@ -236,7 +239,13 @@ export class DeliveryService {
 
   /** Same as `runDue`, resolving what the pass did. */
   runPass(now: Date): Promise<RunSummary> {
-    const run = this.chain.then(() => this.runOnce(now));
+    const run = this.chain.then(async () => {
+      try {
+        return await this.runOnce(now);
+      } finally {
+        await this.alertStaff();
+      }
+    });
     this.chain = run.then(
       () => undefined,
       () => undefined,
@@ -311,7 +320,6 @@ export class DeliveryService {
         this.log.error({ err: errorText(err), retryInMs: delay }, 'delivery pass failed on storage; retrying with backoff');
       } else this.log.error({ err: errorText(err) }, 'delivery pass failed');
     }
-    await this.alertStaff();
     await this.maybeBackup();
     if (this.loopActive && !this.stopping && !this.timer) this.arm(this.loopAgain ? 0 : delay);
   }
@@ -341,7 +349,6 @@ export class DeliveryService {
       if (health.problem === 'damaged') {
         // Sending from a damaged outbox could repeat or drop messages: stop until the database is restored.
         this.log.error({ db: this.store.path, detail: health.detail }, 'database damaged: delivery stopped; answering questions only; restore from a backup');
-        await this.alertStaff();
         return summary;
       }
       const lease = await this.store.acquireDelivery();
@@ -391,18 +398,15 @@ export class DeliveryService {
     if (key === this.alerted) return;
     const before = this.alerted;
     this.alerted = key;
-    if (!key) {
-      if (before) this.log.info({ db: this.store.path }, 'storage problem over');
-      return;
-    }
-    this.log.error({ db: this.store.path, problem: h.problem, detail: h.detail }, 'storage problem; staff alerted');
+    if (key) this.log.error({ db: this.store.path, problem: h.problem, detail: h.detail }, 'storage problem; staff alerted');
+    else this.log.info({ db: this.store.path }, 'storage problem over');
+    const text = key ? storageAlertText(h) : STORAGE_OK_TEXT;
+    const data = { alert: { storage: key ? h.problem : 'ok' } };
     for (const [name, chats] of Object.entries(this.options.staff ?? {})) {
       const channel = this.channels.get(name);
       if (!channel) continue;
       for (const chat of chats) {
-        await channel
-          .send({ chat, text: storageAlertText(h), data: { alert: { storage: h.problem } } })
-          .catch((err: unknown) => this.log.warn({ chat, err: errorText(err) }, 'could not alert staff'));
+        await channel.send({ chat, text, data }).catch((err: unknown) => this.log.warn({ chat, err: errorText(err) }, 'could not alert staff'));
       }
     }
   }
