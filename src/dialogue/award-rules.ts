@@ -143,7 +143,7 @@ const choiceCriterion = z
   .strict();
 
 /** Schema of one criterion of an award. */
-export const criterionSchema = z.union([yesNoCriterion, numberCriterion, dateCriterion, choiceCriterion]);
+export const criterionSchema = z.discriminatedUnion('type', [yesNoCriterion, numberCriterion, dateCriterion, choiceCriterion]);
 
 /** The reward a rules file states. */
 const rewardSchema = z.discriminatedUnion('kind', [
