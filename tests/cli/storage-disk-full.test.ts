@@ -57,8 +57,9 @@ describe.skipIf('skip' in mount)('a disk that fills up', () => {
 
     // While the disk is full: a new broadcast cannot be saved, and the reply says so truthfully.
     const second = await bot.send(say('staff1', '/broadcast 第二次通知', '2026-03-02T10:01:00'));
-    expect(second.msgs.map((m) => m.text)).toEqual(['抱歉，暂时无法保存，请稍后再试。']);
-    expect(second.msgs[0].data).toEqual({ error: 'storage' });
+    const replies = second.msgs.filter((m) => !m.data?.alert);
+    expect(replies.map((m) => m.text)).toEqual(['抱歉，暂时无法保存，请稍后再试。']);
+    expect(replies[0].data).toEqual({ error: 'storage' });
     expect(second.ack.data).toEqual({ error: 'storage' });
     // A policy question needs no write and is answered as usual.
     const question = await bot.send(say('ent1', '优秀奖奖金多少', '2026-03-02T10:02:00'));
