@@ -289,7 +289,7 @@ export function citationsOf(award: AwardRules, c: Criterion): Citation[] {
   return c.cite.map((x) => ({ title: x.title ?? award.document.title, article: x.article, quote: x.quote }));
 }
 
-/** The legal basis of a criterion as a parenthesised reference, e.g. "（《…办法》第五条（一））". */
+/** The legal basis of a criterion as a parenthesised reference, e.g. "（《…办法》第N条（一））". */
 export function articleRef(award: AwardRules, c: Criterion): string {
   return `（${citationsOf(award, c).map((x) => `《${x.title}》${x.article}`).join('；')}）`;
 }

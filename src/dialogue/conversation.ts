@@ -170,7 +170,7 @@ export function converse(saved: ChatState, input: TurnInput, env: TurnEnv): Turn
     return begin(base, text, now, awards);
   }
   if (bestDescribed(awards, text, now)) {
-    // A description of the enterprise ("开平注册6年的水暖企业，独立法人……") is a pre-check with its answers given.
+    // A description of the enterprise (where it is registered, for how long, its legal status…) is a pre-check with its answers given.
     return begin(base, text, now, awards);
   }
   if (START_WORDS.test(text) || input.intent === 'precheck_start') {

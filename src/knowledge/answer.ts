@@ -314,7 +314,7 @@ function answerOrThrow(k: Knowledge, rawQuestion: string, now: Date): PolicyAnsw
     const e = eligibilityFromQuestion(q, now);
     if (e) {
       const lines = [period(e.fact), ...e.citations.map((c) => sourceLine(c, e.citations[0]))];
-      const warn = validityWarning(k.documents.find((d) => d.id === 'kaiping-award'), now);
+      const warn = validityWarning(k.documents.find((d) => d.id === e.document), now);
       if (warn) lines.push(warn);
       return { question, intent, found: true, answer: lines.join('\n'), citations: e.citations };
     }

@@ -33,7 +33,7 @@ export function eligibilityFromQuestion(question: string, now: Date, awards: rea
   const elsewhere = extractEntities(question).otherPlaces.find((p) => new RegExp(`${p}[市县区省]?的?(注册|登记|成立)`).test(question));
   if (elsewhere) for (const c of award.criteria) if (c.otherPlaceMeansNo) answers[c.slot] = false;
   const stated = award.criteria.filter((c) => answers[c.slot] !== undefined);
-  // Naming the award's place or trade ("开平优秀奖", "水暖") gives its context, not facts about the enterprise.
+  // Naming the award's place or trade (criteria marked contextOnly) gives its context, not facts about the enterprise.
   const contextOnly = stated.every((c) => c.contextOnly && answers[c.slot] === true);
   if (!stated.length || contextOnly) return undefined;
   const failed = stated.filter((c) => criterionFails(c, answers[c.slot]!));
