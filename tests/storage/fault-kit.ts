@@ -21,6 +21,7 @@ export class ChatProcess {
   private buf = '';
   private pending: BotLine[] = [];
   private waiters: ((t: Turn) => void)[] = [];
+  private failers = new Set<(e: Error) => void>();
   private sent = 0;
   readonly exited: Promise<number | null>;
   /** Called for every message as it is printed. */
@@ -49,7 +50,12 @@ export class ChatProcess {
         }
       }
     });
-    this.exited = new Promise((resolve) => this.child.on('close', (code) => resolve(code)));
+    this.exited = new Promise((resolve) =>
+      this.child.on('close', (code) => {
+        for (const fail of this.failers) fail(new Error(`the bot exited (${code}) before acking; stderr: ${this.stderr.slice(-500)}`));
+        resolve(code);
+      }),
+    );
   }
 
   /** Writes one input line and resolves its turn; rejects when no ack comes within `timeoutMs` (a stall). */
@@ -57,8 +63,14 @@ export class ChatProcess {
     const n = this.sent++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`line ${n} was not acked within ${timeoutMs} ms (stall); stderr: ${this.stderr.slice(-2000)}`)), timeoutMs);
+      const fail = (e: Error): void => {
+        clearTimeout(timer);
+        reject(e);
+      };
+      this.failers.add(fail);
       this.waiters.push((t) => {
         clearTimeout(timer);
+        this.failers.delete(fail);
         if (t.ack.ack !== n) reject(new Error(`ack ${t.ack.ack} out of order (expected ${n})`));
         else resolve(t);
       });
