@@ -1,19 +1,18 @@
-/** Scores the answerer on the labelled set: the fact is in the answer and the right document is cited. */
-import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+/**
+ * Scores the answerer on labelled sets: the fact is in the answer and the right document is cited; for items with a
+ * `type`, whether the answer's lead is of that type; and the length of the found answers.
+ *
+ *   npm run eval                       eval/questions.jsonl
+ *   npm run eval -- eval/holdout.jsonl one file (several may be given)
+ *   npm run eval -- --all              questions, holdout and fresh
+ *   add --verbose for the failures, --json for one JSON summary object on stdout.
+ */
+import { fileURLToPath } from 'node:url';
 import { answerQuestion } from '../src/knowledge/answer.ts';
 import { loadKnowledge } from '../src/knowledge/knowledge-base.ts';
+import { answerTypes, charCount, judge, leadOf, lengthStats, readItems, typeMatches, type LengthStats } from './score.ts';
 
-const itemSchema = z.object({
-  id: z.string(),
-  question: z.string(),
-  doc: z.string().nullable(),
-  facts: z.array(z.string()),
-  found: z.boolean(),
-  note: z.string().optional(),
-});
-
-/** Title fragments identifying each document id. */
+/** Title fragments identifying each document id of the original corpus (ids of other documents are looked up). */
 const DOC_TITLES: Record<string, string> = {
   'kaiping-award': '开平市水暖卫浴产品质量优秀奖评审管理办法',
   'kaiping-plan': '开平市水暖卫浴行业质量提升工作方案',
@@ -23,41 +22,107 @@ const DOC_TITLES: Record<string, string> = {
   jiangmen: '江门市',
 };
 
-/** Removes separators so "9,000" and "9000" compare equal. */
-const norm = (s: string) => s.replace(/[\s,，]/g, '');
+const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
+const SETS = ['./questions.jsonl', './holdout.jsonl', './fresh.jsonl'].map(here);
 
-const file = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? new URL('./questions.jsonl', import.meta.url).pathname;
-const verbose = process.argv.includes('--verbose');
-const items = readFileSync(file, 'utf8').trim().split('\n').map((l, i) => {
-  const r = itemSchema.safeParse(JSON.parse(l));
-  if (!r.success) throw new Error(`${file}:${i + 1}: ${r.error.issues[0].path.join('.')}: ${r.error.issues[0].message}`);
-  return r.data;
-});
+const args = process.argv.slice(2);
+const verbose = args.includes('--verbose');
+const json = args.includes('--json');
+const named = args.filter((a) => !a.startsWith('--'));
+const files = args.includes('--all') ? [...SETS, ...named] : named.length ? named : [SETS[0]];
+
 const k = loadKnowledge();
+const titles = new Map(k.documents.map((d) => [d.id, d.title]));
+const docTitle = (doc: string) => DOC_TITLES[doc] ?? titles.get(doc) ?? doc;
 const now = new Date('2026-11-22T10:00:00+08:00');
-const per = new Map<string, { ok: number; n: number }>();
-let ok = 0;
-for (const it of items) {
-  const a = answerQuestion(k, it.question, now);
-  let pass: boolean;
-  let why = '';
-  if (!it.found) {
-    pass = !a.found;
-    why = pass ? '' : `should be not found; cited ${a.citations[0]?.article}`;
-  } else {
-    const text = norm(a.answer);
-    const missing = it.facts.filter((f) => !text.includes(norm(f)));
-    const docOk = it.doc ? a.citations.some((c) => c.title.includes(DOC_TITLES[it.doc!] ?? it.doc!)) : true;
-    pass = a.found && missing.length === 0 && docOk;
-    why = !a.found ? 'not found' : !docOk ? `wrong doc: ${a.citations.map((c) => c.title.slice(0, 8) + c.article).join(',')}` : `missing ${missing.join(',')}`;
-  }
-  const key = it.doc ?? 'out-of-scope';
-  const s = per.get(key) ?? { ok: 0, n: 0 };
-  s.n++;
-  if (pass) { s.ok++; ok++; }
-  per.set(key, s);
-  if (!pass && verbose) console.log(`FAIL ${it.id} ${it.question} → ${why} [want ${it.note}] :: ${a.answer.split('\n')[0].slice(0, 80)}`);
+
+/** Summary of one set. */
+interface SetSummary {
+  file: string;
+  correct: number;
+  total: number;
+  accuracy: number;
+  perDoc: Record<string, { ok: number; n: number }>;
+  typeMatch: { ok: number; n: number; rate: number; perType: Record<string, { ok: number; n: number }> };
+  length: LengthStats;
+  failures: { id: string; question: string; why: string; want?: string; lead: string }[];
+  typeMisses: { id: string; type: string; lead: string }[];
 }
-console.log('document          correct/total  accuracy');
-for (const [d, s] of [...per.entries()].sort()) console.log(`${d.padEnd(18)}${`${s.ok}/${s.n}`.padStart(13)}  ${((100 * s.ok) / s.n).toFixed(1)}%`);
-console.log(`${'overall'.padEnd(18)}${`${ok}/${items.length}`.padStart(13)}  ${((100 * ok) / items.length).toFixed(1)}%`);
+
+const pct = (ok: number, n: number) => (n ? (100 * ok) / n : 0);
+
+/** Scores one file. */
+function runSet(file: string): SetSummary {
+  const items = readItems(file);
+  const per = new Map<string, { ok: number; n: number }>();
+  const perType = new Map<string, { ok: number; n: number }>();
+  const lengths: number[] = [];
+  const failures: SetSummary['failures'] = [];
+  const typeMisses: SetSummary['typeMisses'] = [];
+  let ok = 0;
+  let typeOk = 0;
+  let typed = 0;
+  for (const it of items) {
+    const a = answerQuestion(k, it.question, now);
+    const { pass, why } = judge(it, a, docTitle);
+    const key = it.doc ?? 'out-of-scope';
+    const s = per.get(key) ?? { ok: 0, n: 0 };
+    s.n++;
+    if (pass) {
+      s.ok++;
+      ok++;
+    }
+    per.set(key, s);
+    const lead = a.answer.split('\n')[0].slice(0, 80);
+    if (!pass) failures.push({ id: it.id, question: it.question, why, want: it.note, lead });
+    if (a.found) lengths.push(charCount(a.answer));
+    if (it.type) {
+      typed++;
+      const t = perType.get(it.type) ?? { ok: 0, n: 0 };
+      t.n++;
+      if (typeMatches(it.type, a)) {
+        t.ok++;
+        typeOk++;
+      } else typeMisses.push({ id: it.id, type: it.type, lead: leadOf(a.answer).slice(0, 80) });
+      perType.set(it.type, t);
+    }
+  }
+  const order = (m: Map<string, { ok: number; n: number }>, keys?: readonly string[]) =>
+    Object.fromEntries([...m.entries()].sort(([x], [y]) => (keys ? keys.indexOf(x) - keys.indexOf(y) : x < y ? -1 : x > y ? 1 : 0)));
+  return {
+    file,
+    correct: ok,
+    total: items.length,
+    accuracy: pct(ok, items.length),
+    perDoc: order(per),
+    typeMatch: { ok: typeOk, n: typed, rate: pct(typeOk, typed), perType: order(perType, answerTypes) },
+    length: lengthStats(lengths),
+    failures,
+    typeMisses,
+  };
+}
+
+/** Prints one set the way a person reads it. */
+function print(s: SetSummary, withHeader: boolean): void {
+  if (withHeader) console.log(`\n== ${s.file}`);
+  if (verbose) for (const f of s.failures) console.log(`FAIL ${f.id} ${f.question} → ${f.why} [want ${f.want}] :: ${f.lead}`);
+  console.log('document          correct/total  accuracy');
+  for (const [d, v] of Object.entries(s.perDoc)) console.log(`${d.padEnd(18)}${`${v.ok}/${v.n}`.padStart(13)}  ${pct(v.ok, v.n).toFixed(1)}%`);
+  console.log(`${'overall'.padEnd(18)}${`${s.correct}/${s.total}`.padStart(13)}  ${s.accuracy.toFixed(1)}%`);
+  if (s.typeMatch.n) {
+    if (verbose) for (const m of s.typeMisses) console.log(`TYPE ${m.id} want ${m.type} :: ${m.lead}`);
+    const parts = Object.entries(s.typeMatch.perType).map(([t, v]) => `${t} ${v.ok}/${v.n}`);
+    console.log(`type match        ${`${s.typeMatch.ok}/${s.typeMatch.n}`.padStart(13)}  ${s.typeMatch.rate.toFixed(1)}%  (${parts.join(', ')})`);
+  }
+  const l = s.length;
+  console.log(`answer length     found ${l.n}: median ${l.median}, p90 ${l.p90}, max ${l.max} characters; ${l.over500} over 500`);
+}
+
+const summaries = files.map(runSet);
+if (json) {
+  const strip = ({ failures, typeMisses, ...rest }: SetSummary) => ({ ...rest, failures: failures.map((f) => f.id), typeMisses: typeMisses.map((m) => m.id) });
+  const total = summaries.reduce((n, s) => n + s.total, 0);
+  const correct = summaries.reduce((n, s) => n + s.correct, 0);
+  const out = summaries.length === 1 ? strip(summaries[0]) : { sets: summaries.map(strip), overall: { correct, total, accuracy: pct(correct, total) } };
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+} else summaries.forEach((s) => print(s, summaries.length > 1));

@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { writeLine } from './channels/stdout.ts';
 import { z } from 'zod';
 import { DataError } from './errors.ts';
+import { isStorageError, StorageError } from './storage/store.ts';
 
 /** Writes one line to stdout synchronously (see writeLine). */
 export function out(line: string): void {
@@ -81,9 +82,28 @@ async function ingest(): Promise<number> {
   const index = writeIndex();
   const intents = loadIntents();
   writeModel(createSegmenter(index.dictionary), intents, modelPath());
+  const { checkAwardFiles } = await import('./dialogue/award-lint.ts');
+  const awards = await checkAwardFiles(index, new Date());
+  process.stderr.write(`ingest: ${awards.length} award rules files checked against the documents — ${awards.map((a) => a.id).join(', ') || 'none'}\n`);
   const perDoc = index.documents.map((d) => `  ${d.id}: ${index.units.filter((u) => u.docId === d.id).length} units — ${d.title}`);
   process.stderr.write(`ingest: ${index.documents.length} documents, ${index.units.length} units, ${index.dictionary.length} dictionary terms, ${intents.length} intents → ${indexPath()}\n${perDoc.join('\n')}\n`);
   return 0;
+}
+
+/** `precheck-lint <file>`: prints an award rules file's form as a user meets it, then any problems against the documents. */
+async function precheckLint(args: string[]): Promise<number> {
+  const file = args.find((a) => !a.startsWith('--'));
+  if (!file) {
+    process.stderr.write('用法 / usage: cli precheck-lint <规则文件.json>\n');
+    return 2;
+  }
+  const { lintAwardFile } = await import('./dialogue/award-lint.ts');
+  const { form, problems } = await lintAwardFile(file, new Date());
+  out(form);
+  out('');
+  out(problems.length ? `检查：发现${problems.length}个问题` : '检查：没有发现问题（引用的条款存在、原文一致，每一项都能回答和更正）');
+  for (const p of problems) out(`  ${p.path}: ${p.message}`);
+  return problems.length ? 1 : 0;
 }
 
 /** One input line of `chat --jsonl`: a message or a scheduler tick. */
@@ -122,18 +142,99 @@ async function chat(args: string[]): Promise<number> {
         out(JSON.stringify({ ack: lineNo, error: 'invalid "at" date' }));
         continue;
       }
-      if ('tick' in input) {
-        await rt.runDue(at);
-      } else {
-        const replies = await rt.bot.handle({ channel: channel.name, chat: input.chat, user: input.user, text: input.text, at });
-        for (const r of replies) await channel.send(r);
-        await rt.runDue(at);
+      // Every line is acked, whatever fails: a storage failure shows as data.error "storage" and the loop goes on. A
+      // message line's ack tells about the message; the delivery pass after it only counts for a tick line.
+      let failure: string | undefined;
+      try {
+        if (!('tick' in input)) {
+          const replies = await rt.bot.handle({ channel: channel.name, chat: input.chat, user: input.user, text: input.text, at });
+          for (const r of replies) await channel.send(r);
+          if (replies.some((r) => r.data?.error === 'storage')) failure = 'storage';
+        }
+      } catch (err) {
+        failure = isStorageError(err) ? 'storage' : 'internal';
+        rt.logger.error({ err: (err as Error)?.message ?? String(err), line: lineNo }, 'line failed');
       }
-      out(JSON.stringify({ ack: lineNo }));
+      try {
+        await rt.runDue(at);
+      } catch (err) {
+        if ('tick' in input) failure ??= isStorageError(err) ? 'storage' : 'internal';
+        rt.logger.error({ err: (err as Error)?.message ?? String(err), line: lineNo }, 'delivery pass failed; retried at the next line or tick');
+      }
+      out(JSON.stringify(failure ? { ack: lineNo, data: { error: failure } } : { ack: lineNo }));
     }
   } finally {
     await rt.close();
   }
+  return 0;
+}
+
+/** `staff-link <staff-id>`: prints a one-time sign-in URL for the web console (valid 10 minutes, one use). */
+async function staffLink(args: string[]): Promise<number> {
+  const { loadConfig } = await import('./config.ts');
+  const { resolveStaff, signInLink } = await import('./web/links.ts');
+  const { SqliteStore } = await import('./storage/sqlite-store.ts');
+  const config = loadConfig();
+  const id = args.find((a) => !a.startsWith('--') && !optionValues(args, '--db').includes(a) && !optionValues(args, '--admin').includes(a));
+  if (!id) {
+    process.stderr.write('用法 / usage: cli staff-link <staff-id>   (an ID from TELEGRAM_ADMIN_IDS, WECHAT_ADMIN_IDS or CONSOLE_ADMIN_IDS, optionally as channel:id)\n');
+    return 2;
+  }
+  const staff = resolveStaff(config, id, optionValues(args, '--admin'));
+  if (!staff) {
+    process.stderr.write(`“${id}”不是已配置的工作人员 ID，没有生成登录链接。/ not a configured staff ID; no link issued.\n`);
+    return 1;
+  }
+  const store = await SqliteStore.open(optionValues(args, '--db')[0] ?? config.DB_PATH);
+  try {
+    out(await signInLink(store, config, staff, new Date()));
+  } finally {
+    await store.close();
+  }
+  return 0;
+}
+
+/** `backup`: writes a verified online backup into `<db>.backups/` and keeps the newest N (`--keep`, default BACKUP_KEEP). */
+async function backup(args: string[]): Promise<number> {
+  const { loadConfig } = await import('./config.ts');
+  const { SqliteStore } = await import('./storage/sqlite-store.ts');
+  const { backupDatabase } = await import('./storage/backup.ts');
+  const config = loadConfig();
+  const keep = Number(optionValues(args, '--keep')[0] ?? config.BACKUP_KEEP);
+  const store = await SqliteStore.open(optionValues(args, '--db')[0] ?? config.DB_PATH);
+  try {
+    const b = await backupDatabase(store, { keep: Number.isFinite(keep) ? keep : undefined });
+    out(`备份完成，已校验 / backup written and verified: ${b.file} (${b.bytes} bytes)`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+/** `restore <file|latest>`: puts a verified backup in place of the database; refuses while a bot process holds it. */
+async function restore(args: string[]): Promise<number> {
+  const { loadConfig } = await import('./config.ts');
+  const { listBackups, resolveBackup, restoreBackup } = await import('./storage/backup.ts');
+  const db = optionValues(args, '--db')[0] ?? loadConfig().DB_PATH;
+  const skip = new Set<number>();
+  args.forEach((a, i) => {
+    if (a === '--db') skip.add(i + 1);
+  });
+  const arg = args.find((a, i) => !a.startsWith('--') && !skip.has(i));
+  const file = arg ? resolveBackup(db, arg) : undefined;
+  if (!file) {
+    const list = listBackups(db);
+    process.stderr.write(
+      `用法 / usage: cli restore <备份文件|latest> [--db PATH]\n${arg ? `找不到备份 / no such backup: ${arg}\n` : ''}` +
+        (list.length ? `可用备份 / backups (newest first):\n${list.map((b) => `  ${b.file}  ${new Date(b.at).toISOString()}  ${b.bytes} bytes`).join('\n')}\n` : `没有备份 / no backups in ${db}.backups/\n`),
+    );
+    return 2;
+  }
+  const r = await restoreBackup(db, file, { force: args.includes('--force') });
+  out(`已从备份恢复 / restored ${db} from ${r.from}`);
+  if (r.movedAside) out(`原数据库已移到 / the replaced database was kept as ${r.movedAside}`);
+  out(`从原数据库补回的记录 / rows carried over: ${JSON.stringify(r.salvaged)}; 已确认送达 / deliveries settled: ${r.settled}; 视为已送达 / in flight at backup time, assumed delivered: ${r.assumedSent}`);
+  if (Object.keys(r.unreadable).length) out(`无法读取的部分（已跳过）/ unreadable parts skipped: ${JSON.stringify(r.unreadable)}`);
   return 0;
 }
 
@@ -147,8 +248,16 @@ async function main(argv: string[]): Promise<number> {
       return ingest();
     case 'chat':
       return chat(args);
+    case 'precheck-lint':
+      return precheckLint(args);
+    case 'backup':
+      return backup(args);
+    case 'restore':
+      return restore(args);
+    case 'staff-link':
+      return staffLink(args);
     default:
-      process.stderr.write('用法 / usage:\n  cli ask [--json] [--at ISO] "<问题>"\n  cli ask --jsonl < questions.txt\n  cli ingest\n  cli chat --jsonl [--db PATH] [--admin ID]...\n');
+      process.stderr.write('用法 / usage:\n  cli ask [--json] [--at ISO] "<问题>"\n  cli ask --jsonl < questions.txt\n  cli ingest\n  cli precheck-lint <规则文件.json>\n  cli chat --jsonl [--db PATH] [--admin ID]...\n  cli staff-link <staff-id> [--db PATH]\n  cli backup [--db PATH] [--keep N]\n  cli restore <备份文件|latest> [--db PATH] [--force]\n');
       return cmd ? 2 : 0;
   }
 }
@@ -159,6 +268,7 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     if (err instanceof DataError) process.stderr.write(`数据文件错误 / data error: ${err.message}\n`);
+    else if (err instanceof StorageError) process.stderr.write(`数据库错误 / storage error: ${err.message}\n`);
     else process.stderr.write(`错误 / error: ${(err as Error)?.stack ?? String(err)}\n`);
     process.exitCode = 1;
   },

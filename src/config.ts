@@ -11,6 +11,8 @@ const idList = z
 /** Schema of the environment variables the bot reads. */
 export const envSchema = z.object({
   DB_PATH: z.string().min(1).default('policy-bot.db'),
+  /** Directory of the award rules files (*.json); data/awards/ when unset. */
+  AWARDS_DIR: z.string().min(1).optional(),
   TZ_NAME: z.string().default('Asia/Shanghai'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]{20,}$/, 'expected a token like 123456:ABC-DEF… from @BotFather').optional(),
@@ -26,6 +28,13 @@ export const envSchema = z.object({
   WECHAT_SEND_INTERVAL_MS: z.coerce.number().int().min(200).default(3000),
   CONSOLE_ADMIN_IDS: idList,
   SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(1000).default(60_000),
+  /** Online backup into <DB_PATH>.backups/ this often while the bot runs (0: never; default daily). */
+  BACKUP_INTERVAL_MS: z.coerce.number().int().min(0).default(86_400_000),
+  /** Backups kept; older ones are deleted after a new one passes its check. */
+  BACKUP_KEEP: z.coerce.number().int().min(1).max(1000).default(7),
+  WEB_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  WEB_HOST: z.string().min(1).default('127.0.0.1'),
+  WEB_PUBLIC_URL: z.url().transform((u) => u.replace(/\/+$/, '')).optional(),
 });
 
 /** Validated configuration. */

@@ -6,6 +6,7 @@ import type { Channel } from './core/channel.ts';
 import { ConfigError } from './errors.ts';
 import { ConsoleChannel } from './channels/console-channel.ts';
 import { channelHandler, createRuntime } from './runtime.ts';
+import type { WebReportChannel } from './web/report-channel.ts';
 
 /** Options of the console run. */
 export interface ConsoleRunOptions {
@@ -18,16 +19,44 @@ export async function runConsole(opts: ConsoleRunOptions = {}, config: AppConfig
   let finished!: () => void;
   const done = new Promise<void>((r) => (finished = r));
   const channel = new ConsoleChannel({ onEnd: () => finished() });
-  const rt = await createRuntime({ config, dbPath: opts.db, consoleAdmins: opts.admins, channels: [channel], quiet: true });
+  const web = await webReports(config);
+  const rt = await createRuntime({ config, dbPath: opts.db, consoleAdmins: opts.admins, channels: web ? [channel, web] : [channel], quiet: !web });
+  const server = web ? await (await import('./web/start.ts')).startWebConsole(rt, web, opts.admins) : undefined;
   await channel.start(async (msg) => {
     const replies = await rt.bot.handle(msg);
-    await rt.runDue(msg.at);
+    // A delivery pass that fails on storage is logged and retried; the reply still goes out.
+    await rt.runDue(msg.at).catch((err: unknown) => rt.logger.error({ err: (err as Error)?.message }, 'delivery pass failed'));
     return replies;
   });
   rt.delivery.start(config.SCHEDULER_INTERVAL_MS);
+  // With the web console, a signal ends the run; the end of terminal input alone does not (a service has no input).
+  let signalled = false;
+  const stopped = new Promise<void>((resolve) => {
+    const onSignal = () => {
+      signalled = true;
+      resolve();
+      void channel.stop();
+    };
+    if (server) {
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+    }
+  });
   await done;
+  if (server) {
+    if (!signalled) rt.logger.info('terminal input ended; the staff console keeps running until SIGINT or SIGTERM');
+    await stopped;
+    await server.close();
+  }
   await rt.close();
   return 0;
+}
+
+/** The console's report channel when WEB_PORT asks for the staff web console, else undefined. */
+async function webReports(config: AppConfig): Promise<WebReportChannel | undefined> {
+  if (!config.WEB_PORT) return undefined;
+  const { WebReportChannel } = await import('./web/report-channel.ts');
+  return new WebReportChannel();
 }
 
 /** Runs the configured messaging channels until SIGINT or SIGTERM. */
@@ -61,8 +90,15 @@ async function runChannels(config: AppConfig): Promise<number> {
       }),
     );
   }
-  const rt = await createRuntime({ config, channels });
-  markSeen = (channel, id) => rt.store.markUpdateSeen(channel, id);
+  const web = await webReports(config);
+  const rt = await createRuntime({ config, channels: web ? [...channels, web] : channels });
+  // When the dedupe table cannot be written (disk full), the update is handled anyway: a rare repeat beats a stall.
+  markSeen = (channel, id) =>
+    rt.store.markUpdateSeen(channel, id).catch((err: unknown) => {
+      rt.logger.error({ err: (err as Error)?.message, channel }, 'could not record an update id; handling it anyway');
+      return true;
+    });
+  const server = web ? await (await import('./web/start.ts')).startWebConsole(rt, web) : undefined;
   let inFlight = 0;
   for (const ch of channels) {
     const handle = channelHandler(rt, ch);
@@ -85,6 +121,7 @@ async function runChannels(config: AppConfig): Promise<number> {
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
+  await server?.close();
   for (const ch of channels) await ch.stop();
   for (let waited = 0; inFlight > 0 && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
   await rt.close();
@@ -103,7 +140,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   main().then(
     (code) => process.exit(code),
     (err: unknown) => {
-      process.stderr.write(err instanceof ConfigError ? `${err.message}\n` : `启动失败 / failed to start: ${(err as Error)?.stack ?? String(err)}\n`);
+      const known = err instanceof ConfigError || (err as Error)?.name === 'StorageError';
+      process.stderr.write(known ? `启动失败 / failed to start: ${(err as Error).message}\n` : `启动失败 / failed to start: ${(err as Error)?.stack ?? String(err)}\n`);
       process.exit(1);
     },
   );

@@ -2,15 +2,21 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { loadConfig, staffByChannel, type AppConfig } from './config.ts';
-import { Bot } from './core/bot.ts';
+import { Bot, type BotDeps } from './core/bot.ts';
 import type { Channel, MessageHandler } from './core/channel.ts';
 import type { OutgoingMessage } from './core/types.ts';
 import type { SchedulingStore } from './storage/store.ts';
 import { createSchedulingHandlers } from './core/handlers/index-scheduling.ts';
+import type { StaffHooks } from './core/handlers/staff-handler.ts';
+import { DEFAULT_DATA_DIR } from './knowledge/policy-loader.ts';
+import { logUnanswered } from './web/console-db.ts';
+import { signInLink } from './web/links.ts';
+import { wordingKey } from './web/unanswered.ts';
 import { loadKnowledge } from './knowledge/knowledge-base.ts';
 import { createLogger } from './logger.ts';
 import { DeliveryService } from './scheduling/delivery-service.ts';
 import { SqliteStore } from './storage/sqlite-store.ts';
+import { backupDatabase, listBackups } from './storage/backup.ts';
 
 /** Options for building a runtime. */
 export interface RuntimeOptions {
@@ -24,6 +30,8 @@ export interface RuntimeOptions {
   quiet?: boolean;
   /** Already-validated configuration. */
   config?: AppConfig;
+  /** Knowledge directory (holding policies/); defaults to data/ or POLICY_DATA_DIR. */
+  dataDir?: string;
 }
 
 /** A running bot and what it owns. */
@@ -33,6 +41,8 @@ export interface Runtime {
   delivery: DeliveryService;
   config: AppConfig;
   logger: Logger;
+  /** Knowledge directory the bot's documents are loaded from. */
+  dataDir: string;
   /** Sends every reminder and outbox message due at `now`. */
   runDue(now: Date): Promise<void>;
   /** Stops the scheduler and closes the database. */
@@ -43,18 +53,30 @@ export interface Runtime {
 export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const config = opts.config ?? loadConfig();
   const logger = createLogger(opts.quiet && config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
-  const knowledge = loadKnowledge();
+  const dataDir = opts.dataDir ?? DEFAULT_DATA_DIR;
+  const knowledge = loadKnowledge(dataDir);
   const store = await SqliteStore.open(opts.dbPath ?? config.DB_PATH);
-  const delivery = new DeliveryService(store, new Map(opts.channels.map((c) => [c.name, c])), { logger });
+  // Staff hear about a damaged, full or read-only database by chat; the delivering process backs up on schedule.
+  const delivery = new DeliveryService(store, new Map(opts.channels.map((c) => [c.name, c])), {
+    logger,
+    staff: staffByChannel(config, opts.consoleAdmins),
+    backup: { everyMs: config.BACKUP_INTERVAL_MS, lastAt: listBackups(store.path)[0]?.at, run: () => backupDatabase(store, { keep: config.BACKUP_KEEP }) },
+  });
   // New broadcasts and publicity notices go out at once, not at the next scheduler tick.
-  const handlers = createSchedulingHandlers(store, { onEnqueued: () => delivery.poke() });
-  const bot = new Bot({ knowledge, store, staff: staffByChannel(config, opts.consoleAdmins), handlers, logger });
+  // `/console` answers with a one-time link to the web console, when it runs (WEB_PORT).
+  const hooks: StaffHooks = { onEnqueued: () => delivery.poke(), consoleLink: async (staff, now) => (config.WEB_PORT ? signInLink(store, config, staff, now) : undefined) };
+  const handlers = createSchedulingHandlers(store, hooks);
+  // Questions the bot could not answer well are logged for the console's 未答问题 page.
+  const onUnanswered: BotDeps['onUnanswered'] = (q) =>
+    logUnanswered(store, { at: q.at.getTime(), channel: q.channel, chat: q.chat, question: q.question, wording: wordingKey(q.question), reason: q.reason, reply: q.reply });
+  const bot = new Bot({ knowledge, store, staff: staffByChannel(config, opts.consoleAdmins), handlers, logger, onUnanswered });
   return {
     bot,
     store,
     delivery,
     config,
     logger,
+    dataDir,
     runDue: (now) => delivery.runDue(now),
     async close() {
       await delivery.stop();
@@ -90,7 +112,10 @@ export function channelHandler(parts: ReplyParts, ch: Channel, onQueued?: (reply
           onQueued?.(r, err);
         }
       }
-      await parts.store.enqueue({ key: `reply:${ch.name}:${r.chat}:${randomUUID()}`, kind: 'notice', channel: ch.name, chat: r.chat, text: r.text, data: r.data, choices: r.choices, dueAt: 0 }, new Date());
+      // If the outbox cannot take it either (disk full), the reply is lost: say so in the log, never stall the channel.
+      await parts.store
+        .enqueue({ key: `reply:${ch.name}:${r.chat}:${randomUUID()}`, kind: 'notice', channel: ch.name, chat: r.chat, text: r.text, data: r.data, choices: r.choices, dueAt: 0 }, new Date())
+        .catch((err: unknown) => parts.logger?.error({ err: (err as Error)?.message, channel: ch.name, chat: r.chat }, 'reply could not be sent nor queued'));
     }
     if (failed) parts.delivery?.poke();
     return replies;

@@ -1,13 +1,18 @@
 /** The platform-neutral bot: understands a message, runs the dialogue and capability handlers, and keeps state. */
 import { z } from 'zod';
 import type { Logger } from 'pino';
-import { answerQuestion, chatReply, HELP_TEXT, type Knowledge } from '../knowledge/answer.ts';
+import { answerQuestion, CHAT_INTENTS, chatReply, HELP_TEXT, type Knowledge } from '../knowledge/answer.ts';
 import { CHAT_WORDS, converse, reviveChatState, type TurnResult } from '../dialogue/conversation.ts';
+import { configuredAwards } from '../dialogue/award-loader.ts';
+import type { AwardRules } from '../dialogue/award-rules.ts';
 import { extractEntities } from '../nlu/entities.ts';
 import { normalizeText } from '../nlu/normalize.ts';
-import type { Store } from '../storage/store.ts';
+import { isStorageError, type Store } from '../storage/store.ts';
 import type { Handler, HandlerContext } from './handler.ts';
 import type { IncomingMessage, OutgoingMessage } from './types.ts';
+
+/** The reply when a message could not be saved (disk full, read-only or damaged database). */
+export const STORAGE_FAILURE_TEXT = '抱歉，暂时无法保存，请稍后再试。';
 
 /** Largest message the bot reads; longer text is cut (and the user told). */
 export const MAX_MESSAGE_CHARS = 100_000;
@@ -21,6 +26,20 @@ export const incomingSchema = z.object({
   at: z.date(),
 });
 
+/** Intent confidence under which an answered policy question counts as low confidence (and is logged for staff). */
+export const LOW_CONFIDENCE = 0.3;
+
+/** A policy question the bot answered "not covered" or with low confidence, for staff to review. */
+export interface UnansweredQuestion {
+  channel: string;
+  chat: string;
+  question: string;
+  at: Date;
+  reason: 'not_covered' | 'low_confidence';
+  /** The reply the bot gave. */
+  reply: string;
+}
+
 /** What the bot needs from its host. */
 export interface BotDeps {
   knowledge: Knowledge;
@@ -29,7 +48,11 @@ export interface BotDeps {
   staff: Record<string, string[]>;
   /** Capability handlers tried after the dialogue (subscriptions, awards, staff commands). */
   handlers?: Handler[];
+  /** Awards that can be pre-checked; the rules files in AWARDS_DIR (default data/awards/) when omitted. */
+  awards?: readonly AwardRules[];
   logger?: Logger;
+  /** Told about every policy question answered "not covered" or with low confidence; a failure here never loses the reply. */
+  onUnanswered?: (q: UnansweredQuestion) => Promise<void>;
 }
 
 /** Splits "/cmd@botname args" into the command and its arguments. */
@@ -60,7 +83,22 @@ export class Bot {
   private readonly locks = new ChatLocks();
 
   /** Creates the bot over its knowledge, store and handlers. */
-  constructor(private readonly deps: BotDeps) {}
+  private readonly awards: readonly AwardRules[];
+
+  /** Creates the bot over its knowledge, store and handlers; bad award rules files fail here, naming file and field. */
+  constructor(private readonly deps: BotDeps) {
+    this.awards = deps.awards ?? configuredAwards();
+  }
+
+  /** Replaces the policy knowledge (after staff add or remove a document); messages from then on are answered with it. */
+  setKnowledge(knowledge: Knowledge): void {
+    this.deps.knowledge = knowledge;
+  }
+
+  /** The policy knowledge currently served. */
+  get knowledge(): Knowledge {
+    return this.deps.knowledge;
+  }
 
   /** Answers a one-off policy question (no session). */
   ask(question: string, now: Date) {
@@ -80,7 +118,9 @@ export class Bot {
         return await this.handleInOrder(msg);
       } catch (err) {
         this.deps.logger?.error({ err, chat: msg.chat }, 'handler failed');
-        return [{ chat: msg.chat, text: '抱歉，处理您的消息时出了点问题，请稍后再试。您之前的进度已保存。' }];
+        // Truthful: when storage failed, nothing of this message was saved.
+        if (isStorageError(err)) return [{ chat: msg.chat, text: STORAGE_FAILURE_TEXT, data: { error: 'storage' } }];
+        return [{ chat: msg.chat, text: '抱歉，处理您的消息时出了点问题，请稍后再试。', data: { error: 'internal' } }];
       }
     });
   }
@@ -97,9 +137,18 @@ export class Bot {
     const intent = this.deps.knowledge.classifier.classify(command ? args || command.slice(1) : text);
     const entities = extractEntities(text);
     const now = msg.at;
-    const state = reviveChatState(await this.deps.store.getChatState(msg.channel, msg.chat));
-    const turn: TurnResult = converse(state, { text, command, args, intent: intent.intent, now }, { answer: (q, at) => answerQuestion(this.deps.knowledge, q, at) });
+    // A database that cannot be read must not stop policy answers: go on as a fresh chat, but never save over the
+    // state that could not be read, and never pretend a dialogue step was kept.
+    let readError: unknown;
+    const saved = await this.deps.store.getChatState(msg.channel, msg.chat).catch((err: unknown) => {
+      if (!isStorageError(err)) throw err;
+      readError = err;
+      return undefined;
+    });
+    const state = reviveChatState(saved);
+    const turn: TurnResult = converse(state, { text, command, args, intent: intent.intent, now }, { answer: (q, at) => answerQuestion(this.deps.knowledge, q, at), awards: this.awards });
     if (turn.handled) {
+      if (readError) throw readError;
       await this.deps.store.saveChatState(msg.channel, msg.chat, turn.state);
       return to(turn.replies);
     }
@@ -119,14 +168,14 @@ export class Bot {
       replies = await h.handle(ctx);
       if (replies) break;
     }
-    replies ??= this.builtIn(ctx);
+    replies ??= await this.builtIn(ctx);
     if (tooLong) replies.unshift({ chat: msg.chat, text: `您的消息过长，我只读取了前${MAX_MESSAGE_CHARS}个字符。` });
     if (turn.resume) replies.push({ chat: msg.chat, ...turn.resume, text: `（预检继续）${turn.resume.text}` });
     return replies;
   }
 
   /** Built-in commands and the policy answer that every message falls back to. */
-  private builtIn(ctx: HandlerContext): OutgoingMessage[] {
+  private async builtIn(ctx: HandlerContext): Promise<OutgoingMessage[]> {
     const chat = ctx.msg.chat;
     switch (ctx.command) {
       case '/start':
@@ -147,6 +196,10 @@ export class Bot {
     const a = answerQuestion(ctx.knowledge, ctx.text, ctx.now);
     if (!a.found && [...ctx.text].length <= 3 && !/[?？]/.test(ctx.text)) {
       return [{ chat, text: '没太明白您的意思。您可以直接提问，例如“优秀奖奖金多少”“江门管理体系认证目标多少家”，发送 /precheck 预检申报条件，或发送“帮助”查看全部功能。', data: { answer: { intent: a.intent, found: false, citations: [] } } }];
+    }
+    if (this.deps.onUnanswered && !CHAT_INTENTS.has(a.intent) && a.intent !== 'empty' && (!a.found || ctx.intent.confidence < LOW_CONFIDENCE)) {
+      const q: UnansweredQuestion = { channel: ctx.msg.channel, chat, question: ctx.msg.text, at: ctx.now, reason: a.found ? 'low_confidence' : 'not_covered', reply: a.answer };
+      await this.deps.onUnanswered(q).catch((err: unknown) => this.deps.logger?.warn({ err }, 'could not log an unanswered question'));
     }
     return [{ chat, text: a.answer, data: { answer: { intent: a.intent, found: a.found, citations: a.citations.map((c) => ({ title: c.title, article: c.article })) } } }];
   }

@@ -1,37 +1,51 @@
-/** The pure conversation layer: `(state, input) → (state, replies)` for pre-checks, profiles and dialogue commands. */
+/** The pure conversation layer: `(state, input) → (state, replies)` for pre-checks of any award, profiles and dialogue commands. */
 import { z } from 'zod';
 import type { PolicyAnswer } from '../core/types.ts';
+import { configuredAwards } from './award-loader.ts';
+import { awardMention, choicesOf, criterionOf, type Answers, type AwardRules } from './award-rules.ts';
 import {
   canContinuePrecheck,
   evaluate,
   isPrecheckActive,
   parsePrecheckState,
+  precheckStateSchema,
   precheckStep,
   startPrecheck,
+  verdictData,
   verdictText,
   type PrecheckState,
   type Reply,
 } from './precheck-engine.ts';
-import { extractAnswers, parseCorrection, readSlotAnswer } from './precheck-extract.ts';
-import { isNumericSlot, precheckQuestion, SLOTS, YES_NO_CHOICES, type PrecheckAnswers } from './precheck-slots.ts';
+import { extractAnswers, isAskedNo, parseCorrection, readSlotAnswer } from './precheck-extract.ts';
 
-/** Version of the saved chat state; bump it when the shape changes. */
+/** Version of the saved chat state; bump it when the shape changes incompatibly. */
 export const CHAT_STATE_VERSION = 1;
 
 /** Saved per-chat dialogue state. */
 export interface ChatState {
   v: typeof CHAT_STATE_VERSION;
-  /** The running pre-check, if any. */
+  /** The running pre-check, if any (it names its award). */
   precheck?: PrecheckState;
-  /** Answers of the last finished pre-check: the enterprise's profile. */
-  profile?: PrecheckAnswers;
+  /** Answers of the last finished pre-check of each award: the enterprise's profile, by award id. */
+  profiles?: Record<string, Answers>;
+  /** Profile saved before awards had ids; it belongs to the first configured award. */
+  profile?: Answers;
+  /** The award of the last pre-check, for "我们符合吗". */
+  lastAward?: string;
+  /** Set while the user is asked which award to check; holds the message that asked for the check. */
+  choosing?: { text: string };
 }
+
+const answersRecord = z.record(z.string(), z.union([z.boolean(), z.number(), z.string()]));
 
 /** Schema that checks loaded state before use; anything else starts afresh. */
 const chatStateSchema = z.object({
   v: z.literal(CHAT_STATE_VERSION),
   precheck: z.any().optional(),
-  profile: z.record(z.string(), z.union([z.boolean(), z.number()])).optional(),
+  profile: answersRecord.optional(),
+  profiles: z.record(z.string(), answersRecord).optional(),
+  lastAward: z.string().optional(),
+  choosing: z.object({ text: z.string() }).optional(),
 });
 
 /** A fresh, empty chat state. */
@@ -44,13 +58,12 @@ export function reviveChatState(raw: unknown): ChatState {
   const r = chatStateSchema.safeParse(raw);
   if (!r.success) return emptyChatState();
   const state: ChatState = { v: CHAT_STATE_VERSION };
-  const pre = parsePrecheckState(r.data.precheck);
-  if (pre) state.precheck = pre;
-  if (r.data.profile) {
-    const profile: PrecheckAnswers = {};
-    for (const s of SLOTS) if (s in r.data.profile) profile[s] = r.data.profile[s];
-    state.profile = profile;
-  }
+  const pre = precheckStateSchema.safeParse(r.data.precheck);
+  if (pre.success) state.precheck = pre.data;
+  if (r.data.profile) state.profile = r.data.profile;
+  if (r.data.profiles) state.profiles = r.data.profiles;
+  if (r.data.lastAward) state.lastAward = r.data.lastAward;
+  if (r.data.choosing) state.choosing = r.data.choosing;
   return state;
 }
 
@@ -68,10 +81,12 @@ export interface TurnInput {
   now: Date;
 }
 
-/** Pure services the conversation may call. */
+/** Pure services and data the conversation may use. */
 export interface TurnEnv {
   /** Answers a policy question (pure: depends only on the knowledge and the date). */
   answer(question: string, now: Date): PolicyAnswer;
+  /** The awards that can be pre-checked, from their rules files; the configured ones when omitted. */
+  awards?: readonly AwardRules[];
 }
 
 /** Result of one turn: the new state, the replies, and whether the turn was consumed here. */
@@ -94,49 +109,123 @@ export const CHAT_WORDS = /^(你好|您好|在吗|hi|hello|嗨|谢谢|多谢|感
 /** Intents of other capabilities that may interrupt a pre-check. */
 const OTHER_CAPABILITY = new Set(['subscribe', 'unsubscribe', 'award_register', 'award_list']);
 
+/** A running or finished check together with its award, once the saved state has been matched to the rules files. */
+interface Active {
+  award: AwardRules;
+  pre: PrecheckState;
+}
+
+/** Matches saved state to the configured awards: moves a legacy profile to its award and drops a check whose award is gone. */
+function settle(state: ChatState, awards: readonly AwardRules[]): { state: ChatState; active?: Active } {
+  let next = state;
+  if (next.profile && awards[0]) {
+    const first = awards[0].id;
+    const { profile, ...rest } = next;
+    next = { ...rest, profiles: { ...rest.profiles, [first]: { ...profile, ...rest.profiles?.[first] } } };
+  }
+  if (!next.precheck) return { state: next };
+  const award = awards.find((a) => a.id === (next.precheck!.award ?? awards[0]?.id));
+  const pre = award && parsePrecheckState(award, next.precheck);
+  if (!award || !pre) {
+    const { precheck: _dropped, ...rest } = next;
+    return { state: rest };
+  }
+  return { state: { ...next, precheck: pre }, active: { award, pre } };
+}
+
 /** Runs one turn of the conversation. */
-export function converse(state: ChatState, input: TurnInput, env: TurnEnv): TurnResult {
+export function converse(saved: ChatState, input: TurnInput, env: TurnEnv): TurnResult {
+  const awards = env.awards ?? configuredAwards();
+  const { state, active } = settle(saved, awards);
   const { text, command, now } = input;
   if (command === '/forget') {
-    const had = Boolean(state.profile || state.precheck);
+    const had = Boolean(state.precheck || Object.keys(state.profiles ?? {}).length);
     return { state: emptyChatState(), replies: [{ text: had ? '已删除本会话保存的企业资料和预检进度。' : '本会话没有保存企业资料，无需删除。', data: { profile: 'deleted' } }], handled: true };
   }
   if (command === '/precheck' || command === '/start_precheck') {
-    return begin(state, input.args ?? '', now);
+    return begin(state, input.args ?? '', now, awards);
   }
-  if (state.precheck && isPrecheckActive(state.precheck)) {
-    return midCheck(state, input, env);
+  if (active && isPrecheckActive(active.pre)) {
+    return midCheck(state, active, input, env);
   }
-  if (state.precheck && canContinuePrecheck(state.precheck, now) && (/^(继续|继续核对|接着|接着问)$/.test(text) || command === '/continue' || command === '/back' || parseCorrection(text, now))) {
-    const r = precheckStep(state.precheck, command === '/continue' ? '继续' : command ?? text, now);
-    if (!r.unreadable) return { state: finish({ ...state, precheck: r.state }, r.state, now), replies: r.replies, handled: true };
+  if (active && canContinuePrecheck(active.award, active.pre, now) && (/^(继续|继续核对|接着|接着问)$/.test(text) || command === '/continue' || command === '/back' || parseCorrection(active.award, text, now))) {
+    const r = precheckStep(active.award, active.pre, command === '/continue' ? '继续' : command ?? text, now);
+    if (!r.unreadable) return { state: finish({ ...state, precheck: r.state }, active.award, r.state, now), replies: r.replies, handled: true };
   }
+  if (state.choosing && !command) {
+    const picked = pickAward(state, text, now, awards);
+    if (picked) return picked;
+  }
+  const base: ChatState = state.choosing ? withoutChoosing(state) : state;
   if (command === '/cancel' || (!command && CANCEL_WORDS.test(text))) {
-    return { state, replies: [{ text: '当前没有进行中的预检，无需取消。发送 /precheck 可以开始优秀奖申报预检。' }], handled: true };
+    return { state: base, replies: [{ text: '当前没有进行中的预检，无需取消。发送 /precheck 可以开始申报预检。' }], handled: true };
   }
   if (command === '/back') {
-    return { state, replies: [{ text: '当前没有进行中的预检，无需返回。发送 /precheck 开始。' }], handled: true };
+    return { state: base, replies: [{ text: '当前没有进行中的预检，无需返回。发送 /precheck 开始。' }], handled: true };
   }
-  if (command) return { state, replies: [], handled: false };
+  if (command) return { state: base, replies: [], handled: false };
   if (PROFILE_WORDS.test(text) || (input.intent === 'profile_check' && !START_WORDS.test(text))) {
-    if (state.profile) return profileVerdict(state, now);
-    return begin(state, text, now);
+    const profiled = profileAward(base, awards);
+    if (profiled) return profileVerdict(base, profiled, now);
+    return begin(base, text, now, awards);
   }
-  if (Object.keys(extractAnswers(text, now)).length >= 3) {
-    // A description of the enterprise ("开平注册6年的水暖企业，独立法人……") is a pre-check with its answers given.
-    return begin(state, text, now);
+  if (bestDescribed(awards, text, now)) {
+    // A description of the enterprise (where it is registered, for how long, its legal status…) is a pre-check with its answers given.
+    return begin(base, text, now, awards);
   }
   if (START_WORDS.test(text) || input.intent === 'precheck_start') {
-    if (!/优秀奖|申报|评|条件|资格|符合|预检|eligible|apply/.test(text) && input.intent !== 'precheck_start') return { state, replies: [], handled: false };
-    return begin(state, text, now);
+    if (!awardMention(awards, text) && !/申报|评|条件|资格|符合|预检|eligible|apply/.test(text) && input.intent !== 'precheck_start') return { state: base, replies: [], handled: false };
+    return begin(base, text, now, awards);
   }
-  return { state, replies: [], handled: false };
+  return { state: base, replies: [], handled: false };
 }
 
-/** Starts a pre-check, reusing the saved profile and any facts stated in the message. */
-function begin(state: ChatState, text: string, now: Date): TurnResult {
-  const r = startPrecheck(text, now, state.profile);
-  return { state: finish({ ...state, precheck: r.state }, r.state, now), replies: r.replies, handled: true };
+function withoutChoosing(state: ChatState): ChatState {
+  const { choosing: _c, ...rest } = state;
+  return rest;
+}
+
+/** The award whose criteria a description fills most (at least three of them, and more than any other award). */
+function bestDescribed(awards: readonly AwardRules[], text: string, now: Date): AwardRules | undefined {
+  const scored = awards.map((a) => ({ a, n: Object.keys(extractAnswers(a, text, now)).length })).sort((x, y) => y.n - x.n);
+  if (!scored[0] || scored[0].n < 3) return undefined;
+  if (scored[1] && scored[1].n === scored[0].n) return undefined;
+  return scored[0].a;
+}
+
+/** Starts a pre-check: of the award the message names, the only award, or the one a description fits; otherwise asks which. */
+function begin(state: ChatState, text: string, now: Date, awards: readonly AwardRules[]): TurnResult {
+  if (awards.length === 0) return { state, replies: [{ text: '抱歉，目前还没有可以预检的奖项。' }], handled: true };
+  const award = awardMention(awards, text) ?? (awards.length === 1 ? awards[0] : bestDescribed(awards, text, now));
+  if (!award) {
+    return {
+      state: { ...withoutChoosing(state), choosing: { text } },
+      replies: [
+        {
+          text: `可以预检以下${awards.length}个奖项，请问您想预检哪一个？\n${awards.map((a, i) => `${i + 1}. ${a.name}（${a.place}）`).join('\n')}`,
+          choices: awards.map((a) => ({ label: a.name, value: a.name })),
+          data: { precheck: { choose: awards.map((a) => a.id) } },
+        },
+      ],
+      handled: true,
+    };
+  }
+  return startFor(withoutChoosing(state), award, text, now);
+}
+
+/** Starts the check of one award, reusing its saved profile and any facts stated in the message. */
+function startFor(state: ChatState, award: AwardRules, text: string, now: Date): TurnResult {
+  const r = startPrecheck(award, text, now, state.profiles?.[award.id]);
+  return { state: finish({ ...state, precheck: r.state, lastAward: award.id }, award, r.state, now), replies: r.replies, handled: true };
+}
+
+/** Reads the answer to "which award?": a name, or its number in the list; undefined lets the message be handled as usual. */
+function pickAward(state: ChatState, text: string, now: Date, awards: readonly AwardRules[]): TurnResult | undefined {
+  const n = /^\s*([1-9])\s*$/.exec(text);
+  const award = awardMention(awards, text) ?? (n ? awards[Number(n[1]) - 1] : undefined);
+  if (award) return startFor(withoutChoosing(state), award, `${state.choosing!.text} ${text}`, now);
+  if (CANCEL_WORDS.test(text)) return { state: withoutChoosing(state), replies: [{ text: '好的，已取消。需要时可以随时发送 /precheck 重新开始。' }], handled: true };
+  return undefined;
 }
 
 /** Words that stop a check ("不想做了"), read before any answer so they are never taken for "no". */
@@ -158,23 +247,32 @@ function englishAnswer(text: string): string {
     .replace(/\b(\d+)\s*(?:times?|passes|checks?)\b/gi, '$1次');
 }
 
+/** Maps "1"/"2"… to the label of the current question's choice, for channels that show choices as numbered text. */
+function numberedChoice(award: AwardRules, slot: string | null, text: string): string | undefined {
+  const c = slot ? criterionOf(award, slot) : undefined;
+  const choices = c && choicesOf(c);
+  const m = /^\s*([1-9])\s*$/.exec(text);
+  if (!choices || !m) return undefined;
+  return choices[Number(m[1]) - 1]?.label;
+}
+
 /** Handles a message while a pre-check is waiting for an answer. */
-function midCheck(state: ChatState, input: TurnInput, env: TurnEnv): TurnResult {
-  const pre = state.precheck!;
+function midCheck(state: ChatState, active: Active, input: TurnInput, env: TurnEnv): TurnResult {
+  const { award, pre } = active;
   const { command, now } = input;
   if (command && !['/cancel', '/back', '/continue'].includes(command)) {
-    return { state, replies: [], handled: false, resume: repeatQuestion(pre, now) };
+    return { state, replies: [], handled: false, resume: repeatQuestion(award, pre) };
   }
   const text = englishAnswer(input.text);
   if (!command && CANCEL_WORDS.test(text)) {
-    const r = precheckStep(pre, '/cancel', now);
-    return { state: finish({ ...state, precheck: r.state }, r.state, now), replies: r.replies, handled: true };
+    const r = precheckStep(award, pre, '/cancel', now);
+    return { state: finish({ ...state, precheck: r.state }, award, r.state, now), replies: r.replies, handled: true };
   }
   // A question asked mid-check is answered, never read as an answer to another condition.
-  if (!command && pre.asking && looksLikeQuestion(text) && readSlotAnswer(pre.asking, text, now) === undefined) {
+  if (!command && pre.asking && looksLikeQuestion(text) && readSlotAnswer(award, pre.asking, text, now) === undefined) {
     const a = env.answer(text, now);
     if (a.found) {
-      const repeat = repeatQuestion(pre, now);
+      const repeat = repeatQuestion(award, pre);
       return {
         state,
         replies: [
@@ -185,45 +283,50 @@ function midCheck(state: ChatState, input: TurnInput, env: TurnEnv): TurnResult 
       };
     }
   }
-  // Plain readings the engine's yes/no reader can miss: registration elsewhere, or "one of them is not met".
-  const plainNo =
-    !command &&
-    ((pre.asking === 'registeredInKaiping' && /(佛山|江门|台山|恩平|鹤山|新会|广州|深圳|中山|珠海|东莞|外地|外省|别的地方|其他地方)[市县区]?的?(注册|登记)|(注册|登记)在(佛山|江门|台山|恩平|鹤山|新会|广州|深圳|中山|珠海|东莞|外地|外省)/.test(text)) ||
-      (pre.asking === 'compliant' && /(没|不|未)(有)?(达标|达到|符合|满足|取得)|有(一|几|的)?[项个些](没|不|未)/.test(text)));
-  // "1"/"2" pick 是/否 when the current question offers those two choices.
-  const choice = !command && pre.asking && !isNumericSlot(pre.asking) && /^[12]$/.test(text.trim()) ? (text.trim() === '1' ? '是' : '否') : undefined;
-  const r = precheckStep(pre, command ?? (plainNo ? '否' : undefined) ?? choice ?? text, now);
+  // Plain readings the engine's yes/no reader can miss, declared per criterion (its `askedNo` words).
+  const asked = pre.asking ? criterionOf(award, pre.asking) : undefined;
+  const plainNo = !command && asked !== undefined && isAskedNo(asked, text);
+  const choice = !command ? numberedChoice(award, pre.asking, text) : undefined;
+  const r = precheckStep(award, pre, command ?? (plainNo ? '否' : undefined) ?? choice ?? text, now);
   if (r.unreadable && (OTHER_CAPABILITY.has(input.intent) || CHAT_WORDS.test(text))) {
-    return { state, replies: [], handled: false, resume: repeatQuestion(pre, now) };
+    return { state, replies: [], handled: false, resume: repeatQuestion(award, pre) };
   }
-  return { state: finish({ ...state, precheck: r.state }, r.state, now), replies: r.replies, handled: true };
+  return { state: finish({ ...state, precheck: r.state }, award, r.state, now), replies: r.replies, handled: true };
 }
 
 /** The current question again (used after an interruption). */
-function repeatQuestion(pre: PrecheckState, _now: Date): Reply {
-  const slot = pre.asking;
-  if (!slot) return { text: '请继续回答上一题。' };
-  return { text: precheckQuestion(slot), ...(isNumericSlot(slot) ? {} : { choices: [...YES_NO_CHOICES] }), data: { precheck: { ask: slot } } };
+function repeatQuestion(award: AwardRules, pre: PrecheckState): Reply {
+  const c = pre.asking ? criterionOf(award, pre.asking) : undefined;
+  if (!c) return { text: '请继续回答上一题。' };
+  const choices = choicesOf(c);
+  return { text: c.question, ...(choices ? { choices } : {}), data: { precheck: { ask: c.slot, award: award.id } } };
 }
 
 /** Stores the profile when a check has finished; keeps a finished check only while "继续" can resume it. */
-function finish(state: ChatState, pre: PrecheckState, now: Date): ChatState {
+function finish(state: ChatState, award: AwardRules, pre: PrecheckState, now: Date): ChatState {
+  const { precheck: _old, ...rest } = state;
   if (pre.status === 'done') {
-    const next: ChatState = { v: CHAT_STATE_VERSION, profile: { ...state.profile, ...pre.answers } };
-    if (canContinuePrecheck(pre, now)) next.precheck = pre;
+    const next: ChatState = { ...rest, lastAward: award.id, profiles: { ...state.profiles, [award.id]: { ...state.profiles?.[award.id], ...pre.answers } } };
+    if (canContinuePrecheck(award, pre, now)) next.precheck = pre;
     return next;
   }
-  if (pre.status === 'stopped') return { v: CHAT_STATE_VERSION, profile: state.profile };
+  if (pre.status === 'stopped') return rest;
   return state;
 }
 
+/** The award "我们符合吗" refers to: the last one checked that has a saved profile. */
+function profileAward(state: ChatState, awards: readonly AwardRules[]): AwardRules | undefined {
+  const profiles = state.profiles ?? {};
+  return awards.find((a) => a.id === state.lastAward && profiles[a.id]) ?? awards.find((a) => profiles[a.id]);
+}
+
 /** A verdict from the saved profile, for "我们符合吗". */
-function profileVerdict(state: ChatState, now: Date): TurnResult {
-  const profile = state.profile!;
-  const verdict = evaluate(profile, now);
+function profileVerdict(state: ChatState, award: AwardRules, now: Date): TurnResult {
+  const profile = state.profiles![award.id];
+  const verdict = evaluate(award, profile, now);
   return {
     state,
-    replies: [{ text: `根据您上次预检保存的资料：\n${verdictText(verdict, profile, now)}`, data: { precheck: { eligible: verdict.eligible, failed: verdict.failed, reward: verdict.reward } } }],
+    replies: [{ text: `根据您上次预检保存的资料：\n${verdictText(award, verdict, profile, now)}`, data: verdictData(award, verdict) }],
     handled: true,
   };
 }

@@ -1,36 +1,27 @@
-/** The guided pre-check ("预检") for the Kaiping plumbing-and-sanitaryware quality award: a pure state machine, clock passed in. */
+/** The guided pre-check ("预检") of any award defined by a rules file: a pure state machine, award and clock passed in. */
 import { z } from 'zod';
 import type { OutgoingMessage } from '../core/types.ts';
+import { extractAnswers, isUnsure, parseCorrection, prepareText, readSlotAnswer } from './precheck-extract.ts';
 import {
-  extractAnswers,
-  isUnsure,
-  parseCorrection,
-  prepareText,
-  readSlotAnswer,
-} from './precheck-extract.ts';
-import {
-  REWARD_PER_PASS,
-  RULES_TITLE,
-  PLAN_TITLE,
-  SLOTS,
-  YES_NO_CHOICES,
   articleRef,
+  chineseDate,
+  choicesOf,
+  computeReward,
+  correctionExample,
+  criterionFails,
+  criterionOf,
+  failReason,
   formatAnswer,
-  isNumericSlot,
   isValidValue,
-  precheckQuestion,
-  slotCondition,
-  slotExample,
-  slotFails,
-  slotLabel,
-  type PrecheckAnswers,
-  type Slot,
-} from './precheck-slots.ts';
+  slotsOf,
+  type Answers,
+  type AnswerValue,
+  type AwardRules,
+  type Criterion,
+} from './award-rules.ts';
 
-/** Slot names, labels, questions and articles, re-exported so callers need only this module. */
-export { SLOTS, SLOT_ARTICLES, isSlot, precheckQuestion, slotLabel } from './precheck-slots.ts';
-/** Slot and answer types, re-exported so callers need only this module. */
-export type { PrecheckAnswers, Slot } from './precheck-slots.ts';
+/** Answer types, re-exported so callers need only this module. */
+export type { Answers, AnswerValue, AwardRules } from './award-rules.ts';
 
 /** A reply from the pre-check, without the conversation id (the caller adds `chat`). */
 export type Reply = Omit<OutgoingMessage, 'chat'>;
@@ -39,16 +30,18 @@ export type Reply = Omit<OutgoingMessage, 'chat'>;
 export interface PrecheckState {
   /** Format version of this state. */
   v: 1;
+  /** Id of the award being checked (its rules file); states saved before awards had ids lack it. */
+  award?: string;
   /** Answers so far. */
-  answers: PrecheckAnswers;
+  answers: Answers;
   /** Slot currently asked, or null when nothing is being asked. */
-  asking: Slot | null;
+  asking: string | null;
   /** Slots in the order they were answered, for /back. */
-  history: Slot[];
+  history: string[];
   /** Whether the user chose to continue after an early disqualification. */
   continued: boolean;
   /** Conditions the user could not answer ("不知道"); they stay unknown in the verdict. */
-  skipped?: Slot[];
+  skipped?: string[];
   /** 'asking' while questions remain, 'done' after a verdict, 'stopped' after a cancel. */
   status: 'asking' | 'done' | 'stopped';
 }
@@ -58,10 +51,10 @@ export interface Verdict {
   /** True only when every condition is answered and met. */
   eligible: boolean;
   /** Slots whose answer fails the condition, in question order. */
-  failed: Slot[];
+  failed: string[];
   /** Slots not answered yet, in question order. */
-  unknown: Slot[];
-  /** Expected reward in yuan (3000 × passes) when eligible, else null. */
+  unknown: string[];
+  /** Expected reward in yuan when eligible and the rules state one, else null. */
   reward: number | null;
 }
 
@@ -77,96 +70,113 @@ export interface StepResult {
   verdict?: Verdict;
 }
 
-const answersSchema = z.object(
-  Object.fromEntries(SLOTS.map((s) => [s, z.union([z.boolean(), z.number()]).optional()])) as Record<
-    Slot,
-    z.ZodOptional<z.ZodUnion<[z.ZodBoolean, z.ZodNumber]>>
-  >,
-);
+const slotSchema = z.string().min(1).max(60);
 
-/** Zod schema of a stored PrecheckState. */
+/** Zod schema of a stored PrecheckState (slots are checked against the award when the state is used). */
 export const precheckStateSchema = z.object({
   v: z.literal(1),
-  answers: answersSchema,
-  asking: z.enum(SLOTS).nullable(),
-  history: z.array(z.enum(SLOTS)),
+  award: z.string().min(1).optional(),
+  answers: z.record(slotSchema, z.union([z.boolean(), z.number(), z.string()])),
+  asking: slotSchema.nullable(),
+  history: z.array(slotSchema),
   continued: z.boolean(),
-  skipped: z.array(z.enum(SLOTS)).optional(),
+  skipped: z.array(slotSchema).optional(),
   status: z.enum(['asking', 'done', 'stopped']),
 });
 
-/** Validates a stored state (e.g. read back from JSON); returns undefined when it is not a valid version-1 state. */
-export function parsePrecheckState(value: unknown): PrecheckState | undefined {
+/** Validates a stored state (e.g. read back from JSON) against an award; undefined when it is not a valid state of that award. */
+export function parsePrecheckState(award: AwardRules, value: unknown): PrecheckState | undefined {
   const parsed = precheckStateSchema.safeParse(value);
   if (!parsed.success) return undefined;
-  return { ...parsed.data, answers: sanitizeAnswers(parsed.data.answers as PrecheckAnswers) };
+  const s = parsed.data;
+  if (s.award !== undefined && s.award !== award.id) return undefined;
+  const slots = slotsOf(award);
+  if (s.asking !== null && !slots.includes(s.asking)) return undefined;
+  const state: PrecheckState = {
+    v: 1,
+    award: award.id,
+    answers: sanitizeAnswers(award, s.answers),
+    asking: s.asking,
+    history: s.history.filter((x) => slots.includes(x)),
+    continued: s.continued,
+    status: s.status,
+  };
+  if (s.skipped) state.skipped = s.skipped.filter((x) => slots.includes(x));
+  return state;
 }
 
-/** Keeps only known slots with values of the right type. */
-function sanitizeAnswers(answers: PrecheckAnswers | undefined): PrecheckAnswers {
-  const clean: PrecheckAnswers = {};
+/** Keeps only the award's slots with values of the right type. */
+export function sanitizeAnswers(award: AwardRules, answers: Answers | undefined): Answers {
+  const clean: Answers = {};
   if (!answers) return clean;
-  for (const slot of SLOTS) {
-    const value = answers[slot];
-    if (isValidValue(slot, value)) clean[slot] = value;
+  for (const c of award.criteria) {
+    const value = answers[c.slot];
+    if (isValidValue(c, value)) clean[c.slot] = value;
   }
   return clean;
 }
 
-/** Checks answers against all conditions; `now` is accepted for symmetry with verdictText and future date rules. */
-export function evaluate(answers: PrecheckAnswers, now: Date): Verdict {
+/** Checks answers against all conditions of the award. */
+export function evaluate(award: AwardRules, answers: Answers, now: Date): Verdict {
   void now;
-  const failed: Slot[] = [];
-  const unknown: Slot[] = [];
-  for (const slot of SLOTS) {
-    const value = answers[slot];
-    if (!isValidValue(slot, value)) unknown.push(slot);
-    else if (slotFails(slot, value)) failed.push(slot);
+  const failed: string[] = [];
+  const unknown: string[] = [];
+  for (const c of award.criteria) {
+    const value = answers[c.slot];
+    if (!isValidValue(c, value)) unknown.push(c.slot);
+    else if (criterionFails(c, value)) failed.push(c.slot);
   }
   const eligible = failed.length === 0 && unknown.length === 0;
-  const passes = answers.spotCheckPasses;
-  return { eligible, failed, unknown, reward: eligible && typeof passes === 'number' ? REWARD_PER_PASS * passes : null };
+  return { eligible, failed, unknown, reward: eligible ? computeReward(award, answers) : null };
 }
 
-/** Start of the day after the rules' stated validity ended (2021-09-30, China time). */
-const RULES_LAPSE = new Date('2021-10-01T00:00:00+08:00');
-const RULES_START = new Date('2016-10-01T00:00:00+08:00');
-
-/** The caveat about the rules' own validity period (第十二条), phrased for the given date. */
-export function validityCaveat(now: Date): string {
-  const base = `该办法第十二条规定自2016年10月1日起施行、有效期5年，`;
-  if (now.getTime() >= RULES_LAPSE.getTime()) {
-    return `⚠️ 请注意：${base}即已于2021年9月30日到期，目前可能已失效或被新规定取代；请向开平市市场监督管理局确认现行规定后再申报。`;
-  }
-  if (now.getTime() < RULES_START.getTime()) {
-    return `⚠️ 请注意：${base}即将于2021年9月30日到期；请向开平市市场监督管理局确认现行规定。`;
-  }
-  return `⚠️ 请注意：${base}将于2021年9月30日到期；请向开平市市场监督管理局确认现行规定。`;
+/** Start of the given China-time calendar day. */
+function chinaDay(iso: string): Date {
+  return new Date(`${iso}T00:00:00+08:00`);
 }
 
-const FAIL_REASONS: Record<Slot, (answers: PrecheckAnswers) => string> = {
-  plumbingProducts: () => '该奖项授予水暖卫浴企业，贵企业的产品不属于水暖卫浴产品',
-  registeredInKaiping: () => '申报企业须在开平市行政区域内登记注册，贵企业未在开平注册',
-  yearsRegistered: (a) => `申报企业须在开平登记注册3年以上（含3年），贵企业目前为${a.yearsRegistered}年`,
-  independentLegalPerson: () => '申报企业须具有独立法人资格',
-  taxCertificate: () => '申报企业须能提供企业所在地缴税证明',
-  compliant: () => '申报企业须符合环保、节能减排、安全生产、产品质量等方面的法律法规、强制性标准和产业政策要求，并取得有关证照',
-  spotCheckPasses: (a) =>
-    `申报产品近3年内须在国家、省和江门市监督抽查中连续3次以上（含3次）检验合格，贵企业为${a.spotCheckPasses}次`,
-  spotCheckFailed: () =>
-    `申报产品须没有抽检不合格记录；另据《${PLAN_TITLE}》，凡是抽检不合格的，一年内不得参与各类评奖`,
-  complaintsOrPenalties: () => '申报期内不得有产品质量方面的投诉和处罚',
-};
+/** The caveat about the policy document's own validity, phrased for the date of asking; empty when it states no end. */
+export function validityCaveat(award: AwardRules, now: Date): string {
+  const d = award.document;
+  if (!d.expires) return '';
+  const base = d.validityBasis ? `${d.validityBasis}，` : `《${d.title}》`;
+  const end = chineseDate(d.expires);
+  const lapse = chinaDay(d.expires).getTime() + 24 * 3600_000;
+  if (now.getTime() >= lapse) {
+    return `⚠️ 请注意：${base}即已于${end}到期，目前可能已失效或被新规定取代；请向${d.contact}确认现行规定后再申报。`;
+  }
+  if (d.effective && now.getTime() < chinaDay(d.effective).getTime()) {
+    return `⚠️ 请注意：${base}即将于${end}到期；请向${d.contact}确认现行规定。`;
+  }
+  return `⚠️ 请注意：${base}将于${end}到期；请向${d.contact}确认现行规定。`;
+}
 
-function conditionLine(slot: Slot, answers: PrecheckAnswers): string {
-  const value = answers[slot];
-  if (!isValidValue(slot, value)) return `❔ 未确认：${slotCondition(slot)}（尚未回答）${articleRef(slot)}`;
-  const mark = slotFails(slot, value) ? '❌ 不符合' : '✅ 符合';
-  return `${mark}：${slotCondition(slot)}（您的回答：${formatAnswer(slot, value)}）${articleRef(slot)}`;
+/** Whether the award's policy document has lapsed at the date of asking. */
+export function hasLapsed(award: AwardRules, now: Date): boolean {
+  const e = award.document.expires;
+  return e !== undefined && now.getTime() >= chinaDay(e).getTime() + 24 * 3600_000;
+}
+
+function conditionLine(award: AwardRules, c: Criterion, answers: Answers): string {
+  const value = answers[c.slot];
+  if (!isValidValue(c, value)) return `❔ 未确认：${c.condition}（尚未回答）${articleRef(award, c)}`;
+  const mark = criterionFails(c, value) ? '❌ 不符合' : '✅ 符合';
+  return `${mark}：${c.condition}（您的回答：${formatAnswer(c, value)}）${articleRef(award, c)}`;
+}
+
+/** The reward line of an eligible verdict, or undefined when the rules state no reward. */
+function rewardLine(award: AwardRules, answers: Answers, reward: number): string | undefined {
+  const r = award.reward;
+  if (r.kind === 'fixed') return `预计奖励：${r.amount}元（${r.article}）`;
+  if (r.kind !== 'per-unit') return undefined;
+  const unit = criterionOf(award, r.slot)!;
+  const n = answers[r.slot] as AnswerValue;
+  const min = r.minimum !== undefined ? `每家最少${r.minimum}元，` : '';
+  return `预计奖励：${r.amount}元 × ${formatAnswer(unit, n)} = ${reward}元（${min}${r.article}）`;
 }
 
 /** The full verdict text: conclusion, each condition with its article, reward, next steps and the validity caveat. */
-export function verdictText(verdict: Verdict, answers: PrecheckAnswers, now: Date): string {
+export function verdictText(award: AwardRules, verdict: Verdict, answers: Answers, now: Date): string {
   const lines: string[] = [];
   if (verdict.eligible) {
     lines.push('✅ 预检结论：根据您的回答，贵企业初步符合申报条件。');
@@ -174,25 +184,25 @@ export function verdictText(verdict: Verdict, answers: PrecheckAnswers, now: Dat
     lines.push('❌ 预检结论：根据您的回答，贵企业暂不符合申报条件。');
     lines.push('');
     lines.push('原因：');
-    for (const slot of verdict.failed) lines.push(`· ${FAIL_REASONS[slot](answers)}${articleRef(slot)}。`);
+    for (const slot of verdict.failed) {
+      const c = criterionOf(award, slot)!;
+      lines.push(`· ${failReason(c, answers[slot])}${articleRef(award, c)}。`);
+    }
   } else {
     lines.push('❔ 预检结论：还有条件未确认，暂无法判断。');
   }
   lines.push('');
-  lines.push(`各项条件（依据《${RULES_TITLE}》）：`);
-  for (const slot of SLOTS) lines.push(conditionLine(slot, answers));
-  if (verdict.eligible && verdict.reward !== null) {
+  lines.push(`各项条件（依据《${award.document.title}》）：`);
+  for (const c of award.criteria) lines.push(conditionLine(award, c, answers));
+  if (verdict.eligible) {
+    const line = verdict.reward !== null ? rewardLine(award, answers, verdict.reward) : undefined;
     lines.push('');
-    lines.push(
-      `预计奖励：${REWARD_PER_PASS}元 × ${answers.spotCheckPasses}次 = ${verdict.reward}元（每家最少9000元，第七条）`,
-    );
+    lines.push(line ?? '奖励：该办法没有规定具体奖励金额。');
   }
-  if (verdict.failed.length === 0) {
+  if (verdict.failed.length === 0 && award.nextSteps.length > 0) {
     lines.push('');
     lines.push('下一步：');
-    lines.push('1. 对照申报条件如实填写申报表格、准备证明材料，按规定日期向开平市市场监督管理局报送申报材料（第六条（一））；');
-    lines.push('2. 经材料初审、评审后，拟获奖企业名单将通过政府公众网等方式公示10天（第六条（四））；');
-    lines.push('3. 奖项有效期为3年，期满可重新申报（第九条）。');
+    award.nextSteps.forEach((s, i) => lines.push(`${i + 1}. ${s}`));
   }
   if (verdict.failed.length > 0 && verdict.unknown.length > 0) {
     lines.push('');
@@ -200,73 +210,83 @@ export function verdictText(verdict: Verdict, answers: PrecheckAnswers, now: Dat
   }
   lines.push('');
   lines.push('以上仅为初步预检，最终以评审结果为准。');
-  lines.push(validityCaveat(now));
+  const caveat = validityCaveat(award, now);
+  if (caveat) lines.push(caveat);
   return lines.join('\n');
 }
 
-function questionReply(slot: Slot, prefix: string[] = []): Reply {
-  const index = SLOTS.indexOf(slot) + 1;
-  const text = [...prefix, `（第${index}项，共${SLOTS.length}项）${precheckQuestion(slot)}`].join('\n');
-  const reply: Reply = { text, data: { precheck: { ask: slot } } };
-  if (!isNumericSlot(slot)) reply.choices = YES_NO_CHOICES.map((c) => ({ ...c }));
+/** The question of a slot as a reply, with its number, choices and `data.precheck.ask`. */
+export function questionReply(award: AwardRules, slot: string, prefix: string[] = []): Reply {
+  const c = criterionOf(award, slot)!;
+  const index = award.criteria.indexOf(c) + 1;
+  const text = [...prefix, `（第${index}项，共${award.criteria.length}项）${c.question}`].join('\n');
+  const reply: Reply = { text, data: { precheck: { ask: slot, award: award.id } } };
+  const choices = choicesOf(c);
+  if (choices) reply.choices = choices;
   return reply;
 }
 
-function verdictReply(verdict: Verdict, answers: PrecheckAnswers, now: Date, prefix: string[]): Reply {
-  const reply: Reply = {
-    text: [...prefix, verdictText(verdict, answers, now)].join('\n'),
-    data: { precheck: { eligible: verdict.eligible, failed: [...verdict.failed], reward: verdict.reward } },
-  };
+/** The machine-readable verdict carried in `data.precheck`. */
+export function verdictData(award: AwardRules, verdict: Verdict): Record<string, unknown> {
+  return { precheck: { eligible: verdict.eligible, failed: [...verdict.failed], reward: verdict.reward, award: award.id } };
+}
+
+function verdictReply(award: AwardRules, verdict: Verdict, answers: Answers, now: Date, prefix: string[]): Reply {
+  const reply: Reply = { text: [...prefix, verdictText(award, verdict, answers, now)].join('\n'), data: verdictData(award, verdict) };
   if (verdict.failed.length > 0 && verdict.unknown.length > 0) reply.choices = [{ label: '继续核对', value: '继续' }];
   return reply;
 }
 
-function describe(answers: PrecheckAnswers): string {
-  return SLOTS.filter((s) => isValidValue(s, answers[s]))
-    .map((s) => `${slotLabel(s)}：${formatAnswer(s, answers[s] as boolean | number)}`)
+/** The answers as "label：answer" pairs, in question order. */
+export function describeAnswers(award: AwardRules, answers: Answers): string {
+  return award.criteria
+    .filter((c) => isValidValue(c, answers[c.slot]))
+    .map((c) => `${c.label}：${formatAnswer(c, answers[c.slot] as AnswerValue)}`)
     .join('；');
 }
 
-function withAnswers(state: PrecheckState, filled: PrecheckAnswers, order: Slot[]): PrecheckState {
+function withAnswers(state: PrecheckState, filled: Answers, order: string[]): PrecheckState {
   const answers = { ...state.answers, ...filled };
   const history = state.history.filter((s) => !order.includes(s)).concat(order);
   return { ...state, answers, history };
 }
 
 /** Asks the next missing slot, or ends with a verdict (early on a disqualification unless the user chose to continue). */
-function advance(state: PrecheckState, now: Date, prefix: string[]): StepResult {
-  const verdict = evaluate(state.answers, now);
+function advance(award: AwardRules, state: PrecheckState, now: Date, prefix: string[]): StepResult {
+  const verdict = evaluate(award, state.answers, now);
   const next = verdict.unknown.find((slot) => !(state.skipped ?? []).includes(slot));
   if (next === undefined || (!state.continued && verdict.failed.length > 0)) {
     const done: PrecheckState = { ...state, asking: null, status: 'done' };
-    return { state: done, replies: [verdictReply(verdict, done.answers, now, prefix)], verdict };
+    return { state: done, replies: [verdictReply(award, verdict, done.answers, now, prefix)], verdict };
   }
   const asking: PrecheckState = { ...state, asking: next, status: 'asking' };
-  return { state: asking, replies: [questionReply(next, prefix)] };
+  return { state: asking, replies: [questionReply(award, next, prefix)] };
 }
 
-function blankState(): PrecheckState {
-  return { v: 1, answers: {}, asking: null, history: [], continued: false, status: 'asking' };
+function blankState(award: AwardRules): PrecheckState {
+  return { v: 1, award: award.id, answers: {}, asking: null, history: [], continued: false, status: 'asking' };
 }
 
 /**
- * Starts a pre-check: reuses `profile` (answers of a previous check), fills every slot readable from `text`
+ * Starts a pre-check of an award: reuses `profile` (answers of a previous check), fills every slot readable from `text`
  * (a one-message company profile), then asks the first missing slot or gives the verdict.
  */
-export function startPrecheck(text: string, now: Date, profile?: PrecheckAnswers): StepResult {
-  const reused = sanitizeAnswers(profile);
-  const extracted = extractAnswers(text, now);
-  let state = withAnswers(blankState(), reused, SLOTS.filter((s) => s in reused));
-  state = withAnswers(state, extracted, SLOTS.filter((s) => s in extracted));
+export function startPrecheck(award: AwardRules, text: string, now: Date, profile?: Answers): StepResult {
+  const slots = slotsOf(award);
+  const reused = sanitizeAnswers(award, profile);
+  const extracted = extractAnswers(award, text, now);
+  let state = withAnswers(blankState(award), reused, slots.filter((s) => s in reused));
+  state = withAnswers(state, extracted, slots.filter((s) => s in extracted));
   const prefix = [
-    `好的，我们来预检贵企业是否符合“开平市水暖卫浴产品质量优秀奖”的申报条件，共${SLOTS.length}项，我会逐项询问。随时可回复“/back”返回上一题，或回复“取消”结束。`,
+    `好的，我们来预检贵企业是否符合“${award.name}”的申报条件，共${slots.length}项，我会逐项询问。随时可回复“/back”返回上一题，或回复“取消”结束。`,
   ];
   if (Object.keys(reused).length > 0) {
-    prefix.push(`已沿用您上次预检的回答（${describe(reused)}）；如有变化，可以回复“改一下+条件名称”更正，例如“改一下注册年限”。`);
+    const example = correctionExample(award);
+    prefix.push(`已沿用您上次预检的回答（${describeAnswers(award, reused)}）；如有变化，可以回复“改一下+条件名称”更正，例如“改一下${example}”。`);
   }
-  if (Object.keys(extracted).length > 0) prefix.push(`已从您的描述中识别到：${describe(extracted)}。`);
+  if (Object.keys(extracted).length > 0) prefix.push(`已从您的描述中识别到：${describeAnswers(award, extracted)}。`);
   prefix.push('');
-  return advance(state, now, prefix);
+  return advance(award, state, now, prefix);
 }
 
 const CANCEL = /^(?:\/cancel|取消|不查了|算了|退出|结束预检|停止预检|不预检了|取消预检)/;
@@ -279,30 +299,30 @@ function commandText(text: string): string {
     .replace(/(?:吧|啊|呀|了吧)$/, (m) => (m === '了吧' ? '了' : ''));
 }
 
-function unreadableReply(state: PrecheckState, text: string, now?: Date): StepResult {
+function unreadableReply(award: AwardRules, state: PrecheckState, text: string, now: Date): StepResult {
   const slot = state.asking;
   if (!slot) return { state, replies: [], unreadable: true };
+  const c = criterionOf(award, slot)!;
   if (isUnsure(text)) {
     // Not knowing is an answer too: the condition stays unknown in the verdict, and the check moves on.
     const skipped: PrecheckState = { ...state, skipped: [...new Set([...(state.skipped ?? []), slot])] };
-    return advance(skipped, now ?? new Date(), [`没关系，“${slotLabel(slot)}”先记为未确认，核实后可回复“改一下${slotLabel(slot)}”补充。`, '']);
+    return advance(award, skipped, now, [`没关系，“${c.label}”先记为未确认，核实后可回复“改一下${c.label}”补充。`, '']);
   }
-  const lead = '抱歉，我没能看懂这个回答。';
-  const reply = questionReply(slot, [lead]);
-  reply.text += `\n请这样回答，例如：${slotExample(slot)}。`;
+  const reply = questionReply(award, slot, ['抱歉，我没能看懂这个回答。']);
+  reply.text += `\n请这样回答，例如：${c.hint}。`;
   return { state, replies: [reply], unreadable: true };
 }
 
-function back(state: PrecheckState, now: Date): StepResult {
+function back(award: AwardRules, state: PrecheckState, now: Date): StepResult {
   const last = state.history[state.history.length - 1];
   if (last === undefined) {
-    if (state.asking) return { state, replies: [questionReply(state.asking, ['已经是第一个问题了。'])] };
-    return advance(state, now, ['已经是第一个问题了。']);
+    if (state.asking) return { state, replies: [questionReply(award, state.asking, ['已经是第一个问题了。'])] };
+    return advance(award, state, now, ['已经是第一个问题了。']);
   }
   const answers = { ...state.answers };
   delete answers[last];
   const next: PrecheckState = { ...state, answers, history: state.history.slice(0, -1), asking: last, status: 'asking' };
-  return { state: next, replies: [questionReply(last, ['好的，我们回到上一题。'])] };
+  return { state: next, replies: [questionReply(award, last, ['好的，我们回到上一题。'])] };
 }
 
 /**
@@ -310,7 +330,7 @@ function back(state: PrecheckState, now: Date): StepResult {
  * early disqualification, or an answer to the current question (plus any other conditions stated in the same message).
  * A finished check still accepts corrections, /back and "继续"; any other message returns unreadable with the state unchanged.
  */
-export function precheckStep(state: PrecheckState, text: string, now: Date): StepResult {
+export function precheckStep(award: AwardRules, state: PrecheckState, text: string, now: Date): StepResult {
   const command = commandText(text);
 
   if (CANCEL.test(command) && command.length <= 8) {
@@ -320,56 +340,58 @@ export function precheckStep(state: PrecheckState, text: string, now: Date): Ste
   if (state.status === 'stopped') {
     return { state, replies: [{ text: '本次预检已取消。如需预检，请重新开始。' }], unreadable: true };
   }
-  if (BACK.test(command)) return back(state, now);
+  if (BACK.test(command)) return back(award, state, now);
 
   if (CONTINUE.test(command)) {
-    const verdict = evaluate(state.answers, now);
+    const verdict = evaluate(award, state.answers, now);
     if (state.status === 'done') {
       if (verdict.unknown.length === 0) {
-        return { state, replies: [verdictReply(verdict, state.answers, now, ['所有条件都已核对完毕。'])], verdict };
+        return { state, replies: [verdictReply(award, verdict, state.answers, now, ['所有条件都已核对完毕。'])], verdict };
       }
-      return advance({ ...state, continued: true, status: 'asking' }, now, ['好的，我们继续核对其余条件。']);
+      return advance(award, { ...state, continued: true, status: 'asking' }, now, ['好的，我们继续核对其余条件。']);
     }
-    if (state.asking) return { state, replies: [questionReply(state.asking)] };
+    if (state.asking) return { state, replies: [questionReply(award, state.asking)] };
   }
 
-  const correction = parseCorrection(text, now);
+  const correction = parseCorrection(award, text, now);
   if (correction) {
-    if (!correction.slot) return back(state, now);
+    if (!correction.slot) return back(award, state, now);
     const slot = correction.slot;
+    const c = criterionOf(award, slot)!;
     const answers = { ...state.answers };
     delete answers[slot];
     let next: PrecheckState = { ...state, answers, history: state.history.filter((s) => s !== slot), status: 'asking' };
     if (correction.value === undefined) {
       next = { ...next, asking: slot };
-      return { state: next, replies: [questionReply(slot, [`好的，请重新回答“${slotLabel(slot)}”这一项。`])] };
+      return { state: next, replies: [questionReply(award, slot, [`好的，请重新回答“${c.label}”这一项。`])] };
     }
     next = withAnswers(next, { [slot]: correction.value }, [slot]);
-    return advance(next, now, [`好的，已将“${slotLabel(slot)}”改为：${formatAnswer(slot, correction.value)}。`]);
+    return advance(award, next, now, [`好的，已将“${c.label}”改为：${formatAnswer(c, correction.value)}。`]);
   }
 
   if (state.status === 'done' || !state.asking) {
     return {
       state,
-      replies: [{ text: '本次预检已经结束。如需修改某项回答，可以回复“改一下+条件名称”，例如“改一下注册年限”。' }],
+      replies: [{ text: `本次预检已经结束。如需修改某项回答，可以回复“改一下+条件名称”，例如“改一下${correctionExample(award)}”。` }],
       unreadable: true,
     };
   }
 
   const current = state.asking;
-  const filled: PrecheckAnswers = {};
-  const extracted = extractAnswers(text, now);
-  for (const slot of SLOTS) {
+  const slots = slotsOf(award);
+  const filled: Answers = {};
+  const extracted = extractAnswers(award, text, now);
+  for (const slot of slots) {
     if (slot !== current && slot in extracted) filled[slot] = extracted[slot];
   }
-  const value = readSlotAnswer(current, text, now);
+  const value = readSlotAnswer(award, current, text, now);
   if (value !== undefined) filled[current] = value;
-  const order = SLOTS.filter((s) => s !== current && s in filled);
+  const order = slots.filter((s) => s !== current && s in filled);
   if (value !== undefined) order.push(current);
-  if (order.length === 0) return unreadableReply(state, text, now);
+  if (order.length === 0) return unreadableReply(award, state, text, now);
 
   const next = withAnswers(state, filled, order);
-  return advance(next, now, [`已记录：${describe(filled)}。`]);
+  return advance(award, next, now, [`已记录：${describeAnswers(award, filled)}。`]);
 }
 
 /** Tells whether a state still expects answers (so the caller should route the next message to precheckStep). */
@@ -378,8 +400,8 @@ export function isPrecheckActive(state: PrecheckState): boolean {
 }
 
 /** Tells whether a finished check ended early on a disqualification and can still go on after “继续”. */
-export function canContinuePrecheck(state: PrecheckState, now: Date): boolean {
+export function canContinuePrecheck(award: AwardRules, state: PrecheckState, now: Date): boolean {
   if (state.status !== 'done') return false;
-  const verdict = evaluate(state.answers, now);
+  const verdict = evaluate(award, state.answers, now);
   return verdict.failed.length > 0 && verdict.unknown.length > 0;
 }

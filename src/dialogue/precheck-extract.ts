@@ -1,27 +1,20 @@
-/** Reads pre-check answers out of free Chinese text; pure functions, the clock is passed in. */
+/** Reads pre-check answers out of free Chinese text, driven by each criterion's words in its award's rules file; pure, the clock is passed in. */
 import { normalizeDigits, parseChineseNumber } from '../nlu/chinese-numbers.ts';
-import {
-  SLOTS,
-  SLOT_KEYWORDS,
-  isNumericSlot,
-  type PrecheckAnswers,
-  type Slot,
-} from './precheck-slots.ts';
+import { criterionOf, expandPattern, NUM_SOURCE, type Answers, type AnswerValue, type AwardRules, type Criterion } from './award-rules.ts';
 
 const CN_NUM = '零〇一二两三四五六七八九十百千万';
-const NUM = `(?:\\d+(?:\\.\\d+)?|[${CN_NUM}]+)`;
+const NUM = NUM_SOURCE;
 const CN_DIGIT = '零〇一二两三四五六七八九';
 
-/** Normalises text for matching: half-width digits and punctuation, lower case, award and office names removed. */
-export function prepareText(text: string): string {
-  return normalizeDigits(text)
+/** Normalises text for matching: half-width digits and punctuation, lower case, titles and the award's own names removed. */
+export function prepareText(text: string, award?: AwardRules): string {
+  let t = normalizeDigits(text)
     .replace(/[\uff01-\uff5e]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
     .replace(/\u3000/g, ' ')
     .toLowerCase()
-    .replace(/《[^》]*》/g, ' ')
-    .replace(/(?:开平市?)?水暖卫浴(?:行业)?(?:产品)?质量(?:优秀|提升)?(?:奖|工作方案)(?:评审管理办法)?/g, ' ')
-    .replace(/(?:产品)?质量优秀奖|优秀奖/g, ' ')
-    .replace(/(?:开平市?)?(?:市场监督管理局|市场监管局)/g, ' ');
+    .replace(/《[^》]*》/g, ' ');
+  for (const p of award?.ignore ?? []) t = t.replace(new RegExp(expandPattern(p), 'g'), ' ');
+  return t;
 }
 
 /** One clause of a message, with whether it reads as a question. */
@@ -88,187 +81,23 @@ function matches(re: RegExp, text: string): RegExpExecArray[] {
   return [...text.matchAll(new RegExp(re.source, flags))];
 }
 
-type Reader = (clauses: Clause[], now: Date, lenient: boolean) => boolean | number | undefined;
-
-/** Combines mentions: any positive mention wins, else any negative one. */
-function verdictOf(pos: boolean, neg: boolean): boolean | undefined {
-  return pos ? true : neg ? false : undefined;
+/** A regular expression of alternatives (a rules file's word list); a list that is empty never matches. */
+function alt(list: readonly string[], anchor: '' | '^' | '$' = ''): RegExp {
+  if (list.length === 0) return /(?!)/;
+  const body = `(?:${list.map(expandPattern).join('|')})`;
+  return new RegExp(anchor === '^' ? `^${body}` : anchor === '$' ? `${body}$` : body);
 }
 
-const PLUMBING_WORDS =
-  /水暖|卫浴|洁具|水龙头|龙头|水嘴|花洒|淋浴|阀门|角阀|马桶|坐便器|坐厕|浴室柜|地漏|管件|水槽|面盆|台盆|浴缸|卫生陶瓷|厨卫|五金卫浴/;
-const PLUMBING_NEG = /不是|不属于|非|不做|不生产|没做|没有做|没有生产|不算|并非|不搞|不干/;
+/** Alternatives as a regex source, for embedding in a larger pattern. */
+function altSource(list: readonly string[]): string {
+  return list.length ? `(?:${list.map(expandPattern).join('|')})` : '(?!)';
+}
 
-const readPlumbing: Reader = (clauses) => {
-  let pos = false;
-  let neg = false;
-  for (const c of clauses) {
-    for (const m of matches(PLUMBING_WORDS, c.text)) {
-      if (PLUMBING_NEG.test(windowBefore(c.text, m.index, 5))) neg = true;
-      else pos = true;
-    }
-  }
-  return verdictOf(pos, neg);
-};
+type Reader = (clauses: Clause[], now: Date, lenient: boolean) => AnswerValue | undefined;
 
-const KAIPING_WORDS = /开平|水口镇|水口|月山|沙塘|赤坎|翠山湖|三埠|苍城|马冈|塘口|蚬冈|长沙街道/;
-const KAIPING_NEG = /不在|不是|非|没在|没有在|不属于|没有|没|未在|并非/;
-const OTHER_PLACES = /佛山|广州|深圳|东莞|中山|珠海|江门市区|蓬江|江海区|新会|台山|鹤山|恩平|外地|外省|外市|省外|市外/;
-
-const readKaiping: Reader = (clauses) => {
-  let pos = false;
-  let neg = false;
-  for (const c of clauses) {
-    for (const m of matches(KAIPING_WORDS, c.text)) {
-      const after = c.text.slice(m.index + m[0].length, m.index + m[0].length + 3);
-      if (KAIPING_NEG.test(windowBefore(c.text, m.index, 5)) || /^(?:市)?(?:以外|之外|外)/.test(after)) neg = true;
-      else pos = true;
-    }
-    const other = OTHER_PLACES.exec(c.text);
-    if (other && /注册|登记|成立|在|于/.test(c.text) && !KAIPING_NEG.test(windowBefore(c.text, other.index, 4))) neg = true;
-  }
-  return verdictOf(pos, neg);
-};
-
-const REG_CONTEXT = /注册|成立|登记|创办|创立|开办|办厂|建厂|开厂|开业|设立|营业执照/;
-const YEARS_CONTEXT = new RegExp(`${REG_CONTEXT.source}|开平|企业|公司|厂|经营|干了|做了|办了|开了`);
-const INSPECTION_CONTEXT = /抽检|抽查|合格|检验|检测|次|回/;
-
-const readYears: Reader = (clauses, now, lenient) => {
-  const today = chinaDate(now);
-  for (const c of clauses) {
-    const t = c.text;
-    if (INSPECTION_CONTEXT.test(t) && !REG_CONTEXT.test(t)) continue;
-    const hasRegContext = REG_CONTEXT.test(t);
-
-    // Calendar year, optionally with month and day: 2019年注册的, 2019年3月成立, 二零一九年注册.
-    const cal = new RegExp(
-      `((?:19|20)\\d{2}|[${CN_DIGIT}]{4})\\s*年(?:\\s*(\\d{1,2}|[${CN_NUM}]{1,3})\\s*月(?:份)?(?:\\s*(\\d{1,2}|[${CN_NUM}]{1,3})\\s*[日号])?)?`,
-    ).exec(t);
-    if (cal && (lenient || hasRegContext)) {
-      const year = toNumber(cal[1]) ?? parseChineseNumber(cal[1]);
-      if (year !== undefined && year >= 1900) {
-        const month = cal[2] ? parseChineseNumber(cal[2]) : undefined;
-        const day = cal[3] ? parseChineseNumber(cal[3]) : undefined;
-        const years = yearsSince(year, month, day, now);
-        if (years !== undefined) return years;
-        continue;
-      }
-    }
-    // Two-digit year right before a registration verb: 19年注册的.
-    const short = new RegExp(`(?<!\\d)(\\d{2})\\s*年(?:的时候|就|才)?(?:在开平)?(?:注册|成立|登记|创办|创立|开办|设立)`).exec(t);
-    if (short) {
-      const year = 2000 + Number(short[1]);
-      if (year <= today.y) return yearsSince(year, undefined, undefined, now);
-    }
-    // Bare calendar year as a direct answer: 2019.
-    if (lenient && /^(?:19|20)\d{2}$/.test(t)) {
-      const years = yearsSince(Number(t), undefined, undefined, now);
-      if (years !== undefined) return years;
-    }
-    // Relative years: 今年注册, 去年成立, 前年注册的.
-    const rel = /(今年|去年|前年)(?:才|刚)?(?:在开平)?(?:注册|成立|登记|创办|创立|开办|设立)/.exec(t);
-    if (rel) {
-      const offset = rel[1] === '今年' ? 0 : rel[1] === '去年' ? 1 : 2;
-      return yearsSince(today.y - offset, undefined, undefined, now);
-    }
-    if (/^(?:刚|才|刚刚)(?:注册|成立)/.test(t) && (lenient || hasRegContext)) return 0;
-
-    // Duration: 6年, 五年, 三年多, 十来年, 不到3年.
-    if (!(lenient || YEARS_CONTEXT.test(t))) continue;
-    const dur = new RegExp(`(不到|不满|未满|没满|没到|不足|还没到|还不到|没有|快要|快|将近|接近|马上就?|差一点|差点)?(${NUM})\\s*(?:个)?([多来几余])?\\s*(?:周)?年(?!份|度)`, 'g');
-    for (const m of t.matchAll(dur)) {
-      const idx = m.index + (m[1]?.length ?? 0);
-      if (/(?:近|最近|过去|这|前|头|每)$/.test(t.slice(0, idx))) continue;
-      if (/^(?:内|以内|之内|里|中)/.test(t.slice(m.index + m[0].length))) continue;
-      const value = toNumber(m[2]);
-      if (value === undefined || value >= 1900 || value > 200) continue;
-      const whole = Math.floor(value);
-      return m[1] ? Math.max(0, Math.ceil(value) - 1) : whole;
-    }
-    if (/(?<![0-9一二两三四五六七八九十])半年/.test(t)) return 0;
-  }
-  if (lenient) {
-    const bare = stripFillers(clauses.map((c) => c.text).join(''));
-    if (new RegExp(`^${NUM}$`).test(bare)) {
-      const value = toNumber(bare);
-      if (value !== undefined && value < 200) return Math.floor(value);
-    }
-  }
-  return undefined;
-};
-
-const LEGAL_POS = /独立法人|法人资格|企业法人|法人企业|法人单位|是法人/;
-const LEGAL_NEG_WORDS = /分公司|个体户|个体工商户|个体经营|分厂|办事处|非法人/;
-const LEGAL_NEG = /不是|非|没有|没|不具备|不具有|无|不算|不属于|并非/;
-
-const readLegalPerson: Reader = (clauses) => {
-  let pos = false;
-  let neg = false;
-  for (const c of clauses) {
-    for (const m of matches(LEGAL_POS, c.text)) {
-      const after = c.text.slice(m.index + m[0].length, m.index + m[0].length + 6);
-      if (LEGAL_NEG.test(windowBefore(c.text, m.index, 5)) || /^(?:资格)?(?:是|为)?(?:没有|没|无|不具备)/.test(after)) neg = true;
-      else pos = true;
-    }
-    for (const m of matches(LEGAL_NEG_WORDS, c.text)) {
-      if (!/不是|非|并非|不属于/.test(windowBefore(c.text, m.index, 4))) neg = true;
-    }
-  }
-  return verdictOf(pos, neg);
-};
-
-const TAX_WORDS = /(?:缴税|纳税|完税|交税|税收|税务)(?:证明|凭证|记录)|税单|完税/;
-const TAX_NEG_BEFORE = /不能|不可以|没有|没|无法|不会|不行|开不|拿不|提供不|不/;
-const TAX_NEG_AFTER = /^(?:也|都)?(?:开不|拿不|提供不|没有|没|不能|不行|不可以|办不|无法|出不)/;
-
-const readTax: Reader = (clauses) => {
-  let pos = false;
-  let neg = false;
-  for (const c of clauses) {
-    for (const m of matches(TAX_WORDS, c.text)) {
-      const after = c.text.slice(m.index + m[0].length, m.index + m[0].length + 6);
-      if (TAX_NEG_BEFORE.test(windowBefore(c.text, m.index, 6)) || TAX_NEG_AFTER.test(after)) neg = true;
-      else pos = true;
-    }
-  }
-  return verdictOf(pos, neg);
-};
-
-const VIOLATION = '(?:违法|违规|违章|环保问题|安全问题|安全事故)';
-const COMPLIANT_DOUBLE_NEG = new RegExp(
-  `(?:没有|没|无|未|从未|从没|不存在|不曾)(?:任何|过)?${VIOLATION}(?:[和或及与/]?(?:任何)?${VIOLATION})*`,
-);
-const COMPLIANT_NEG =
-  /不合规|证照不全|证照不齐|证件不全|手续不全|资质不全|无证|没有证照|没证|缺证|(?:没有|未|没)取得|违法|违规|违章|(?:环保|排放|能耗|安全|节能)[^,]{0,4}(?:不达标|不合格|超标)|不符合(?:环保|国家|相关|产业|法律|法规|要求|标准|安全|节能)/;
-const COMPLIANT_POS =
-  /(?<!不)合规|证照齐|证件齐全|手续齐全|资质齐全|执照齐全|证照都有|证都有|(?:环保|排放|能耗|安全|节能)[^,]{0,4}(?<!不)达标|(?<!不)符合(?:环保|国家|相关|产业|法律|法规|要求|标准|安全|节能)|守法|依法经营|合法经营|取得(?:了)?(?:相关|有关|所需)?(?:证照|许可证|资质)/;
-
-const readCompliant: Reader = (clauses) => {
-  let pos = false;
-  let neg = false;
-  for (const c of clauses) {
-    let t = c.text;
-    if (COMPLIANT_DOUBLE_NEG.test(t)) {
-      pos = true;
-      t = t.replace(new RegExp(COMPLIANT_DOUBLE_NEG.source, 'g'), '_');
-    }
-    if (COMPLIANT_NEG.test(t)) neg = true;
-    else if (COMPLIANT_POS.test(t)) pos = true;
-  }
-  return neg ? false : pos ? true : undefined;
-};
-
-const PASS_PATTERNS = [
-  new RegExp(`(?<!不)合格(?:了|过)?(?:共|总共|一共|累计)?\\s*(${NUM})\\s*[多几]?\\s*[次回]`),
-  new RegExp(`(${NUM})\\s*[多几]?\\s*[次回](?:以上)?(?:都|均|全部|全都|全)?(?:是|为|检验|检测|抽检|抽查)?(?:都|均|全部|全都|全)?合格`),
-  new RegExp(`合格次数(?:是|为|有)?\\s*(${NUM})`),
-];
-const PASS_INSPECTION = new RegExp(`(?:抽检|抽查|检验|检测|送检)(?:了|过)?(?:共|总共|一共|累计)?\\s*(${NUM})\\s*[多几]?\\s*[次回]`);
-
-function validCount(token: string): number | undefined {
+function validCount(token: string, largest = 1000): number | undefined {
   const n = toNumber(token);
-  return n !== undefined && n <= 1000 ? Math.floor(n) : undefined;
+  return n !== undefined && n <= largest ? Math.floor(n) : undefined;
 }
 
 /** Strips filler words around a short answer such as "大概5个吧" so that only the value remains. */
@@ -279,115 +108,258 @@ function stripFillers(t: string): string {
     .replace(/(?:个|了|吧|啦|呢|哦|左右|以上|多|。|!|\.)+$/, '');
 }
 
-const readPasses: Reader = (clauses, _now, lenient) => {
-  for (const c of clauses) {
-    for (const re of PASS_PATTERNS) {
-      const m = re.exec(c.text);
-      if (m) {
-        const n = validCount(m[1]);
-        if (n !== undefined) return n;
-      }
-    }
-    if (!c.text.includes('不合格') && /合格|通过|过关/.test(c.text)) {
-      const m = PASS_INSPECTION.exec(c.text);
-      if (m) {
-        const n = validCount(m[1]);
-        if (n !== undefined) return n;
-      }
-    }
-  }
-  if (!lenient) return undefined;
-  const whole = clauses.map((c) => c.text).join('');
-  if (/^(?:没有|没|无|零次|0次|一次都没有|一次也没有|都没有|没合格过|没有合格过|一次都没)$/.test(whole)) return 0;
-  for (const c of clauses) {
-    for (const m of matches(new RegExp(`(${NUM})\\s*[多几]?\\s*[次回]`), c.text)) {
-      const after = c.text.slice(m.index + m[0].length);
-      if (/^\s*(?:都|均|是)?不合格/.test(after) || /不合格(?:了|过)?$/.test(c.text.slice(0, m.index))) continue;
-      const n = validCount(m[1]);
-      if (n !== undefined) return n;
-    }
-  }
-  const bare = stripFillers(whole);
-  if (new RegExp(`^${NUM}$`).test(bare)) return validCount(bare);
-  return undefined;
-};
+type YesNoRead = Extract<Criterion, { type: 'yes-no' }>['read'];
 
-const FAILED_NEG_BEFORE = /没|无|未|不曾|从不|从来不|零|(?<!\d)0\s*次/;
-const FAILED_NEG_AFTER = /^(?:记录|次数|情况)?(?:[:是为有])?\s*(?:无|没有|没|0|零)/;
-const ALL_PASSED = /(?:都|均|全部|全都|次次|每次都|一直都?|一直是)合格|从没有?不合格|从未不合格/;
-
-const readFailed: Reader = (clauses, _now, lenient) => {
-  let pos = false;
-  let neg = false;
-  let allPassed = false;
-  for (const c of clauses) {
-    for (const m of matches(/不合格/, c.text)) {
-      const before = windowBefore(c.text, m.index, 6);
-      const after = c.text.slice(m.index + 3, m.index + 10);
-      if (FAILED_NEG_BEFORE.test(before) || FAILED_NEG_AFTER.test(after)) neg = true;
-      else pos = true;
-    }
-    if (ALL_PASSED.test(c.text)) allPassed = true;
-  }
-  const result = verdictOf(pos, neg);
-  if (result !== undefined) return result;
-  if (allPassed) return false;
-  if (!lenient) return undefined;
-  for (const c of clauses) {
-    if (c.text.includes('合格')) continue;
-    const m = new RegExp(`(${NUM})\\s*[次回]`).exec(c.text);
-    if (m) {
-      const n = validCount(m[1]);
-      if (n !== undefined) return n > 0;
-    }
-  }
-  return undefined;
-};
-
-const COMPLAINT_WORDS = /投诉|处罚|罚款|罚过|被罚|受罚|罚单|罚了/;
-const COMPLAINT_NEG_BEFORE = /没|无|未|不曾|从不|从来不|零/;
-const COMPLAINT_NEG_AFTER = /^(?:过)?(?:和|或|及|、|与)?(?:投诉|处罚|罚款)?(?:记录|情况)?(?:也|都|均)?(?:[:是为])?\s*(?:没有|没|无|0|零)/;
-const COMPLAINT_POS_BEFORE = /被|有|受|遭|接到|收到|吃过|吃了|出过/;
-
-const readComplaints: Reader = (clauses) => {
-  let pos = false;
-  let neg = false;
-  for (const c of clauses) {
-    for (const m of matches(COMPLAINT_WORDS, c.text)) {
-      const before = windowBefore(c.text, m.index, 6);
-      const after = c.text.slice(m.index + m[0].length, m.index + m[0].length + 8);
-      if (COMPLAINT_NEG_BEFORE.test(before) || COMPLAINT_NEG_AFTER.test(after)) neg = true;
-      else if (
-        COMPLAINT_POS_BEFORE.test(before) ||
-        /罚过|被罚|受罚|罚单|罚了/.test(m[0]) ||
-        /^(?:过|了)/.test(after) ||
-        new RegExp(`^${NUM}\\s*次`).test(after)
-      )
+/** A yes/no reader from a criterion's words: mentions and their negations, words that say no, whole phrases. */
+function yesNoReader(r: YesNoRead): Reader {
+  const mentions = alt(r.mentions);
+  const negBefore = alt(r.negBefore);
+  const negAfter = alt(r.negAfter, '^');
+  const marks = r.yesMarks && { before: alt(r.yesMarks.before), mentions: alt(r.yesMarks.mentions), after: alt(r.yesMarks.after, '^') };
+  const noWords = alt(r.noWords);
+  const noContext = r.noWordsContext.length ? alt(r.noWordsContext) : undefined;
+  const noCancel = alt(r.noWordsCancel);
+  const doubleNeg = r.doubleNegations.length ? alt(r.doubleNegations) : undefined;
+  const yesPhrases = alt(r.yesPhrases);
+  const noPhrases = alt(r.noPhrases);
+  const fallbackNo = alt(r.fallbackNo);
+  const count = r.countMeansYes && { unit: new RegExp(`(${NUM})\\s*${altSource(r.countMeansYes.units)}`), skip: alt(r.countMeansYes.skipIf) };
+  return (clauses, _now, lenient) => {
+    let pos = false;
+    let neg = false;
+    for (const c of clauses) {
+      let t = c.text;
+      if (doubleNeg && doubleNeg.test(t)) {
         pos = true;
+        t = t.replace(new RegExp(doubleNeg.source, 'g'), '_');
+      }
+      if (noPhrases.test(t)) neg = true;
+      else if (yesPhrases.test(t)) pos = true;
+      for (const m of matches(mentions, t)) {
+        const before = windowBefore(t, m.index, r.window);
+        const after = t.slice(m.index + m[0].length, m.index + m[0].length + r.afterWindow);
+        if (negBefore.test(before) || negAfter.test(after)) neg = true;
+        else if (!marks || marks.before.test(before) || marks.mentions.test(m[0]) || marks.after.test(after)) pos = true;
+      }
+      if (!noContext || noContext.test(c.text)) {
+        for (const m of matches(noWords, c.text)) {
+          if (!noCancel.test(windowBefore(c.text, m.index, r.noWordsWindow))) neg = true;
+        }
+      }
     }
+    const result = r.combine === 'no-wins' ? (neg ? false : pos ? true : undefined) : pos ? true : neg ? false : undefined;
+    if (result !== undefined) return result;
+    if (clauses.some((c) => fallbackNo.test(c.text))) return false;
+    if (!lenient || !count) return undefined;
+    for (const c of clauses) {
+      if (count.skip.test(c.text)) continue;
+      const m = count.unit.exec(c.text);
+      if (m) {
+        const n = validCount(m[1]);
+        if (n !== undefined) return n > 0;
+      }
+    }
+    return undefined;
+  };
+}
+
+type YearsRead = Extract<Extract<Criterion, { type: 'number' }>['read'], { as: 'years' }>;
+
+/** A reader of a number of years: a duration ("6年", "不到3年"), or a date or year it counts from ("2019年注册的", "去年成立"). */
+function yearsReader(r: YearsRead): Reader {
+  const verbs = altSource(r.words);
+  const regContext = alt(r.words);
+  const yearsContext = alt([...r.words, ...r.context]);
+  const exclude = alt(r.exclude);
+  const place = '(?:在[\\u4e00-\\u9fa5]{1,6}?)?';
+  return (clauses, now, lenient) => {
+    const today = chinaDate(now);
+    for (const c of clauses) {
+      const t = c.text;
+      if (exclude.test(t) && !regContext.test(t)) continue;
+      const hasRegContext = regContext.test(t);
+
+      // Calendar year, optionally with month and day: 2019年注册的, 2019年3月成立, 二零一九年注册.
+      const cal = new RegExp(
+        `((?:19|20)\\d{2}|[${CN_DIGIT}]{4})\\s*年(?:\\s*(\\d{1,2}|[${CN_NUM}]{1,3})\\s*月(?:份)?(?:\\s*(\\d{1,2}|[${CN_NUM}]{1,3})\\s*[日号])?)?`,
+      ).exec(t);
+      if (cal && (lenient || hasRegContext)) {
+        const year = toNumber(cal[1]) ?? parseChineseNumber(cal[1]);
+        if (year !== undefined && year >= 1900) {
+          const month = cal[2] ? parseChineseNumber(cal[2]) : undefined;
+          const day = cal[3] ? parseChineseNumber(cal[3]) : undefined;
+          const years = yearsSince(year, month, day, now);
+          if (years !== undefined) return years;
+          continue;
+        }
+      }
+      // Two-digit year right before a registration verb: 19年注册的.
+      const short = new RegExp(`(?<!\\d)(\\d{2})\\s*年(?:的时候|就|才)?${place}${verbs}`).exec(t);
+      if (short) {
+        const year = 2000 + Number(short[1]);
+        if (year <= today.y) return yearsSince(year, undefined, undefined, now);
+      }
+      // Bare calendar year as a direct answer: 2019.
+      if (lenient && /^(?:19|20)\d{2}$/.test(t)) {
+        const years = yearsSince(Number(t), undefined, undefined, now);
+        if (years !== undefined) return years;
+      }
+      // Relative years: 今年注册, 去年成立, 前年注册的.
+      const rel = new RegExp(`(今年|去年|前年)(?:才|刚)?${place}${verbs}`).exec(t);
+      if (rel) {
+        const offset = rel[1] === '今年' ? 0 : rel[1] === '去年' ? 1 : 2;
+        return yearsSince(today.y - offset, undefined, undefined, now);
+      }
+      if (new RegExp(`^(?:刚|才|刚刚)${verbs}`).test(t) && (lenient || hasRegContext)) return 0;
+
+      // Duration: 6年, 五年, 三年多, 十来年, 不到3年.
+      if (!(lenient || yearsContext.test(t))) continue;
+      const dur = new RegExp(`(不到|不满|未满|没满|没到|不足|还没到|还不到|没有|快要|快|将近|接近|马上就?|差一点|差点)?(${NUM})\\s*(?:个)?([多来几余])?\\s*(?:周)?年(?!份|度)`, 'g');
+      for (const m of t.matchAll(dur)) {
+        const idx = m.index + (m[1]?.length ?? 0);
+        if (/(?:近|最近|过去|这|前|头|每)$/.test(t.slice(0, idx))) continue;
+        if (/^(?:内|以内|之内|里|中)/.test(t.slice(m.index + m[0].length))) continue;
+        const value = toNumber(m[2]);
+        if (value === undefined || value >= 1900 || value > 200) continue;
+        const whole = Math.floor(value);
+        return m[1] ? Math.max(0, Math.ceil(value) - 1) : whole;
+      }
+      if (/(?<![0-9一二两三四五六七八九十])半年/.test(t)) return 0;
+    }
+    if (lenient) {
+      const bare = stripFillers(clauses.map((c) => c.text).join(''));
+      if (new RegExp(`^${NUM}$`).test(bare)) {
+        const value = toNumber(bare);
+        if (value !== undefined && value < 200) return Math.floor(value);
+      }
+    }
+    return undefined;
+  };
+}
+
+type QuantityRead = Extract<Extract<Criterion, { type: 'number' }>['read'], { as: 'quantity' }>;
+
+/** A reader of a quantity with a unit, such as "合格4次" or "自评得分650分". */
+function quantityReader(r: QuantityRead, unit: string): Reader {
+  const units = altSource([unit.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), ...r.unitAliases]);
+  const w = altSource(r.words);
+  const verbs = r.verbs.length ? `|${r.verbs.map(expandPattern).join('|')}` : '';
+  const all = '(?:都|均|全部|全都|全)?';
+  const patterns = [
+    new RegExp(`${w}(?:了|过)?(?:共|总共|一共|累计)?\\s*(${NUM})\\s*[多几]?\\s*${units}`),
+    new RegExp(`(${NUM})\\s*[多几]?\\s*${units}(?:以上)?${all}(?:是|为${verbs})?${all}${w}`),
+    new RegExp(`${w}${units}数(?:是|为|有)?\\s*(${NUM})`),
+  ];
+  const byVerb = r.verbs.length ? new RegExp(`${altSource(r.verbs)}(?:了|过)?(?:共|总共|一共|累计)?\\s*(${NUM})\\s*[多几]?\\s*${units}`) : undefined;
+  const notWords = alt(r.notWords);
+  const notAfter = r.notWords.length ? new RegExp(`^\\s*(?:都|均|是)?${altSource(r.notWords)}`) : /(?!)/;
+  const notBefore = r.notWords.length ? new RegExp(`${altSource(r.notWords)}(?:了|过)?$`) : /(?!)/;
+  const confirm = alt(r.confirm);
+  const zero = r.zero.length ? alt(r.zero, '^') : undefined;
+  const zeroWhole = zero && new RegExp(`${zero.source}$`);
+  return (clauses, _now, lenient) => {
+    for (const c of clauses) {
+      for (const re of patterns) {
+        const m = re.exec(c.text);
+        if (m) {
+          const n = validCount(m[1], r.largest);
+          if (n !== undefined) return n;
+        }
+      }
+      if (byVerb && !notWords.test(c.text) && confirm.test(c.text)) {
+        const m = byVerb.exec(c.text);
+        if (m) {
+          const n = validCount(m[1], r.largest);
+          if (n !== undefined) return n;
+        }
+      }
+    }
+    if (!lenient) return undefined;
+    const whole = clauses.map((c) => c.text).join('');
+    if (zeroWhole?.test(whole)) return 0;
+    for (const c of clauses) {
+      for (const m of matches(new RegExp(`(${NUM})\\s*[多几]?\\s*${units}`), c.text)) {
+        if (notAfter.test(c.text.slice(m.index + m[0].length)) || notBefore.test(c.text.slice(0, m.index))) continue;
+        const n = validCount(m[1], r.largest);
+        if (n !== undefined) return n;
+      }
+    }
+    const bare = stripFillers(whole);
+    if (new RegExp(`^${NUM}$`).test(bare)) return validCount(bare, r.largest);
+    return undefined;
+  };
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+/** A reader of a calendar date ("2027年3月31日", "2027-03-31", "2027年3月"); outside the question it needs one of the criterion's words. */
+function dateReader(words: readonly string[]): Reader {
+  const context = alt(words);
+  const re = /((?:19|20)\d{2})\s*(?:年|-|\/|\.)\s*(\d{1,2})\s*(?:月|-|\/|\.)?\s*(?:(\d{1,2})\s*[日号]?)?/;
+  return (clauses, _now, lenient) => {
+    for (const c of clauses) {
+      if (!lenient && !context.test(c.text)) continue;
+      const m = re.exec(c.text);
+      if (!m) continue;
+      const y = Number(m[1]);
+      const mo = Number(m[2]);
+      const d = m[3] ? Number(m[3]) : 1;
+      const date = new Date(Date.UTC(y, mo - 1, d));
+      if (mo < 1 || mo > 12 || date.getUTCMonth() !== mo - 1) continue;
+      return `${y}-${pad(mo)}-${pad(d)}`;
+    }
+    return undefined;
+  };
+}
+
+type ChoiceCriterion = Extract<Criterion, { type: 'choice' }>;
+
+/** A reader of a choice: the first option whose words are mentioned without "不是" or "非" before them. */
+function choiceReader(c: ChoiceCriterion): Reader {
+  const options = c.options.map((o) => ({ value: o.value, label: o.label, words: alt(o.words) }));
+  return (clauses, _now, lenient) => {
+    let best: { value: string; index: number } | undefined;
+    for (const cl of clauses) {
+      for (const o of options) {
+        for (const m of matches(o.words, cl.text)) {
+          if (/不是|不属于|非|并非/.test(windowBefore(cl.text, m.index, 3))) continue;
+          if (!best || m.index < best.index) best = { value: o.value, index: m.index };
+        }
+      }
+      if (best) return best.value;
+    }
+    if (lenient) {
+      const whole = clauses.map((x) => x.text).join('');
+      return options.find((o) => o.label.toLowerCase() === whole)?.value;
+    }
+    return undefined;
+  };
+}
+
+const readers = new WeakMap<Criterion, Reader>();
+
+/** The reader of a criterion, built once from its words. */
+function readerOf(c: Criterion): Reader {
+  let r = readers.get(c);
+  if (!r) {
+    if (c.type === 'yes-no') r = yesNoReader(c.read);
+    else if (c.type === 'number') r = c.read.as === 'years' ? yearsReader(c.read) : quantityReader(c.read, c.unit);
+    else if (c.type === 'date') r = dateReader(c.read.words);
+    else r = choiceReader(c);
+    readers.set(c, r);
   }
-  return verdictOf(pos, neg);
-};
+  return r;
+}
 
-const READERS: Record<Slot, Reader> = {
-  plumbingProducts: readPlumbing,
-  registeredInKaiping: readKaiping,
-  yearsRegistered: readYears,
-  independentLegalPerson: readLegalPerson,
-  taxCertificate: readTax,
-  compliant: readCompliant,
-  spotCheckPasses: readPasses,
-  spotCheckFailed: readFailed,
-  complaintsOrPenalties: readComplaints,
-};
-
-/** Reads every slot clearly stated in a message (e.g. a one-message company profile); questions in the text are ignored. */
-export function extractAnswers(text: string, now: Date): PrecheckAnswers {
-  const clauses = splitClauses(prepareText(text)).filter((c) => !c.question);
-  const answers: PrecheckAnswers = {};
-  for (const slot of SLOTS) {
-    const value = READERS[slot](clauses, now, false);
-    if (value !== undefined) answers[slot] = value;
+/** Reads every criterion clearly stated in a message (e.g. a one-message company profile); questions in the text are ignored. */
+export function extractAnswers(award: AwardRules, text: string, now: Date): Answers {
+  const clauses = splitClauses(prepareText(text, award)).filter((c) => !c.question);
+  const answers: Answers = {};
+  for (const c of award.criteria) {
+    const value = readerOf(c)(clauses, now, false);
+    if (value !== undefined) answers[c.slot] = value;
   }
   return answers;
 }
@@ -417,36 +389,42 @@ export function parseYesNo(text: string): boolean | undefined {
 }
 
 /**
- * Reads the answer to the slot currently asked, more leniently than extractAnswers: bare numbers count for numeric
- * slots and plain yes/no replies for yes/no slots, unless the reply is about other conditions.
+ * Reads the answer to the criterion currently asked, more leniently than extractAnswers: bare numbers count for number
+ * criteria and plain yes/no replies for yes/no criteria, unless the reply is about other conditions.
  */
-export function readSlotAnswer(slot: Slot, text: string, now: Date): boolean | number | undefined {
-  const prepared = prepareText(text);
-  const clauses = splitClauses(prepared);
-  const statements = clauses.filter((c) => !c.question);
-  const value = READERS[slot](statements, now, true);
-  if (value !== undefined || isNumericSlot(slot)) return value;
+export function readSlotAnswer(award: AwardRules, slot: string, text: string, now: Date): AnswerValue | undefined {
+  const c = criterionOf(award, slot);
+  if (!c) return undefined;
+  const clauses = splitClauses(prepareText(text, award));
+  const statements = clauses.filter((x) => !x.question);
+  const value = readerOf(c)(statements, now, true);
+  if (value !== undefined || c.type !== 'yes-no') return value;
   const first = statements[0];
   if (!first) return undefined;
-  const others = extractAnswers(first.text, now);
+  const others = extractAnswers(award, first.text, now);
   if (Object.keys(others).some((s) => s !== slot)) return undefined;
   return parseYesNo(first.text);
 }
 
-/** Finds the slot a correction names ("改一下注册年限" → yearsRegistered), preferring the longest keyword, and where it ends. */
-export function findSlotMention(text: string): { slot: Slot; end: number } | undefined {
-  const t = prepareText(text);
-  let best: { slot: Slot; index: number; length: number } | undefined;
-  for (const slot of SLOTS) {
-    for (const keyword of SLOT_KEYWORDS[slot]) {
+/** Finds the criterion a correction names ("改一下注册年限" → its slot), preferring the longest keyword, and where it ends. */
+export function findSlotMention(award: AwardRules, text: string): { slot: string; end: number } | undefined {
+  const t = prepareText(text, award);
+  let best: { slot: string; index: number; length: number } | undefined;
+  for (const c of award.criteria) {
+    for (const keyword of c.keywords) {
       const index = t.indexOf(keyword);
       if (index < 0) continue;
       if (!best || keyword.length > best.length || (keyword.length === best.length && index < best.index)) {
-        best = { slot, index, length: keyword.length };
+        best = { slot: c.slot, index, length: keyword.length };
       }
     }
   }
   return best && { slot: best.slot, end: best.index + best.length };
+}
+
+/** Tells whether a criterion's question, when asked, reads this text as a plain "no" (the criterion's `askedNo` words). */
+export function isAskedNo(c: Criterion, text: string): boolean {
+  return c.askedNo.length > 0 && alt(c.askedNo).test(text);
 }
 
 const CORRECTION_VERB = /(?<!整)改|更正|说错|填错|答错|弄错|搞错|写错|打错|选错|错了|重新回答|重答|重填|纠正/;
@@ -456,15 +434,15 @@ const VALUE_MARKER = /改成|改为|改到|应该是|应是|应为|其实是|实
 
 /** A correction request: which slot to re-ask (or undefined to go back one step) and the new value if the message carries it. */
 export interface Correction {
-  slot?: Slot;
-  value?: boolean | number;
+  slot?: string;
+  value?: AnswerValue;
 }
 
 /** Recognises corrections such as "改一下注册年限", "注册年限说错了" or "注册年限改成5年"; undefined when the text is not one. */
-export function parseCorrection(text: string, now: Date): Correction | undefined {
-  const t = prepareText(text);
+export function parseCorrection(award: AwardRules, text: string, now: Date): Correction | undefined {
+  const t = prepareText(text, award);
   if (!CORRECTION_VERB.test(t)) return undefined;
-  const mention = findSlotMention(t);
+  const mention = findSlotMention(award, t);
   if (!mention) return {};
   const tail = t.slice(mention.end);
   let valueText = tail.replace(CORRECTION_WORDS, ' ');
@@ -473,6 +451,6 @@ export function parseCorrection(text: string, now: Date): Correction | undefined
     if (compact(rest)) valueText = rest;
   }
   if (!compact(valueText)) return { slot: mention.slot };
-  const value = readSlotAnswer(mention.slot, valueText, now);
+  const value = readSlotAnswer(award, mention.slot, valueText, now);
   return value === undefined ? { slot: mention.slot } : { slot: mention.slot, value };
 }

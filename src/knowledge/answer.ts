@@ -497,7 +497,7 @@ function eligibilityAnswer(k: Knowledge, question: string, intent: string, q: st
   if (!awards.length && !/^(award_|precheck|profile|spot_check)/.test(intent)) return undefined;
   const e = eligibilityFromQuestion(q, now);
   if (!e) return undefined;
-  const doc = k.documents.find((d) => d.title === e.citations[0]?.title);
+  const doc = k.documents.find((d) => d.id === e.document) ?? k.documents.find((d) => d.title === e.citations[0]?.title);
   const lines = [period(e.fact), ...e.citations.flatMap((c, i) => (i === 0 ? sourceLines(c) : [`相关：《${c.title}》${c.article}`]))];
   return finish(k, question, intent, lines, e.citations, doc, now);
 }

@@ -1,7 +1,8 @@
 /** The delivery service: turns due reminders into outbox rows and delivers the outbox through the channels, exactly once. */
 import { PermanentSendError, TemporarySendError, type Channel } from '../core/channel.ts';
 import type { Choice, OutgoingMessage } from '../core/types.ts';
-import type { DueAward, DuePublicity, OutboxItem, ReminderAdvance, SchedulingStore } from '../storage/store.ts';
+import { existsSync, rmSync } from 'node:fs';
+import { isStorageError, LeaseLostError, type DueAward, type DuePublicity, type LeasedStore, type OutboxItem, type ReminderAdvance, type StartedSend, type StoreHealth } from '../storage/store.ts';
 import { localDay } from './dates.ts';
 import { IMMEDIATE, Pacer, awardReminderKey, broadcastReport, publicityKeyPrefix, retryDelayMs, type RetryPolicy } from './outbox.ts';
 import { awardData, awardStages, awardText, publicityData, publicityStages, publicityText, stepReminders } from './reminders.ts';
@@ -45,6 +46,37 @@ export interface DeliveryOptions {
   journalPath?: string | false;
   /** Logger; silent by default. */
   logger?: DeliveryLogger;
+  /** Staff chats per channel name, told directly (not through the outbox) when the database is damaged, full or read-only. */
+  staff?: Record<string, string[]>;
+  /** First delay of the background loop after a pass failed on storage, doubled up to the loop interval (default 5 s). */
+  storageRetryMs?: number;
+  /**
+   * Scheduled backups, made by the background loop of the process that holds the delivery lease, after a pass, while
+   * the database is healthy: `run` every `everyMs` (0: never), counting from `lastAt` (the newest backup on disk).
+   */
+  backup?: { everyMs: number; lastAt?: number; run: () => Promise<{ file: string }> };
+}
+
+/** The send journal file of one owner beside the database (`<db>-sending.<owner>`); '' is the journal of versions before owners. */
+export function journalFileFor(dbPath: string, owner: string): string {
+  return owner === '' ? `${dbPath}-sending` : `${dbPath}-sending.${owner.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+}
+
+/** The staff notice that a storage problem is over. */
+export const STORAGE_OK_TEXT = '【系统通知】数据库已恢复正常，提醒和广播继续发送。';
+
+/** The staff alert for a storage problem, in plain words with what to do. */
+export function storageAlertText(h: StoreHealth): string {
+  switch (h.problem) {
+    case 'damaged':
+      return `【系统警报】数据库检查发现损坏（${h.detail ?? '未知原因'}）。已暂停发送提醒和广播，政策问答照常。请停止机器人后运行 npm run cli -- restore 从最近的备份恢复（见 README“数据恢复”）。`;
+    case 'full':
+      return '【系统警报】服务器磁盘已满，新的记录无法保存，提醒和广播暂缓发送。请清理磁盘空间；空间恢复后会自动继续发送，不会重复。';
+    case 'readonly':
+      return '【系统警报】数据库文件变为只读，新的记录无法保存。请检查文件权限；恢复后会自动继续发送。';
+    default:
+      return `【系统警报】数据库暂时无法使用（${h.detail ?? '未知原因'}），提醒和广播暂缓发送。`;
+  }
 }
 
 /** Overall send gaps used when neither the options nor the channel give one: Telegram allows about 30 messages a second, WeChat is kept slow. */
@@ -170,10 +202,16 @@ export class DeliveryService {
   private readonly sleepers = new Set<() => void>();
   private lastPrune = 0;
   private readonly journal: SendJournal | undefined;
+  private readonly journalOff: boolean;
+  private storageDelayMs = 0;
+  private standbyLogged = false;
+  private alerted: string | undefined;
+  /** Whether a row of ours may be left in `sending` (an outcome could not be recorded, or a send timed out). */
+  private unsettled = false;
 
   /** Builds the service over a store and the running channels, keyed by channel name. */
   constructor(
-    private readonly store: SchedulingStore,
+    private readonly store: LeasedStore,
     private readonly channels: Map<string, Channel>,
     private readonly options: DeliveryOptions = {},
   ) {
@@ -184,8 +222,9 @@ export class DeliveryService {
     this.batchSize = Math.max(1, options.batchSize ?? 500);
     this.sendTimeoutMs = options.sendTimeoutMs ?? 120_000;
     this.interrupted = options.interrupted ?? 'assume-sent';
-    const file = store.path && store.path !== ':memory:' ? `${store.path}-sending` : undefined;
-    const journalPath = options.journalPath === false ? undefined : (options.journalPath ?? file);
+    const file = store.path && store.path !== ':memory:' ? journalFileFor(store.path, store.owner) : undefined;
+    this.journalOff = options.journalPath === false;
+    const journalPath = this.journalOff ? undefined : (options.journalPath ?? file);
     this.journal = journalPath ? new SendJournal(journalPath) : undefined;
   }
 
@@ -200,7 +239,13 @@ export class DeliveryService {
 
   /** Same as `runDue`, resolving what the pass did. */
   runPass(now: Date): Promise<RunSummary> {
-    const run = this.chain.then(() => this.runOnce(now));
+    const run = this.chain.then(async () => {
+      try {
+        return await this.runOnce(now);
+      } finally {
+        await this.alertStaff();
+      }
+    });
     this.chain = run.then(
       () => undefined,
       () => undefined,
@@ -246,6 +291,12 @@ export class DeliveryService {
     clearTimeout(timer);
     if (!settled) this.log.warn({}, 'stopped with a send still in flight; the next start recovers it');
     this.journal?.close();
+    // A clean stop hands delivery over at once; a send still in flight keeps the lease until it lapses.
+    if (settled) {
+      await this.store.releaseDelivery().catch(() => undefined);
+      // Nothing of ours is left in flight: an empty journal has nothing to tell, so it is not left behind.
+      if (this.journal && !this.unsettled) this.journal.reset();
+    }
     this.stopping = false;
   }
 
@@ -257,12 +308,20 @@ export class DeliveryService {
   private async loopTick(): Promise<void> {
     this.timer = undefined;
     this.loopAgain = false;
+    let delay = this.intervalMs;
     try {
       await this.runPass(this.clock());
+      this.storageDelayMs = 0;
     } catch (err) {
-      this.log.error({ err: errorText(err) }, 'delivery pass failed');
+      if (isStorageError(err)) {
+        // Retried with backoff, so delivery resumes soon after space returns, without hammering a full disk.
+        this.storageDelayMs = Math.min(this.intervalMs, this.storageDelayMs ? this.storageDelayMs * 2 : (this.options.storageRetryMs ?? 5000));
+        delay = this.storageDelayMs;
+        this.log.error({ err: errorText(err), retryInMs: delay }, 'delivery pass failed on storage; retrying with backoff');
+      } else this.log.error({ err: errorText(err) }, 'delivery pass failed');
     }
-    if (this.loopActive && !this.stopping && !this.timer) this.arm(this.loopAgain ? 0 : this.intervalMs);
+    await this.maybeBackup();
+    if (this.loopActive && !this.stopping && !this.timer) this.arm(this.loopAgain ? 0 : delay);
   }
 
   private sleep(ms: number): Promise<void> {
@@ -286,10 +345,100 @@ export class DeliveryService {
       // The simulated clock advances with real time during the pass, so retries and pacing waits inside it come due.
       const wallStart = performance.now();
       const clock = (): number => now.getTime() + (performance.now() - wallStart);
-      // Runs never overlap and each waits for its sends, so any row in `sending` now was left by a crash (or a send
-      // that timed out); the journal tells which of them were handed to the platform.
-      summary.recovered = await this.store.recoverInterrupted(this.interrupted, now.getTime(), this.journal?.read());
+      const health = this.store.health();
+      if (health.problem === 'damaged') {
+        // Sending from a damaged outbox could repeat or drop messages: stop until the database is restored.
+        this.log.error({ db: this.store.path, detail: health.detail }, 'database damaged: delivery stopped; answering questions only; restore from a backup');
+        return summary;
+      }
+      const lease = await this.store.acquireDelivery();
+      if (!lease.leader) {
+        if (!this.standbyLogged) {
+          this.standbyLogged = true;
+          this.log.warn({ holder: lease.holder }, 'standby: another process delivers from this database; this one answers questions and takes over when its lease lapses');
+        }
+        return summary;
+      }
+      if (this.standbyLogged) this.log.info({ owner: this.store.owner }, 'took over delivery');
+      this.standbyLogged = false;
+      try {
+        await this.deliverAsLeader(now, clock, summary);
+      } catch (err) {
+        if (!(err instanceof LeaseLostError)) throw err;
+        this.log.warn({ owner: this.store.owner }, 'lost the delivery lease; standing by');
+      }
+      if (summary.sent || summary.failed || summary.enqueued) this.log.info({ ...summary }, 'delivery pass');
+      return summary;
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** Runs the scheduled backup when one is due and this process delivers; never throws. */
+  private async maybeBackup(): Promise<void> {
+    const b = this.options.backup;
+    if (!b || b.everyMs <= 0 || this.stopping || !this.store.holdsLease() || !this.store.health().ok) return;
+    const last = this.store.health().lastBackup?.at ?? b.lastAt ?? 0;
+    if (Date.now() - last < b.everyMs) return;
+    try {
+      const { file } = await b.run();
+      b.lastAt = Date.now();
+      this.log.info({ file }, 'backup written and verified');
+    } catch (err) {
+      // Tried again after the next pass; a failing backup never replaces a good one.
+      b.lastAt = Date.now() - b.everyMs + Math.min(b.everyMs, 3_600_000);
+      this.log.error({ err: errorText(err) }, 'scheduled backup failed');
+    }
+  }
+
+  /** Sends the storage alert to every staff chat once per problem (and logs its end); never throws. */
+  private async alertStaff(): Promise<void> {
+    const h = this.store.health();
+    const key = h.ok ? undefined : `${h.problem}:${h.since}`;
+    if (key === this.alerted) return;
+    const before = this.alerted;
+    this.alerted = key;
+    if (key) this.log.error({ db: this.store.path, problem: h.problem, detail: h.detail }, 'storage problem; staff alerted');
+    else this.log.info({ db: this.store.path }, 'storage problem over');
+    const text = key ? storageAlertText(h) : STORAGE_OK_TEXT;
+    const data = { alert: { storage: key ? h.problem : 'ok' } };
+    for (const [name, chats] of Object.entries(this.options.staff ?? {})) {
+      const channel = this.channels.get(name);
+      if (!channel) continue;
+      for (const chat of chats) {
+        await channel.send({ chat, text, data }).catch((err: unknown) => this.log.warn({ chat, err: errorText(err) }, 'could not alert staff'));
+      }
+    }
+  }
+
+  /** Reads the send journals of the given owners (this one's own journal included). */
+  private journalsOf(owners: string[]): StartedSend[] | undefined {
+    if (this.journalOff) return undefined;
+    const out: StartedSend[] = [];
+    for (const o of owners) {
+      const file = o === this.store.owner ? this.journal?.path : this.store.path ? journalFileFor(this.store.path, o) : undefined;
+      if (file) out.push(...new SendJournal(file).read());
+    }
+    return out;
+  }
+
+  /** The body of a pass while holding the delivery lease. */
+  private async deliverAsLeader(now: Date, clock: () => number, summary: RunSummary): Promise<void> {
+    {
+      // Runs never overlap and each waits for its sends, so a row of ours in `sending` now was left by a failure (or
+      // a send that timed out); rows of owners whose lease lapsed were left by a crash. Their journals tell which were
+      // handed to the platform. Rows of a live owner are never touched.
+      const owners = await this.store.recoverableOwners();
+      if (owners.length) {
+        summary.recovered = await this.store.recoverInterrupted(this.interrupted, now.getTime(), this.journalsOf(owners));
+        for (const o of owners) {
+          if (o === this.store.owner || !this.store.path) continue;
+          const f = journalFileFor(this.store.path, o);
+          if (existsSync(f)) rmSync(f, { force: true });
+        }
+      }
       this.journal?.reset();
+      this.unsettled = false;
       if (summary.recovered) this.log.warn({ rows: summary.recovered, mode: this.interrupted }, 'recovered deliveries interrupted by a crash');
       summary.enqueued = await this.enqueueDueReminders(now);
       await this.pruneSeenUpdates();
@@ -301,10 +450,6 @@ export class DeliveryService {
         summary.reports += reports;
         if (reports === 0) break;
       }
-      if (summary.sent || summary.failed || summary.enqueued) this.log.info({ ...summary }, 'delivery pass');
-      return summary;
-    } finally {
-      this.running = false;
     }
   }
 
@@ -364,6 +509,7 @@ export class DeliveryService {
         await this.store.markSent([id], clock());
       } catch (err) {
         // The row stays in `sending` with its journal line; the next pass counts it delivered.
+        this.unsettled = true;
         this.log.error({ id, err: errorText(err) }, 'sent but could not record it; the next pass recovers the row');
       }
     };
@@ -391,6 +537,9 @@ export class DeliveryService {
           while (inFlight.size >= maxInFlight) await Promise.race(inFlight.values());
           if (this.stopping) break;
           if ((await this.store.claimOutbox([item.id], clock())).length === 0) continue;
+          // The lease could have lapsed while the claim was in the air (a frozen process): then leave the row claimed
+          // without a journal line, and the new holder sends it, knowing it never reached the platform.
+          if (!this.store.holdsLease()) throw new LeaseLostError('delivery lease lapsed before the send');
           try {
             this.journal?.record(item.id, item.attempts + 1);
           } catch (err) {
@@ -435,12 +584,16 @@ export class DeliveryService {
       ]);
     } catch (err) {
       clearTimeout(timer);
-      await this.recordFailure(item, err, pacer, clock, summary).catch((e) => this.log.error({ id: item.id, err: errorText(e) }, 'could not record a failed send'));
+      await this.recordFailure(item, err, pacer, clock, summary).catch((e) => {
+        this.unsettled = true;
+        this.log.error({ id: item.id, err: errorText(e) }, 'could not record a failed send');
+      });
       return;
     }
     clearTimeout(timer);
     if (outcome === 'timeout') {
       // Left in `sending` with its journal line: the next pass's crash recovery settles it.
+      this.unsettled = true;
       this.log.warn({ id: item.id, channel: channel.name }, 'send timed out; left to crash recovery');
       return;
     }

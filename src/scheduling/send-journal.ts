@@ -1,5 +1,5 @@
 /** A tiny append-only file noting each send at the instant it is handed to the platform, to shrink the crash window. */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { StartedSend } from '../storage/store.ts';
 
@@ -29,11 +29,10 @@ export class SendJournal {
     return out;
   }
 
-  /** Empties the journal (after recovery has been committed). */
+  /** Empties the journal (after recovery has been committed) by removing the file; the next record creates it again. */
   reset(): void {
     this.close();
-    mkdirSync(dirname(this.path), { recursive: true });
-    closeSync(openSync(this.path, 'w'));
+    rmSync(this.path, { force: true });
   }
 
   /** Notes synchronously that attempt `attempts` of outbox row `id` is being handed to the platform now. */

@@ -1,5 +1,7 @@
 /** The embedded SQLite implementation of the store: WAL journal, versioned migrations and a single serial writer. */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import sqlite3 from 'sqlite3';
 import type { Choice } from '../core/types.ts';
@@ -18,10 +20,13 @@ import type {
   PublicityRecord,
   ReminderAdvance,
   AdvanceResult,
-  SchedulingStore,
+  DeliveryLeaseState,
+  LeasedStore,
   StartedSend,
+  StoreHealth,
   Subscriber,
 } from './store.ts';
+import { LeaseLostError, StorageError, isStorageError, storageProblemOf } from './store.ts';
 
 /** Options for opening a SQLite store. */
 export interface SqliteStoreOptions {
@@ -34,6 +39,51 @@ export interface SqliteStoreOptions {
   synchronous?: 'FULL' | 'NORMAL';
   /** How long a statement waits for another process's lock before failing, in ms (default 5000). */
   busyTimeoutMs?: number;
+  /**
+   * How long this connection's owner lease lasts without renewal, in ms (default 30 s); it is renewed every third of
+   * that. Another process takes delivery over only once the lease has lapsed (or this process is provably dead).
+   */
+  leaseMs?: number;
+  /** Gap between two PRAGMA quick_check runs, made when the store has been idle for a few seconds (default 6 h; 0: only at open). */
+  quickCheckIntervalMs?: number;
+}
+
+/** Owner ids of the stores open in this process: an owner row naming this host and pid but absent here is dead. */
+const OPEN_OWNERS = new Set<string>();
+const HOST = hostname();
+
+/** Whether a process with this pid exists on this host (EPERM means it exists under another user). */
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A row of store_owners as the lease checks read it (null fields: the owner row is gone). */
+export interface OwnerRow {
+  owner: string;
+  host: string | null;
+  pid: number | null;
+  lease_until: number | null;
+}
+
+/** Whether the owner of a claim or lease is gone: no row, lease lapsed, or provably dead on this host (its pid is gone, or it is this process and its store is closed). */
+export function ownerDead(o: OwnerRow, nowMs: number): boolean {
+  if (o.host === null || o.pid === null || o.lease_until === null) return true;
+  if (o.lease_until <= nowMs) return true;
+  if (o.host !== HOST) return false;
+  if (o.pid === process.pid) return !OPEN_OWNERS.has(o.owner);
+  return !pidAlive(o.pid);
+}
+
+/** Wraps a raw SQLite error as a StorageError naming the file, the cause and the code. */
+function wrapError(err: unknown, path: string): unknown {
+  if (err instanceof StorageError || !isStorageError(err)) return err;
+  const code = String((err as { code?: unknown }).code);
+  return new StorageError(`${path}: ${(err as Error).message}`, code, path, { cause: err });
 }
 
 type Params = unknown[];
@@ -218,26 +268,60 @@ function broadcastNumber(id: string): number | undefined {
  * transactions opened from different async flows, so every operation (reads included, so that no read ever sees
  * another flow's uncommitted rows) goes through one serial queue: one job at a time, a transaction being one job.
  */
-export class SqliteStore implements SchedulingStore {
+export class SqliteStore implements LeasedStore {
   private tail: Promise<void> = Promise.resolve();
   private closing: Promise<void> | undefined;
+  /** This connection's owner id: host, pid and a random part. */
+  readonly owner = `${HOST}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly leaseMs: number;
+  private readonly quickCheckIntervalMs: number;
+  private state: StoreHealth = { ok: true };
+  /** Wall time until which this owner's lease is known to be valid (the last renewal that committed). */
+  private leaseUntil = 0;
+  private leader = false;
+  private registered = false;
+  private queued = 0;
+  private lastJobEnd = Date.now();
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
 
-  private constructor(private readonly conn: Connection, readonly path: string) {}
+  private constructor(private readonly conn: Connection, readonly path: string, options: SqliteStoreOptions) {
+    this.leaseMs = Math.max(300, options.leaseMs ?? 30_000);
+    this.quickCheckIntervalMs = options.quickCheckIntervalMs ?? 6 * 3_600_000;
+  }
 
-  /** Opens (creating if needed) the database file, switches it to WAL and applies pending migrations. */
+  /**
+   * Opens (creating if needed) the database file, switches it to WAL, runs PRAGMA quick_check, applies pending
+   * migrations and registers this process as an owner. A file that cannot be opened or written (read-only, wrong
+   * permissions, not a database) rejects with a StorageError naming the path and the cause; damage found by the check
+   * does not reject, it shows in `health()` so the bot can keep answering questions and stop delivering.
+   */
   static async open(path: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
     const memory = path === ':memory:' || path === '';
-    if (!memory) mkdirSync(dirname(path), { recursive: true });
+    const fail = (e: unknown, what: string): StorageError => {
+      const code = String((e as { code?: unknown })?.code ?? 'SQLITE_ERROR');
+      const cause = (e as Error)?.message ?? String(e);
+      return new StorageError(`无法使用数据库 / cannot use database ${path}: ${what}: ${cause}`, code, path, { cause: e });
+    };
+    try {
+      if (!memory) mkdirSync(dirname(path), { recursive: true });
+    } catch (e) {
+      throw fail(e, 'cannot create its directory');
+    }
     const db = await new Promise<sqlite3.Database>((resolve, reject) => {
-      const d: sqlite3.Database = new sqlite3.Database(path, (err) => (err ? reject(err) : resolve(d)));
+      const d: sqlite3.Database = new sqlite3.Database(path, (err) => (err ? reject(fail(err, 'cannot open the file')) : resolve(d)));
     });
     const conn = new Connection(db);
+    const store = new SqliteStore(conn, path, options);
     try {
       const busy = options.busyTimeoutMs ?? 5000;
       db.configure('busyTimeout', busy);
-      const mode = await conn.get<{ journal_mode: string }>('PRAGMA journal_mode = WAL');
-      if (!memory && mode?.journal_mode.toLowerCase() !== 'wal') throw new Error(`could not switch ${path} to WAL (got ${mode?.journal_mode})`);
+      const mode = await conn.get<{ journal_mode: string }>('PRAGMA journal_mode = WAL').catch((e) => {
+        throw fail(e, 'cannot switch to WAL');
+      });
+      if (!memory && mode?.journal_mode.toLowerCase() !== 'wal') throw fail(new Error(`journal mode is ${mode?.journal_mode}`), 'cannot switch to WAL');
       await conn.exec(`PRAGMA synchronous = ${options.synchronous ?? 'FULL'}; PRAGMA foreign_keys = ON;`);
+      await store.runQuickCheck(conn);
       await migrate({
         getVersion: async () => (await conn.get<{ user_version: number }>('PRAGMA user_version'))?.user_version ?? 0,
         apply: async (m: Migration) => {
@@ -251,18 +335,121 @@ export class SqliteStore implements SchedulingStore {
             throw e;
           }
         },
+      }).catch((e) => {
+        throw isStorageError(e) ? fail(e, 'cannot apply the schema migrations') : e;
       });
+      // Registering is also the write probe: a read-only file fails here, at start-up, not at the first message.
+      try {
+        await store.register(conn);
+      } catch (e) {
+        if (storageProblemOf(e) !== 'full') throw fail(e, 'cannot write to it');
+        store.noteFailure(e);
+      }
     } catch (e) {
       await conn.close().catch(() => undefined);
       throw e;
     }
-    return new SqliteStore(conn, path);
+    OPEN_OWNERS.add(store.owner);
+    store.timer = setInterval(() => void store.heartbeat(), Math.max(100, Math.floor(store.leaseMs / 3)));
+    store.timer.unref();
+    return store;
   }
 
-  /** Runs `job` after every job queued before it; the single writer. */
-  private schedule<T>(job: (c: Connection) => Promise<T>): Promise<T> {
-    if (this.closing) return Promise.reject(new Error('store is closed'));
-    const result = this.tail.then(() => job(this.conn));
+  /** Current health: a damaged database (quick_check or a corruption error), a full disk, a read-only file, or ok. */
+  health(): StoreHealth {
+    return structuredClone(this.state);
+  }
+
+  /** Records a problem seen by an operation; damage is sticky until a quick_check passes, the others until a write succeeds. */
+  private noteFailure(err: unknown): void {
+    const problem = storageProblemOf(err);
+    if (!problem) return;
+    if (this.state.problem === 'damaged' && problem !== 'damaged') return;
+    const detail = err instanceof Error ? err.message : String(err);
+    if (this.state.problem !== problem) this.state = { ...this.state, ok: false, problem, detail, since: Date.now() };
+  }
+
+  private noteWriteOk(): void {
+    if (!this.state.ok && this.state.problem !== 'damaged') {
+      const { lastCheck, lastBackup } = this.state;
+      this.state = { ok: true, lastCheck, lastBackup };
+    }
+  }
+
+  /** Runs PRAGMA quick_check on `c` and records the result in the health. */
+  private async runQuickCheck(c: Connection): Promise<boolean> {
+    const at = Date.now();
+    let ok: boolean;
+    let detail = '';
+    try {
+      const rows = await c.all<{ quick_check: string }>('PRAGMA quick_check');
+      ok = rows.length === 1 && rows[0].quick_check === 'ok';
+      detail = rows
+        .slice(0, 3)
+        .map((r) => r.quick_check)
+        .join('; ');
+    } catch (e) {
+      if (!isStorageError(e)) throw e;
+      ok = false;
+      detail = (e as Error).message;
+    }
+    if (ok) {
+      this.state = this.state.problem === 'damaged' ? { ok: true, lastBackup: this.state.lastBackup } : { ...this.state };
+    } else if (this.state.problem !== 'damaged') {
+      this.state = { ...this.state, ok: false, problem: 'damaged', detail: `PRAGMA quick_check: ${detail}`, since: at };
+    }
+    this.state.lastCheck = { at, ok };
+    return ok;
+  }
+
+  /** Runs PRAGMA quick_check now (queued like any operation); resolves whether it passed. */
+  quickCheck(): Promise<boolean> {
+    return this.schedule((c) => this.runQuickCheck(c));
+  }
+
+  /** Inserts or renews this owner's row; the lease lasts `leaseMs` from now. */
+  private async register(c: Connection): Promise<void> {
+    const now = Date.now();
+    const until = now + this.leaseMs;
+    const r = await c.run('UPDATE store_owners SET lease_until = ? WHERE owner = ?', [until, this.owner]);
+    if (r.changes === 0) {
+      await c.run('INSERT INTO store_owners (owner, host, pid, started_at, lease_until) VALUES (?, ?, ?, ?, ?)', [this.owner, HOST, process.pid, now, until]);
+    }
+    this.registered = true;
+    this.leaseUntil = until;
+  }
+
+  /** Timer: renews the owner lease and, when the store has been idle a while, runs the periodic quick_check. */
+  private async heartbeat(): Promise<void> {
+    if (this.closing || this.closed) return;
+    try {
+      await this.schedule((c) => this.register(c), true);
+    } catch {
+      // Recorded in the health; the next beat tries again.
+    }
+    const last = this.state.lastCheck?.at ?? 0;
+    if (this.quickCheckIntervalMs > 0 && Date.now() - last >= this.quickCheckIntervalMs && this.queued === 0 && Date.now() - this.lastJobEnd >= 3000) {
+      await this.quickCheck().catch(() => undefined);
+    }
+  }
+
+  /** Runs `job` after every job queued before it; the single writer. Storage errors are recorded in the health and rethrown as StorageError. */
+  private schedule<T>(job: (c: Connection) => Promise<T>, write = false): Promise<T> {
+    if (this.closing) return Promise.reject(new StorageError(`${this.path}: store is closed`, 'STORE_CLOSED', this.path));
+    this.queued++;
+    const result = this.tail.then(async () => {
+      try {
+        const r = await job(this.conn);
+        if (write) this.noteWriteOk();
+        return r;
+      } catch (e) {
+        this.noteFailure(e);
+        throw wrapError(e, this.path);
+      } finally {
+        this.queued--;
+        this.lastJobEnd = Date.now();
+      }
+    });
     this.tail = result.then(
       () => undefined,
       () => undefined,
@@ -282,7 +469,58 @@ export class SqliteStore implements SchedulingStore {
         await c.run('ROLLBACK').catch(() => undefined);
         throw e;
       }
+    }, true);
+  }
+
+  /** Takes or renews the delivery lease unless another live owner holds it. */
+  acquireDelivery(): Promise<DeliveryLeaseState> {
+    return this.transaction(async (c) => {
+      await this.register(c);
+      const now = Date.now();
+      const row = await c.get<OwnerRow>(
+        `SELECT l.owner AS owner, o.host AS host, o.pid AS pid, o.lease_until AS lease_until
+         FROM delivery_lease l LEFT JOIN store_owners o ON o.owner = l.owner WHERE l.name = 'delivery'`,
+      );
+      if (row && row.owner !== this.owner && !ownerDead(row, now)) {
+        this.leader = false;
+        return { leader: false, holder: { owner: row.owner, host: row.host ?? '', pid: row.pid ?? 0, leaseUntil: row.lease_until ?? 0 } };
+      }
+      await c.run(
+        `INSERT INTO delivery_lease (name, owner, acquired_at) VALUES ('delivery', ?, ?)
+         ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, acquired_at = CASE WHEN delivery_lease.owner = excluded.owner THEN delivery_lease.acquired_at ELSE excluded.acquired_at END`,
+        [this.owner, now],
+      );
+      this.leader = true;
+      return { leader: true };
     });
+  }
+
+  /** Whether this process may hand a claimed row to the platform now (lease held, with a margin before it lapses). */
+  holdsLease(): boolean {
+    const margin = Math.min(5000, Math.floor(this.leaseMs / 3));
+    return this.leader && this.registered && Date.now() < this.leaseUntil - margin;
+  }
+
+  /** Gives the delivery lease up, so a standby can take over at once. */
+  async releaseDelivery(): Promise<void> {
+    if (!this.leader) return;
+    this.leader = false;
+    await this.schedule(async (c) => {
+      await c.run(`DELETE FROM delivery_lease WHERE name = 'delivery' AND owner = ?`, [this.owner]);
+    }, true);
+  }
+
+  /** Owners whose `sending` claims may be recovered now: this one, unowned legacy rows (''), and owners whose lease lapsed or who are provably dead. */
+  recoverableOwners(): Promise<string[]> {
+    return this.schedule(async (c) => this.recoverable(c, Date.now()));
+  }
+
+  private async recoverable(c: Connection, nowMs: number): Promise<string[]> {
+    const rows = await c.all<OwnerRow>(
+      `SELECT DISTINCT COALESCE(s.claimed_by, '') AS owner, o.host AS host, o.pid AS pid, o.lease_until AS lease_until
+       FROM outbox s LEFT JOIN store_owners o ON o.owner = s.claimed_by WHERE s.state = 'sending'`,
+    );
+    return rows.filter((r) => r.owner === this.owner || r.owner === '' || ownerDead(r, nowMs)).map((r) => r.owner);
   }
 
   /** Reads the saved dialogue state of a chat, or undefined. */
@@ -302,14 +540,24 @@ export class SqliteStore implements SchedulingStore {
          ON CONFLICT (channel, chat) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
         [channel, chat, json, Date.now()],
       );
-    });
+    }, true);
   }
 
-  /** Waits for queued work, then closes the connection; later calls are rejected. */
+  /** Waits for queued work, removes this owner's row (best effort), then closes the connection; later calls are rejected. */
   close(): Promise<void> {
     if (!this.closing) {
+      if (this.timer) clearInterval(this.timer);
       const tail = this.tail;
-      this.closing = tail.then(() => this.conn.close());
+      this.closing = tail.then(async () => {
+        if (this.registered) {
+          await this.conn.run('DELETE FROM delivery_lease WHERE owner = ?', [this.owner]).catch(() => undefined);
+          await this.conn.run('DELETE FROM store_owners WHERE owner = ?', [this.owner]).catch(() => undefined);
+        }
+        this.leader = false;
+        this.closed = true;
+        OPEN_OWNERS.delete(this.owner);
+        await this.conn.close();
+      });
     }
     return this.closing;
   }
@@ -323,12 +571,12 @@ export class SqliteStore implements SchedulingStore {
         Date.now(),
       ]);
       return r.changes === 1;
-    });
+    }, true);
   }
 
   /** Forgets update ids recorded before `before`. */
   pruneSeenUpdates(before: Date): Promise<number> {
-    return this.schedule(async (c) => (await c.run('DELETE FROM seen_updates WHERE seen_at < ?', [before.getTime()])).changes);
+    return this.schedule(async (c) => (await c.run('DELETE FROM seen_updates WHERE seen_at < ?', [before.getTime()])).changes, true);
   }
 
   /** Subscribes a chat; `tags` replaces its tags, undefined keeps an active subscription's tags. */
@@ -639,7 +887,7 @@ export class SqliteStore implements SchedulingStore {
 
   /** Adds a message to the outbox; resolves false when its key exists already. */
   enqueue(item: NewOutboxItem, at: Date): Promise<boolean> {
-    return this.schedule((c) => this.insertItem(c, item, at));
+    return this.schedule((c) => this.insertItem(c, item, at), true);
   }
 
   /** Pending messages of one channel due at `nowMs`, oldest first. */
@@ -663,17 +911,36 @@ export class SqliteStore implements SchedulingStore {
     });
   }
 
-  /** Claims pending messages for sending; resolves the ids claimed. */
+  /**
+   * Claims pending messages for sending under this owner; resolves the ids claimed (not those cancelled or claimed
+   * meanwhile). The claim is fenced by the lease: it only happens while this owner holds the delivery lease and its
+   * owner lease is live, in the same statement (with PostgreSQL: the lease row checked and the rows taken with
+   * SELECT … FOR UPDATE SKIP LOCKED). Rejects with LeaseLostError when another owner holds the lease.
+   */
   claimOutbox(ids: readonly number[], nowMs: number): Promise<number[]> {
     if (ids.length === 0) return Promise.resolve([]);
     return this.schedule(async (c) => {
+      const wall = Date.now();
       const rows = await c.all<{ id: number }>(
-        `UPDATE outbox SET state = 'sending', attempts = attempts + 1, claimed_at = ?
-         WHERE id IN (${ids.map(() => '?').join(', ')}) AND state = 'pending' RETURNING id`,
-        [nowMs, ...ids],
+        `UPDATE outbox SET state = 'sending', attempts = attempts + 1, claimed_at = ?, claimed_by = ?
+         WHERE id IN (${ids.map(() => '?').join(', ')}) AND state = 'pending'
+           AND EXISTS (SELECT 1 FROM delivery_lease l JOIN store_owners o ON o.owner = l.owner
+                       WHERE l.name = 'delivery' AND l.owner = ? AND o.lease_until > ?)
+         RETURNING id`,
+        [nowMs, this.owner, ...ids, this.owner, wall],
       );
+      if (rows.length === 0) {
+        const held = await c.get<{ n: number }>(
+          `SELECT COUNT(*) AS n FROM delivery_lease l JOIN store_owners o ON o.owner = l.owner WHERE l.name = 'delivery' AND l.owner = ? AND o.lease_until > ?`,
+          [this.owner, wall],
+        );
+        if (!held?.n) {
+          this.leader = false;
+          throw new LeaseLostError('this process no longer holds the delivery lease');
+        }
+      }
       return rows.map((r) => r.id);
-    });
+    }, true);
   }
 
   /** Records successful sends. */
@@ -684,41 +951,73 @@ export class SqliteStore implements SchedulingStore {
         nowMs,
         ...ids,
       ]);
-    });
+    }, true);
   }
 
   /** Puts a claimed message back for another attempt at `dueAt`. */
   markRetry(id: number, dueAt: number, error: string): Promise<void> {
     return this.schedule(async (c) => {
       await c.run(`UPDATE outbox SET state = 'pending', due_at = ?, last_error = ? WHERE id = ? AND state = 'sending'`, [dueAt, error, id]);
-    });
+    }, true);
   }
 
   /** Records that a claimed message will not be delivered. */
   markFailed(id: number, error: string): Promise<void> {
     return this.schedule(async (c) => {
       await c.run(`UPDATE outbox SET state = 'failed', last_error = ? WHERE id = ? AND state = 'sending'`, [error, id]);
-    });
+    }, true);
   }
 
-  /** Settles rows a crash left in `sending`; see `SchedulingStore.recoverInterrupted`. */
+  /**
+   * Settles rows left in `sending` by this owner or by owners whose lease lapsed or who are provably dead (see
+   * `SchedulingStore.recoverInterrupted`); rows of a live owner are never touched. Only the delivery lease holder
+   * recovers (others resolve 0). Dead owners' rows in store_owners are removed.
+   */
   recoverInterrupted(mode: 'assume-sent' | 'resend', nowMs: number, started?: readonly StartedSend[]): Promise<number> {
     const startedKeys = started ? new Set(started.map((s) => `${s.id}:${s.attempts}`)) : undefined;
     return this.transaction(async (c) => {
-      const rows = await c.all<{ id: number; attempts: number }>(`SELECT id, attempts FROM outbox WHERE state = 'sending'`);
+      const wall = Date.now();
+      const lease = await c.get<{ owner: string }>(`SELECT owner FROM delivery_lease WHERE name = 'delivery'`);
+      if (lease?.owner !== this.owner) return 0;
+      const owners = await this.recoverable(c, wall);
+      if (owners.length === 0) return 0;
+      const rows = await c.all<{ id: number; attempts: number }>(
+        `SELECT id, attempts FROM outbox WHERE state = 'sending' AND COALESCE(claimed_by, '') IN (${owners.map(() => '?').join(', ')})`,
+        owners,
+      );
+      const dead = owners.filter((o) => o !== this.owner && o !== '');
+      if (dead.length) await c.run(`DELETE FROM store_owners WHERE owner IN (${dead.map(() => '?').join(', ')})`, dead);
       for (const r of rows) {
         const reached = startedKeys === undefined || startedKeys.has(`${r.id}:${r.attempts}`);
         if (!reached) {
           // Claimed, never handed to the platform: this attempt did not happen.
-          await c.run(`UPDATE outbox SET state = 'pending', attempts = attempts - 1 WHERE id = ?`, [r.id]);
+          await c.run(`UPDATE outbox SET state = 'pending', attempts = attempts - 1, claimed_by = NULL WHERE id = ?`, [r.id]);
         } else if (mode === 'assume-sent') {
           await c.run(`UPDATE outbox SET state = 'sent', sent_at = ?, last_error = 'interrupted while sending; assumed delivered' WHERE id = ?`, [nowMs, r.id]);
         } else {
-          await c.run(`UPDATE outbox SET state = 'pending', last_error = 'interrupted while sending; resent' WHERE id = ?`, [r.id]);
+          await c.run(`UPDATE outbox SET state = 'pending', claimed_by = NULL, last_error = 'interrupted while sending; resent' WHERE id = ?`, [r.id]);
         }
       }
       return rows.length;
     });
+  }
+
+  /**
+   * Writes a consistent copy of the live database to `file` with VACUUM INTO, as one queued job (other work waits
+   * for it; a few milliseconds for an association's data). Refuses while the database is known to be damaged, so a
+   * bad copy never pushes a good backup out of the rotation. Records the file in the health once it is verified by
+   * the caller (`noteBackup`).
+   */
+  backupTo(file: string): Promise<void> {
+    if (this.state.problem === 'damaged') return Promise.reject(new StorageError(`${this.path}: database is damaged; not backed up`, 'SQLITE_CORRUPT', this.path));
+    return this.schedule(async (c) => {
+      await c.run('VACUUM INTO ?', [file]);
+    });
+  }
+
+  /** Records a verified backup in the health. */
+  noteBackup(file: string, at: number): void {
+    this.state.lastBackup = { file, at };
   }
 
   /** Counts of outbox rows by state. */

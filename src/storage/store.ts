@@ -246,3 +246,82 @@ export interface SchedulingStore extends Store {
   /** Counts of outbox rows by state. */
   outboxCounts(): Promise<OutboxCounts>;
 }
+
+/** Why the database cannot be used as it should: damaged pages, a full disk, a read-only file, or another failure. */
+export type StorageProblem = 'damaged' | 'full' | 'readonly' | 'unavailable';
+
+/** Health of the store for monitoring and the staff console: `ok` is false while a problem lasts. */
+export interface StoreHealth {
+  ok: boolean;
+  problem?: StorageProblem;
+  /** Human-readable cause (an SQLite message or the first quick_check line). */
+  detail?: string;
+  /** Since when the problem lasts, ms since epoch. */
+  since?: number;
+  /** Last PRAGMA quick_check: when (ms since epoch) and whether it passed. */
+  lastCheck?: { at: number; ok: boolean };
+  /** Last verified backup file and when it was written (ms since epoch). */
+  lastBackup?: { file: string; at: number };
+}
+
+/** A failure of the storage itself (disk full, read-only file, damaged database, closed store), as opposed to a bug. */
+export class StorageError extends Error {
+  override readonly name = 'StorageError';
+  /** SQLite result code such as SQLITE_FULL, or STORE_CLOSED. */
+  readonly code: string;
+  /** Database file concerned. */
+  readonly path?: string;
+
+  /** Wraps `cause` (an SQLite error) with its code and the database path. */
+  constructor(message: string, code: string, path?: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.path = path;
+  }
+}
+
+/** Whether `err` is a storage failure (a StorageError or a raw SQLite error), so the caller can say "not saved" truthfully. */
+export function isStorageError(err: unknown): boolean {
+  if (err instanceof StorageError) return true;
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_');
+}
+
+/** The storage problem an error stands for, if it is a storage error. */
+export function storageProblemOf(err: unknown): StorageProblem | undefined {
+  if (!isStorageError(err)) return undefined;
+  const code = String((err as { code?: unknown }).code);
+  if (code === 'SQLITE_FULL') return 'full';
+  if (code === 'SQLITE_READONLY' || code === 'SQLITE_PERM') return 'readonly';
+  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') return 'damaged';
+  return 'unavailable';
+}
+
+/** Thrown when a claim is refused because another owner now holds the delivery lease: this process must stop delivering. */
+export class LeaseLostError extends Error {
+  override readonly name = 'LeaseLostError';
+}
+
+/** The delivery lease as seen by one process: whether it delivers, and who does otherwise. */
+export interface DeliveryLeaseState {
+  /** True when this store's owner holds the lease and may claim outbox rows. */
+  leader: boolean;
+  /** The holder, when another live owner holds it. */
+  holder?: { owner: string; host: string; pid: number; leaseUntil: number };
+}
+
+/** Ownership and health on top of `SchedulingStore`: the delivery lease, owner-aware recovery, checks and backups. */
+export interface LeasedStore extends SchedulingStore {
+  /** This connection's owner id, carried by every outbox claim it makes. */
+  readonly owner: string;
+  /** Current health; cheap, never throws. */
+  health(): StoreHealth;
+  /** Takes or renews the delivery lease unless another live owner holds it. */
+  acquireDelivery(): Promise<DeliveryLeaseState>;
+  /** Whether this process may hand a claimed row to the platform now: it holds the lease with a safety margin left. */
+  holdsLease(): boolean;
+  /** Gives the delivery lease up (on a clean stop), so a standby can take over at once. */
+  releaseDelivery(): Promise<void>;
+  /** Owners whose `sending` claims may be recovered now: this one, and those whose lease lapsed or who are provably dead. */
+  recoverableOwners(): Promise<string[]>;
+}

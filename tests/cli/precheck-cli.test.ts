@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { askedSlot, last, runChat, tempDb, verdictOf, type ChatInput } from '../helpers/chat.ts';
 
 const AT = '2026-11-22T10:00:00+08:00';
+/** Id of the Kaiping award's rules file, as every question and verdict names it. */
+const KAIPING = 'kaiping-excellence';
 const msg = (text: string, chat = 'c1'): ChatInput => ({ chat, text, at: AT });
 
 /** Answers that make an enterprise eligible, slot by slot. */
@@ -42,7 +44,7 @@ describe('pre-check over chat --jsonl', () => {
   it('gives an eligible verdict with the reward 3000 × passes and the next steps', async () => {
     const r = await walk();
     const v = r.turns.map(last).map(verdictOf).find(Boolean)!;
-    expect(v).toEqual({ eligible: true, failed: [], reward: 12000 });
+    expect(v).toEqual({ eligible: true, failed: [], reward: 12000, award: KAIPING });
     const text = r.turns.flat().find((m) => verdictOf(m))!.text;
     expect(text).toMatch(/12000/);
     expect(text).toMatch(/公示/);
@@ -54,7 +56,7 @@ describe('pre-check over chat --jsonl', () => {
   it('counts exactly 3 years and exactly 3 passes as enough (9000 yuan)', async () => {
     const r = await walk({ yearsRegistered: '3年', spotCheckPasses: '3次' });
     const v = r.turns.map(last).map(verdictOf).find(Boolean)!;
-    expect(v).toEqual({ eligible: true, failed: [], reward: 9000 });
+    expect(v).toEqual({ eligible: true, failed: [], reward: 9000, award: KAIPING });
   });
 
   it.each([
@@ -95,7 +97,7 @@ describe('pre-check over chat --jsonl', () => {
     const profile = '开平注册6年的水暖企业，独立法人，能提供缴税证明，合规经营，抽检合格4次，无不合格，无投诉处罚';
     for (const first of [profile, `/precheck ${profile}`]) {
       const r = await runChat([msg(first)]);
-      expect(verdictOf(last(r.turns[0]))).toEqual({ eligible: true, failed: [], reward: 12000 });
+      expect(verdictOf(last(r.turns[0]))).toEqual({ eligible: true, failed: [], reward: 12000, award: KAIPING });
     }
   });
 
@@ -110,7 +112,7 @@ describe('pre-check over chat --jsonl', () => {
   it('records "不知道" as unconfirmed and still reaches a verdict that says so', async () => {
     const r = await walk({ taxCertificate: '不知道' });
     const verdictTurn = r.turns.findIndex((t) => verdictOf(last(t)));
-    expect(verdictOf(last(r.turns[verdictTurn]))).toEqual({ eligible: false, failed: [], reward: null });
+    expect(verdictOf(last(r.turns[verdictTurn]))).toEqual({ eligible: false, failed: [], reward: null, award: KAIPING });
     expect(last(r.turns[verdictTurn]).text).toMatch(/未确认/);
   });
 

@@ -1,26 +1,33 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadAwardFile } from '../../src/dialogue/award-loader.ts';
+import { citationsOf, criterionOf, slotsOf, type Answers } from '../../src/dialogue/award-rules.ts';
 import {
-  SLOTS,
-  SLOT_ARTICLES,
   canContinuePrecheck,
   evaluate,
   isPrecheckActive,
   parsePrecheckState,
-  precheckQuestion,
   precheckStep,
-  slotLabel,
   startPrecheck,
   verdictText,
-  type PrecheckAnswers,
   type PrecheckState,
   type Reply,
-  type Slot,
   type StepResult,
 } from '../../src/dialogue/precheck-engine.ts';
+import { ROOT } from '../helpers/run-cli.ts';
+
+/** The Kaiping award, from its rules file: the specifics these tests name come from there. */
+const K = loadAwardFile(join(ROOT, 'data/awards/kaiping-excellence.json'));
+const SLOTS = slotsOf(K);
+type Slot = string;
+type PrecheckAnswers = Answers;
+const SLOT_ARTICLES = Object.fromEntries(K.criteria.map((c) => [c.slot, citationsOf(K, c)]));
+const precheckQuestion = (slot: Slot) => criterionOf(K, slot)!.question;
+const slotLabel = (slot: Slot) => criterionOf(K, slot)!.label;
 
 const NOW = new Date('2026-11-22T10:00:00+08:00');
 
-const GOOD: Required<PrecheckAnswers> = {
+const GOOD: Record<string, boolean | number> = {
   plumbingProducts: true,
   registeredInKaiping: true,
   yearsRegistered: 6,
@@ -42,7 +49,7 @@ function without(...slots: Slot[]): PrecheckAnswers {
 
 /** Starts a check where only `slot` is missing, so the engine is asking it. */
 function askingOnly(slot: Slot): StepResult {
-  const result = startPrecheck('', NOW, without(slot));
+  const result = startPrecheck(K, '', NOW, without(slot));
   expect(result.state.asking).toBe(slot);
   return result;
 }
@@ -59,7 +66,7 @@ function askedSlot(result: StepResult): unknown {
 
 function say(result: StepResult, ...messages: string[]): StepResult {
   let r = result;
-  for (const m of messages) r = precheckStep(r.state, m, NOW);
+  for (const m of messages) r = precheckStep(K, r.state, m, NOW);
   return r;
 }
 
@@ -94,7 +101,7 @@ describe('slot metadata', () => {
 
 describe('startPrecheck', () => {
   it('reads the one-message profile and reaches a verdict after at most two follow-ups', () => {
-    let r = startPrecheck(PROFILE, NOW);
+    let r = startPrecheck(K, PROFILE, NOW);
     expect(r.state.answers).toEqual({
       plumbingProducts: true,
       registeredInKaiping: true,
@@ -109,15 +116,15 @@ describe('startPrecheck', () => {
     while (r.state.status === 'asking') {
       followUps += 1;
       const slot = r.state.asking;
-      r = precheckStep(r.state, slot === 'complaintsOrPenalties' ? '没有' : '是', NOW);
+      r = precheckStep(K, r.state, slot === 'complaintsOrPenalties' ? '没有' : '是', NOW);
     }
     expect(followUps).toBeLessThanOrEqual(2);
     expect(r.verdict).toEqual({ eligible: true, failed: [], unknown: [], reward: 12000 });
-    expect(last(r).data).toEqual({ precheck: { eligible: true, failed: [], reward: 12000 } });
+    expect(last(r).data).toEqual({ precheck: { eligible: true, failed: [], reward: 12000, award: K.id } });
   });
 
   it('asks the first missing slot, one question at a time, with yes/no choices', () => {
-    const r = startPrecheck('我想预检一下开平市水暖卫浴产品质量优秀奖', NOW);
+    const r = startPrecheck(K, '我想预检一下开平市水暖卫浴产品质量优秀奖', NOW);
     expect(r.state.answers).toEqual({});
     expect(r.state.status).toBe('asking');
     expect(r.state.v).toBe(1);
@@ -132,11 +139,11 @@ describe('startPrecheck', () => {
   it('asks numeric slots without yes/no choices', () => {
     const r = askingOnly('yearsRegistered');
     expect(last(r).choices).toBeUndefined();
-    expect(last(r).data).toEqual({ precheck: { ask: 'yearsRegistered' } });
+    expect(last(r).data).toEqual({ precheck: { ask: 'yearsRegistered', award: K.id } });
   });
 
   it('reuses a previous profile, says so, and lets the text override it', () => {
-    const r = startPrecheck('注册8年了', NOW, { ...GOOD, compliant: undefined });
+    const r = startPrecheck(K, '注册8年了', NOW, { ...GOOD, compliant: undefined });
     expect(last(r).text).toContain('沿用您上次预检的回答');
     expect(last(r).text).toContain('改一下');
     expect(r.state.answers.yearsRegistered).toBe(8);
@@ -144,21 +151,21 @@ describe('startPrecheck', () => {
   });
 
   it('gives the verdict at once when the profile is complete', () => {
-    const r = startPrecheck('', NOW, GOOD);
+    const r = startPrecheck(K, '', NOW, GOOD);
     expect(r.state.status).toBe('done');
     expect(r.verdict?.eligible).toBe(true);
   });
 
   it('ignores values of the wrong type in a previous profile', () => {
-    const r = startPrecheck('', NOW, { yearsRegistered: true, plumbingProducts: 5 } as PrecheckAnswers);
+    const r = startPrecheck(K, '', NOW, { yearsRegistered: true, plumbingProducts: 5 } as PrecheckAnswers);
     expect(r.state.answers).toEqual({});
   });
 
   it('produces JSON-serialisable state that round-trips through parsePrecheckState', () => {
-    const r = startPrecheck(PROFILE, NOW);
+    const r = startPrecheck(K, PROFILE, NOW);
     const copy = JSON.parse(JSON.stringify(r.state));
-    expect(parsePrecheckState(copy)).toEqual(r.state);
-    expect(parsePrecheckState({ ...copy, v: 2 })).toBeUndefined();
+    expect(parsePrecheckState(K, copy)).toEqual(r.state);
+    expect(parsePrecheckState(K, { ...copy, v: 2 })).toBeUndefined();
   });
 });
 
@@ -237,7 +244,7 @@ describe('accepted phrasings for the current question', () => {
   ];
 
   it.each(cases)('%s ← %j', (slot, text, expected) => {
-    const r = precheckStep(askingOnly(slot).state, text, NOW);
+    const r = precheckStep(K, askingOnly(slot).state, text, NOW);
     expect(r.unreadable).toBeFalsy();
     expect(r.state.answers[slot]).toBe(expected);
   });
@@ -245,7 +252,7 @@ describe('accepted phrasings for the current question', () => {
 
 describe('extra slots in one answer', () => {
   it('fills other clearly stated slots in the same message', () => {
-    const r = say(startPrecheck('', NOW), '是的，开平注册6年了，独立法人');
+    const r = say(startPrecheck(K, '', NOW), '是的，开平注册6年了，独立法人');
     expect(r.state.answers).toMatchObject({
       plumbingProducts: true,
       registeredInKaiping: true,
@@ -256,24 +263,24 @@ describe('extra slots in one answer', () => {
   });
 
   it('never fills the wrong numeric slot', () => {
-    const years = precheckStep(askingOnly('yearsRegistered').state, '5次', NOW);
+    const years = precheckStep(K, askingOnly('yearsRegistered').state, '5次', NOW);
     expect(years.unreadable).toBe(true);
     expect(years.state.answers.spotCheckPasses).toBe(GOOD.spotCheckPasses);
     expect(years.state.answers.yearsRegistered).toBeUndefined();
 
-    const passes = precheckStep(askingOnly('spotCheckPasses').state, '5年', NOW);
+    const passes = precheckStep(K, askingOnly('spotCheckPasses').state, '5年', NOW);
     expect(passes.unreadable).toBe(true);
     expect(passes.state.answers.spotCheckPasses).toBeUndefined();
     expect(passes.state.answers.yearsRegistered).toBe(GOOD.yearsRegistered);
   });
 
   it('does not take a bare number for a yes/no question', () => {
-    const r = precheckStep(askingOnly('taxCertificate').state, '5', NOW);
+    const r = precheckStep(K, askingOnly('taxCertificate').state, '5', NOW);
     expect(r.unreadable).toBe(true);
   });
 
   it('answers about another condition do not count as yes/no for the current one', () => {
-    const r = precheckStep(askingOnly('taxCertificate').state, '不是水暖企业', NOW);
+    const r = precheckStep(K, askingOnly('taxCertificate').state, '不是水暖企业', NOW);
     expect(r.state.answers.taxCertificate).toBeUndefined();
     expect(r.state.answers.plumbingProducts).toBe(false);
   });
@@ -288,7 +295,7 @@ describe('unreadable answers', () => {
   ] as Array<[Slot, string]>)('%s ← %j repeats the question with an example and keeps the state', (slot, text) => {
     const before = askingOnly(slot).state;
     const snapshot = structuredClone(before);
-    const r = precheckStep(before, text, NOW);
+    const r = precheckStep(K, before, text, NOW);
     expect(r.unreadable).toBe(true);
     expect(r.state).toEqual(snapshot);
     expect(askedSlot(r)).toBe(slot);
@@ -297,7 +304,7 @@ describe('unreadable answers', () => {
   });
 
   it('records "不清楚" as unknown, moves on, and lists the condition as unconfirmed in the verdict', () => {
-    const r = precheckStep(askingOnly('taxCertificate').state, '不清楚', NOW);
+    const r = precheckStep(K, askingOnly('taxCertificate').state, '不清楚', NOW);
     expect(r.unreadable).toBeFalsy();
     expect(r.state.answers.taxCertificate).toBeUndefined();
     expect(r.state.skipped).toEqual(['taxCertificate']);
@@ -321,9 +328,9 @@ describe('early end on a disqualifying answer', () => {
 
   it.each(disqualifiers)('%s ← %j ends the check with the reason and article', (slot, text) => {
     // Ask from the start so that later slots stay unknown.
-    let r = startPrecheck('', NOW, Object.fromEntries(SLOTS.slice(0, SLOTS.indexOf(slot)).map((s) => [s, GOOD[s]])));
+    let r = startPrecheck(K, '', NOW, Object.fromEntries(SLOTS.slice(0, SLOTS.indexOf(slot)).map((s) => [s, GOOD[s]])));
     expect(r.state.asking).toBe(slot);
-    r = precheckStep(r.state, text, NOW);
+    r = precheckStep(K, r.state, text, NOW);
     expect(r.state.status).toBe('done');
     expect(r.state.asking).toBeNull();
     expect(r.verdict?.eligible).toBe(false);
@@ -331,7 +338,7 @@ describe('early end on a disqualifying answer', () => {
     expect(r.verdict?.unknown).toEqual(SLOTS.slice(SLOTS.indexOf(slot) + 1));
     expect(r.verdict?.reward).toBeNull();
     const reply = last(r);
-    expect(reply.data).toEqual({ precheck: { eligible: false, failed: [slot], reward: null } });
+    expect(reply.data).toEqual({ precheck: { eligible: false, failed: [slot], reward: null, award: K.id } });
     expect(reply.text).toContain('❌ 不符合');
     expect(reply.text).toContain(SLOT_ARTICLES[slot][0].article);
     if (slot !== 'complaintsOrPenalties') {
@@ -341,13 +348,13 @@ describe('early end on a disqualifying answer', () => {
   });
 
   it('cites the work plan for a failed spot check', () => {
-    const r = precheckStep(askingOnly('spotCheckFailed').state, '有过一次不合格', NOW);
+    const r = precheckStep(K, askingOnly('spotCheckFailed').state, '有过一次不合格', NOW);
     expect(last(r).text).toContain('三、（十）2');
     expect(last(r).text).toContain('一年内不得参与各类评奖');
   });
 
   it('continues asking the rest after “继续” and gives a final verdict', () => {
-    let r = say(startPrecheck('', NOW), '是', '是', '2年');
+    let r = say(startPrecheck(K, '', NOW), '是', '是', '2年');
     expect(r.state.status).toBe('done');
     expect(r.verdict?.failed).toEqual(['yearsRegistered']);
 
@@ -375,27 +382,27 @@ describe('early end on a disqualifying answer', () => {
 
 describe('boundaries', () => {
   it('3 years and 3 passes are eligible, with the minimum reward', () => {
-    const v = evaluate({ ...GOOD, yearsRegistered: 3, spotCheckPasses: 3 }, NOW);
+    const v = evaluate(K, { ...GOOD, yearsRegistered: 3, spotCheckPasses: 3 }, NOW);
     expect(v).toEqual({ eligible: true, failed: [], unknown: [], reward: 9000 });
   });
 
   it('2 years is not eligible', () => {
-    expect(evaluate({ ...GOOD, yearsRegistered: 2 }, NOW).failed).toEqual(['yearsRegistered']);
+    expect(evaluate(K, { ...GOOD, yearsRegistered: 2 }, NOW).failed).toEqual(['yearsRegistered']);
   });
 
   it('2 passes is not eligible', () => {
-    expect(evaluate({ ...GOOD, spotCheckPasses: 2 }, NOW).failed).toEqual(['spotCheckPasses']);
+    expect(evaluate(K, { ...GOOD, spotCheckPasses: 2 }, NOW).failed).toEqual(['spotCheckPasses']);
   });
 
   it('3 years answered in the dialogue passes, 2 fails', () => {
-    expect(precheckStep(askingOnly('yearsRegistered').state, '3年', NOW).verdict?.eligible).toBe(true);
-    expect(precheckStep(askingOnly('yearsRegistered').state, '两年', NOW).verdict?.eligible).toBe(false);
-    expect(precheckStep(askingOnly('spotCheckPasses').state, '三次', NOW).verdict?.reward).toBe(9000);
-    expect(precheckStep(askingOnly('spotCheckPasses').state, '两次', NOW).verdict?.eligible).toBe(false);
+    expect(precheckStep(K, askingOnly('yearsRegistered').state, '3年', NOW).verdict?.eligible).toBe(true);
+    expect(precheckStep(K, askingOnly('yearsRegistered').state, '两年', NOW).verdict?.eligible).toBe(false);
+    expect(precheckStep(K, askingOnly('spotCheckPasses').state, '三次', NOW).verdict?.reward).toBe(9000);
+    expect(precheckStep(K, askingOnly('spotCheckPasses').state, '两次', NOW).verdict?.eligible).toBe(false);
   });
 
   it('computes registration years from the clock: 2019年注册的 on 2026-11-22 is 7 years', () => {
-    const r = precheckStep(askingOnly('yearsRegistered').state, '2019年注册的', new Date('2026-11-22'));
+    const r = precheckStep(K, askingOnly('yearsRegistered').state, '2019年注册的', new Date('2026-11-22'));
     expect(r.state.answers.yearsRegistered).toBe(7);
   });
 });
@@ -406,7 +413,7 @@ describe('reward', () => {
     [4, 12000],
     [7, 21000],
   ])('%i passes → %i yuan', (passes, reward) => {
-    const r = precheckStep(askingOnly('spotCheckPasses').state, `${passes}次`, NOW);
+    const r = precheckStep(K, askingOnly('spotCheckPasses').state, `${passes}次`, NOW);
     expect(r.verdict?.reward).toBe(reward);
     expect(last(r).text).toContain(`预计奖励：3000元 × ${passes}次 = ${reward}元（每家最少9000元，第七条）`);
   });
@@ -414,7 +421,7 @@ describe('reward', () => {
 
 describe('verdict text', () => {
   it('lists each condition with its article, the next steps and the validity caveat', () => {
-    const text = verdictText(evaluate(GOOD, NOW), GOOD, NOW);
+    const text = verdictText(K, evaluate(K, GOOD, NOW), GOOD, NOW);
     expect(text.match(/✅ 符合/g)).toHaveLength(9);
     expect(text).toContain('（《开平市水暖卫浴产品质量优秀奖评审管理办法》第五条（一））');
     expect(text).toContain('（《开平市水暖卫浴产品质量优秀奖评审管理办法》第二条）');
@@ -427,24 +434,24 @@ describe('verdict text', () => {
 
   it('does not claim the rules have lapsed before 2021-10-01', () => {
     const early = new Date('2020-05-01T00:00:00+08:00');
-    const text = verdictText(evaluate(GOOD, early), GOOD, early);
+    const text = verdictText(K, evaluate(K, GOOD, early), GOOD, early);
     expect(text).not.toContain('已于2021年9月30日到期');
     expect(text).toContain('将于2021年9月30日到期');
     const lastDay = new Date('2021-09-30T23:00:00+08:00');
-    expect(verdictText(evaluate(GOOD, lastDay), GOOD, lastDay)).toContain('将于2021年9月30日到期');
+    expect(verdictText(K, evaluate(K, GOOD, lastDay), GOOD, lastDay)).toContain('将于2021年9月30日到期');
   });
 
   it('marks unanswered conditions as 未确认', () => {
     const partial = without('compliant');
-    const v = evaluate(partial, NOW);
+    const v = evaluate(K, partial, NOW);
     expect(v).toEqual({ eligible: false, failed: [], unknown: ['compliant'], reward: null });
-    expect(verdictText(v, partial, NOW)).toContain('❔ 未确认');
+    expect(verdictText(K, v, partial, NOW)).toContain('❔ 未确认');
   });
 });
 
 describe('navigation', () => {
   it('/back un-answers the last answered slot and asks it again', () => {
-    let r = say(startPrecheck('', NOW), '是', '是');
+    let r = say(startPrecheck(K, '', NOW), '是', '是');
     expect(r.state.asking).toBe('yearsRegistered');
     r = say(r, '/back');
     expect(r.state.answers.registeredInKaiping).toBeUndefined();
@@ -460,13 +467,13 @@ describe('navigation', () => {
   });
 
   it('/back at the first question re-asks it', () => {
-    const r = say(startPrecheck('', NOW), '/back');
+    const r = say(startPrecheck(K, '', NOW), '/back');
     expect(askedSlot(r)).toBe('plumbingProducts');
     expect(last(r).text).toContain('第一个问题');
   });
 
   it.each(['改一下注册年限', '注册年限说错了'])('%j re-asks the registration years', (text) => {
-    let r = startPrecheck(PROFILE, NOW);
+    let r = startPrecheck(K, PROFILE, NOW);
     r = say(r, text);
     expect(r.state.answers.yearsRegistered).toBeUndefined();
     expect(askedSlot(r)).toBe('yearsRegistered');
@@ -476,13 +483,13 @@ describe('navigation', () => {
   });
 
   it('“修改抽检次数” re-asks the pass count', () => {
-    const r = say(startPrecheck(PROFILE, NOW), '修改抽检次数');
+    const r = say(startPrecheck(K, PROFILE, NOW), '修改抽检次数');
     expect(askedSlot(r)).toBe('spotCheckPasses');
     expect(r.state.answers.spotCheckPasses).toBeUndefined();
   });
 
   it('applies a correction that carries the new value', () => {
-    let r = say(startPrecheck(PROFILE, NOW), '注册年限改成2年');
+    let r = say(startPrecheck(K, PROFILE, NOW), '注册年限改成2年');
     expect(r.state.answers.yearsRegistered).toBe(2);
     expect(r.verdict?.failed).toEqual(['yearsRegistered']);
     r = say(r, '注册年限改成5年');
@@ -491,7 +498,7 @@ describe('navigation', () => {
   });
 
   it('corrects a finished check and recomputes the verdict', () => {
-    let r = startPrecheck('', NOW, GOOD);
+    let r = startPrecheck(K, '', NOW, GOOD);
     r = say(r, '抽检次数说错了，应该是6次');
     expect(r.verdict?.reward).toBe(18000);
     r = say(r, '缴税证明改一下，不能提供');
@@ -499,26 +506,26 @@ describe('navigation', () => {
   });
 
   it.each(['/cancel', '取消', '不查了', '算了'])('%j cancels', (text) => {
-    const r = say(startPrecheck(PROFILE, NOW), text);
+    const r = say(startPrecheck(K, PROFILE, NOW), text);
     expect(r.state.status).toBe('stopped');
     expect(last(r).text).toContain('取消');
   });
 
   it('a finished check reports other messages as unreadable without changing state', () => {
-    const done = startPrecheck('', NOW, GOOD);
-    const r = precheckStep(done.state, '申报材料有哪些？', NOW);
+    const done = startPrecheck(K, '', NOW, GOOD);
+    const r = precheckStep(K, done.state, '申报材料有哪些？', NOW);
     expect(r.unreadable).toBe(true);
     expect(r.state).toBe(done.state);
   });
 
   it('a stopped check stays stopped', () => {
-    const stopped = say(startPrecheck('', NOW), '取消');
-    const r = precheckStep(stopped.state, '是', NOW);
+    const stopped = say(startPrecheck(K, '', NOW), '取消');
+    const r = precheckStep(K, stopped.state, '是', NOW);
     expect(r.state.status).toBe('stopped');
   });
 
   it('“继续” in the middle of a check just repeats the question', () => {
-    const r = say(startPrecheck('', NOW), '继续');
+    const r = say(startPrecheck(K, '', NOW), '继续');
     expect(askedSlot(r)).toBe('plumbingProducts');
     expect(r.state.answers).toEqual({});
   });
@@ -526,23 +533,23 @@ describe('navigation', () => {
 
 describe('state purity', () => {
   it('does not mutate the input state', () => {
-    const start = startPrecheck(PROFILE, NOW);
+    const start = startPrecheck(K, PROFILE, NOW);
     const snapshot: PrecheckState = structuredClone(start.state);
     say(start, '是');
-    precheckStep(start.state, '/back', NOW);
-    precheckStep(start.state, '改一下注册年限', NOW);
-    precheckStep(start.state, '取消', NOW);
+    precheckStep(K, start.state, '/back', NOW);
+    precheckStep(K, start.state, '改一下注册年限', NOW);
+    precheckStep(K, start.state, '取消', NOW);
     expect(start.state).toEqual(snapshot);
   });
 });
 
 describe('routing helpers', () => {
   it('reports whether a check is active or can continue', () => {
-    const asking = startPrecheck('', NOW);
+    const asking = startPrecheck(K, '', NOW);
     expect(isPrecheckActive(asking.state)).toBe(true);
     const early = say(asking, '否');
     expect(isPrecheckActive(early.state)).toBe(false);
-    expect(canContinuePrecheck(early.state, NOW)).toBe(true);
-    expect(canContinuePrecheck(startPrecheck('', NOW, GOOD).state, NOW)).toBe(false);
+    expect(canContinuePrecheck(K, early.state, NOW)).toBe(true);
+    expect(canContinuePrecheck(K, startPrecheck(K, '', NOW, GOOD).state, NOW)).toBe(false);
   });
 });

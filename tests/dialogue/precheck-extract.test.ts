@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadAwardFile } from '../../src/dialogue/award-loader.ts';
 import {
   extractAnswers,
   findSlotMention,
@@ -8,12 +10,16 @@ import {
   readSlotAnswer,
   yearsSince,
 } from '../../src/dialogue/precheck-extract.ts';
+import { ROOT } from '../helpers/run-cli.ts';
+
+/** The Kaiping award, from its rules file. */
+const K = loadAwardFile(join(ROOT, 'data/awards/kaiping-excellence.json'));
 
 const NOW = new Date('2026-11-22T10:00:00+08:00');
 
 describe('extractAnswers (one-message profile)', () => {
   it('reads the example profile', () => {
-    expect(extractAnswers('开平注册6年的水暖企业，独立法人，能开缴税证明，抽检合格4次，无不合格', NOW)).toEqual({
+    expect(extractAnswers(K, '开平注册6年的水暖企业，独立法人，能开缴税证明，抽检合格4次，无不合格', NOW)).toEqual({
       plumbingProducts: true,
       registeredInKaiping: true,
       yearsRegistered: 6,
@@ -26,7 +32,7 @@ describe('extractAnswers (one-message profile)', () => {
 
   it('reads a full profile with full-width digits and every condition', () => {
     expect(
-      extractAnswers(
+      extractAnswers(K, 
         '我们是2018年在开平水口成立的卫浴公司，具有独立法人资格，有纳税证明，证照齐全，近３年省抽国抽合格５次，没有不合格记录，没被投诉也没有处罚',
         NOW,
       ),
@@ -44,7 +50,7 @@ describe('extractAnswers (one-message profile)', () => {
   });
 
   it('reads disqualifying facts', () => {
-    expect(extractAnswers('在佛山注册的，注册不到3年，是分公司，开不了缴税证明，有过一次不合格，被投诉过', NOW)).toEqual({
+    expect(extractAnswers(K, '在佛山注册的，注册不到3年，是分公司，开不了缴税证明，有过一次不合格，被投诉过', NOW)).toEqual({
       registeredInKaiping: false,
       yearsRegistered: 2,
       independentLegalPerson: false,
@@ -55,49 +61,49 @@ describe('extractAnswers (one-message profile)', () => {
   });
 
   it('does not read the award name or the office name as facts', () => {
-    expect(extractAnswers('我想预检开平市水暖卫浴产品质量优秀奖，要找开平市市场监督管理局吗', NOW)).toEqual({});
-    expect(extractAnswers('预检', NOW)).toEqual({});
+    expect(extractAnswers(K, '我想预检开平市水暖卫浴产品质量优秀奖，要找开平市市场监督管理局吗', NOW)).toEqual({});
+    expect(extractAnswers(K, '预检', NOW)).toEqual({});
   });
 
   it('does not take "近3年" or "3年内" as registration years', () => {
-    expect(extractAnswers('近3年抽检合格4次', NOW)).toEqual({ spotCheckPasses: 4 });
-    expect(extractAnswers('3年内合格了3次', NOW)).toEqual({ spotCheckPasses: 3 });
+    expect(extractAnswers(K, '近3年抽检合格4次', NOW)).toEqual({ spotCheckPasses: 4 });
+    expect(extractAnswers(K, '3年内合格了3次', NOW)).toEqual({ spotCheckPasses: 3 });
   });
 
   it('does not take a count without a pass context as the pass count', () => {
-    expect(extractAnswers('注册5年，抽检5次，有1次不合格', NOW)).toEqual({ yearsRegistered: 5, spotCheckFailed: true });
+    expect(extractAnswers(K, '注册5年，抽检5次，有1次不合格', NOW)).toEqual({ yearsRegistered: 5, spotCheckFailed: true });
   });
 
   it('does not read bare numbers or bare yes/no outside the current question', () => {
-    expect(extractAnswers('5', NOW)).toEqual({});
-    expect(extractAnswers('是', NOW)).toEqual({});
-    expect(extractAnswers('三年多', NOW)).toEqual({});
+    expect(extractAnswers(K, '5', NOW)).toEqual({});
+    expect(extractAnswers(K, '是', NOW)).toEqual({});
+    expect(extractAnswers(K, '三年多', NOW)).toEqual({});
   });
 
   it('ignores statements inside questions', () => {
-    expect(extractAnswers('被投诉过还能申报吗？', NOW)).toEqual({});
+    expect(extractAnswers(K, '被投诉过还能申报吗？', NOW)).toEqual({});
   });
 
   it('treats "都合格" as no failed spot check', () => {
-    expect(extractAnswers('抽检3次都合格', NOW)).toEqual({ spotCheckPasses: 3, spotCheckFailed: false });
+    expect(extractAnswers(K, '抽检3次都合格', NOW)).toEqual({ spotCheckPasses: 3, spotCheckFailed: false });
   });
 });
 
 describe('readSlotAnswer', () => {
   it('reads "5年" only as years and "5次" only as passes', () => {
-    expect(readSlotAnswer('yearsRegistered', '5年', NOW)).toBe(5);
-    expect(readSlotAnswer('yearsRegistered', '5次', NOW)).toBeUndefined();
-    expect(readSlotAnswer('spotCheckPasses', '5次', NOW)).toBe(5);
-    expect(readSlotAnswer('spotCheckPasses', '5年', NOW)).toBeUndefined();
+    expect(readSlotAnswer(K, 'yearsRegistered', '5年', NOW)).toBe(5);
+    expect(readSlotAnswer(K, 'yearsRegistered', '5次', NOW)).toBeUndefined();
+    expect(readSlotAnswer(K, 'spotCheckPasses', '5次', NOW)).toBe(5);
+    expect(readSlotAnswer(K, 'spotCheckPasses', '5年', NOW)).toBeUndefined();
   });
 
   it('does not read a failure count as passes', () => {
-    expect(readSlotAnswer('spotCheckPasses', '有过一次不合格', NOW)).toBeUndefined();
-    expect(readSlotAnswer('spotCheckFailed', '合格4次', NOW)).toBeUndefined();
+    expect(readSlotAnswer(K, 'spotCheckPasses', '有过一次不合格', NOW)).toBeUndefined();
+    expect(readSlotAnswer(K, 'spotCheckFailed', '合格4次', NOW)).toBeUndefined();
   });
 
   it('ignores future registration years', () => {
-    expect(readSlotAnswer('yearsRegistered', '2030年注册', NOW)).toBeUndefined();
+    expect(readSlotAnswer(K, 'yearsRegistered', '2030年注册', NOW)).toBeUndefined();
   });
 });
 
@@ -131,26 +137,26 @@ describe('yearsSince', () => {
 
 describe('corrections', () => {
   it('finds the slot a correction names', () => {
-    expect(findSlotMention('改一下注册年限')?.slot).toBe('yearsRegistered');
-    expect(findSlotMention('修改抽检次数')?.slot).toBe('spotCheckPasses');
-    expect(findSlotMention('不合格记录说错了')?.slot).toBe('spotCheckFailed');
-    expect(findSlotMention('投诉那题答错了')?.slot).toBe('complaintsOrPenalties');
-    expect(findSlotMention('法人资格')?.slot).toBe('independentLegalPerson');
+    expect(findSlotMention(K, '改一下注册年限')?.slot).toBe('yearsRegistered');
+    expect(findSlotMention(K, '修改抽检次数')?.slot).toBe('spotCheckPasses');
+    expect(findSlotMention(K, '不合格记录说错了')?.slot).toBe('spotCheckFailed');
+    expect(findSlotMention(K, '投诉那题答错了')?.slot).toBe('complaintsOrPenalties');
+    expect(findSlotMention(K, '法人资格')?.slot).toBe('independentLegalPerson');
   });
 
   it('parses corrections with and without a new value', () => {
-    expect(parseCorrection('改一下注册年限', NOW)).toEqual({ slot: 'yearsRegistered' });
-    expect(parseCorrection('注册年限说错了', NOW)).toEqual({ slot: 'yearsRegistered' });
-    expect(parseCorrection('注册年限改成5年', NOW)).toEqual({ slot: 'yearsRegistered', value: 5 });
-    expect(parseCorrection('注册年限说错了，是2019年注册的', NOW)).toEqual({ slot: 'yearsRegistered', value: 7 });
-    expect(parseCorrection('修改抽检次数为4次', NOW)).toEqual({ slot: 'spotCheckPasses', value: 4 });
-    expect(parseCorrection('独立法人改一下，不是', NOW)).toEqual({ slot: 'independentLegalPerson', value: false });
-    expect(parseCorrection('我刚才说错了', NOW)).toEqual({});
+    expect(parseCorrection(K, '改一下注册年限', NOW)).toEqual({ slot: 'yearsRegistered' });
+    expect(parseCorrection(K, '注册年限说错了', NOW)).toEqual({ slot: 'yearsRegistered' });
+    expect(parseCorrection(K, '注册年限改成5年', NOW)).toEqual({ slot: 'yearsRegistered', value: 5 });
+    expect(parseCorrection(K, '注册年限说错了，是2019年注册的', NOW)).toEqual({ slot: 'yearsRegistered', value: 7 });
+    expect(parseCorrection(K, '修改抽检次数为4次', NOW)).toEqual({ slot: 'spotCheckPasses', value: 4 });
+    expect(parseCorrection(K, '独立法人改一下，不是', NOW)).toEqual({ slot: 'independentLegalPerson', value: false });
+    expect(parseCorrection(K, '我刚才说错了', NOW)).toEqual({});
   });
 
   it('does not treat ordinary answers as corrections', () => {
-    expect(parseCorrection('没错', NOW)).toBeUndefined();
-    expect(parseCorrection('已经整改完成，都合规', NOW)).toBeUndefined();
-    expect(parseCorrection('5年', NOW)).toBeUndefined();
+    expect(parseCorrection(K, '没错', NOW)).toBeUndefined();
+    expect(parseCorrection(K, '已经整改完成，都合规', NOW)).toBeUndefined();
+    expect(parseCorrection(K, '5年', NOW)).toBeUndefined();
   });
 });

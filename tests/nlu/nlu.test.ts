@@ -48,14 +48,20 @@ describe('intent training data', () => {
 });
 
 describe('entities', () => {
-  it('finds places, awards, certification types, counts and dates', () => {
+  it('finds places named, counts and dates', () => {
     const e = extractEntities(normalizeText('江门质量管理体系认证，开平优秀奖合格五次，2024年3月1日获奖，注册3年'));
-    expect(e.regions).toEqual(expect.arrayContaining(['江门市', '开平市']));
-    expect(e.awards).toContain('优秀奖');
-    expect(e.certifications).toContain('质量管理体系');
+    expect(e.otherPlaces).toEqual(expect.arrayContaining(['江门', '开平']));
     expect(e.times).toBe(5);
     expect(e.years).toBe(3);
     expect(e.dates).toEqual(['2024-03-01']);
     expect(extractEntities('佛山有补贴吗').otherPlaces).toEqual(['佛山']);
+  });
+
+  it('tells places the loaded documents cover (also by a town they name) from places they do not', () => {
+    const k = knowledge();
+    expect(k.places.match('水口镇的企业能评奖吗').covered).toEqual(['开平市']);
+    expect(k.places.match('成都有什么消费品质量提升任务').covered).toEqual(['四川省']);
+    expect(k.places.match('佛山有没有质量奖').uncovered).toEqual(['佛山']);
+    expect(k.places.match('Does Shenzhen give subsidies?').uncovered).toEqual(['深圳市']);
   });
 });

@@ -158,6 +158,7 @@ describe('SqliteStore', () => {
     const store = await SqliteStore.open(fresh());
     for (const k of ['a', 'b', 'c']) await store.enqueue({ key: `notice:${k}`, kind: 'notice', channel: 'console', chat: k, text: k, dueAt: 0 }, new Date());
     const due = await store.dueOutbox('console', Date.now(), 10);
+    expect(await store.acquireDelivery()).toEqual({ leader: true });
     const claimed = await store.claimOutbox(due.map((d) => d.id), Date.now());
     expect(claimed.sort()).toEqual(due.map((d) => d.id).sort());
     expect(await store.claimOutbox(due.map((d) => d.id), Date.now())).toEqual([]);

@@ -1,4 +1,4 @@
-/** Staff commands: announcing a publicity (/publicity), broadcasting to subscribers (/broadcast) and checking broadcasts (/broadcasts). */
+/** Staff commands: announcing a publicity (/publicity), broadcasting to subscribers (/broadcast), checking broadcasts (/broadcasts) and the web console link (/console). */
 import type { Handler, HandlerContext } from '../handler.ts';
 import type { OutgoingMessage } from '../types.ts';
 import type { BroadcastStats, SchedulingStore } from '../../storage/store.ts';
@@ -8,7 +8,13 @@ import { broadcastReportData, broadcastReportText } from '../../scheduling/outbo
 import { DEFAULT_PUBLICITY_TITLE, firstReminderOn, publicityData, publicityEnds, publicityStages, publicityStartText } from '../../scheduling/reminders.ts';
 
 /** The staff commands this handler owns. */
-export const STAFF_COMMANDS: readonly string[] = ['/publicity', '/broadcast', '/broadcasts'];
+export const STAFF_COMMANDS: readonly string[] = ['/publicity', '/broadcast', '/broadcasts', '/console'];
+
+/** Hooks of the staff handler: the scheduling ones plus the web console's sign-in links. */
+export interface StaffHooks extends SchedulingHooks {
+  /** A one-time sign-in link to the web console for a staff member ("channel:id"), or undefined when the console is off. */
+  consoleLink?: (staff: string, now: Date) => Promise<string | undefined>;
+}
 
 /** Longest broadcast text accepted (Telegram's limit for one message). */
 export const MAX_BROADCAST_LENGTH = 4096;
@@ -27,7 +33,13 @@ export function parseBroadcastArgs(args: string): { tag?: string; text: string }
 }
 
 /** Builds the staff handler; `hooks.onEnqueued` is told when messages were queued. */
-export function createStaffHandler(store: SchedulingStore, hooks: SchedulingHooks = {}): Handler {
+export function createStaffHandler(store: SchedulingStore, hooks: StaffHooks = {}): Handler {
+  async function consoleLink(ctx: HandlerContext): Promise<OutgoingMessage[]> {
+    const url = await hooks.consoleLink?.(`${ctx.msg.channel}:${ctx.msg.user}`, ctx.now);
+    if (!url) return reply(ctx, '网页控制台没有开启（启动时设置 WEB_PORT 即可开启）。', { error: 'console_off' });
+    return reply(ctx, `网页控制台登录链接（10分钟内有效，只能使用一次，请勿转发）：\n${url}`, { console_link: { expiresInMinutes: 10 } });
+  }
+
   async function publicity(ctx: HandlerContext): Promise<OutgoingMessage[]> {
     const args = rawArgs(ctx.msg.text);
     const first = /^(\S+)\s*([\s\S]*)$/.exec(args);
@@ -98,6 +110,7 @@ export function createStaffHandler(store: SchedulingStore, hooks: SchedulingHook
       if (!ctx.isStaff) return forbidden(ctx);
       if (ctx.command === '/publicity') return publicity(ctx);
       if (ctx.command === '/broadcast') return broadcast(ctx);
+      if (ctx.command === '/console') return consoleLink(ctx);
       return broadcasts(ctx);
     },
   };

@@ -1,0 +1,49 @@
+// Progressive enhancement for the staff console: live broadcast progress (server-sent events) and confirmations.
+// Every page works without this script; the progress page then refreshes itself every two seconds.
+(function () {
+  'use strict';
+  function text(id, value) {
+    var el = document.getElementById(id);
+    if (el) el.textContent = String(value);
+  }
+  function followProgress(box) {
+    if (!window.EventSource) return;
+    var source = new EventSource(box.getAttribute('data-events'));
+    source.addEventListener('progress', function (ev) {
+      var p = JSON.parse(ev.data);
+      text('sent', p.sent);
+      text('recipients', p.recipients);
+      text('queued', p.queued);
+      text('failed', p.failed);
+      text('cancelled', p.cancelled);
+      var bar = document.getElementById('bar');
+      if (bar) {
+        bar.max = Math.max(1, p.recipients);
+        bar.value = p.recipients ? p.sent + p.failed + p.cancelled : 1;
+      }
+      if (p.done) {
+        text('status', '已全部处理完毕。');
+        var status = document.getElementById('status');
+        if (status) status.className = 'ok';
+        var cancel = document.getElementById('cancel-form');
+        if (cancel) cancel.hidden = true;
+      }
+    });
+    source.addEventListener('done', function () {
+      source.close();
+    });
+    source.onerror = function () {
+      source.close();
+    };
+  }
+  document.addEventListener('DOMContentLoaded', function () {
+    var box = document.getElementById('progress');
+    if (box) followProgress(box);
+    var forms = document.querySelectorAll('form[data-confirm]');
+    for (var i = 0; i < forms.length; i++) {
+      forms[i].addEventListener('submit', function (ev) {
+        if (!window.confirm(this.getAttribute('data-confirm'))) ev.preventDefault();
+      });
+    }
+  });
+})();

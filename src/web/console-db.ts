@@ -1,0 +1,254 @@
+/** The staff console's SQL: sign-in links, sessions, the audit log, unanswered questions and dashboard queries. */
+import { createHash, randomBytes } from 'node:crypto';
+import type { SqliteStore } from '../storage/sqlite-store.ts';
+
+/** How long a sign-in link stays valid. */
+export const LINK_TTL_MS = 10 * 60_000;
+
+/** How long a console session lasts without signing in again. */
+export const SESSION_TTL_MS = 12 * 3600_000;
+
+/** The part of the store the console needs. */
+export type ConsoleStore = Pick<SqliteStore, 'runExclusive'>;
+
+/** SHA-256 of a secret, so the database never holds a usable token. */
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+/** A fresh random secret, URL-safe. */
+export function newSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** Creates a one-time sign-in token for `staff` (a "channel:id" address), valid for ten minutes from `now`. */
+export async function createSignInToken(db: ConsoleStore, staff: string, now: Date): Promise<string> {
+  const token = newSecret();
+  await db.runExclusive(async (c) => {
+    await c.run('DELETE FROM staff_links WHERE expires_at < ?', [now.getTime() - 24 * 3600_000]);
+    await c.run('INSERT INTO staff_links (token_hash, staff, created_at, expires_at) VALUES (?, ?, ?, ?)', [hashSecret(token), staff, now.getTime(), now.getTime() + LINK_TTL_MS]);
+  }, true);
+  return token;
+}
+
+/** Why a sign-in token was refused. */
+export type TokenRefusal = 'unknown' | 'used' | 'expired';
+
+/** Uses a sign-in token once: resolves the staff address, or why it was refused; a used token never works again. */
+export async function redeemSignInToken(db: ConsoleStore, token: string, now: Date): Promise<{ staff: string } | { refused: TokenRefusal }> {
+  return db.runExclusive(async (c) => {
+    const row = await c.get<{ staff: string; expires_at: number; used_at: number | null }>('SELECT staff, expires_at, used_at FROM staff_links WHERE token_hash = ?', [hashSecret(token)]);
+    if (!row) return { refused: 'unknown' as const };
+    if (row.used_at !== null) return { refused: 'used' as const };
+    if (row.expires_at < now.getTime()) return { refused: 'expired' as const };
+    const r = await c.run('UPDATE staff_links SET used_at = ? WHERE token_hash = ? AND used_at IS NULL', [now.getTime(), hashSecret(token)]);
+    return r.changes === 1 ? { staff: row.staff } : { refused: 'used' as const };
+  }, true);
+}
+
+/** Opens a session for `staff`; resolves the session id to put in the cookie. */
+export async function createSession(db: ConsoleStore, staff: string, now: Date): Promise<string> {
+  const id = newSecret();
+  await db.runExclusive(async (c) => {
+    await c.run('DELETE FROM staff_sessions WHERE expires_at < ?', [now.getTime()]);
+    await c.run('INSERT INTO staff_sessions (id_hash, staff, created_at, expires_at) VALUES (?, ?, ?, ?)', [hashSecret(id), staff, now.getTime(), now.getTime() + SESSION_TTL_MS]);
+  }, true);
+  return id;
+}
+
+/** The staff address of a live session, or undefined. */
+export async function sessionStaff(db: ConsoleStore, id: string, now: Date): Promise<string | undefined> {
+  const row = await db.runExclusive((c) => c.get<{ staff: string; expires_at: number }>('SELECT staff, expires_at FROM staff_sessions WHERE id_hash = ?', [hashSecret(id)]));
+  return row && row.expires_at >= now.getTime() ? row.staff : undefined;
+}
+
+/** Ends a session. */
+export async function endSession(db: ConsoleStore, id: string): Promise<void> {
+  await db.runExclusive((c) => c.run('DELETE FROM staff_sessions WHERE id_hash = ?', [hashSecret(id)]));
+}
+
+/** One recorded staff action. */
+export interface AuditEntry {
+  at: number;
+  staff: string;
+  action: string;
+  detail: string;
+}
+
+/** Records a staff action: who, what, when. */
+export async function audit(db: ConsoleStore, staff: string, action: string, detail: string, now: Date): Promise<void> {
+  await db.runExclusive((c) => c.run('INSERT INTO staff_audit (at, staff, action, detail) VALUES (?, ?, ?, ?)', [now.getTime(), staff, action, detail.slice(0, 2000)]));
+}
+
+/** The most recent staff actions, newest first. */
+export function listAudit(db: ConsoleStore, limit: number): Promise<AuditEntry[]> {
+  return db.runExclusive((c) => c.all<AuditEntry>('SELECT at, staff, action, detail FROM staff_audit ORDER BY at DESC, id DESC LIMIT ?', [limit]));
+}
+
+/** A question the bot could not answer well. */
+export interface UnansweredEntry {
+  at: number;
+  channel: string;
+  chat: string;
+  question: string;
+  /** The normalised wording questions are grouped by. */
+  wording: string;
+  /** not_covered or low_confidence. */
+  reason: string;
+  reply: string;
+}
+
+/** Logs a question answered "not covered" or with low confidence. */
+export async function logUnanswered(db: ConsoleStore, e: UnansweredEntry): Promise<void> {
+  await db.runExclusive((c) =>
+    c.run('INSERT INTO unanswered (at, channel, chat, question, wording, reason, reply) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+      e.at,
+      e.channel,
+      e.chat,
+      e.question.slice(0, 2000),
+      e.wording.slice(0, 500),
+      e.reason,
+      e.reply.slice(0, 4000),
+    ]),
+  );
+}
+
+/** Logged questions, newest first, with the time their wording was marked handled (if it was). */
+export function listUnanswered(db: ConsoleStore, limit: number): Promise<(UnansweredEntry & { handledAt: number | null })[]> {
+  return db.runExclusive((c) =>
+    c.all<UnansweredEntry & { handledAt: number | null }>(
+      `SELECT u.at, u.channel, u.chat, u.question, u.wording, u.reason, u.reply, h.handled_at AS handledAt
+       FROM unanswered u LEFT JOIN unanswered_handled h ON h.wording = u.wording ORDER BY u.at DESC, u.id DESC LIMIT ?`,
+      [limit],
+    ),
+  );
+}
+
+/** Marks wordings handled at `now`; a later question with the same wording opens the group again. */
+export async function markHandled(db: ConsoleStore, wordings: string[], staff: string, now: Date): Promise<void> {
+  await db.runExclusive(async (c) => {
+    for (const w of wordings) {
+      await c.run('INSERT INTO unanswered_handled (wording, handled_at, handled_by) VALUES (?, ?, ?) ON CONFLICT (wording) DO UPDATE SET handled_at = excluded.handled_at, handled_by = excluded.handled_by', [
+        w,
+        now.getTime(),
+        staff,
+      ]);
+    }
+  }, true);
+}
+
+/** Active subscribers per channel and per tag. */
+export async function subscriberCounts(db: ConsoleStore): Promise<{ total: number; byChannel: { channel: string; n: number }[]; byTag: { tag: string; n: number }[] }> {
+  return db.runExclusive(async (c) => {
+    const byChannel = await c.all<{ channel: string; n: number }>('SELECT channel, COUNT(*) AS n FROM subscribers WHERE active = 1 GROUP BY channel ORDER BY channel');
+    const rows = await c.all<{ tags: string }>('SELECT tags FROM subscribers WHERE active = 1');
+    const tags = new Map<string, number>();
+    for (const r of rows) for (const t of JSON.parse(r.tags) as string[]) tags.set(t, (tags.get(t) ?? 0) + 1);
+    const byTag = [...tags].map(([tag, n]) => ({ tag, n })).sort((a, b) => b.n - a.n || a.tag.localeCompare(b.tag));
+    return { total: rows.length, byChannel, byTag };
+  });
+}
+
+/** Outbox rows by state created (queued) or settled within the window ending at `now`. */
+export async function deliveryCounts(db: ConsoleStore, now: Date, windowMs = 24 * 3600_000): Promise<{ queued: number; sent: number; failed: number; cancelled: number }> {
+  return db.runExclusive(async (c) => {
+    const since = now.getTime() - windowMs;
+    const row = await c.get<{ queued: number | null; sent: number | null; failed: number | null; cancelled: number | null }>(
+      `SELECT SUM(CASE WHEN state IN ('pending', 'sending') THEN 1 ELSE 0 END) AS queued,
+              SUM(CASE WHEN state = 'sent' THEN 1 ELSE 0 END) AS sent,
+              SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END) AS failed,
+              SUM(CASE WHEN state = 'cancelled' THEN 1 ELSE 0 END) AS cancelled
+       FROM outbox WHERE created_at >= ? OR sent_at >= ? OR state IN ('pending', 'sending')`,
+      [since, since],
+    );
+    return { queued: row?.queued ?? 0, sent: row?.sent ?? 0, failed: row?.failed ?? 0, cancelled: row?.cancelled ?? 0 };
+  });
+}
+
+/** A reminder the scheduler will send on a coming day. */
+export interface UpcomingReminder {
+  kind: 'award' | 'publicity';
+  id: number;
+  on: string;
+  /** The award's grant date or the publicity's title. */
+  what: string;
+  /** The award's last valid day or the publicity's last day. */
+  until: string;
+  channel?: string;
+  chat?: string;
+}
+
+/** The next reminders due, earliest first. */
+export async function upcomingReminders(db: ConsoleStore, limit: number): Promise<UpcomingReminder[]> {
+  return db.runExclusive(async (c) => {
+    const awards = await c.all<{ id: number; on: string; awarded_on: string; expires: string; channel: string; chat: string }>(
+      'SELECT id, next_reminder_on AS "on", awarded_on, expires, channel, chat FROM awards WHERE next_reminder_on IS NOT NULL ORDER BY next_reminder_on, id LIMIT ?',
+      [limit],
+    );
+    const pubs = await c.all<{ id: number; on: string; title: string; ends: string }>(
+      'SELECT id, next_reminder_on AS "on", title, ends FROM publicity WHERE next_reminder_on IS NOT NULL ORDER BY next_reminder_on, id LIMIT ?',
+      [limit],
+    );
+    const all: UpcomingReminder[] = [
+      ...awards.map((a) => ({ kind: 'award' as const, id: a.id, on: a.on, what: a.awarded_on, until: a.expires, channel: a.channel, chat: a.chat })),
+      ...pubs.map((p) => ({ kind: 'publicity' as const, id: p.id, on: p.on, what: p.title, until: p.ends })),
+    ];
+    return all.sort((a, b) => a.on.localeCompare(b.on) || a.id - b.id).slice(0, limit);
+  });
+}
+
+/** One award registration with its coming reminder. */
+export interface AwardRow {
+  id: number;
+  channel: string;
+  chat: string;
+  awardedOn: string;
+  expires: string;
+  nextReminderOn: string | null;
+}
+
+/** Award registrations, soonest expiry first. */
+export function listAllAwards(db: ConsoleStore, limit: number): Promise<AwardRow[]> {
+  return db.runExclusive((c) =>
+    c.all<AwardRow>('SELECT id, channel, chat, awarded_on AS awardedOn, expires, next_reminder_on AS nextReminderOn FROM awards ORDER BY expires, id LIMIT ?', [limit]),
+  );
+}
+
+/** One announced publicity. */
+export interface PublicityRow {
+  id: number;
+  title: string;
+  starts: string;
+  ends: string;
+  createdBy: string;
+  nextReminderOn: string | null;
+}
+
+/** Announced publicity periods, newest first. */
+export function listAllPublicity(db: ConsoleStore, limit: number): Promise<PublicityRow[]> {
+  return db.runExclusive((c) =>
+    c.all<PublicityRow>('SELECT id, title, starts, ends, created_by AS createdBy, next_reminder_on AS nextReminderOn FROM publicity ORDER BY starts DESC, id DESC LIMIT ?', [limit]),
+  );
+}
+
+/** The broadcast a console draft became, if it was sent already (so a repeated confirm sends nothing new). */
+export function draftBroadcast(db: ConsoleStore, draft: string): Promise<string | undefined> {
+  return db.runExclusive(async (c) => {
+    const row = await c.get<{ broadcast_id: number }>('SELECT broadcast_id FROM console_broadcasts WHERE draft = ?', [draft]);
+    return row ? String(row.broadcast_id) : undefined;
+  });
+}
+
+/** Records which broadcast a console draft became; resolves false when the draft was recorded already. */
+export function recordDraft(db: ConsoleStore, draft: string, broadcastId: string, staff: string): Promise<boolean> {
+  return db.runExclusive(async (c) => (await c.run('INSERT INTO console_broadcasts (draft, broadcast_id, staff) VALUES (?, ?, ?) ON CONFLICT (draft) DO NOTHING', [draft, Number(broadcastId), staff])).changes === 1);
+}
+
+/** Cancels a broadcast's deliveries that are still waiting; resolves how many were cancelled. */
+export function cancelQueued(db: ConsoleStore, broadcastId: string): Promise<number> {
+  if (!/^\d+$/.test(broadcastId)) return Promise.resolve(0);
+  return db.runExclusive(
+    async (c) => (await c.run(`UPDATE outbox SET state = 'cancelled', last_error = 'cancelled by staff' WHERE broadcast_id = ? AND state = 'pending'`, [Number(broadcastId)])).changes,
+    true,
+  );
+}

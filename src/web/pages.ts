@@ -1,0 +1,243 @@
+/** The console's pages as server-rendered HTML; every value from users or files is escaped by `html`. */
+import { splitText } from '../channels/telegram-format.ts';
+import type { OutgoingMessage } from '../core/types.ts';
+import { cnDate } from '../knowledge/answer.ts';
+import type { PolicyDocument, Unit } from '../knowledge/policy-schema.ts';
+import { formatDayZh } from '../scheduling/dates.ts';
+import type { BroadcastStats } from '../storage/store.ts';
+import type { AuditEntry, AwardRow, PublicityRow, UpcomingReminder } from './console-db.ts';
+import { validityText, type UploadProblem } from './documents.ts';
+import { html, localTime, type Safe } from './html.ts';
+import type { TokenRefusal } from './console-db.ts';
+import type { QuestionGroup } from './unanswered.ts';
+
+/** A hidden CSRF field. */
+function csrfField(csrf: string): Safe {
+  return html`<input type="hidden" name="_csrf" value="${csrf}">`;
+}
+
+/** The sign-in page: with a token, one button that uses it; without, how to get a link. It shows no data. */
+export function signInPage(token: string | undefined, csrf: string): Safe {
+  if (!token) {
+    return html`<div class="card narrow"><p>请使用一次性登录链接进入控制台。</p>
+<ul><li>在任意聊天中向机器人发送 <code>/console</code>（仅限工作人员），或</li>
+<li>在服务器上运行 <code>npm run --silent cli -- staff-link 您的工作人员ID</code>。</li></ul>
+<p class="muted">链接 10 分钟内有效，只能使用一次。</p></div>`;
+  }
+  return html`<div class="card narrow"><p>您正在登录政策助手工作人员控制台。</p>
+<form method="post" action="/signin">${csrfField(csrf)}<input type="hidden" name="token" value="${token}">
+<button type="submit" class="primary" id="signin">确认登录</button></form>
+<p class="muted">此链接只能使用一次。如果不是您本人申请的链接，请关闭本页。</p></div>`;
+}
+
+/** The refusal after a bad, used or expired link. */
+export function signInRefused(reason: TokenRefusal): Safe {
+  const why = reason === 'used' ? '这个登录链接已经用过了。' : reason === 'expired' ? '这个登录链接已过期（有效期 10 分钟）。' : '这个登录链接无效。';
+  return html`<div class="card narrow"><p class="error">${why}</p><p>请在聊天中向机器人发送 <code>/console</code> 获取新的链接。</p></div>`;
+}
+
+/** What the overview shows. */
+export interface Overview {
+  subscribers: { total: number; byChannel: { channel: string; n: number }[]; byTag: { tag: string; n: number }[] };
+  deliveries: { queued: number; sent: number; failed: number; cancelled: number };
+  reminders: UpcomingReminder[];
+  documents: PolicyDocument[];
+  health?: unknown;
+  reports: readonly (OutgoingMessage & { at: number })[];
+}
+
+const CHANNEL_NAMES: Record<string, string> = { telegram: 'Telegram', wechat: '微信', console: '终端', web: '控制台' };
+
+/** A channel's display name. */
+function channelName(c: string): string {
+  return CHANNEL_NAMES[c] ?? c;
+}
+
+/** Renders a storage health value (whatever shape the store gives) as a small table. */
+function healthView(h: unknown): Safe {
+  if (h === undefined) return html`<p class="muted">存储未提供健康检查。</p>`;
+  if (h === null || typeof h !== 'object') return html`<p>${String(h)}</p>`;
+  const entries = Object.entries(h as Record<string, unknown>);
+  const ok = (h as { ok?: unknown }).ok;
+  return html`<p class="${ok === false ? 'error' : 'ok'}">${ok === false ? '存储异常' : '存储正常'}</p><table class="kv">${entries
+    .filter(([k]) => k !== 'ok')
+    .map(([k, v]) => html`<tr><th>${k}</th><td>${typeof v === 'object' ? JSON.stringify(v) : String(v)}</td></tr>`)}</table>`;
+}
+
+/** The overview page. */
+export function overviewPage(o: Overview, now: Date): Safe {
+  const d = o.deliveries;
+  return html`<div class="grid">
+<section class="card"><h2>订阅者</h2><p class="big" id="subscribers-total">${o.subscribers.total}</p>
+<table><thead><tr><th>渠道</th><th>人数</th></tr></thead><tbody>${o.subscribers.byChannel.map((r) => html`<tr><td>${channelName(r.channel)}</td><td>${r.n}</td></tr>`)}</tbody></table>
+<h3>按标签</h3>${o.subscribers.byTag.length ? html`<table><thead><tr><th>标签</th><th>人数</th></tr></thead><tbody>${o.subscribers.byTag.map((r) => html`<tr><td>${r.tag}</td><td>${r.n}</td></tr>`)}</tbody></table>` : html`<p class="muted">还没有带标签的订阅者。</p>`}</section>
+<section class="card"><h2>最近 24 小时的发送</h2><table class="kv" id="deliveries">
+<tr><th>排队中</th><td>${d.queued}</td></tr><tr><th>已送达</th><td>${d.sent}</td></tr><tr><th>失败</th><td class="${d.failed ? 'error' : ''}">${d.failed}</td></tr><tr><th>已取消</th><td>${d.cancelled}</td></tr></table>
+<h3>存储状态</h3>${healthView(o.health)}
+${o.reports.length ? html`<h3>送达报告</h3><ul class="reports">${o.reports.slice(0, 5).map((r) => html`<li><span class="muted">${localTime(r.at)}</span> ${r.text}</li>`)}</ul>` : ''}</section>
+<section class="card"><h2>即将发送的提醒</h2>${
+    o.reminders.length
+      ? html`<table><thead><tr><th>日期</th><th>类型</th><th>内容</th></tr></thead><tbody>${o.reminders.map(
+          (r) => html`<tr><td>${formatDayZh(r.on)}</td><td>${r.kind === 'award' ? '获奖到期' : '公示'}</td><td>${r.kind === 'award' ? html`${channelName(r.channel ?? '')} ${r.chat}：${r.what} 获奖，有效期至 ${r.until}` : html`${r.what}（至 ${r.until}）`}</td></tr>`,
+        )}</tbody></table>`
+      : html`<p class="muted">暂无待发送的提醒。</p>`
+  }</section>
+<section class="card wide"><h2>政策文件有效性（按今天 ${cnDate(isoLocal(now))}）</h2><table><thead><tr><th>文件</th><th>状态</th></tr></thead><tbody>${o.documents.map((doc) => {
+    const v = validityText(doc, now);
+    return html`<tr><td>${doc.title}</td><td class="state-${v.state}">${v.text}</td></tr>`;
+  })}</tbody></table></section></div>`;
+}
+
+/** YYYY-MM-DD of a date in Shanghai. */
+function isoLocal(d: Date): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+}
+
+/** A broadcast's audience in words. */
+function audience(tag: string | undefined): string {
+  return tag ? `标签“${tag}”的订阅者` : '全部订阅者';
+}
+
+/** The compose form. */
+export function broadcastCompose(v: { csrf: string; tags: { tag: string; n: number }[]; total: number; text: string; tag: string; error?: string; recent: BroadcastStats[] }): Safe {
+  return html`${v.error ? html`<p class="error" role="alert">${v.error}</p>` : ''}
+<form method="post" action="/broadcast/preview" class="card" id="compose">${csrfField(v.csrf)}
+<label for="text">通知内容</label><textarea id="text" name="text" rows="6" maxlength="4096" required placeholder="例如：2025年度优秀奖申报材料请于1月20日前报送。">${v.text}</textarea>
+<fieldset><legend>发给谁</legend>
+<label class="choice"><input type="radio" name="tag" value="" ${v.tag ? '' : 'checked'}> 全部订阅者（${v.total} 位）</label>
+${v.tags.map((t) => html`<label class="choice"><input type="radio" name="tag" value="${t.tag}" ${v.tag === t.tag ? 'checked' : ''}> 标签“${t.tag}”（${t.n} 位）</label>`)}
+</fieldset>
+<p class="muted">每位订阅者只收到一次；已退订的人不会收到。发送按各平台限速进行。</p>
+<button type="submit" class="primary" id="preview">预览</button></form>
+${v.recent.length ? html`<section class="card"><h2>最近的群发</h2><table><thead><tr><th>编号</th><th>对象</th><th>进度</th><th>内容</th></tr></thead><tbody>${v.recent.map(
+    (b) => html`<tr><td><a href="/broadcast/${b.id}">#${b.id}</a></td><td>${audience(b.tag)}</td><td>${b.delivered}/${b.recipients}${b.pending ? html`（待发送 ${b.pending}）` : ''}${b.failed ? html`，失败 ${b.failed}` : ''}${b.cancelled ? html`，取消 ${b.cancelled}` : ''}</td><td>${b.text.slice(0, 60)}</td></tr>`,
+  )}</tbody></table></section>` : ''}`;
+}
+
+/** The preview: reach, Telegram and WeChat renderings, and the confirm button. */
+export function broadcastPreview(v: { csrf: string; text: string; tag: string; recipients: number; draft: string }): Safe {
+  const parts = splitText(v.text);
+  return html`<section class="card"><p class="reach">将发送给<strong id="reach">${v.recipients}</strong>位${audience(v.tag || undefined)}。</p>
+<div class="previews"><div class="phone telegram"><div class="phone-head">Telegram 中显示为</div>${parts.map((p) => html`<div class="bubble">${p}</div>`)}${parts.length > 1 ? html`<p class="muted">（超过 Telegram 单条长度，分 ${parts.length} 条发送）</p>` : ''}</div>
+<div class="phone wechat"><div class="phone-head">微信中显示为</div><div class="bubble">${v.text}</div></div></div>
+${v.recipients === 0 ? html`<p class="error">没有可发送的订阅者，不能发送。</p><p><a href="/broadcast">返回修改</a></p>` : html`<form method="post" action="/broadcast/send" class="confirm">${csrfField(v.csrf)}<input type="hidden" name="text" value="${v.text}"><input type="hidden" name="tag" value="${v.tag}"><input type="hidden" name="draft" value="${v.draft}">
+<button type="submit" class="primary" id="confirm">确认发送</button> <a href="/broadcast">返回修改</a></form>`}</section>`;
+}
+
+/** Machine-readable progress of one broadcast. */
+export function progressJson(b: BroadcastStats): { id: string; recipients: number; sent: number; failed: number; queued: number; cancelled: number; done: boolean } {
+  return { id: b.id, recipients: b.recipients, sent: b.delivered, failed: b.failed, queued: b.pending, cancelled: b.cancelled, done: b.pending === 0 };
+}
+
+/** The progress page; console.js follows the event stream and updates the counts live. */
+export function broadcastProgress(b: BroadcastStats, csrf: string): Safe {
+  const p = progressJson(b);
+  const pct = b.recipients ? Math.round(((b.delivered + b.failed + b.cancelled) / b.recipients) * 100) : 100;
+  return html`<section class="card" id="progress" data-events="/api/broadcasts/${b.id}/events">
+<p>发给${audience(b.tag)}，共 <strong>${b.recipients}</strong> 位；创建于 ${localTime(b.createdAt)}。</p>
+<progress id="bar" max="${Math.max(1, b.recipients)}" value="${b.recipients ? b.delivered + b.failed + b.cancelled : 1}">${pct}%</progress>
+<p class="counts"><span>已送达 <strong id="sent">${p.sent}</strong>/<span id="recipients">${p.recipients}</span></span>
+<span>待发送 <strong id="queued">${p.queued}</strong></span><span>失败 <strong id="failed">${p.failed}</strong></span><span>已取消 <strong id="cancelled">${p.cancelled}</strong></span></p>
+<p id="status" class="${p.done ? 'ok' : ''}">${p.done ? '已全部处理完毕。' : '正在发送……'}</p>
+<form method="post" action="/broadcast/${b.id}/cancel" id="cancel-form" ${p.done ? 'hidden' : ''}>${csrfField(csrf)}<button type="submit" class="danger" id="cancel">取消尚未发送的部分</button></form>
+<h3>内容</h3><div class="bubble">${b.text}</div></section><p><a href="/broadcast">返回群发</a></p>`;
+}
+
+/** The publicity and awards page. */
+export function publicityPage(v: {
+  csrf: string;
+  publicity: PublicityRow[];
+  awards: AwardRow[];
+  notice?: { ok: boolean; text: string };
+  form?: { starts: string; title: string };
+  today: string;
+}): Safe {
+  return html`${v.notice ? html`<p class="${v.notice.ok ? 'ok' : 'error'}" role="status" id="notice">${v.notice.text}</p>` : ''}
+<form method="post" action="/publicity" class="card">${csrfField(v.csrf)}<h2>发布十天公示</h2>
+<label for="starts">开始日期</label><input type="date" id="starts" name="starts" required value="${v.form?.starts ?? v.today}">
+<label for="title">标题（可不填）</label><input type="text" id="title" name="title" maxlength="200" value="${v.form?.title ?? ''}" placeholder="开平市水暖卫浴产品质量优秀奖拟获奖企业名单公示">
+<p class="muted">公示期 10 天（含首日）。发布后立即通知全部订阅者；公示最后三天内和结束次日各再提醒一次。</p>
+<button type="submit" class="primary">发布公示</button></form>
+<section class="card"><h2>已发布的公示</h2>${
+    v.publicity.length
+      ? html`<table><thead><tr><th>编号</th><th>标题</th><th>公示期</th><th>下次提醒</th><th>发布人</th></tr></thead><tbody>${v.publicity.map(
+          (p) => html`<tr><td>#${p.id}</td><td>${p.title}</td><td>${formatDayZh(p.starts)}至${formatDayZh(p.ends)}${p.ends < v.today ? html` <span class="muted">（已结束）</span>` : ''}</td><td>${p.nextReminderOn ? formatDayZh(p.nextReminderOn) : '—'}</td><td>${p.createdBy}</td></tr>`,
+        )}</tbody></table>`
+      : html`<p class="muted">还没有发布过公示。</p>`
+  }</section>
+<section class="card"><h2>获奖登记与到期提醒</h2>${
+    v.awards.length
+      ? html`<table><thead><tr><th>编号</th><th>渠道</th><th>聊天</th><th>获奖日期</th><th>有效期至</th><th>下次提醒</th></tr></thead><tbody>${v.awards.map(
+          (a) => html`<tr><td>#${a.id}</td><td>${channelName(a.channel)}</td><td>${a.chat}</td><td>${formatDayZh(a.awardedOn)}</td><td class="${a.expires < v.today ? 'state-expired' : ''}">${formatDayZh(a.expires)}</td><td>${a.nextReminderOn ? formatDayZh(a.nextReminderOn) : '—'}</td></tr>`,
+        )}</tbody></table>`
+      : html`<p class="muted">还没有企业登记获奖（企业在聊天中发送 /award 获奖日期 即可登记）。</p>`
+  }</section>`;
+}
+
+/** The unanswered-questions page: groups of similar wordings, open ones first. */
+export function unansweredPage(groups: QuestionGroup[], csrf: string): Safe {
+  if (groups.length === 0) return html`<p class="muted">还没有未能回答的问题。</p>`;
+  const reason = (r: string) => (r === 'low_confidence' ? '把握不大' : '未收录');
+  return html`<p class="muted">机器人回答“未收录”或把握不大的问题都记在这里，相似的问法归为一组。处理后（例如补充了文件）可标记为已处理；之后再有人这样问，这一组会重新出现。</p>
+<table id="unanswered"><thead><tr><th>问题（最近的问法）</th><th>次数</th><th>最近一次</th><th>渠道</th><th>原因</th><th>机器人的回答</th><th></th></tr></thead><tbody>${groups.map(
+    (g) => html`<tr class="${g.handled ? 'handled' : ''}"><td><strong>${g.example}</strong>${g.variants.length > 1 ? html`<div class="muted">其他问法：${g.variants.slice(1).join(' / ')}</div>` : ''}</td><td>${g.count}</td><td>${localTime(g.lastAt)}</td><td>${g.channels.map(channelName).join('、')}</td><td>${g.reasons.map(reason).join('、')}</td><td class="reply">${g.lastReply.slice(0, 160)}</td>
+<td>${g.handled ? html`<span class="ok">已处理</span>` : html`<form method="post" action="/unanswered/handled">${csrfField(csrf)}<input type="hidden" name="wordings" value="${JSON.stringify(g.wordings)}"><button type="submit">标记已处理</button></form>`}</td></tr>`,
+  )}</tbody></table>`;
+}
+
+/** Result shown after an upload or removal. */
+export type DocumentNotice = { ok: true; text: string } | { ok: false; problems: UploadProblem[] };
+
+/** The documents page: loaded documents with their validity, upload and removal. */
+export function documentsPage(v: { csrf: string; documents: PolicyDocument[]; units: Unit[]; files: string[]; notice?: DocumentNotice }, now: Date): Safe {
+  const notice = v.notice
+    ? v.notice.ok
+      ? html`<p class="ok" role="status" id="notice">${v.notice.text}</p>`
+      : html`<div class="error" role="alert" id="notice"><p>上传或删除没有完成，现有文件和机器人的回答都没有改变。请修改后重试：</p><ul>${v.notice.problems.map(
+          (p) => html`<li>${p.file ? html`<code>${p.file}</code> ` : ''}${p.line !== undefined ? html`第 ${p.line} 行：` : p.field ? html`字段 <code>${p.field}</code>：` : ''}${p.message}</li>`,
+        )}</ul></div>`
+    : '';
+  const byFile = v.files.map((f) => ({ file: f, docs: v.documents.filter((d) => d.file === f) }));
+  return html`${notice}
+<section class="card"><h2>已加载的文件</h2><table id="documents"><thead><tr><th>文件</th><th>标题</th><th>发文机关 / 文号</th><th>条款数</th><th>有效性（今天）</th><th></th></tr></thead><tbody>${byFile.map(
+    ({ file, docs }) =>
+      html`<tr><td><code>${file}</code></td><td>${docs.map((d) => html`<div>${d.title}</div>`)}</td><td>${docs[0]?.issuer ?? ''}${docs[0]?.docNumber ? html`<div class="muted">${docs[0].docNumber}</div>` : ''}</td><td>${docs.reduce((n, d) => n + v.units.filter((u) => u.docId === d.id).length, 0)}</td><td>${docs.map((d) => {
+        const s = validityText(d, now);
+        return html`<div class="state-${s.state}">${s.text}</div>`;
+      })}</td><td><form method="post" action="/documents/remove" data-confirm="确定删除 ${file} 吗？删除后机器人不再引用它。">${csrfField(v.csrf)}<input type="hidden" name="file" value="${file}"><button type="submit" class="danger">删除</button></form></td></tr>`,
+  )}</tbody></table></section>
+<form method="post" action="/documents/upload" enctype="multipart/form-data" class="card" id="upload">${csrfField(v.csrf)}<h2>上传新文件</h2>
+<p>UTF-8 编码的 <code>.txt</code> 文件。第一行非空文字是标题，可在标题前加一段元数据：</p>
+<pre>---
+issuer: 某市人民政府办公室
+docNumber: 某府办〔2024〕1号
+issued: 2024-01-02
+effective: 2024-02-01
+expires: 2029-01-31
+---
+某市某某产品质量奖励办法
+第一条 ……</pre>
+<label for="file">选择文件</label><input type="file" id="file" name="file" accept=".txt,text/plain" required>
+<button type="submit" class="primary" id="upload-button">上传并启用</button>
+<p class="muted">先检查文件，有错误会逐行指出，且不会改动任何东西；检查通过后立即生效，无需重启。</p></form>`;
+}
+
+/** The audit page. */
+export function auditPage(entries: AuditEntry[]): Safe {
+  const ACTIONS: Record<string, string> = {
+    signin: '登录',
+    signin_refused: '登录被拒绝',
+    signout: '退出',
+    broadcast: '群发通知',
+    broadcast_cancel: '取消群发',
+    publicity: '发布公示',
+    unanswered_handled: '标记问题已处理',
+    document_upload: '上传文件',
+    document_upload_rejected: '上传被拒绝',
+    document_remove: '删除文件',
+  };
+  if (entries.length === 0) return html`<p class="muted">还没有操作记录。</p>`;
+  return html`<table id="audit"><thead><tr><th>时间</th><th>工作人员</th><th>操作</th><th>详情</th></tr></thead><tbody>${entries.map(
+    (e) => html`<tr><td>${localTime(e.at)}</td><td>${e.staff}</td><td>${ACTIONS[e.action] ?? e.action}</td><td>${e.detail}</td></tr>`,
+  )}</tbody></table>`;
+}
