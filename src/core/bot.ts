@@ -1,7 +1,7 @@
 /** The platform-neutral bot: understands a message, runs the dialogue and capability handlers, and keeps state. */
 import { z } from 'zod';
 import type { Logger } from 'pino';
-import { answerQuestion, CHAT_INTENTS, chatReply, HELP_TEXT, type Knowledge } from '../knowledge/answer.ts';
+import { answerQuestion, CHAT_INTENTS, chatReply, documentList, HELP_TEXT, type Knowledge } from '../knowledge/answer.ts';
 import { CHAT_WORDS, converse, reviveChatState, type TurnResult } from '../dialogue/conversation.ts';
 import { configuredAwards } from '../dialogue/award-loader.ts';
 import type { AwardRules } from '../dialogue/award-rules.ts';
@@ -179,9 +179,11 @@ export class Bot {
     const chat = ctx.msg.chat;
     switch (ctx.command) {
       case '/start':
-        return [{ chat, text: `${chatReply('greeting')}\n\n${HELP_TEXT}` }];
+        return [{ chat, text: `${chatReply('greeting', ctx.knowledge)}\n\n${HELP_TEXT}` }];
       case '/help':
         return [{ chat, text: HELP_TEXT }];
+      case '/docs':
+        return [{ chat, text: documentList(ctx.knowledge, ctx.now) }];
       case undefined:
         break;
       default:
@@ -191,7 +193,7 @@ export class Bot {
     if (chatWord) {
       const w = chatWord[1].toLowerCase();
       const intent = /谢|thank|好的|ok/.test(w) ? 'thanks' : /帮助|help|菜单|怎么用|说明|能做|会什么|功能/.test(w) ? 'help' : 'greeting';
-      return [{ chat, text: chatReply(intent) }];
+      return [{ chat, text: chatReply(intent, ctx.knowledge) }];
     }
     const a = answerQuestion(ctx.knowledge, ctx.text, ctx.now);
     if (!a.found && [...ctx.text].length <= 3 && !/[?？]/.test(ctx.text)) {

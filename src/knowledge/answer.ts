@@ -35,7 +35,7 @@ const NOW_WORDS = /现在|目前|如今|当前|还能|还可以|还有效|还管
 const LEAD_MAX = 80;
 
 /** Longest quoted excerpt, in characters. */
-const EXCERPT_MAX = 110;
+const EXCERPT_MAX = 90;
 
 /** The date as YYYY-MM-DD in the given time zone. */
 export function isoDay(d: Date, timeZone = 'Asia/Shanghai'): string {
@@ -80,7 +80,7 @@ function lapsed(doc: PolicyDocument | undefined, now: Date): boolean {
 /** The one-line lapse warning for a document at the given date, or '' when it is in force or undated. */
 export function validityWarning(doc: PolicyDocument | undefined, now: Date): string {
   if (!doc || !lapsed(doc, now)) return '';
-  return `⚠️ 该${selfName(doc)}已于${cnDate(doc.expires!)}到期（按提问日期计），以下为原规定，现行做法请咨询${contactOf(doc)}。`;
+  return `⚠️ 该${selfName(doc)}已于${cnDate(doc.expires!)}到期（按提问日期计），以下为原规定，现行做法请问${doc.region || '当地'}市场监管部门。`;
 }
 
 /** The office to contact about a document. */
@@ -106,10 +106,12 @@ export function questionType(q: string, g: Glossary): QuestionType {
   if (hasAny(t, w.when) && !/有效期(几|多|是)/.test(t)) return 'when';
   if (hasAny(t, w.duration)) return 'duration';
   if (hasAny(t, w.money) && (/多少|几|how much|怎么算|标准|金额|最少|最低|最多|最高/.test(t))) return 'money';
+  if (hasAny(t, w.who) && /(哪|几)(个|些|几个)?(部门|单位|局|机构)|谁|牵头|负责|who/.test(t)) return 'who';
   if (/多少(家|个|项|名|张|件|种|次|人|%)|几(家|个|项|名|张|件|种|次|届)|比例|覆盖率|率(是|达|要)|百分之/.test(t)) return 'quantity';
   if (hasAny(t, w.who)) return 'who';
   if (hasAny(t, w.list)) return 'list';
   if (hasAny(t, w.quantity)) return 'quantity';
+  if (/什么|啥|哪|what/.test(t)) return 'fact';
   if (hasAny(t, w.yesno) || /[?？]$/.test(t)) return 'yesno';
   return 'fact';
 }
@@ -430,7 +432,8 @@ function composeAnswer(k: Knowledge, question: string, intent: string, q: string
     const lead2 = chooseLead([h], terms, k.search, qt);
     const c2 = citationOf(h.unit, lead2 ? excerptOf(h.unit, lead2.sentence, factsOfType(h.unit, WANTED[qt]).filter((f) => f.sentence === lead2.sentence)) : undefined);
     citations.push(c2);
-    lines.push(`${label}：《${c2.title}》${c2.article}：“${(c2.excerpt ?? c2.quote).replace(/\s*\n\s*/g, ' ').slice(0, 90)}”`);
+    const quote2 = (c2.excerpt ?? c2.quote).replace(/\s*\n\s*/g, ' ');
+    lines.push(`${label}：《${c2.title}》${c2.article}：“${quote2.length > 60 ? `${quote2.slice(0, 60)}…` : quote2}”`);
   }
   return finish(k, question, intent, lines, citations, doc, now);
 }
