@@ -133,7 +133,7 @@ const WANTED: Record<QuestionType, FactType[]> = {
   quantity: ['quota', 'count', 'percent', 'threshold', 'amount', 'duration'],
   who: ['body'],
   list: [],
-  yesno: ['prohibition', 'permission'],
+  yesno: [],
   fact: [],
 };
 
@@ -210,14 +210,24 @@ function chooseLead(hits: Hit[], terms: Map<string, number>, search: UnitSearch,
 }
 
 /** The lead sentence for the chosen clause, shaped to the question type. */
-function leadText(lead: Lead, qt: QuestionType, terms: Map<string, number>, search: UnitSearch): string {
+function leadText(lead: Lead, qt: QuestionType, terms: Map<string, number>, search: UnitSearch, q = ''): string {
   const u = lead.unit;
   const sentences = sentencesOf(u);
+  // A table row's column the question names ("配合单位有哪些", "工作目标是什么") is the answer.
+  const column = u.fields && Object.keys(u.fields).filter((c) => u.fields![c] && q.includes(c)).sort((a, b) => b.length - a.length)[0];
+  if (column) return `${column}：${tidyFact(u.fields![column])}`;
   if (qt === 'who') {
     const deps = departmentsOf(u);
-    if (deps) {
-      const what = u.fields?.['工作措施'] ?? u.fields?.['工作内容'] ?? u.fields?.['任务名称'] ?? sentences[0] ?? '';
-      return `${u.fields ? deps : `负责部门：${deps}`}（${tidyFact(what).slice(0, 30)}${what.length > 30 ? '…' : ''}）`;
+    const s = sentences[lead.sentence] ?? '';
+    // "第一责任人是谁": the clause names the role's holder itself; the closing parenthesis only lists the departments.
+    const inside = /(是|为|由|担任|设在)/.test(s) && !s.startsWith('(') && !s.startsWith('（') && !deps?.includes(s.replace(/[（()）。]/g, ''));
+    if (deps && !(inside && factsOfType(u, ['body']).every((f) => f.sentence !== lead.sentence || deps.includes(f.text)) && /是|为|担任/.test(s))) {
+      // The task named: the sentence that best matches the question, cut around its first matched word.
+      const ranked = sentences.filter((x) => !deps.includes(x.replace(/^[^：]*：/, '').replace(/[（()）。]/g, ''))).map((x) => ({ x, score: scoreSentence(x, terms, search) })).sort((a, b) => b.score - a.score);
+      let what = tidyFact((ranked[0]?.x ?? sentences[0] ?? '').replace(/^[^：]{2,6}：/, ''));
+      const hit = [...terms.keys()].filter((t) => t.length >= 2 && what.includes(t)).map((t) => what.indexOf(t)).sort((a, b) => a - b)[0] ?? 0;
+      if (what.length > 36) what = `${hit > 12 ? '…' : ''}${what.slice(Math.max(0, hit > 12 ? hit - 4 : 0), Math.max(0, hit > 12 ? hit - 4 : 0) + 36)}…`;
+      return `${u.fields ? deps : `负责部门：${deps}`}（事项：${what}）`;
     }
   }
   if (u.fields && (qt === 'quantity' || qt === 'list') && u.fields['工作目标']) {
@@ -417,11 +427,14 @@ function composeAnswer(k: Knowledge, question: string, intent: string, q: string
       lead.text = sentencesOf(unit)[yn.sentence];
     }
   }
-  let text = computed(k, q, qt, unit, wantedFacts) ?? leadText(lead, qt, terms, k.search);
+  let text = computed(k, q, qt, unit, lead.sentence) ?? leadText(lead, qt, terms, k.search, q);
   if (qt === 'yesno') {
     const verdict = yesNoLead(q, unit, lead.sentence, terms, k.search)?.verdict;
     if (verdict && !text.startsWith(verdict)) text = `${verdict}${text}`;
   }
+  // A second question in the same message ("谁牵头？多久评一次") gets its own fact from the same clause.
+  const extra = secondPart(k, q, qt, unit, terms);
+  if (extra && !text.includes(extra.text)) text = `${period(text).replace(/。$/, '')}；${extra.text}`;
   const c = citationOf(unit, excerptOf(unit, lead.sentence, wantedFacts));
   const citations: (Citation & { excerpt?: string })[] = [c];
   const lines = [period(text), ...sourceLines(c)];
@@ -438,6 +451,22 @@ function composeAnswer(k: Knowledge, question: string, intent: string, q: string
   return finish(k, question, intent, lines, citations, doc, now);
 }
 
+/** The fact for a second question in the message, of another type, from the same clause. */
+function secondPart(k: Knowledge, q: string, qt: QuestionType, unit: Unit, terms: Map<string, number>): { text: string; sentence: number } | undefined {
+  const parts = q.split(/[？?；;]|，(?=(还|另外|以及|那|再))|还是/).map((p) => p?.trim()).filter((p): p is string => Boolean(p && p.length >= 2));
+  if (parts.length < 2) return undefined;
+  for (const part of parts.slice(1)) {
+    const qt2 = questionType(part, k.glossary);
+    if (qt2 === qt || qt2 === 'fact' || qt2 === 'yesno') continue;
+    const terms2 = k.search.queryTerms(part);
+    for (const [t, w] of terms) if (!terms2.has(t)) terms2.set(t, w * 0.3);
+    const lead2 = chooseLead([{ unit, score: 1, matched: [] }], terms2, k.search, qt2);
+    if (!lead2 || !lead2.typed) continue;
+    return { text: leadText(lead2, qt2, terms2, k.search, part), sentence: lead2.sentence };
+  }
+  return undefined;
+}
+
 /** Puts the lapse warning first (and phrases the lead as what the document said), and builds the answer. */
 function finish(k: Knowledge, question: string, intent: string, lines: string[], citations: Citation[], doc: PolicyDocument | undefined, now: Date): PolicyAnswer {
   void k;
@@ -450,8 +479,9 @@ function finish(k: Knowledge, question: string, intent: string, lines: string[],
 }
 
 /** A computed amount, when the user states their own count ("合格5次能拿多少") and the clause states an amount per unit. */
-function computed(k: Knowledge, q: string, qt: QuestionType, unit: Unit, facts: Fact[]): string | undefined {
-  if (qt !== 'money') return undefined;
+function computed(k: Knowledge, q: string, qt: QuestionType, unit: Unit, sentence: number): string | undefined {
+  if (qt !== 'money' && qt !== 'quantity') return undefined;
+  const facts = factsOfType(unit, ['amount']).filter((f) => f.sentence === sentence);
   const per = facts.find((f) => f.per && f.value && !f.bound);
   if (!per) return undefined;
   const m = new RegExp(`(?<!每[^\\d一二三四五六七八九十两]{0,6})(\\d+|[一二两三四五六七八九十]+)\\s*${per.per}`).exec(q) ?? (per.per === '次' ? /(\d+)\s*(?:times?|spot checks?|inspections?|passes)/i.exec(q) ?? /passed\s+(\d+)/i.exec(q) : null);
@@ -474,7 +504,8 @@ function computed(k: Knowledge, q: string, qt: QuestionType, unit: Unit, facts: 
 /** A plain 可以/不可以 for a yes/no question, decided by the sentence holding the question's rarest word. */
 function yesNoLead(q: string, u: Unit, sentence: number, terms: Map<string, number>, search: UnitSearch): { verdict: string; sentence: number } | undefined {
   const sentences = sentencesOf(u);
-  const inUnit = [...terms.entries()].filter(([t, w]) => w >= 1 && t.length >= 2 && sentences.some((x) => x.includes(t)));
+  let inUnit = [...terms.entries()].filter(([t, w]) => w >= 1 && t.length >= 2 && sentences.some((x) => x.includes(t)));
+  if (!inUnit.length) inUnit = [...terms.entries()].filter(([t]) => t.length >= 2 && sentences.some((x) => x.includes(t)));
   const at = inUnit.length ? sentences.findIndex((x) => x.includes(inUnit.sort((a, b) => search.idf(b[0]) - search.idf(a[0]))[0][0])) : sentence;
   const v = verdictOf(q, sentences[at] ?? '');
   return v ? { verdict: v, sentence: at } : undefined;
@@ -516,7 +547,7 @@ function perPlace(k: Knowledge, question: string, intent: string, q: string, ter
     const doc = k.documents.find((d) => d.id === lead.unit.docId);
     const c = citationOf(lead.unit, excerptOf(lead.unit, lead.sentence, []));
     citations.push(c);
-    const text = computed(k, q, qt, lead.unit, factsOfType(lead.unit, WANTED[qt]).filter((f) => f.sentence === lead.sentence)) ?? leadText(lead, qt, terms, k.search);
+    const text = computed(k, q, qt, lead.unit, lead.sentence) ?? leadText(lead, qt, terms, k.search, q);
     lines.push(`【${region}】${period(text)}（《${c.title}》${c.article}${lapsed(doc, now) ? `，已于${cnDate(doc!.expires!)}到期` : ''}）`);
   }
   lines.push('请告诉我是哪个地方，例如在问题里加上城市名。');
