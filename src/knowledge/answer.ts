@@ -170,13 +170,19 @@ interface Lead {
 }
 
 /** Cuts a sentence to the clauses holding the given facts (with the subject clause when it fits), marking nothing. */
-function clauseLead(sentence: string, facts: Fact[]): string {
+function clauseLead(sentence: string, facts: Fact[], terms?: Map<string, number>, search?: UnitSearch): string {
   const s = tidyFact(sentence).replace(/[。；;]$/, '');
   if (s.length <= LEAD_MAX || !facts.length) return s;
-  const clauses = [...new Set(facts.map((f) => tidyFact(f.clause).replace(/^(其中|并|且|同时|即)/, '')))];
+  let clauses = [...new Set(facts.map((f) => tidyFact(f.clause).replace(/^(其中|并|且|同时|即)/, '')))];
+  if (terms && search && clauses.length > 1) {
+    // Of several figures, the ones whose clauses match the question best ("质量管理体系…2800家", not every target).
+    const scored = clauses.map((c) => ({ c, score: scoreSentence(c, terms, search) }));
+    const best = Math.max(...scored.map((x) => x.score));
+    if (best > 0) clauses = scored.filter((x) => x.score >= best * 0.9).map((x) => x.c);
+  }
   let text = clauses.join('，');
   const first = tidyFact(sentence.split(/[，,；;：:]/)[0]);
-  const span = /^(\d{4}\s*[-—－至到]\s*\d{4}\s*年(底)?|到\s*\d{4}\s*年(底)?|\d{4}\s*年(底)?前?)/.exec(first)?.[0];
+  const span = /(\d{4}\s*[-—－至到]\s*\d{4}\s*年(底)?|到\s*\d{4}\s*年(底)?|\d{4}\s*年(底)?前?)/.exec(first)?.[0];
   if (span && !text.includes(span)) text = `${span}，${text}`;
   else if (!clauses.some((c) => c.includes(first)) && first.length <= 24 && text.length + first.length < LEAD_MAX) text = `${first}，${text}`;
   return text.length > LEAD_MAX * 1.6 ? `${text.slice(0, LEAD_MAX * 1.5)}…` : text;
@@ -197,13 +203,14 @@ function chooseLead(hits: Hit[], terms: Map<string, number>, search: UnitSearch,
     const sentences = sentencesOf(h.unit);
     const titled = !h.unit.fields && sentences.length > 1 && sentences[0].length <= 20 && !/[，,]/.test(sentences[0]);
     const weight = rank === 0 ? 1 : h.score / top.score;
+    const departments = qt === 'who' && departmentsOf(h.unit) !== undefined;
     sentences.forEach((s, i) => {
-      const facts = factsOfType(h.unit, wanted).filter((f) => f.sentence === i);
+      const facts = departments ? [{ type: 'body' as const, text: '', sentence: i, clause: s }] : factsOfType(h.unit, wanted).filter((f) => f.sentence === i);
       let score = (scoreSentence(s, terms, search) * (titled && i === 0 ? 0.4 : 1) + 0.3 * h.score) * weight;
       if (qt === 'list' && (s.match(/、/g) ?? []).length >= 2) score += 2;
       const lead = { unit: h.unit, sentence: i, text: s, typed: facts.length > 0 || !wanted.length, score };
       if (rank === 0 && (!any || score > any.score)) any = lead;
-      if (wanted.length && facts.length && (!typed || score + facts.length * 0.2 > typed.score)) typed = lead;
+      if (wanted.length && facts.length && (!typed || score > typed.score + 1e-9)) typed = lead;
     });
   }
   return typed ?? any;
@@ -231,7 +238,7 @@ function leadText(lead: Lead, qt: QuestionType, terms: Map<string, number>, sear
     }
   }
   if (u.fields && (qt === 'quantity' || qt === 'list') && u.fields['工作目标']) {
-    return `工作目标：${clauseLead(u.fields['工作目标'], factsOfType(u, WANTED.quantity).filter((f) => sentences[f.sentence]?.startsWith('工作目标')))}`;
+    return `工作目标：${clauseLead(u.fields['工作目标'], factsOfType(u, WANTED.quantity).filter((f) => sentences[f.sentence]?.startsWith('工作目标')), terms, search)}`;
   }
   const s = sentences[lead.sentence];
   if (/[：:]$/.test(s)) {
@@ -246,7 +253,7 @@ function leadText(lead: Lead, qt: QuestionType, terms: Map<string, number>, sear
     if (picked.length > 1) return picked.map((p) => tidyFact(p.x)).join('');
   }
   const facts = factsOfType(u, WANTED[qt]).filter((f) => f.sentence === lead.sentence);
-  return clauseLead(s, facts);
+  return clauseLead(s, facts, terms, search);
 }
 
 /** The excerpt of a clause that holds the lead: the sentence, cut around its facts, with … marking cuts. */
@@ -363,7 +370,7 @@ function answerOrThrow(k: Knowledge, rawQuestion: string, now: Date): PolicyAnsw
   }
   const terms = k.search.queryTerms(q);
   for (const t of k.glossary.intentTerms[intent] ?? []) if (!terms.has(t)) terms.set(t, 0.5);
-  const qt = refineType(questionType(q, k.glossary), intent);
+  const qt = refineType(questionType(firstPart(q), k.glossary), intent);
   const foreign = foreignTopics(k, q);
   const yearMiss = missingYear(k, q, places.covered);
   if (yearMiss) return notCovered(k, question, intent, yearMiss, undefined, places.covered[0]);
@@ -451,9 +458,20 @@ function composeAnswer(k: Knowledge, question: string, intent: string, q: string
   return finish(k, question, intent, lines, citations, doc, now);
 }
 
+/** Splits a message into its questions ("谁牵头？多久评一次"). */
+function partsOf(q: string): string[] {
+  return q.split(/[？?；;]|，(?=(?:还|另外|以及|那|再))|还是/).map((p) => p?.trim()).filter((p): p is string => Boolean(p && p.length >= 2));
+}
+
+/** The first question of a message that asks several, or the whole message. */
+function firstPart(q: string): string {
+  const parts = partsOf(q);
+  return parts.length > 1 ? parts[0] : q;
+}
+
 /** The fact for a second question in the message, of another type, from the same clause. */
 function secondPart(k: Knowledge, q: string, qt: QuestionType, unit: Unit, terms: Map<string, number>): { text: string; sentence: number } | undefined {
-  const parts = q.split(/[？?；;]|，(?=(还|另外|以及|那|再))|还是/).map((p) => p?.trim()).filter((p): p is string => Boolean(p && p.length >= 2));
+  const parts = partsOf(q);
   if (parts.length < 2) return undefined;
   for (const part of parts.slice(1)) {
     const qt2 = questionType(part, k.glossary);

@@ -9,7 +9,14 @@ export function sentencesOf(u: Pick<Unit, 'text' | 'fields'>): string[] {
     .replace(/^(第[一二三四五六七八九十百]+条|[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、|\d{1,2}[.．、]?)\s*/, '')
     .split(/(?<=[。；;])|\n/)
     .map((s) => s.trim())
-    .filter((s) => s.length > 1);
+    .filter((s) => s.length > 1)
+    .reduce<string[]>((out, s) => {
+      // A short title sentence ("（三）材料评审。") belongs with the sentence that follows it.
+      const prev = out[out.length - 1];
+      if (prev !== undefined && prev.length <= 12 && /。$/.test(prev) && !/[，,]/.test(prev)) out[out.length - 1] = prev + s;
+      else out.push(s);
+      return out;
+    }, []);
 }
 
 /** The kinds of fact a user asks for. */
@@ -62,7 +69,7 @@ function yuan(n: string, scale: string): number | undefined {
 }
 
 /** Body names: departments, offices, committees, groups, associations, governments. */
-const BODY = /[^\s\d的由和与及对在向经为是将把被等奖励，。；、（）()：:“”"|｜]{1,10}(?:局|委员会|办公室|领导小组|小组|协会|商会|人民政府|政府|中心|海关|部门|管委会)(?![长员])/g;
+const BODY = /[^\s\d的由和与及对在向经为是将把被等奖励，。；、（）()：:“”"|｜]{1,10}(?:局|委员会|办公室|领导小组|小组|协会|商会|人民政府|政府|中心|海关|部门|管委会|检验所|研究所|研究院|质检院|检验站|监督站)(?![长员])/g;
 
 interface Pattern {
   type: FactType;

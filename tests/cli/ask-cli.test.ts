@@ -8,7 +8,9 @@ describe('cli ask', () => {
   it('prints the answer for a person, fact first', async () => {
     const r = await runCli(['ask', '优秀奖奖金多少']);
     expect(r.code).toBe(0);
-    expect(r.stdout.split('\n')[0]).toMatch(/3000元/);
+    // A lapsed rule: the warning is the first line, the fact the second.
+    expect(r.stdout.split('\n')[0]).toMatch(/^⚠️.*2021年9月30日到期/);
+    expect(r.stdout.split('\n')[1]).toMatch(/3000元/);
     expect(r.stdout).toContain('依据：《开平市水暖卫浴产品质量优秀奖评审管理办法》第七条');
   });
 
@@ -21,7 +23,9 @@ describe('cli ask', () => {
     expect(Object.keys(o).sort()).toEqual(['answer', 'citations', 'found', 'intent', 'question']);
     expect(o.found).toBe(true);
     expect(o.answer).toContain('5300家');
-    expect(o.citations[0]).toEqual({ title: '江门市加强质量认证体系建设促进全面质量管理实施方案', article: expect.any(String), quote: expect.stringContaining('5300家') });
+    expect(o.citations[0]).toEqual({ title: '江门市加强质量认证体系建设促进全面质量管理实施方案', article: expect.any(String), quote: expect.stringContaining('5300家'), excerpt: expect.stringContaining('5300家') });
+    // The whole clause stays in quote; the excerpt is the part of it that holds the fact.
+    expect(o.citations[0].quote.length).toBeGreaterThan(o.citations[0].excerpt.length);
   });
 
   it('--jsonl answers one question per line, in order, and prints nothing else on stdout', async () => {
