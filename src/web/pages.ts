@@ -53,15 +53,23 @@ function channelName(c: string): string {
   return CHANNEL_NAMES[c] ?? c;
 }
 
-/** Renders a storage health value (whatever shape the store gives) as a small table. */
+/** One value of a health report: times (ms since epoch under a key like "at") as local time, objects as key: value lines. */
+function healthValue(v: unknown, key = ''): Safe {
+  if (typeof v === 'number' && /at$|time|^ts$/i.test(key) && v > 1e12) return html`${localTime(v)}`;
+  if (typeof v === 'boolean') return html`${v ? '是' : '否'}`;
+  if (v && typeof v === 'object' && !Array.isArray(v)) return html`${Object.entries(v as Record<string, unknown>).map(([k, x]) => html`<div><span class="muted">${k}:</span> ${healthValue(x, k)}</div>`)}`;
+  return html`${v === null || v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v)}`;
+}
+
+/** Renders a storage health report (whatever shape the store gives) as a small table. */
 function healthView(h: unknown): Safe {
   if (h === undefined) return html`<p class="muted">存储未提供健康检查。</p>`;
   if (h === null || typeof h !== 'object') return html`<p>${String(h)}</p>`;
   const entries = Object.entries(h as Record<string, unknown>);
   const ok = (h as { ok?: unknown }).ok;
-  return html`<p class="${ok === false ? 'error' : 'ok'}">${ok === false ? '存储异常' : '存储正常'}</p><table class="kv">${entries
+  return html`<p class="${ok === false ? 'error' : 'ok'}" id="health">${ok === false ? '存储异常' : '存储正常'}</p><table class="kv">${entries
     .filter(([k]) => k !== 'ok')
-    .map(([k, v]) => html`<tr><th>${k}</th><td>${typeof v === 'object' ? JSON.stringify(v) : String(v)}</td></tr>`)}</table>`;
+    .map(([k, v]) => html`<tr><th>${k}</th><td>${healthValue(v, k)}</td></tr>`)}</table>`;
 }
 
 /** The overview page. */
