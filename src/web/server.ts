@@ -80,7 +80,12 @@ const publicityForm = z.object({
 /** Builds the console server (not listening yet); `app.inject` drives it in tests. */
 export async function buildConsoleServer(deps: ConsoleDeps): Promise<FastifyInstance> {
   const now = deps.now ?? (() => new Date());
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, trustProxy: false });
+  // Closing the server also ends open progress streams, so a shutdown never waits for a watcher.
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, trustProxy: false, forceCloseConnections: true });
+  let closing = false;
+  app.addHook('onClose', async () => {
+    closing = true;
+  });
   const library = new DocumentLibrary(deps.dataDir, (k) => deps.bot.setKnowledge(k));
   const sending = new Map<string, Promise<string>>();
 
@@ -270,12 +275,12 @@ export async function buildConsoleServer(deps: ConsoleDeps): Promise<FastifyInst
       const data = JSON.stringify(pages.progressJson(b));
       if (data !== last) res.write(`event: progress\ndata: ${data}\n\n`);
       last = data;
-      if (b.pending === 0 || closed) break;
+      if (b.pending === 0 || closed || closing) break;
       await new Promise((r) => setTimeout(r, deps.progressIntervalMs ?? 500));
-      if (closed) break;
+      if (closed || closing) break;
       b = (await deps.store.getBroadcast(id.data)) ?? b;
     }
-    if (!closed) res.write('event: done\ndata: {}\n\n');
+    if (!closed && b.pending === 0) res.write('event: done\ndata: {}\n\n');
     res.end();
   });
   app.post('/broadcast/:id/cancel', protect, async (req, reply) => {

@@ -32,9 +32,7 @@
     source.addEventListener('done', function () {
       source.close();
     });
-    source.onerror = function () {
-      source.close();
-    };
+    // On a dropped connection EventSource reconnects by itself; the stream ends with "done".
   }
   document.addEventListener('DOMContentLoaded', function () {
     var box = document.getElementById('progress');
