@@ -322,10 +322,10 @@ describe('signed in', () => {
     expect(files()).toEqual(initial);
     expect(kit.rt.bot.knowledge.documents).toHaveLength(docCount);
 
-    const good = await c.upload('/documents/upload', 'good-policy.txt', fixture('good-policy.txt'));
+    const good = await c.upload('/documents/upload', '示例市 陶瓷洁具办法.txt', fixture('good-policy.txt'));
     expect(good.statusCode).toBe(200);
     expect(good.body).toContain('已上传并启用');
-    expect(files()).toContain('good-policy.txt');
+    expect(files()).toContain('示例市_陶瓷洁具办法.txt');
     expect(kit.rt.bot.knowledge.documents).toHaveLength(docCount + 1);
     const replies = await kit.rt.bot.handle({ channel: 'console', chat: 'q', user: 'q', text: NEW_DOC_QUESTION, at: TEST_NOW });
     expect(replies[0].text).toContain('每两年评选一次');
@@ -333,11 +333,12 @@ describe('signed in', () => {
     const list = await c.get('/documents');
     expect(list.body).toContain('示例市陶瓷洁具产品质量奖励办法');
     expect(list.body).toContain('有效（至2030年3月31日）');
-    const dup = await c.upload('/documents/upload', 'good-policy.txt', fixture('good-policy.txt'));
+    const dup = await c.upload('/documents/upload', '示例市 陶瓷洁具办法.txt', fixture('good-policy.txt'));
     expect(dup.statusCode).toBe(422);
     expect(dup.body).toContain('同名文件');
 
-    expect((await c.post('/documents/remove', { file: 'good-policy.txt' })).statusCode).toBe(200);
+    expect((await c.post('/documents/remove', { file: '示例市_陶瓷洁具办法.txt' })).statusCode).toBe(200);
+    expect(readdirSync(join(kit.dataDir, 'removed')).some((f) => f.endsWith('示例市_陶瓷洁具办法.txt'))).toBe(true);
     expect(files()).toEqual(initial);
     const after = kit.rt.bot.ask(NEW_DOC_QUESTION, TEST_NOW);
     expect(after.citations.some((x) => x.title.includes('示例市'))).toBe(false);
