@@ -164,6 +164,13 @@ describe('signed in', () => {
     expect(api.subscribers.byTag).toContainEqual({ tag: '龙山', n: 2 });
     expect(api.reminders[0].kind).toBe('award');
     expect(api.documents.length).toBeGreaterThanOrEqual(5);
+    const docs = (await c.get('/api/documents')).json() as { title: string; file: string }[];
+    expect(docs.map((d) => d.title)).toContain('开平市水暖卫浴产品质量优秀奖评审管理办法');
+    const audit = (await c.get('/api/audit')).json() as { staff: string; action: string }[];
+    expect(audit[0]).toMatchObject({ staff: 'console:staff1', action: 'signin' });
+    const missing = await c.get('/no-such-page');
+    expect(missing.statusCode).toBe(404);
+    expect(missing.body).toContain('没有这个页面');
   });
 
   it('broadcast: preview with reach, sends once to the tagged subscribers only, progress, opt-outs respected', async () => {
