@@ -1,4 +1,4 @@
-/** `cli staff-link` and `npm start` as child processes: links only for configured staff, and no console without WEB_PORT. */
+/** The console as processes: `cli staff-link` gives links only to configured staff; `npm start` serves on WEB_HOST:WEB_PORT, and nothing without WEB_PORT. */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/storage/sqlite-store.ts';
 import { redeemSignInToken } from '../../src/web/console-db.ts';
 import { ROOT, runCli } from '../helpers/run-cli.ts';
+import { freePort } from '../helpers/wait.ts';
 
 let dir: string;
 beforeEach(() => {
@@ -60,5 +61,30 @@ describe('npm start without WEB_PORT', () => {
     expect(await exited).toBe(0);
     expect(out).toContain('网页控制台没有开启');
     expect(out).not.toContain('token=');
+  });
+});
+
+describe('npm start with WEB_PORT and WEB_HOST', () => {
+  it('listens on WEB_HOST:WEB_PORT only, and stops on SIGTERM', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, DB_PATH: join(dir, 'bot.db'), CONSOLE_ADMIN_IDS: 'staff1', WEB_PORT: String(port), WEB_HOST: '127.0.0.2', LOG_LEVEL: 'silent' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((r) => child.on('close', r));
+    try {
+      let status = 0;
+      for (let i = 0; i < 150 && status === 0; i++) {
+        status = await fetch(`http://127.0.0.2:${port}/`, { redirect: 'manual' }).then((r) => r.status, () => 0);
+        if (status === 0) await new Promise((r) => setTimeout(r, 100));
+      }
+      // With no input (as under a service manager) it keeps serving; without a session the page redirects to sign-in.
+      expect(status).toBe(303);
+      await expect(fetch(`http://127.0.0.1:${port}/signin`)).rejects.toThrow();
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
   });
 });
