@@ -363,7 +363,9 @@ export class SqliteStore implements LeasedStore {
   /** Records a problem seen by an operation; damage is sticky until a quick_check passes, the others until a write succeeds. */
   private noteFailure(err: unknown): void {
     const problem = storageProblemOf(err);
-    if (!problem) return;
+    // Waiting too long for another process's lock is contention, not a broken database.
+    const code = String((err as { code?: unknown })?.code ?? '');
+    if (!problem || code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'STORE_CLOSED') return;
     if (this.state.problem === 'damaged' && problem !== 'damaged') return;
     const detail = err instanceof Error ? err.message : String(err);
     if (this.state.problem !== problem) this.state = { ...this.state, ok: false, problem, detail, since: Date.now() };
