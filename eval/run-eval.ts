@@ -111,17 +111,18 @@ function runSet(file: string): SetSummary {
 function print(s: SetSummary, withHeader: boolean): void {
   if (withHeader) console.log(`\n== ${s.file}`);
   if (verbose) for (const f of s.failures) console.log(`FAIL ${f.id} ${f.question} → ${f.why} [want ${f.want}] :: ${f.lead}`);
-  console.log('document          correct/total  accuracy');
-  for (const [d, v] of Object.entries(s.perDoc)) console.log(`${d.padEnd(18)}${`${v.ok}/${v.n}`.padStart(13)}  ${pct(v.ok, v.n).toFixed(1)}%`);
-  console.log(`${'overall'.padEnd(18)}${`${s.correct}/${s.total}`.padStart(13)}  ${s.accuracy.toFixed(1)}%`);
-  console.log(`${`strict (≤${STRICT_CHARS})`.padEnd(18)}${`${s.strict.ok}/${s.total}`.padStart(13)}  ${s.strict.accuracy.toFixed(1)}%  (facts within the first ${STRICT_CHARS} characters, ⚠️ lines aside)`);
+  const w = Math.max(18, ...Object.keys(s.perDoc).map((d) => d.length + 1));
+  console.log(`${'document'.padEnd(w)}correct/total  accuracy`);
+  for (const [d, v] of Object.entries(s.perDoc)) console.log(`${d.padEnd(w)}${`${v.ok}/${v.n}`.padStart(13)}  ${pct(v.ok, v.n).toFixed(1)}%`);
+  console.log(`${'overall'.padEnd(w)}${`${s.correct}/${s.total}`.padStart(13)}  ${s.accuracy.toFixed(1)}%`);
+  console.log(`${`strict (≤${STRICT_CHARS})`.padEnd(w)}${`${s.strict.ok}/${s.total}`.padStart(13)}  ${s.strict.accuracy.toFixed(1)}%  (facts within the first ${STRICT_CHARS} characters, ⚠️ lines aside)`);
   if (s.typeMatch.n) {
     if (verbose) for (const m of s.typeMisses) console.log(`TYPE ${m.id} want ${m.type} :: ${m.lead}`);
     const parts = Object.entries(s.typeMatch.perType).map(([t, v]) => `${t} ${v.ok}/${v.n}`);
-    console.log(`type match        ${`${s.typeMatch.ok}/${s.typeMatch.n}`.padStart(13)}  ${s.typeMatch.rate.toFixed(1)}%  (${parts.join(', ')})`);
+    console.log(`${'type match'.padEnd(w)}${`${s.typeMatch.ok}/${s.typeMatch.n}`.padStart(13)}  ${s.typeMatch.rate.toFixed(1)}%  (${parts.join(', ')})`);
   }
   const l = s.length;
-  console.log(`answer length     found ${l.n}: median ${l.median}, p90 ${l.p90}, max ${l.max} characters; ${l.over500} over 500`);
+  console.log(`${'answer length'.padEnd(w)}found ${l.n}: median ${l.median}, p90 ${l.p90}, max ${l.max} characters; ${l.over500} over 500`);
 }
 
 const summaries = files.map(runSet);
