@@ -30,6 +30,25 @@ async function open(path: string, leaseMs?: number): Promise<SqliteStore> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Page number of the first leaf page of the outbox table. */
+async function firstOutboxLeaf(path: string): Promise<number> {
+  const rows = await new Promise<{ pageno: number }[]>((resolve, reject) => {
+    const db = new sqlite3.Database(path, () =>
+      db.all("SELECT pageno FROM dbstat WHERE name = 'outbox' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1", (e: Error | null, r: { pageno: number }[]) =>
+        db.close(() => (e ? reject(e) : resolve(r))),
+      ),
+    );
+  });
+  return rows[0].pageno;
+}
+
+/** Overwrites that page with garbage (default 4 KiB pages). */
+function garbleFirstOutboxLeaf(path: string, pageno: number): void {
+  const fd = openSync(path, 'r+');
+  writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, (pageno - 1) * 4096);
+  closeSync(fd);
+}
+
 describe('the delivery lease', () => {
   it('lets one store deliver; a second on the same file stands by, cannot claim, and takes over when the first closes', async () => {
     const path = await fresh(2);
@@ -86,20 +105,22 @@ describe('the delivery lease', () => {
     const s = await open(path);
     expect(s.health()).toMatchObject({ ok: true, lastCheck: { ok: true } });
     await s.close();
-    const [{ pageno }] = await new Promise<{ pageno: number }[]>((resolve, reject) => {
-      const db = new sqlite3.Database(path, () =>
-        db.all("SELECT pageno FROM dbstat WHERE name = 'outbox' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1", (e: Error | null, rows: { pageno: number }[]) =>
-          db.close(() => (e ? reject(e) : resolve(rows))),
-        ),
-      );
-    });
-    const fd = openSync(path, 'r+');
-    writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, (pageno - 1) * 4096);
-    closeSync(fd);
+    garbleFirstOutboxLeaf(path, await firstOutboxLeaf(path));
     const damaged = await open(path);
     expect(damaged.health()).toMatchObject({ ok: false, problem: 'damaged', lastCheck: { ok: false } });
     expect(damaged.health().detail).toMatch(/quick_check/);
     expect(await damaged.quickCheck()).toBe(false);
     await expect(damaged.backupTo(`${path}.copy`)).rejects.toThrow(/damaged/);
+  });
+
+  it('health(): damage that happens under an open store is found by the periodic quick_check at a quiet moment', async () => {
+    const path = await fresh(400);
+    const s = await SqliteStore.open(path, { leaseMs: 600, quickCheckIntervalMs: 500 });
+    cleanups.push(() => s.close());
+    expect(s.health().ok).toBe(true);
+    garbleFirstOutboxLeaf(path, await firstOutboxLeaf(path));
+    const deadline = Date.now() + 8000;
+    while (s.health().ok && Date.now() < deadline) await sleep(100);
+    expect(s.health()).toMatchObject({ ok: false, problem: 'damaged', lastCheck: { ok: false } });
   });
 });
