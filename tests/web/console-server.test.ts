@@ -181,7 +181,8 @@ describe('signed in', () => {
     await c.signIn(kit);
     const compose = await c.get('/broadcast');
     expect(compose.body).toContain('标签“水口镇”（19 位）');
-    expect((await c.get('/api/reach?tag=水口镇')).json()).toEqual({ tag: '水口镇', recipients: 19 });
+    expect((await c.get(`/api/reach?tag=${encodeURIComponent('水口镇')}`)).json()).toEqual({ tags: ['水口镇'], recipients: 19 });
+    expect((await c.get('/api/reach')).json()).toEqual({ tags: [], recipients: 24 });
 
     const text = '申报材料请于3月20日前报送 <b>勿迟</b>';
     const preview = await c.post('/broadcast/preview', { text, tag: '水口镇' });
@@ -224,6 +225,28 @@ describe('signed in', () => {
     const audit = await c.get('/audit');
     expect(audit.body).toContain('群发通知');
     expect(audit.body).toContain(`#${id} 标签 水口镇，19 位`);
+  });
+
+  it('broadcast to several tags reaches each subscriber carrying any of them once', async () => {
+    const onlyA = await subscribeMany(kit.rt, 3, 'a', ['水口镇'], TEST_NOW);
+    const onlyB = await subscribeMany(kit.rt, 2, 'b', ['龙山'], TEST_NOW);
+    const both = await subscribeMany(kit.rt, 2, 'ab', ['水口镇', '龙山'], TEST_NOW);
+    await subscribeMany(kit.rt, 4, 'n', ['月山'], TEST_NOW);
+    const c = new Client(kit.app);
+    await c.signIn(kit);
+    expect((await c.get(`/api/reach?tag=${encodeURIComponent('水口镇')}&tag=${encodeURIComponent('龙山')}`)).json()).toEqual({ tags: ['水口镇', '龙山'], recipients: 7 });
+    await c.get('/broadcast');
+    const preview = await c.post('/broadcast/preview', { text: '两镇企业请注意', tag: ['水口镇', '龙山'] });
+    expect(preview.body).toContain('<strong id="reach">7</strong>');
+    expect(preview.body).toContain('带有标签“水口镇”或“龙山”的订阅者');
+    const draft = /name="draft" value="([^"]+)"/.exec(preview.body)![1];
+    const id = /\/broadcast\/(\d+)$/.exec((await c.post('/broadcast/send', { text: '两镇企业请注意', tag: ['水口镇', '龙山'], draft })).headers.location as string)![1];
+    await kit.rt.runDue(TEST_NOW);
+    expect(kit.channel.sent.filter((m) => m.data?.broadcast).map((m) => m.chat).sort()).toEqual([...onlyA, ...onlyB, ...both].sort());
+    expect((await c.get(`/api/broadcasts/${id}`)).json()).toMatchObject({ recipients: 7, sent: 7, done: true });
+    // The chat command sees the console's broadcast too.
+    const listed = await kit.rt.bot.handle({ channel: 'console', chat: 'staffchat', user: 'staff1', text: `/broadcasts ${id}`, at: TEST_NOW });
+    expect(listed[0].text).toContain('已送达 7');
   });
 
   it('broadcast: rejects an empty or too long text, and an unknown broadcast is 404', async () => {
