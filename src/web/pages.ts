@@ -117,6 +117,7 @@ export function broadcastCompose(v: { csrf: string; tags: { tag: string; n: numb
 <p class="muted">不选标签：发给全部 ${v.total} 位订阅者。选一个或几个标签：发给带有其中任一标签的订阅者。</p>
 ${v.tags.length ? v.tags.map((t) => html`<label class="choice"><input type="checkbox" name="tag" value="${t.tag}" ${v.chosen.includes(t.tag) ? 'checked' : ''}> 标签“${t.tag}”（${t.n} 位）</label>`) : html`<p class="muted">订阅者还没有标签。</p>`}
 </fieldset>
+<p class="reach" id="reach-live" aria-live="polite"></p>
 <p class="muted">每位订阅者只收到一次（带有多个所选标签的也只收到一次）；已退订的人不会收到。发送按各平台限速进行。下一步可预览并查看确切人数。</p>
 <button type="submit" class="primary" id="preview">预览</button></form>
 ${v.recent.length ? html`<section class="card"><h2>最近的群发</h2><table><thead><tr><th>编号</th><th>对象</th><th>进度</th><th>内容</th></tr></thead><tbody>${v.recent.map(

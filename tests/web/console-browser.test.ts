@@ -111,6 +111,7 @@ describe.skipIf(!available)('the console in a real browser', () => {
     await page.click('nav >> text=群发通知');
     await page.fill('#text', NOTICE);
     await page.check('input[name=tag][value="水口镇"]');
+    await page.locator('#reach-live', { hasText: '将发送给 20 位' }).waitFor();
     await shot('broadcast-compose');
     await page.click('#preview');
     expect(await page.textContent('#reach')).toBe('20');
