@@ -1,7 +1,7 @@
 /** Corpus-scale benchmark: ingest time, knowledge load time, warm answer latency and RSS at 5, 50 and 500 policy files. */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -131,7 +131,11 @@ export interface ScaleRow {
   cliIngestS: number;
   p50Ms: number;
   p99Ms: number;
+  /** p99 of CPU time per answer (all threads), less sensitive than wall time to other processes on the machine. */
+  p99CpuMs: number;
   maxMs: number;
+  /** One-minute load average when the size finished. */
+  load: number;
   samples: number;
   rssMb: number;
 }
@@ -168,14 +172,19 @@ export async function measureSize(files: number, latencyBudgetMs = 12_000): Prom
     const passMs = performance.now() - t;
     const rounds = Math.max(2, Math.min(5, Math.floor(latencyBudgetMs / Math.max(1, passMs))));
     const times: number[] = [];
+    const cpu: number[] = [];
     for (let r = 0; r < rounds; r++) {
       for (const q of questions) {
+        const c = process.cpuUsage();
         const s = performance.now();
         answerQuestion(k, q, NOW);
         times.push(performance.now() - s);
+        const d = process.cpuUsage(c);
+        cpu.push((d.user + d.system) / 1000);
       }
     }
     times.sort((a, b) => a - b);
+    cpu.sort((a, b) => a - b);
     const rssMb = peakRssMb();
 
     t = performance.now();
@@ -198,6 +207,8 @@ export async function measureSize(files: number, latencyBudgetMs = 12_000): Prom
       cliIngestS,
       p50Ms: quantile(times, 0.5),
       p99Ms: quantile(times, 0.99),
+      p99CpuMs: quantile(cpu, 0.99),
+      load: loadavg()[0],
       maxMs: times[times.length - 1],
       samples: times.length,
       rssMb,
@@ -224,16 +235,17 @@ export function runCorpusScaleBench(sizes: number[] = CORPUS_SIZES): ScaleRow[] 
   return rows;
 }
 
-/** How a figure grows from the first row to the last, as "×f for ×n files". */
+/** How a figure grows from the first row to the last: the factor and the exponent e of files^e. */
 function growth(rows: ScaleRow[], pick: (r: ScaleRow) => number): string {
   const a = rows[0];
   const b = rows[rows.length - 1];
-  return `×${(pick(b) / Math.max(1e-9, pick(a))).toFixed(1)}`;
+  const f = pick(b) / Math.max(1e-9, pick(a));
+  return `×${f.toFixed(1)} ≈ n^${(Math.log(f) / Math.log(b.files / a.files)).toFixed(2)}`;
 }
 
 /** Formats the rows as a human-readable table plus a one-line growth summary. */
 export function formatCorpusScale(rows: ScaleRow[]): string {
-  const head = ['files', 'docs', 'units', 'ingest s', '(index', 'model)', 'cli ingest s', 'load s', 'p50 ms', 'p99 ms', 'max ms', 'RSS MB'];
+  const head = ['files', 'docs', 'units', 'ingest s', '(index', 'model)', 'cli ingest s', 'load s', 'p50 ms', 'p99 ms', 'p99 cpu ms', 'max ms', 'RSS MB'];
   const body = rows.map((r) => [
     String(r.files),
     String(r.documents),
@@ -245,6 +257,7 @@ export function formatCorpusScale(rows: ScaleRow[]): string {
     r.loadS.toFixed(2),
     r.p50Ms.toFixed(2),
     r.p99Ms.toFixed(2),
+    r.p99CpuMs.toFixed(2),
     r.maxMs.toFixed(1),
     r.rssMb.toFixed(0),
   ]);
@@ -254,9 +267,9 @@ export function formatCorpusScale(rows: ScaleRow[]): string {
   const last = rows[rows.length - 1];
   const fileGrowth = last.files / first.files;
   const summary = rows.length > 1
-    ? `  growth ${first.files}→${last.files} files (×${fileGrowth.toFixed(0)}, units ${growth(rows, (r) => r.units)}): ingest ${growth(rows, (r) => r.indexS + r.modelS)} (index ${growth(rows, (r) => r.indexS)}), load ${growth(rows, (r) => r.loadS)}, p50 ${growth(rows, (r) => r.p50Ms)}, p99 ${growth(rows, (r) => r.p99Ms)}, RSS ${growth(rows, (r) => r.rssMb)}; index.json ${last.indexMb.toFixed(1)} MB, ${last.dictionaryTerms} dictionary terms at ${last.files} files`
+    ? `  growth ${first.files}→${last.files} files (×${fileGrowth.toFixed(0)}, units ×${(last.units / first.units).toFixed(0)}): ingest ${growth(rows, (r) => r.indexS + r.modelS)} of which index ${growth(rows, (r) => r.indexS)}, load ${growth(rows, (r) => r.loadS)}, p50 ${growth(rows, (r) => r.p50Ms)}, p99 ${growth(rows, (r) => r.p99Ms)}, p99 cpu ${growth(rows, (r) => r.p99CpuMs)}, RSS ${growth(rows, (r) => r.rssMb)}; index.json ${last.indexMb.toFixed(1)} MB, ${last.dictionaryTerms} dictionary terms at ${last.files} files`
     : '';
-  const samples = `  (warm latency over eval/questions.jsonl at 2026-11-22 10:00 +08:00, ${rows.map((r) => r.samples).join('/')} samples; each size in a fresh process; ingest = writeIndex + intent model training in-process; cli ingest = the real command in a new process)`;
+  const samples = `  (warm latency over eval/questions.jsonl at 2026-11-22 10:00 +08:00, ${rows.map((r) => r.samples).join('/')} samples; load average ${rows.map((r) => r.load.toFixed(1)).join('/')} on ${availableParallelism()} cores; each size in a fresh process; ingest = writeIndex + intent model training in-process; cli ingest = the real command in a new process)`;
   return [`corpus scale (copies of data/policies with other cities and scaled figures)`, line(head), ...body.map(line), summary, samples].filter(Boolean).join('\n');
 }
 
