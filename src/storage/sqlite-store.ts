@@ -302,7 +302,8 @@ export class SqliteStore implements LeasedStore {
     const fail = (e: unknown, what: string): StorageError => {
       const code = String((e as { code?: unknown })?.code ?? 'SQLITE_ERROR');
       const cause = (e as Error)?.message ?? String(e);
-      return new StorageError(`无法使用数据库 / cannot use database ${path}: ${what}: ${cause}`, code, path, { cause: e });
+      const hint = code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' ? '（数据库已损坏：停止机器人后运行 npm run cli -- restore latest 从备份恢复 / damaged: restore from a backup）' : '';
+      return new StorageError(`无法使用数据库 / cannot use database ${path}: ${what}: ${cause}${hint}`, code, path, { cause: e });
     };
     try {
       if (!memory) mkdirSync(dirname(path), { recursive: true });
