@@ -1,4 +1,4 @@
-/** Benchmarks: warm answer latency (p50, p99), throughput, cold start of `ask`, peak RSS, and the scheduling figures. */
+/** Benchmarks: warm answer latency (p50, p99), throughput, cold start of `ask`, peak RSS, the scheduling figures and the corpus-scale table (5, 50, 500 files). */
 process.env.DOTENV_CONFIG_QUIET = 'true';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -59,3 +59,6 @@ if (existsSync(fileURLToPath(schedulingBench))) {
   console.log(`broadcast to 10,000 subscribers: ${s.deliveriesPerSecond.toFixed(0)} deliveries/s`);
   console.log(`due-reminder scan with 1,000,000 awards: ${s.scanMsWith1MAwards.toFixed(1)} ms`);
 }
+
+const { runCorpusScaleBench, formatCorpusScale } = await import('./corpus-scale.ts');
+console.log(formatCorpusScale(runCorpusScaleBench()));

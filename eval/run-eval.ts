@@ -6,11 +6,12 @@
  *   npm run eval -- eval/holdout.jsonl one file (several may be given)
  *   npm run eval -- --all              questions, holdout and fresh
  *   add --verbose for the failures, --json for one JSON summary object on stdout.
+ * The strict line also wants every fact within the first 200 characters (⚠️ lines aside), as a chat reader sees it.
  */
 import { fileURLToPath } from 'node:url';
 import { answerQuestion } from '../src/knowledge/answer.ts';
 import { loadKnowledge } from '../src/knowledge/knowledge-base.ts';
-import { answerTypes, charCount, judge, leadOf, lengthStats, readItems, typeMatches, type LengthStats } from './score.ts';
+import { answerTypes, charCount, judge, judgeStrict, leadOf, STRICT_CHARS, lengthStats, readItems, typeMatches, type LengthStats } from './score.ts';
 
 /** Title fragments identifying each document id of the original corpus (ids of other documents are looked up). */
 const DOC_TITLES: Record<string, string> = {
@@ -42,6 +43,7 @@ interface SetSummary {
   correct: number;
   total: number;
   accuracy: number;
+  strict: { ok: number; accuracy: number };
   perDoc: Record<string, { ok: number; n: number }>;
   typeMatch: { ok: number; n: number; rate: number; perType: Record<string, { ok: number; n: number }> };
   length: LengthStats;
@@ -60,6 +62,7 @@ function runSet(file: string): SetSummary {
   const failures: SetSummary['failures'] = [];
   const typeMisses: SetSummary['typeMisses'] = [];
   let ok = 0;
+  let strictOk = 0;
   let typeOk = 0;
   let typed = 0;
   for (const it of items) {
@@ -73,6 +76,7 @@ function runSet(file: string): SetSummary {
       ok++;
     }
     per.set(key, s);
+    if (judgeStrict(it, a, docTitle)) strictOk++;
     const lead = a.answer.split('\n')[0].slice(0, 80);
     if (!pass) failures.push({ id: it.id, question: it.question, why, want: it.note, lead });
     if (a.found) lengths.push(charCount(a.answer));
@@ -94,6 +98,7 @@ function runSet(file: string): SetSummary {
     correct: ok,
     total: items.length,
     accuracy: pct(ok, items.length),
+    strict: { ok: strictOk, accuracy: pct(strictOk, items.length) },
     perDoc: order(per),
     typeMatch: { ok: typeOk, n: typed, rate: pct(typeOk, typed), perType: order(perType, answerTypes) },
     length: lengthStats(lengths),
@@ -106,16 +111,18 @@ function runSet(file: string): SetSummary {
 function print(s: SetSummary, withHeader: boolean): void {
   if (withHeader) console.log(`\n== ${s.file}`);
   if (verbose) for (const f of s.failures) console.log(`FAIL ${f.id} ${f.question} → ${f.why} [want ${f.want}] :: ${f.lead}`);
-  console.log('document          correct/total  accuracy');
-  for (const [d, v] of Object.entries(s.perDoc)) console.log(`${d.padEnd(18)}${`${v.ok}/${v.n}`.padStart(13)}  ${pct(v.ok, v.n).toFixed(1)}%`);
-  console.log(`${'overall'.padEnd(18)}${`${s.correct}/${s.total}`.padStart(13)}  ${s.accuracy.toFixed(1)}%`);
+  const w = Math.max(18, ...Object.keys(s.perDoc).map((d) => d.length + 1));
+  console.log(`${'document'.padEnd(w)}correct/total  accuracy`);
+  for (const [d, v] of Object.entries(s.perDoc)) console.log(`${d.padEnd(w)}${`${v.ok}/${v.n}`.padStart(13)}  ${pct(v.ok, v.n).toFixed(1)}%`);
+  console.log(`${'overall'.padEnd(w)}${`${s.correct}/${s.total}`.padStart(13)}  ${s.accuracy.toFixed(1)}%`);
+  console.log(`${`strict (≤${STRICT_CHARS})`.padEnd(w)}${`${s.strict.ok}/${s.total}`.padStart(13)}  ${s.strict.accuracy.toFixed(1)}%  (facts within the first ${STRICT_CHARS} characters, ⚠️ lines aside)`);
   if (s.typeMatch.n) {
     if (verbose) for (const m of s.typeMisses) console.log(`TYPE ${m.id} want ${m.type} :: ${m.lead}`);
     const parts = Object.entries(s.typeMatch.perType).map(([t, v]) => `${t} ${v.ok}/${v.n}`);
-    console.log(`type match        ${`${s.typeMatch.ok}/${s.typeMatch.n}`.padStart(13)}  ${s.typeMatch.rate.toFixed(1)}%  (${parts.join(', ')})`);
+    console.log(`${'type match'.padEnd(w)}${`${s.typeMatch.ok}/${s.typeMatch.n}`.padStart(13)}  ${s.typeMatch.rate.toFixed(1)}%  (${parts.join(', ')})`);
   }
   const l = s.length;
-  console.log(`answer length     found ${l.n}: median ${l.median}, p90 ${l.p90}, max ${l.max} characters; ${l.over500} over 500`);
+  console.log(`${'answer length'.padEnd(w)}found ${l.n}: median ${l.median}, p90 ${l.p90}, max ${l.max} characters; ${l.over500} over 500`);
 }
 
 const summaries = files.map(runSet);

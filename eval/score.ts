@@ -71,6 +71,17 @@ export function judge(it: EvalItem, a: ScoredAnswer, docTitle: (doc: string) => 
   return { pass, why };
 }
 
+/** Characters of the answer, warnings removed, within which the strict rule wants every fact (what a chat reader sees first). */
+export const STRICT_CHARS = 200;
+
+/** The strict rule: the eval rule, and every fact within the first STRICT_CHARS characters once ⚠️ lines are removed. */
+export function judgeStrict(it: EvalItem, a: ScoredAnswer, docTitle: (doc: string) => string): boolean {
+  if (!judge(it, a, docTitle).pass) return false;
+  if (!it.found) return true;
+  const head = norm([...a.answer.split('\n').filter((l) => !l.trim().startsWith('⚠')).join('\n')].slice(0, STRICT_CHARS).join(''));
+  return it.facts.every((f) => head.includes(norm(f)));
+}
+
 /** The lead of an answer: its first line that is not a ⚠️ warning. */
 export function leadOf(answer: string): string {
   return answer.split('\n').map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('⚠️') && !l.startsWith('⚠')) ?? '';
@@ -92,10 +103,10 @@ function leadBlock(answer: string): string[] {
 const NUM = String.raw`(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万两〇零]+)`;
 const WHEN = new RegExp(String.raw`${NUM}\s*(?:个工作日|个月|年|月|日|号|天|周)|期间|年底|年初|年末|月底|季度|上半年|下半年|即日起`);
 const QUANTITY = new RegExp(String.raw`${NUM}\s*(?:万元|元|家次|家|个|项|%|％|次|年|天|张|件|名|期|批次|批|种|倍|人|届|所|类|分)|百分之`);
-const WHO = /局|部门|政府|委员会|办公室|协会|小组|单位|中心|(?:标准化|计量|质量|科技|认证|监督|特监|法规|审批)处|总队|海关|党委|宣传部|管委会|提升办|领导/;
+const WHO = /局|部门|政府|委员会|办公室|协会|小组|单位|中心|(?:标准化|计量|质量|科技|认证|监督|特监|法规|审批)处|总队|海关|党委|宣传部|管委会|提升办|领导|市长/;
 /** Wording that frames a lapsed or quoted rule before the yes/no word. */
 const FRAME = /^(?:按|据|根据)?(?:原|该|这份|这个|本)?(?:办法|文件|计划|方案|规定|原文)?(?:规定|写明|明确|提到|要求)?[：:，,]?\s*/;
-const YESNO = /^(?:可以|不可以|可|不能|能|需要|不需要|是|不是|没有限制|不限|符合|不符合|没有|不会|必须|无需|不用|不必|不要|否|已过有效期|已过期|已失效|已到期|已废止|仍(?:然)?有效|仍在有效期|yes\b|no\b)/i;
+const YESNO = /^(?:可以|不可以|可|不能|能|需要|不需要|是|不是|没有限制|不限|符合|不符合|没有|不会|必须|无需|不用|不必|不要|否|已过有效期|已过期|已失效|已到期|已废止|已截止|已结束|仍(?:然)?有效|仍在有效期|yes\b|no\b)/i;
 
 /** Whether an answer's lead is of the expected type (none: the answer is not found). */
 export function typeMatches(type: AnswerType, a: ScoredAnswer): boolean {

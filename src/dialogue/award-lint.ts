@@ -135,7 +135,7 @@ export async function checkAwardFiles(index: { documents: PolicyDocument[]; unit
     }
     if (ids.has(award.id)) problems.push({ path: 'id', message: 'used by another rules file' });
     ids.add(award.id);
-    if (problems.length) throw new DataError(`${award.id}.json`, problems[0].path, problems.map((p) => `${p.path}: ${p.message}`).join('; '));
+    if (problems.length) throw new DataError(`${award.id}.json`, problems[0].path, [problems[0].message, ...problems.slice(1).map((p) => `${p.path}: ${p.message}`)].join('; '));
   }
   return awards;
 }

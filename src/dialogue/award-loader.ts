@@ -33,9 +33,9 @@ export function loadAwardFile(path: string): AwardRules {
   }
   const r = awardRulesSchema.safeParse(raw);
   if (!r.success) {
-    const first = r.error.issues[0];
-    const all = r.error.issues.map((i) => `${issuePath(i.path)}: ${i.message}`).join('; ');
-    throw new DataError(file, issuePath(first?.path ?? []), all);
+    const [first, ...rest] = r.error.issues;
+    const more = rest.map((i) => `; ${issuePath(i.path)}: ${i.message}`).join('');
+    throw new DataError(file, issuePath(first?.path ?? []), `${first?.message ?? 'invalid'}${more}`);
   }
   if (`${r.data.id}.json` !== file) throw new DataError(file, 'id', `the id "${r.data.id}" must match the file name (${r.data.id}.json)`);
   return r.data;

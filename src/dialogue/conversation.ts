@@ -202,7 +202,7 @@ function begin(state: ChatState, text: string, now: Date, awards: readonly Award
       state: { ...withoutChoosing(state), choosing: { text } },
       replies: [
         {
-          text: `可以预检以下${awards.length}个奖项，请问您想预检哪一个？\n${awards.map((a, i) => `${i + 1}. ${a.name}（${a.place}）`).join('\n')}`,
+          text: `可以预检以下${awards.length}个奖项，请问您想预检哪一个？请选择，或直接说出奖项名称。`,
           choices: awards.map((a) => ({ label: a.name, value: a.name })),
           data: { precheck: { choose: awards.map((a) => a.id) } },
         },

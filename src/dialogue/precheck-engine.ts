@@ -151,12 +151,6 @@ export function validityCaveat(award: AwardRules, now: Date): string {
   return `⚠️ 请注意：${base}将于${end}到期；请向${d.contact}确认现行规定。`;
 }
 
-/** Whether the award's policy document has lapsed at the date of asking. */
-export function hasLapsed(award: AwardRules, now: Date): boolean {
-  const e = award.document.expires;
-  return e !== undefined && now.getTime() >= chinaDay(e).getTime() + 24 * 3600_000;
-}
-
 function conditionLine(award: AwardRules, c: Criterion, answers: Answers): string {
   const value = answers[c.slot];
   if (!isValidValue(c, value)) return `❔ 未确认：${c.condition}（尚未回答）${articleRef(award, c)}`;

@@ -284,6 +284,7 @@ export class SqliteStore implements LeasedStore {
   private lastJobEnd = Date.now();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  private beating = false;
 
   private constructor(private readonly conn: Connection, readonly path: string, options: SqliteStoreOptions) {
     this.leaseMs = Math.max(300, options.leaseMs ?? 30_000);
@@ -301,7 +302,8 @@ export class SqliteStore implements LeasedStore {
     const fail = (e: unknown, what: string): StorageError => {
       const code = String((e as { code?: unknown })?.code ?? 'SQLITE_ERROR');
       const cause = (e as Error)?.message ?? String(e);
-      return new StorageError(`无法使用数据库 / cannot use database ${path}: ${what}: ${cause}`, code, path, { cause: e });
+      const hint = code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' ? '（数据库已损坏：停止机器人后运行 npm run cli -- restore latest 从备份恢复 / damaged: restore from a backup）' : '';
+      return new StorageError(`无法使用数据库 / cannot use database ${path}: ${what}: ${cause}${hint}`, code, path, { cause: e });
     };
     try {
       if (!memory) mkdirSync(dirname(path), { recursive: true });
@@ -363,7 +365,9 @@ export class SqliteStore implements LeasedStore {
   /** Records a problem seen by an operation; damage is sticky until a quick_check passes, the others until a write succeeds. */
   private noteFailure(err: unknown): void {
     const problem = storageProblemOf(err);
-    if (!problem) return;
+    // Waiting too long for another process's lock is contention, not a broken database.
+    const code = String((err as { code?: unknown })?.code ?? '');
+    if (!problem || code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'STORE_CLOSED') return;
     if (this.state.problem === 'damaged' && problem !== 'damaged') return;
     const detail = err instanceof Error ? err.message : String(err);
     if (this.state.problem !== problem) this.state = { ...this.state, ok: false, problem, detail, since: Date.now() };
@@ -421,20 +425,39 @@ export class SqliteStore implements LeasedStore {
 
   /** Timer: renews the owner lease and, when the store has been idle a while, runs the periodic quick_check. */
   private async heartbeat(): Promise<void> {
-    if (this.closing || this.closed) return;
+    if (this.closing || this.closed || this.beating) return;
+    this.beating = true;
     try {
-      await this.schedule((c) => this.register(c), true);
-    } catch {
-      // Recorded in the health; the next beat tries again.
+      // Quiet: nothing queued and nothing done for two seconds (the beat's own renewal does not count).
+      const quiet = this.queued === 0 && Date.now() - this.lastJobEnd >= 2000;
+      await this.schedule((c) => this.register(c), true, true).catch(() => undefined); // recorded in the health; the next beat retries
+      const last = this.state.lastCheck?.at ?? 0;
+      if (quiet && this.quickCheckIntervalMs > 0 && Date.now() - last >= this.quickCheckIntervalMs) await this.periodicCheck();
+    } finally {
+      this.beating = false;
     }
-    const last = this.state.lastCheck?.at ?? 0;
-    if (this.quickCheckIntervalMs > 0 && Date.now() - last >= this.quickCheckIntervalMs && this.queued === 0 && Date.now() - this.lastJobEnd >= 3000) {
-      await this.quickCheck().catch(() => undefined);
+  }
+
+  /**
+   * The periodic quick_check, on a short-lived read-only connection of its own: it reads the pages from the file,
+   * not from the main connection's cache, so damage that happened under a running bot is seen, and other work goes on.
+   */
+  private async periodicCheck(): Promise<void> {
+    if (this.path === ':memory:' || this.path === '') return;
+    const db = await new Promise<sqlite3.Database | undefined>((resolve) => {
+      const d: sqlite3.Database = new sqlite3.Database(this.path, sqlite3.OPEN_READONLY, (err) => resolve(err ? undefined : d));
+    });
+    if (!db) return;
+    const c = new Connection(db);
+    try {
+      await this.runQuickCheck(c);
+    } finally {
+      await c.close().catch(() => undefined);
     }
   }
 
   /** Runs `job` after every job queued before it; the single writer. Storage errors are recorded in the health and rethrown as StorageError. */
-  private schedule<T>(job: (c: Connection) => Promise<T>, write = false): Promise<T> {
+  private schedule<T>(job: (c: Connection) => Promise<T>, write = false, background = false): Promise<T> {
     if (this.closing) return Promise.reject(new StorageError(`${this.path}: store is closed`, 'STORE_CLOSED', this.path));
     this.queued++;
     const result = this.tail.then(async () => {
@@ -447,7 +470,7 @@ export class SqliteStore implements LeasedStore {
         throw wrapError(e, this.path);
       } finally {
         this.queued--;
-        this.lastJobEnd = Date.now();
+        if (!background) this.lastJobEnd = Date.now();
       }
     });
     this.tail = result.then(

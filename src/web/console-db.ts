@@ -252,3 +252,51 @@ export function cancelQueued(db: ConsoleStore, broadcastId: string): Promise<num
     true,
   );
 }
+
+/** Escapes LIKE wildcards so a value matches literally (with ESCAPE '\'), as the store does for tags. */
+function likeLiteral(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** SQL matching active subscribers carrying any of `tags` (a JSON array column holding the tag as a whole element). */
+function anyTagWhere(tags: string[]): { where: string; params: string[] } {
+  return { where: `active = 1 AND (${tags.map(() => "tags LIKE ? ESCAPE '\\'").join(' OR ')})`, params: tags.map((t) => `%${likeLiteral(JSON.stringify(t))}%`) };
+}
+
+/** Active subscribers carrying at least one of `tags`, each counted once. */
+export async function countAnyTag(db: ConsoleStore, tags: string[]): Promise<number> {
+  const { where, params } = anyTagWhere(tags);
+  return db.runExclusive(async (c) => (await c.get<{ n: number }>(`SELECT COUNT(*) AS n FROM subscribers WHERE ${where}`, params))?.n ?? 0);
+}
+
+/**
+ * A broadcast to the subscribers carrying any of several tags, each reached once: the same broadcast row and the same
+ * outbox rows (key `broadcast:<id>:<channel>:<chat>`, kind broadcast) as the store's `createBroadcast` writes for one
+ * tag, in one transaction, so the delivery service paces, reports and cancels it like any other.
+ */
+export async function createAnyTagBroadcast(
+  db: ConsoleStore,
+  b: { senderChannel: string; senderChat: string; text: string; tags: string[] },
+  at: Date,
+): Promise<{ id: string; recipients: number }> {
+  const { where, params } = anyTagWhere(b.tags);
+  return db.runExclusive(async (c) => {
+    const r = await c.run('INSERT INTO broadcasts (sender_channel, sender_chat, text, tag, recipients, created_at, report_sent) VALUES (?, ?, ?, ?, 0, ?, 0)', [
+      b.senderChannel,
+      b.senderChat,
+      b.text,
+      b.tags.join('、'),
+      at.getTime(),
+    ]);
+    const id = r.lastID;
+    const fan = await c.run(
+      `INSERT INTO outbox (key, kind, channel, chat, text, data, due_at, state, attempts, broadcast_id, created_at)
+       SELECT ? || channel || ':' || chat, 'broadcast', channel, chat, ?, ?, 0, 'pending', 0, ?, ?
+       FROM subscribers WHERE ${where}
+       ON CONFLICT (key) DO NOTHING`,
+      [`broadcast:${id}:`, b.text, JSON.stringify({ broadcast: { id: String(id) } }), id, at.getTime(), ...params],
+    );
+    await c.run('UPDATE broadcasts SET recipients = ?, report_sent = ? WHERE id = ?', [fan.changes, fan.changes === 0 ? 1 : 0, id]);
+    return { id: String(id), recipients: fan.changes };
+  }, true);
+}

@@ -42,10 +42,27 @@ export function safeFileName(name: string): string {
   return `${clean || 'policy'}.txt`;
 }
 
-/** Turns a DataError location ("line 12", "parts.0.startsWith", "json") into a line or a field. */
+/** Plain-Chinese explanations of the loader's messages, for office staff; the original message is kept beside them. */
+const EXPLAIN: [RegExp, string][] = [
+  [/metadata header line must be/, '开头元数据的每一行应写成“名称: 值”，例如 issued: 2024-01-02'],
+  [/never closed/, '开头的元数据以“---”开始，但缺少结束的“---”'],
+  [/not valid UTF-8/, '文件不是 UTF-8 编码，请在记事本中“另存为”并选择 UTF-8'],
+  [/NUL byte/, '这不是文本文件'],
+  [/has no text/, '文件里没有正文'],
+  [/no citable text/, '没有找到可引用的条款（例如“第一条”“一、”）'],
+  [/expected a date as YYYY-MM-DD/, '日期应写成 2024-01-31 这样的格式'],
+  [/is used twice/, '文件编号与已有文件重复，请给文件换个名字'],
+  [/Unrecognized key/i, '有不认识的元数据名称（可用：issuer、docNumber、issued、effective、expires、validityNote、region）'],
+  [/no line ".*" found/, '元数据里写的分节标题在正文中找不到'],
+  [/Too small|too_small|at least/i, '内容太短'],
+];
+
+/** Turns a DataError location ("line 12", "parts.0.startsWith", "json") into a line or a field, with an explanation. */
 function problemOf(err: DataError): UploadProblem {
   const m = /^line (\d+)$/.exec(err.where);
-  const message = err.message.slice(`${err.file}: ${err.where}: `.length) || err.message;
+  const original = err.message.slice(`${err.file}: ${err.where}: `.length) || err.message;
+  const hint = EXPLAIN.find(([re]) => re.test(original))?.[1];
+  const message = hint ? `${hint}（${original}）` : original;
   return m ? { file: err.file, line: Number(m[1]), message } : { file: err.file, field: err.where, message };
 }
 

@@ -53,15 +53,23 @@ function channelName(c: string): string {
   return CHANNEL_NAMES[c] ?? c;
 }
 
-/** Renders a storage health value (whatever shape the store gives) as a small table. */
+/** One value of a health report: times (ms since epoch under a key like "at") as local time, objects as key: value lines. */
+function healthValue(v: unknown, key = ''): Safe {
+  if (typeof v === 'number' && /at$|time|^ts$/i.test(key) && v > 1e12) return html`${localTime(v)}`;
+  if (typeof v === 'boolean') return html`${v ? '是' : '否'}`;
+  if (v && typeof v === 'object' && !Array.isArray(v)) return html`${Object.entries(v as Record<string, unknown>).map(([k, x]) => html`<div><span class="muted">${k}:</span> ${healthValue(x, k)}</div>`)}`;
+  return html`${v === null || v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v)}`;
+}
+
+/** Renders a storage health report (whatever shape the store gives) as a small table. */
 function healthView(h: unknown): Safe {
   if (h === undefined) return html`<p class="muted">存储未提供健康检查。</p>`;
   if (h === null || typeof h !== 'object') return html`<p>${String(h)}</p>`;
   const entries = Object.entries(h as Record<string, unknown>);
   const ok = (h as { ok?: unknown }).ok;
-  return html`<p class="${ok === false ? 'error' : 'ok'}">${ok === false ? '存储异常' : '存储正常'}</p><table class="kv">${entries
+  return html`<p class="${ok === false ? 'error' : 'ok'}" id="health">${ok === false ? '存储异常' : '存储正常'}</p><table class="kv">${entries
     .filter(([k]) => k !== 'ok')
-    .map(([k, v]) => html`<tr><th>${k}</th><td>${typeof v === 'object' ? JSON.stringify(v) : String(v)}</td></tr>`)}</table>`;
+    .map(([k, v]) => html`<tr><th>${k}</th><td>${healthValue(v, k)}</td></tr>`)}</table>`;
 }
 
 /** The overview page. */
@@ -93,21 +101,24 @@ function isoLocal(d: Date): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
 }
 
-/** A broadcast's audience in words. */
-function audience(tag: string | undefined): string {
-  return tag ? `标签“${tag}”的订阅者` : '全部订阅者';
+/** A broadcast's audience in words; a broadcast to several tags stores them joined by 、. */
+function audience(tag: string | string[] | undefined): string {
+  const tags = Array.isArray(tag) ? tag : tag ? tag.split('、') : [];
+  if (tags.length === 0) return '全部订阅者';
+  return tags.length === 1 ? `标签“${tags[0]}”的订阅者` : `带有标签${tags.map((t) => `“${t}”`).join('或')}的订阅者`;
 }
 
 /** The compose form. */
-export function broadcastCompose(v: { csrf: string; tags: { tag: string; n: number }[]; total: number; text: string; tag: string; error?: string; recent: BroadcastStats[] }): Safe {
+export function broadcastCompose(v: { csrf: string; tags: { tag: string; n: number }[]; total: number; text: string; chosen: string[]; error?: string; recent: BroadcastStats[] }): Safe {
   return html`${v.error ? html`<p class="error" role="alert">${v.error}</p>` : ''}
 <form method="post" action="/broadcast/preview" class="card" id="compose">${csrfField(v.csrf)}
 <label for="text">通知内容</label><textarea id="text" name="text" rows="6" maxlength="4096" required placeholder="例如：2025年度优秀奖申报材料请于1月20日前报送。">${v.text}</textarea>
 <fieldset><legend>发给谁</legend>
-<label class="choice"><input type="radio" name="tag" value="" ${v.tag ? '' : 'checked'}> 全部订阅者（${v.total} 位）</label>
-${v.tags.map((t) => html`<label class="choice"><input type="radio" name="tag" value="${t.tag}" ${v.tag === t.tag ? 'checked' : ''}> 标签“${t.tag}”（${t.n} 位）</label>`)}
+<p class="muted">不选标签：发给全部 ${v.total} 位订阅者。选一个或几个标签：发给带有其中任一标签的订阅者。</p>
+${v.tags.length ? v.tags.map((t) => html`<label class="choice"><input type="checkbox" name="tag" value="${t.tag}" ${v.chosen.includes(t.tag) ? 'checked' : ''}> 标签“${t.tag}”（${t.n} 位）</label>`) : html`<p class="muted">订阅者还没有标签。</p>`}
 </fieldset>
-<p class="muted">每位订阅者只收到一次；已退订的人不会收到。发送按各平台限速进行。</p>
+<p class="reach" id="reach-live" aria-live="polite"></p>
+<p class="muted">每位订阅者只收到一次（带有多个所选标签的也只收到一次）；已退订的人不会收到。发送按各平台限速进行。下一步可预览并查看确切人数。</p>
 <button type="submit" class="primary" id="preview">预览</button></form>
 ${v.recent.length ? html`<section class="card"><h2>最近的群发</h2><table><thead><tr><th>编号</th><th>对象</th><th>进度</th><th>内容</th></tr></thead><tbody>${v.recent.map(
     (b) => html`<tr><td><a href="/broadcast/${b.id}">#${b.id}</a></td><td>${audience(b.tag)}</td><td>${b.delivered}/${b.recipients}${b.pending ? html`（待发送 ${b.pending}）` : ''}${b.failed ? html`，失败 ${b.failed}` : ''}${b.cancelled ? html`，取消 ${b.cancelled}` : ''}</td><td>${b.text.slice(0, 60)}</td></tr>`,
@@ -115,12 +126,12 @@ ${v.recent.length ? html`<section class="card"><h2>最近的群发</h2><table><t
 }
 
 /** The preview: reach, Telegram and WeChat renderings, and the confirm button. */
-export function broadcastPreview(v: { csrf: string; text: string; tag: string; recipients: number; draft: string }): Safe {
+export function broadcastPreview(v: { csrf: string; text: string; tags: string[]; recipients: number; draft: string }): Safe {
   const parts = splitText(v.text);
-  return html`<section class="card"><p class="reach">将发送给<strong id="reach">${v.recipients}</strong>位${audience(v.tag || undefined)}。</p>
+  return html`<section class="card"><p class="reach">将发送给<strong id="reach">${v.recipients}</strong>位${audience(v.tags)}。</p>
 <div class="previews"><div class="phone telegram"><div class="phone-head">Telegram 中显示为</div>${parts.map((p) => html`<div class="bubble">${p}</div>`)}${parts.length > 1 ? html`<p class="muted">（超过 Telegram 单条长度，分 ${parts.length} 条发送）</p>` : ''}</div>
 <div class="phone wechat"><div class="phone-head">微信中显示为</div><div class="bubble">${v.text}</div></div></div>
-${v.recipients === 0 ? html`<p class="error">没有可发送的订阅者，不能发送。</p><p><a href="/broadcast">返回修改</a></p>` : html`<form method="post" action="/broadcast/send" class="confirm">${csrfField(v.csrf)}<input type="hidden" name="text" value="${v.text}"><input type="hidden" name="tag" value="${v.tag}"><input type="hidden" name="draft" value="${v.draft}">
+${v.recipients === 0 ? html`<p class="error">没有可发送的订阅者，不能发送。</p><p><a href="/broadcast">返回修改</a></p>` : html`<form method="post" action="/broadcast/send" class="confirm">${csrfField(v.csrf)}<input type="hidden" name="text" value="${v.text}">${v.tags.map((t) => html`<input type="hidden" name="tag" value="${t}">`)}<input type="hidden" name="draft" value="${v.draft}">
 <button type="submit" class="primary" id="confirm">确认发送</button> <a href="/broadcast">返回修改</a></form>`}</section>`;
 }
 

@@ -68,7 +68,11 @@ function isPublic(url: string): boolean {
 
 const broadcastForm = z.object({
   text: z.string().trim().min(1, '请填写通知内容').max(MAX_BROADCAST_LENGTH, `通知内容请控制在 ${MAX_BROADCAST_LENGTH} 字以内`),
-  tag: z.string().trim().max(60).default(''),
+  // Zero tags: every subscriber; one or more: those carrying any of them, each reached once.
+  tag: z
+    .union([z.string().max(60), z.array(z.string().max(60)).max(20)])
+    .default([])
+    .transform((t) => [...new Set((Array.isArray(t) ? t : [t]).map(normalizeTag).filter(Boolean))]),
   draft: z.string().uuid().optional(),
 });
 
@@ -80,7 +84,12 @@ const publicityForm = z.object({
 /** Builds the console server (not listening yet); `app.inject` drives it in tests. */
 export async function buildConsoleServer(deps: ConsoleDeps): Promise<FastifyInstance> {
   const now = deps.now ?? (() => new Date());
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, trustProxy: false });
+  // Closing the server also ends open progress streams, so a shutdown never waits for a watcher.
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, trustProxy: false, forceCloseConnections: true });
+  let closing = false;
+  app.addHook('onClose', async () => {
+    closing = true;
+  });
   const library = new DocumentLibrary(deps.dataDir, (k) => deps.bot.setKnowledge(k));
   const sending = new Map<string, Promise<string>>();
 
@@ -200,39 +209,43 @@ export async function buildConsoleServer(deps: ConsoleDeps): Promise<FastifyInst
 
   // Broadcast: compose, preview with reach, confirm, progress, cancel.
   const tagsKnown = async () => (await db.subscriberCounts(deps.store)).byTag;
+  const reachOf = (tags: string[]) => (tags.length <= 1 ? deps.store.countSubscribers(tags[0]) : db.countAnyTag(deps.store, tags));
+  const rawTags = (raw: unknown): string[] => (Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' && raw ? [raw] : []);
   app.get('/broadcast', async (req, reply) => {
     const list = await deps.store.listBroadcasts(10);
-    return page(req, reply, '群发通知', pages.broadcastCompose({ csrf: csrfOf(reply), tags: await tagsKnown(), total: await deps.store.countSubscribers(), text: '', tag: '', recent: list }));
+    return page(req, reply, '群发通知', pages.broadcastCompose({ csrf: csrfOf(reply), tags: await tagsKnown(), total: await deps.store.countSubscribers(), text: '', chosen: [], recent: list }));
   });
   app.get('/api/reach', async (req) => {
-    const tag = normalizeTag(z.string().max(60).catch('').parse((req.query as Record<string, unknown>).tag ?? ''));
-    return { tag: tag || null, recipients: await deps.store.countSubscribers(tag || undefined) };
+    const form = broadcastForm.shape.tag.safeParse((req.query as Record<string, unknown>).tag);
+    const tags = form.success ? form.data : [];
+    return { tags, recipients: await reachOf(tags) };
   });
   app.post('/broadcast/preview', protect, async (req, reply) => {
     const form = broadcastForm.safeParse(req.body);
     const raw = (req.body ?? {}) as Record<string, unknown>;
     if (!form.success) {
       reply.code(400);
-      return page(req, reply, '群发通知', pages.broadcastCompose({ csrf: csrfOf(reply), tags: await tagsKnown(), total: await deps.store.countSubscribers(), text: String(raw.text ?? ''), tag: String(raw.tag ?? ''), error: form.error.issues[0]?.message, recent: [] }));
+      return page(req, reply, '群发通知', pages.broadcastCompose({ csrf: csrfOf(reply), tags: await tagsKnown(), total: await deps.store.countSubscribers(), text: String(raw.text ?? ''), chosen: rawTags(raw.tag), error: form.error.issues[0]?.message, recent: [] }));
     }
-    const tag = normalizeTag(form.data.tag);
-    const recipients = await deps.store.countSubscribers(tag || undefined);
-    return page(req, reply, '确认群发', pages.broadcastPreview({ csrf: csrfOf(reply), text: form.data.text, tag, recipients, draft: randomUUID() }));
+    const tags = form.data.tag;
+    return page(req, reply, '确认群发', pages.broadcastPreview({ csrf: csrfOf(reply), text: form.data.text, tags, recipients: await reachOf(tags), draft: randomUUID() }));
   });
   app.post('/broadcast/send', protect, async (req, reply) => {
     const form = broadcastForm.safeParse(req.body);
     if (!form.success || !form.data.draft) return reply.code(400).type('text/html; charset=utf-8').send(layout('群发通知', { path: '/broadcast', staff: req.staff, csrf: csrfOf(reply) }, html`<p class="error">${form.success ? '缺少草稿编号，请重新预览。' : form.error.issues[0]?.message}</p><p><a href="/broadcast">返回</a></p>`));
     const { text, draft } = form.data;
-    const tag = normalizeTag(form.data.tag) || undefined;
+    const tags = form.data.tag;
     // A confirm clicked twice (or resent by the browser) sends once: the draft id maps to one broadcast.
     let job = sending.get(draft);
     if (!job) {
       job = (async () => {
         const existing = await db.draftBroadcast(deps.store, draft);
         if (existing) return existing;
-        const { id, recipients } = await deps.store.createBroadcast({ senderChannel: WEB_CHANNEL, senderChat: req.staff!, text, tag }, now());
+        // Everyone or one tag: exactly the store's /broadcast path; several tags: the same rows for their union.
+        const sender = { senderChannel: WEB_CHANNEL, senderChat: req.staff!, text };
+        const { id, recipients } = tags.length <= 1 ? await deps.store.createBroadcast({ ...sender, tag: tags[0] }, now()) : await db.createAnyTagBroadcast(deps.store, { ...sender, tags }, now());
         await db.recordDraft(deps.store, draft, id, req.staff!);
-        await record(req, 'broadcast', `#${id} ${tag ? `标签 ${tag}` : '全部订阅者'}，${recipients} 位：${text.slice(0, 200)}`);
+        await record(req, 'broadcast', `#${id} ${tags.length ? `标签 ${tags.join('、')}` : '全部订阅者'}，${recipients} 位：${text.slice(0, 200)}`);
         if (recipients > 0) deps.poke();
         return id;
       })();
@@ -270,12 +283,12 @@ export async function buildConsoleServer(deps: ConsoleDeps): Promise<FastifyInst
       const data = JSON.stringify(pages.progressJson(b));
       if (data !== last) res.write(`event: progress\ndata: ${data}\n\n`);
       last = data;
-      if (b.pending === 0 || closed) break;
+      if (b.pending === 0 || closed || closing) break;
       await new Promise((r) => setTimeout(r, deps.progressIntervalMs ?? 500));
-      if (closed) break;
+      if (closed || closing) break;
       b = (await deps.store.getBroadcast(id.data)) ?? b;
     }
-    if (!closed) res.write('event: done\ndata: {}\n\n');
+    if (!closed && b.pending === 0) res.write('event: done\ndata: {}\n\n');
     res.end();
   });
   app.post('/broadcast/:id/cancel', protect, async (req, reply) => {

@@ -408,14 +408,17 @@ describe('boundaries', () => {
 });
 
 describe('reward', () => {
-  it.each([
-    [3, 9000],
-    [4, 12000],
-    [7, 21000],
-  ])('%i passes → %i yuan', (passes, reward) => {
+  // The amount, minimum and article come from the rules file (第七条: 3000 yuan per pass, at least 9000).
+  const R = K.reward.kind === 'per-unit' ? K.reward : undefined;
+  it.each([3, 4, 7])('%i passes → the per-pass amount × passes', (passes) => {
+    const reward = Math.max(R!.minimum ?? 0, R!.amount * passes);
     const r = precheckStep(K, askingOnly('spotCheckPasses').state, `${passes}次`, NOW);
     expect(r.verdict?.reward).toBe(reward);
-    expect(last(r).text).toContain(`预计奖励：3000元 × ${passes}次 = ${reward}元（每家最少9000元，第七条）`);
+    expect(last(r).text).toContain(`预计奖励：${R!.amount}元 × ${passes}次 = ${reward}元（每家最少${R!.minimum}元，${R!.article}）`);
+  });
+
+  it('keeps the amounts of today: 3000 × 4 = 12000, at least 9000', () => {
+    expect([R!.amount, R!.minimum, evaluate(K, GOOD, NOW).reward]).toEqual([3000, 9000, 12000]);
   });
 });
 
@@ -423,13 +426,12 @@ describe('verdict text', () => {
   it('lists each condition with its article, the next steps and the validity caveat', () => {
     const text = verdictText(K, evaluate(K, GOOD, NOW), GOOD, NOW);
     expect(text.match(/✅ 符合/g)).toHaveLength(9);
-    expect(text).toContain('（《开平市水暖卫浴产品质量优秀奖评审管理办法》第五条（一））');
-    expect(text).toContain('（《开平市水暖卫浴产品质量优秀奖评审管理办法》第二条）');
-    expect(text).toContain('开平市市场监督管理局报送申报材料（第六条（一））');
+    expect(text).toContain(`（《${K.document.title}》${SLOT_ARTICLES.yearsRegistered[0].article}）`);
+    expect(text).toContain(`（《${K.document.title}》${SLOT_ARTICLES.plumbingProducts[0].article}）`);
+    K.nextSteps.forEach((step, i) => expect(text).toContain(`${i + 1}. ${step}`));
     expect(text).toContain('公示10天（第六条（四））');
-    expect(text).toContain('有效期为3年，期满可重新申报（第九条）');
-    expect(text).toContain('自2016年10月1日起施行、有效期5年，即已于2021年9月30日到期');
-    expect(text).toContain('请向开平市市场监督管理局确认现行规定');
+    expect(text).toContain(`${K.document.validityBasis}，即已于2021年9月30日到期`);
+    expect(text).toContain(`请向${K.document.contact}确认现行规定`);
   });
 
   it('does not claim the rules have lapsed before 2021-10-01', () => {

@@ -352,6 +352,52 @@ describe('broadcasts', () => {
     expect(ch.sent.length + 350).toBe(platform.length);
   });
 
+  it('two services on two connections to one file: only the lease holder delivers, the other takes over when it stops', async () => {
+    const path = await freshDb();
+    await seedSubscribers(path, 'console', chats(200));
+    const [a, b] = [await openStore(path), await openStore(path)];
+    const [chA, chB] = [new RecordingChannel('console'), new RecordingChannel('console')];
+    const [svcA, svcB] = [service(a, [chA]), service(b, [chB])];
+    await a.createBroadcast({ senderChannel: 'console', senderChat: 'staff', text: '通知' }, new Date());
+    await Promise.all([svcA.runDue(new Date()), svcB.runDue(new Date()), svcA.runDue(new Date()), svcB.runDue(new Date())]);
+    const delivered = [...chA.sent, ...chB.sent].filter((m) => m.data && 'broadcast' in m.data);
+    expect(delivered).toHaveLength(200);
+    // Exactly one of them sent everything.
+    expect([chA, chB].filter((c) => c.sent.length > 0)).toHaveLength(1);
+    const [leader, standby] = chA.sent.length ? [svcA, svcB] : [svcB, svcA];
+    const standbyChannel = chA.sent.length ? chB : chA;
+    await (chA.sent.length ? a : b).createBroadcast({ senderChannel: 'console', senderChat: 'staff', text: '第二条' }, new Date());
+    await leader.stop();
+    await standby.runDue(new Date());
+    expect(standbyChannel.sent.filter((m) => m.data && 'broadcast' in m.data)).toHaveLength(200);
+  });
+
+  it('a damaged database: nothing is delivered, staff are told once by chat, and the pass does not fail', async () => {
+    const path = await freshDb();
+    await seedSubscribers(path, 'console', chats(400));
+    let store = await SqliteStore.open(path);
+    await store.createBroadcast({ senderChannel: 'console', senderChat: 'staff', text: '通知' }, new Date());
+    await store.close();
+    const { default: sqlite3 } = await import('sqlite3');
+    const leaf = await new Promise<number>((resolve, reject) => {
+      const db = new sqlite3.Database(path, () =>
+        db.get("SELECT pageno FROM dbstat WHERE name = 'outbox' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1", (e: Error | null, r: { pageno: number }) =>
+          db.close(() => (e ? reject(e) : resolve(r.pageno))),
+        ),
+      );
+    });
+    const { openSync, writeSync, closeSync } = await import('node:fs');
+    const fd = openSync(path, 'r+');
+    writeSync(fd, Buffer.alloc(4096, 0xa5), 0, 4096, (leaf - 1) * 4096);
+    closeSync(fd);
+    store = await openStore(path);
+    const ch = new RecordingChannel('console');
+    const svc = service(store, [ch], { staff: { console: ['boss'] } });
+    await svc.runDue(new Date());
+    await svc.runDue(new Date());
+    expect(ch.sent.map((m) => [m.chat, m.data])).toEqual([['boss', { alert: { storage: 'damaged' } }]]);
+  });
+
   it('survives kill -9 of the delivering process: each of 1,000 subscribers gets exactly one copy', async () => {
     const path = await freshDb();
     await seedSubscribers(path, 'console', chats(1000));

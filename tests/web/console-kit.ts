@@ -115,9 +115,10 @@ export class Client {
     return this.keep(await this.app.inject({ method: 'GET', url, headers: { cookie: this.cookieHeader() } }));
   }
 
-  /** POST a form with cookies and (unless `csrf: false`) the page's CSRF token. */
-  async post(url: string, form: Record<string, string>, opts: { csrf?: boolean | string } = {}): Promise<LightMyRequestResponse> {
-    const body = new URLSearchParams(form);
+  /** POST a form (an array value repeats the field) with cookies and (unless `csrf: false`) the page's CSRF token. */
+  async post(url: string, form: Record<string, string | string[]>, opts: { csrf?: boolean | string } = {}): Promise<LightMyRequestResponse> {
+    const body = new URLSearchParams();
+    for (const [k, v] of Object.entries(form)) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x);
     if (opts.csrf !== false) body.set('_csrf', typeof opts.csrf === 'string' ? opts.csrf : this.csrf);
     return this.keep(
       await this.app.inject({ method: 'POST', url, payload: body.toString(), headers: { cookie: this.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' } }),

@@ -164,6 +164,13 @@ describe('signed in', () => {
     expect(api.subscribers.byTag).toContainEqual({ tag: '龙山', n: 2 });
     expect(api.reminders[0].kind).toBe('award');
     expect(api.documents.length).toBeGreaterThanOrEqual(5);
+    const docs = (await c.get('/api/documents')).json() as { title: string; file: string }[];
+    expect(docs.map((d) => d.title)).toContain('开平市水暖卫浴产品质量优秀奖评审管理办法');
+    const audit = (await c.get('/api/audit')).json() as { staff: string; action: string }[];
+    expect(audit[0]).toMatchObject({ staff: 'console:staff1', action: 'signin' });
+    const missing = await c.get('/no-such-page');
+    expect(missing.statusCode).toBe(404);
+    expect(missing.body).toContain('没有这个页面');
   });
 
   it('broadcast: preview with reach, sends once to the tagged subscribers only, progress, opt-outs respected', async () => {
@@ -174,7 +181,8 @@ describe('signed in', () => {
     await c.signIn(kit);
     const compose = await c.get('/broadcast');
     expect(compose.body).toContain('标签“水口镇”（19 位）');
-    expect((await c.get('/api/reach?tag=水口镇')).json()).toEqual({ tag: '水口镇', recipients: 19 });
+    expect((await c.get(`/api/reach?tag=${encodeURIComponent('水口镇')}`)).json()).toEqual({ tags: ['水口镇'], recipients: 19 });
+    expect((await c.get('/api/reach')).json()).toEqual({ tags: [], recipients: 24 });
 
     const text = '申报材料请于3月20日前报送 <b>勿迟</b>';
     const preview = await c.post('/broadcast/preview', { text, tag: '水口镇' });
@@ -217,6 +225,28 @@ describe('signed in', () => {
     const audit = await c.get('/audit');
     expect(audit.body).toContain('群发通知');
     expect(audit.body).toContain(`#${id} 标签 水口镇，19 位`);
+  });
+
+  it('broadcast to several tags reaches each subscriber carrying any of them once', async () => {
+    const onlyA = await subscribeMany(kit.rt, 3, 'a', ['水口镇'], TEST_NOW);
+    const onlyB = await subscribeMany(kit.rt, 2, 'b', ['龙山'], TEST_NOW);
+    const both = await subscribeMany(kit.rt, 2, 'ab', ['水口镇', '龙山'], TEST_NOW);
+    await subscribeMany(kit.rt, 4, 'n', ['月山'], TEST_NOW);
+    const c = new Client(kit.app);
+    await c.signIn(kit);
+    expect((await c.get(`/api/reach?tag=${encodeURIComponent('水口镇')}&tag=${encodeURIComponent('龙山')}`)).json()).toEqual({ tags: ['水口镇', '龙山'], recipients: 7 });
+    await c.get('/broadcast');
+    const preview = await c.post('/broadcast/preview', { text: '两镇企业请注意', tag: ['水口镇', '龙山'] });
+    expect(preview.body).toContain('<strong id="reach">7</strong>');
+    expect(preview.body).toContain('带有标签“水口镇”或“龙山”的订阅者');
+    const draft = /name="draft" value="([^"]+)"/.exec(preview.body)![1];
+    const id = /\/broadcast\/(\d+)$/.exec((await c.post('/broadcast/send', { text: '两镇企业请注意', tag: ['水口镇', '龙山'], draft })).headers.location as string)![1];
+    await kit.rt.runDue(TEST_NOW);
+    expect(kit.channel.sent.filter((m) => m.data?.broadcast).map((m) => m.chat).sort()).toEqual([...onlyA, ...onlyB, ...both].sort());
+    expect((await c.get(`/api/broadcasts/${id}`)).json()).toMatchObject({ recipients: 7, sent: 7, done: true });
+    // The chat command sees the console's broadcast too.
+    const listed = await kit.rt.bot.handle({ channel: 'console', chat: 'staffchat', user: 'staff1', text: `/broadcasts ${id}`, at: TEST_NOW });
+    expect(listed[0].text).toContain('已送达 7');
   });
 
   it('broadcast: rejects an empty or too long text, and an unknown broadcast is 404', async () => {
@@ -322,10 +352,10 @@ describe('signed in', () => {
     expect(files()).toEqual(initial);
     expect(kit.rt.bot.knowledge.documents).toHaveLength(docCount);
 
-    const good = await c.upload('/documents/upload', 'good-policy.txt', fixture('good-policy.txt'));
+    const good = await c.upload('/documents/upload', '示例市 陶瓷洁具办法.txt', fixture('good-policy.txt'));
     expect(good.statusCode).toBe(200);
     expect(good.body).toContain('已上传并启用');
-    expect(files()).toContain('good-policy.txt');
+    expect(files()).toContain('示例市_陶瓷洁具办法.txt');
     expect(kit.rt.bot.knowledge.documents).toHaveLength(docCount + 1);
     const replies = await kit.rt.bot.handle({ channel: 'console', chat: 'q', user: 'q', text: NEW_DOC_QUESTION, at: TEST_NOW });
     expect(replies[0].text).toContain('每两年评选一次');
@@ -333,11 +363,12 @@ describe('signed in', () => {
     const list = await c.get('/documents');
     expect(list.body).toContain('示例市陶瓷洁具产品质量奖励办法');
     expect(list.body).toContain('有效（至2030年3月31日）');
-    const dup = await c.upload('/documents/upload', 'good-policy.txt', fixture('good-policy.txt'));
+    const dup = await c.upload('/documents/upload', '示例市 陶瓷洁具办法.txt', fixture('good-policy.txt'));
     expect(dup.statusCode).toBe(422);
     expect(dup.body).toContain('同名文件');
 
-    expect((await c.post('/documents/remove', { file: 'good-policy.txt' })).statusCode).toBe(200);
+    expect((await c.post('/documents/remove', { file: '示例市_陶瓷洁具办法.txt' })).statusCode).toBe(200);
+    expect(readdirSync(join(kit.dataDir, 'removed')).some((f) => f.endsWith('示例市_陶瓷洁具办法.txt'))).toBe(true);
     expect(files()).toEqual(initial);
     const after = kit.rt.bot.ask(NEW_DOC_QUESTION, TEST_NOW);
     expect(after.citations.some((x) => x.title.includes('示例市'))).toBe(false);

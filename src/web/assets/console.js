@@ -32,11 +32,27 @@
     source.addEventListener('done', function () {
       source.close();
     });
-    source.onerror = function () {
-      source.close();
-    };
+    // On a dropped connection EventSource reconnects by itself; the stream ends with "done".
+  }
+  // The compose form shows how many subscribers the chosen tags reach, as they are ticked.
+  function followReach(form) {
+    var out = document.getElementById('reach-live');
+    if (!out || !window.fetch) return;
+    function update() {
+      var params = new URLSearchParams();
+      var boxes = form.querySelectorAll('input[name=tag]:checked');
+      for (var i = 0; i < boxes.length; i++) params.append('tag', boxes[i].value);
+      fetch('/api/reach?' + params.toString(), { credentials: 'same-origin' })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (j) { if (j) out.textContent = '将发送给 ' + j.recipients + ' 位' + (j.tags.length ? '所选标签的' : '') + '订阅者。'; })
+        .catch(function () {});
+    }
+    form.addEventListener('change', update);
+    update();
   }
   document.addEventListener('DOMContentLoaded', function () {
+    var compose = document.getElementById('compose');
+    if (compose) followReach(compose);
     var box = document.getElementById('progress');
     if (box) followProgress(box);
     var forms = document.querySelectorAll('form[data-confirm]');
