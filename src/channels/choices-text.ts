@@ -4,6 +4,15 @@ import type { Choice, OutgoingMessage } from '../core/types.ts';
 /** Labels at most this long (in characters) are listed on one line when there are few choices. */
 const SHORT_LABEL = 8;
 
+/** The hint appended to an answer whose whole clause is one reply away, on channels without expandable text. */
+export const MORE_HINT = '回复 原文 查看全文';
+
+/** A message's text for a plain-text channel: numbered choices, or the "回复 原文" hint when more is behind it. */
+export function plainText(msg: OutgoingMessage): string {
+  if (msg.choices?.length) return renderChoicesText(msg.text, msg.choices);
+  return msg.more ? `${msg.text}\n${MORE_HINT}` : msg.text;
+}
+
 /** Appends numbered choices to a message text, e.g. "回复 1 表示 是，回复 2 表示 否". */
 export function renderChoicesText(text: string, choices: readonly Choice[]): string {
   if (choices.length === 0) return text;

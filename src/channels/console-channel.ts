@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { writeLine } from './stdout.ts';
 import type { Channel, MessageHandler } from '../core/channel.ts';
 import type { OutgoingMessage } from '../core/types.ts';
-import { ChoiceMemory, renderChoicesText } from './choices-text.ts';
+import { ChoiceMemory, MORE_HINT, plainText } from './choices-text.ts';
 
 /** Channel name shared by the console and the JSON-lines CLI. */
 export const CONSOLE_CHANNEL = 'console';
@@ -21,7 +21,7 @@ export class JsonlChannel implements Channel {
 
   /** Prints one message; choices are flattened into the text. */
   async send(msg: OutgoingMessage): Promise<void> {
-    const text = msg.choices?.length ? `${msg.text}\n（可回复：${msg.choices.map((c) => c.label).join(' / ')}）` : msg.text;
+    const text = msg.choices?.length ? `${msg.text}\n（可回复：${msg.choices.map((c) => c.label).join(' / ')}）` : msg.more ? `${msg.text}\n${MORE_HINT}` : msg.text;
     this.write(JSON.stringify(msg.data ? { chat: msg.chat, text, data: msg.data } : { chat: msg.chat, text }));
   }
 
@@ -96,7 +96,7 @@ export class ConsoleChannel implements Channel {
   /** Prints one message as text; choices become numbered options. */
   async send(msg: OutgoingMessage): Promise<void> {
     this.memory.noteSent(msg);
-    const text = msg.choices?.length ? renderChoicesText(msg.text, msg.choices) : msg.text;
+    const text = plainText(msg);
     this.print(msg.chat === this.chat ? `政策助手：${text}` : `政策助手（发给 ${msg.chat}）：${text}`);
   }
 

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { PermanentSendError, TemporarySendError, type Channel, type MessageHandler } from '../core/channel.ts';
 import type { Choice, IncomingMessage, OutgoingMessage } from '../core/types.ts';
 import { createLogger } from '../logger.ts';
-import { addressedText, escapeHtml, fitsCallbackData, keyboardRows, splitText } from './telegram-format.ts';
+import { addressedText, escapeHtml, fitsCallbackData, keyboardRows, MAX_TEXT_CHARS, splitText } from './telegram-format.ts';
 
 /** The command menu every user sees (setMyCommands), in Chinese. */
 export const TELEGRAM_COMMANDS: readonly BotCommand[] = [
@@ -375,7 +375,8 @@ export class TelegramChannel implements Channel {
     try {
       for (let i = 0; i < parts.length; i++) {
         const last = i === parts.length - 1;
-        const sent = await this.bot.api.sendMessage(chatId, escapeHtml(parts[i]), {
+        const quote = last && msg.more ? `\n<blockquote expandable>${escapeHtml(msg.more.text.slice(0, MAX_TEXT_CHARS - parts[i].length - 60))}</blockquote>` : '';
+        const sent = await this.bot.api.sendMessage(chatId, escapeHtml(parts[i]) + quote, {
           parse_mode: 'HTML',
           link_preview_options: { is_disabled: true },
           ...(last && markup ? { reply_markup: markup } : {}),

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { PermanentSendError, TemporarySendError, type Channel, type MessageHandler } from '../core/channel.ts';
 import type { IncomingMessage, OutgoingMessage } from '../core/types.ts';
 import { createLogger } from '../logger.ts';
-import { ChoiceMemory, renderChoicesText } from './choices-text.ts';
+import { ChoiceMemory, plainText } from './choices-text.ts';
 
 /** A ready wechaty instance (tests build one over wechaty-puppet-mock). */
 export type WechatyInterface = Wechaty;
@@ -271,7 +271,7 @@ export class WechatChannel implements Channel {
   /** Finds the contact or room and says the text; maps failures for the outbox. */
   private async sendNow(msg: OutgoingMessage): Promise<void> {
     if (!this.wechaty.isLoggedIn) throw new TemporarySendError('wechat is logged out');
-    const text = msg.choices?.length ? renderChoicesText(msg.text, msg.choices) : msg.text;
+    const text = plainText(msg);
     if (!text.trim()) throw new PermanentSendError('empty message');
     const target = isRoomId(msg.chat) ? await this.wechaty.Room.find({ id: msg.chat }) : await this.wechaty.Contact.find({ id: msg.chat });
     if (!target) {

@@ -78,8 +78,13 @@ class ChatLocks {
   }
 }
 
+/** Replies that ask for the whole clause behind the last answer. */
+const MORE_WORDS = /^(原文|全文|查看原文|看原文|查看全文|原文呢|条款原文|看全文)[。.!！?？]?$/;
+
 /** The bot core: one instance serves every channel. */
 export class Bot {
+  /** The whole clauses behind each chat's last answer, for "原文" (in memory; at most 10,000 chats). */
+  private readonly wholeClauses = new Map<string, string>();
   private readonly locks = new ChatLocks();
 
   /** Creates the bot over its knowledge, store and handlers. */
@@ -195,6 +200,11 @@ export class Bot {
       const intent = /谢|thank|好的|ok/.test(w) ? 'thanks' : /帮助|help|菜单|怎么用|说明|能做|会什么|功能/.test(w) ? 'help' : 'greeting';
       return [{ chat, text: chatReply(intent, ctx.knowledge) }];
     }
+    const key = `${ctx.msg.channel}:${chat}`;
+    if (MORE_WORDS.test(ctx.text.trim())) {
+      const whole = this.wholeClauses.get(key);
+      return [{ chat, text: whole ?? '暂时没有可查看的原文：请先提一个政策问题，回答后再回复“原文”查看条款全文。' }];
+    }
     const a = answerQuestion(ctx.knowledge, ctx.text, ctx.now);
     if (!a.found && [...ctx.text].length <= 3 && !/[?？]/.test(ctx.text)) {
       return [{ chat, text: '没太明白您的意思。您可以直接提问，例如“优秀奖奖金多少”“江门管理体系认证目标多少家”，发送 /precheck 预检申报条件，或发送“帮助”查看全部功能。', data: { answer: { intent: a.intent, found: false, citations: [] } } }];
@@ -203,6 +213,13 @@ export class Bot {
       const q: UnansweredQuestion = { channel: ctx.msg.channel, chat, question: ctx.msg.text, at: ctx.now, reason: a.found ? 'low_confidence' : 'not_covered', reply: a.answer };
       await this.deps.onUnanswered(q).catch((err: unknown) => this.deps.logger?.warn({ err }, 'could not log an unanswered question'));
     }
-    return [{ chat, text: a.answer, data: { answer: { intent: a.intent, found: a.found, citations: a.citations.map((c) => ({ title: c.title, article: c.article })) } } }];
+    const data = { answer: { intent: a.intent, found: a.found, citations: a.citations.map((c) => ({ title: c.title, article: c.article })) } };
+    if (!a.citations.length) return [{ chat, text: a.answer, data }];
+    // The answer quotes only the sentence with the fact; the whole clauses are one reply ("原文") or one tap away.
+    const whole = a.citations.map((c) => `《${c.title}》${c.article}全文：\n${c.quote}`).join('\n\n');
+    this.wholeClauses.delete(key);
+    this.wholeClauses.set(key, whole);
+    if (this.wholeClauses.size > 10_000) this.wholeClauses.delete(this.wholeClauses.keys().next().value as string);
+    return [{ chat, text: a.answer, data, more: { value: '原文', text: whole } }];
   }
 }

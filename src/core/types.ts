@@ -32,6 +32,11 @@ export interface OutgoingMessage {
   choices?: Choice[];
   /** Machine-readable meaning of the message, such as a pre-check question or a reminder. */
   data?: Record<string, unknown>;
+  /**
+   * More behind the message, one step away: the whole clauses behind a trimmed answer. Channels with rich text show
+   * `text` expandable; the others offer "回复 原文" and send `value` (a command the core understands) when the user does.
+   */
+  more?: { value: string; text: string };
 }
 
 /** A citation of one clause of one document. */

@@ -445,7 +445,10 @@ function composeAnswer(k: Knowledge, question: string, intent: string, q: string
   const c = citationOf(unit, excerptOf(unit, lead.sentence, wantedFacts));
   const citations: (Citation & { excerpt?: string })[] = [c];
   const lines = [period(text), ...sourceLines(c)];
-  const second = hits.find((h) => h.unit !== unit && h.unit.docId === unit.docId && h.score >= hits[0].score * 0.8 && !unit.article.startsWith(h.unit.article) && !h.unit.article.startsWith(unit.article));
+  // A second clause of the same document is attached only when it holds question words the first lacks.
+  const inFirst = unit.text.toLowerCase();
+  const adds = (h: Hit) => significantTerms(k, terms).some((t) => !inFirst.includes(t) && h.unit.text.toLowerCase().includes(t));
+  const second = hits.find((h) => h.unit !== unit && h.unit.docId === unit.docId && h.score >= hits[0].score * 0.8 && !unit.article.startsWith(h.unit.article) && !h.unit.article.startsWith(unit.article) && adds(h));
   const other = anyPlace ? hits.find((h) => h.unit.region !== unit.region && h.score >= hits[0].score * 0.85) : undefined;
   for (const [h, label] of [[second, '相关'], [other, '另见']] as const) {
     if (!h) continue;
