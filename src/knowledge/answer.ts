@@ -241,6 +241,10 @@ function leadText(lead: Lead, qt: QuestionType, terms: Map<string, number>, sear
     return `工作目标：${clauseLead(u.fields['工作目标'], factsOfType(u, WANTED.quantity).filter((f) => sentences[f.sentence]?.startsWith('工作目标')), terms, search)}`;
   }
   const s = sentences[lead.sentence];
+  const items = itemTitles(u);
+  if ((qt === 'list' || qt === 'fact') && items.length >= 3 && /流程|程序|步骤|环节|条件|哪些|哪几|怎样|怎么|如何|what|which|steps|conditions/i.test(q)) {
+    return items.join('；');
+  }
   if (/[：:]$/.test(s)) {
     // The sentence introduces a list: its items are the fact.
     return [s, ...sentences.slice(lead.sentence + 1, lead.sentence + 6)].map(tidyFact).join(' ');
@@ -254,6 +258,16 @@ function leadText(lead: Lead, qt: QuestionType, terms: Map<string, number>, sear
   }
   const facts = factsOfType(u, WANTED[qt]).filter((f) => f.sentence === lead.sentence);
   return clauseLead(s, facts, terms, search);
+}
+
+/** The numbered items of a clause ("（一）企业申报。…（二）材料初审。…"), each by its first phrase. */
+function itemTitles(u: Unit): string[] {
+  const out: string[] = [];
+  for (const line of u.text.split('\n')) {
+    const m = /^\s*([（(][一二三四五六七八九十]+[）)]|\d{1,2}[.．、])\s*([^。；;，,]{2,24})/.exec(line);
+    if (m) out.push(`${m[1]}${tidyFact(m[2])}`);
+  }
+  return out;
 }
 
 /** The excerpt of a clause that holds the lead: the sentence, cut around its facts, with … marking cuts. */
@@ -382,7 +396,12 @@ function answerOrThrow(k: Knowledge, rawQuestion: string, now: Date): PolicyAnsw
   const hits = rank(k, q, terms, qt, regionFilter, awardDocs);
 
   // Validity of a document itself ("这个办法还有效吗").
-  const asksValidity = /还有效|有效吗|过期了吗|失效|废止|作废|还能用吗|还管用|还算数|还执行|还适用|什么时候(开始)?(施行|实施|生效)|哪天(施行|实施|生效)|施行日期|生效日期|still valid|in force|expired/i.test(q);
+  const asksValidity = /还有效|有效吗|过期了吗|过期没|过期了没|过没过期|失效|废止|作废|还能用吗|还管用|不管用|还算数|还执行|还适用|还能按|什么时候(开始)?(施行|实施|生效)|哪天(施行|实施|生效)|施行日期|生效日期|still valid|in force|expired/i.test(q);
+  // When a document was issued ("哪天印发的", "啥时候发的") is its own metadata.
+  if (/(哪天|哪一天|什么时候|啥时候|何时|哪年|日期|when).{0,6}(印发|发布|出台|下发|发的|颁布)|(印发|发布|出台|下发|颁布)(的)?(日期|时间)|(印发|发布|出台|下发|颁布)于/.test(q)) {
+    const issued = issuedAnswer(k, question, q, places.covered, awards, hits, now);
+    if (issued) return issued;
+  }
   const aboutDocument = /办法|文件|政策|规定|方案|计划|通知|policy|rules|plan|scheme/i.test(q) || !awards.length;
   if (asksValidity && aboutDocument && !/证书|荣誉|称号|奖牌/.test(q)) {
     const v = policyValidity(k, question, q, places.covered, awards, hits, now);
@@ -692,8 +711,8 @@ function coverage(k: Knowledge, terms: string[], covered: string, foreign: strin
   return total ? got / total : 0;
 }
 
-/** Answers whether a document is still in force, judged at the date of asking. */
-function policyValidity(k: Knowledge, question: string, q: string, regions: string[], awards: { name: string; docs: PolicyDocument[] }[], hits: Hit[], now: Date): PolicyAnswer | undefined {
+/** The document a question about a document's own dates is about: the award's, the place's only one, or the best hit's. */
+function documentAsked(k: Knowledge, q: string, regions: string[], awards: { name: string; docs: PolicyDocument[] }[], hits: Hit[]): PolicyDocument | undefined {
   let doc: PolicyDocument | undefined = awards[0]?.docs[0];
   const inRegion = regions.length ? k.documents.filter((d) => regions.includes(d.region)) : k.documents;
   if (!doc && inRegion.length === 1) doc = inRegion[0];
@@ -702,6 +721,25 @@ function policyValidity(k: Knowledge, question: string, q: string, regions: stri
     const byKind = kind ? inRegion.filter((d) => d.title.includes(kind)) : [];
     doc = byKind.length === 1 ? byKind[0] : k.documents.find((d) => d.id === hits[0]?.unit.docId);
   }
+  return doc;
+}
+
+/** Answers when a document was issued, from its metadata, citing its notice or opening. */
+function issuedAnswer(k: Knowledge, question: string, q: string, regions: string[], awards: { name: string; docs: PolicyDocument[] }[], hits: Hit[], now: Date): PolicyAnswer | undefined {
+  const doc = documentAsked(k, q, regions, awards, hits);
+  if (!doc?.issued) return undefined;
+  const units = k.units.filter((u) => u.docId === doc.id);
+  const clause = units.find((u) => u.kind === 'notice') ?? units.find((u) => u.kind === 'preamble') ?? units[0];
+  const c = citationOf(clause, excerptOf(clause, 0, []));
+  const lines = [`《${doc.title}》于${cnDate(doc.issued)}印发${doc.issuer ? `（${doc.issuer}${doc.docNumber ? `，${doc.docNumber}` : ''}）` : ''}。`, ...sourceLines(c)];
+  const warn = validityWarning(doc, now);
+  if (warn) lines.unshift(warn);
+  return { question, intent: 'policy_validity', found: true, answer: lines.join('\n'), citations: [c] };
+}
+
+/** Answers whether a document is still in force, judged at the date of asking. */
+function policyValidity(k: Knowledge, question: string, q: string, regions: string[], awards: { name: string; docs: PolicyDocument[] }[], hits: Hit[], now: Date): PolicyAnswer | undefined {
+  const doc = documentAsked(k, q, regions, awards, hits);
   if (!doc) return undefined;
   const today = isoDay(now);
   const units = k.units.filter((u) => u.docId === doc!.id);

@@ -90,6 +90,12 @@ export class UnitSearch {
       }
       for (const a of this.expandAbbreviation(t)) put(a, 0.9);
     }
+    // Two adjacent words may be one short form together ("安全" + "体系" → 职业健康安全管理体系).
+    const words = this.seg.words(text).filter((w) => /^[\u4e00-\u9fff]+$/.test(w));
+    for (let i = 0; i + 1 < words.length; i++) {
+      const pair = words[i] + words[i + 1];
+      if (pair.length >= 3 && pair.length <= 6) for (const a of this.expandAbbreviation(pair)) put(a, 0.9);
+    }
     return out;
   }
 
