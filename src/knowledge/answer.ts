@@ -100,7 +100,7 @@ function hasAny(text: string, words: readonly string[]): boolean {
 export function questionType(q: string, g: Glossary): QuestionType {
   const t = q.toLowerCase();
   const w = g.questionWords;
-  if (hasAny(t, w.cadence) || /(多久|多长时间|几年|几个月).{0,4}一次|每(年|季度|月).{0,2}几次/.test(t)) return 'cadence';
+  if (hasAny(t, w.cadence) || /(多久|多长时间|几年|几个月).{0,4}一次|(每|一)(年|季度|月|届).{0,2}几次|(一年|每年|几年)(评|办|开展|举办|评选)(几次|一次)/.test(t)) return 'cadence';
   const howMany = /多少|几|how many|how much|比例|率/.test(t);
   if (!howMany && hasAny(t, w.yesno) && !hasAny(t, w.when) && !hasAny(t, w.who)) return 'yesno';
   if (hasAny(t, w.when) && !/有效期(几|多|是)/.test(t)) return 'when';
@@ -120,8 +120,8 @@ export function questionType(q: string, g: Glossary): QuestionType {
 const INTENT_TYPES: Record<string, QuestionType> = { target_lookup: 'quantity', award_amount: 'money', department_lookup: 'who', award_validity: 'duration' };
 
 /** The question type, with the intent deciding where the words do not. */
-function refineType(qt: QuestionType, intent: string): QuestionType {
-  return qt === 'fact' ? INTENT_TYPES[intent] ?? qt : qt;
+function refineType(qt: QuestionType, intent: string, q: string): QuestionType {
+  return qt === 'fact' && !/什么|啥|哪|what/i.test(q) ? INTENT_TYPES[intent] ?? qt : qt;
 }
 
 /** Fact types that answer each question type, best first. */
@@ -384,7 +384,7 @@ function answerOrThrow(k: Knowledge, rawQuestion: string, now: Date): PolicyAnsw
   }
   const terms = k.search.queryTerms(q);
   for (const t of k.glossary.intentTerms[intent] ?? []) if (!terms.has(t)) terms.set(t, 0.5);
-  const qt = refineType(questionType(firstPart(q), k.glossary), intent);
+  const qt = refineType(questionType(firstPart(q), k.glossary), intent, firstPart(q));
   const foreign = foreignTopics(k, q);
   const yearMiss = missingYear(k, q, places.covered);
   if (yearMiss) return notCovered(k, question, intent, yearMiss, undefined, places.covered[0]);

@@ -69,7 +69,7 @@ function yuan(n: string, scale: string): number | undefined {
 }
 
 /** Body names: departments, offices, committees, groups, associations, governments. */
-const BODY = /[^\s\d的由和与及对在向经为是将把被等奖励，。；、（）()：:“”"|｜]{1,10}(?:局|委员会|办公室|领导小组|小组|协会|商会|人民政府|政府|中心|海关|部门|管委会|检验所|研究所|研究院|质检院|检验站|监督站)(?![长员])/g;
+const BODY = /[^\s\d的由和与及对在向经为是将把被等奖励，。；、（）()：:“”"|｜]{1,10}(?:局|委员会|办公室|领导小组|小组|协会|商会|人民政府|政府|财政|中心|海关|部门|管委会|总队|支队|检验所|研究所|研究院|质检院|检验站|监督站)(?![长员])/g;
 
 interface Pattern {
   type: FactType;
