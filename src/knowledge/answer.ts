@@ -126,16 +126,19 @@ function refineType(qt: QuestionType, intent: string, q: string): QuestionType {
 
 /** Fact types that answer each question type, best first. */
 const WANTED: Record<QuestionType, FactType[]> = {
-  when: ['date', 'deadline', 'duration'],
-  duration: ['duration', 'deadline', 'date'],
+  when: ['date', 'deadline'],
+  duration: ['duration', 'deadline'],
   cadence: ['cadence'],
   money: ['amount'],
-  quantity: ['quota', 'count', 'percent', 'threshold', 'amount', 'duration'],
+  quantity: ['quota', 'count', 'percent', 'threshold', 'amount'],
   who: ['body'],
   list: [],
   yesno: [],
   fact: [],
 };
+
+/** Fact types that answer a question type less directly, used only when no close clause holds a fact of the first kind. */
+const FALLBACK: Partial<Record<QuestionType, FactType[]>> = { when: ['duration'], duration: ['date'], quantity: ['duration'] };
 
 /** Scores a sentence against the question's weighted terms. */
 function scoreSentence(s: string, terms: Map<string, number>, search: UnitSearch): number {
@@ -167,6 +170,8 @@ interface Lead {
   text: string;
   /** Whether the lead holds a fact of the asked type. */
   typed: boolean;
+  /** Whether that fact is only of a fallback type (a period where a date was asked). */
+  fallback?: boolean;
 }
 
 /** Cuts a sentence to the clauses holding the given facts (with the subject clause when it fits), marking nothing. */
@@ -193,7 +198,14 @@ function clauseLead(sentence: string, facts: Fact[], terms?: Map<string, number>
  * asked type; only when no close hit holds one does an untyped sentence lead (and the answer says what is missing).
  */
 function chooseLead(hits: Hit[], terms: Map<string, number>, search: UnitSearch, qt: QuestionType): Lead | undefined {
-  const wanted = WANTED[qt];
+  const first = pickLead(hits, terms, search, qt, WANTED[qt]);
+  if (first?.typed || !FALLBACK[qt]) return first;
+  const second = pickLead(hits, terms, search, qt, FALLBACK[qt]!);
+  return second?.typed ? { ...second, fallback: true } : first;
+}
+
+/** chooseLead for one set of wanted fact types. */
+function pickLead(hits: Hit[], terms: Map<string, number>, search: UnitSearch, qt: QuestionType, wanted: FactType[]): Lead | undefined {
   const top = hits[0];
   if (!top) return undefined;
   const candidates = hits.filter((h, i) => i === 0 || (i < 6 && h.score >= top.score * 0.5));
@@ -227,8 +239,8 @@ function leadText(lead: Lead, qt: QuestionType, terms: Map<string, number>, sear
     const deps = departmentsOf(u);
     const s = sentences[lead.sentence] ?? '';
     // "第一责任人是谁": the clause names the role's holder itself; the closing parenthesis only lists the departments.
-    const inside = /(是|为|由|担任|设在)/.test(s) && !s.startsWith('(') && !s.startsWith('（') && !deps?.includes(s.replace(/[（()）。]/g, ''));
-    if (deps && !(inside && factsOfType(u, ['body']).every((f) => f.sentence !== lead.sentence || deps.includes(f.text)) && /是|为|担任/.test(s))) {
+    const inside = !u.fields && /(?:是|为|由)[^，。；]{0,12}(?:人|者|长|代表|局|委|政府|单位|中心|协会|小组)/.test(s) && !deps?.includes(s.replace(/[（()）。]/g, ''));
+    if (deps && !inside) {
       // The task named: the sentence that best matches the question, cut around its first matched word.
       const ranked = sentences.filter((x) => !deps.includes(x.replace(/^[^：]*：/, '').replace(/[（()）。]/g, ''))).map((x) => ({ x, score: scoreSentence(x, terms, search) })).sort((a, b) => b.score - a.score);
       let what = tidyFact((ranked[0]?.x ?? sentences[0] ?? '').replace(/^[^：]{2,6}：/, ''));
@@ -426,7 +438,8 @@ function answerOrThrow(k: Knowledge, rawQuestion: string, now: Date): PolicyAnsw
     return notCovered(k, question, intent, foreign.length ? `现有政策文件没有涉及“${foreign[0]}”的条款` : '现有政策库没有涉及这个问题的条款', undefined, places.covered[0]);
   }
   // No close clause holds the asked kind of fact: the best clause that does, if it still answers the question.
-  if (WANTED[qt].length && !chooseLead(hits, terms, k.search, qt)?.typed) {
+  const first = WANTED[qt].length ? chooseLead(hits, terms, k.search, qt) : undefined;
+  if (first && (!first.typed || first.fallback)) {
     const typed = rank(k, q, terms, qt, (u) => factsOfType(u, WANTED[qt]).length > 0 && (!regionFilter || regionFilter(u)), awardDocs);
     if (typed[0] && typed[0].score >= top.score * 0.4 && covers(k, topics, typed[0], foreign)) return composeAnswer(k, question, intent, q, terms, qt, typed, now, !places.covered.length);
   }
