@@ -39,7 +39,24 @@ const EXCERPT_MAX = 90;
 
 /** The date as YYYY-MM-DD in the given time zone. */
 export function isoDay(d: Date, timeZone = 'Asia/Shanghai'): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+  let f = DAY_FORMATS.get(timeZone);
+  if (!f) DAY_FORMATS.set(timeZone, (f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  return f.format(d);
+}
+
+/** One date formatter per time zone (building one costs more than formatting). */
+const DAY_FORMATS = new Map<string, Intl.DateTimeFormat>();
+
+/** Each document's whole text, built once per loaded corpus. */
+const DOC_TEXTS = new WeakMap<Unit[], Map<string, string>>();
+
+/** The whole text of a document, from the corpus's units. */
+function documentText(k: Knowledge, docId: string): string {
+  let texts = DOC_TEXTS.get(k.units);
+  if (!texts) DOC_TEXTS.set(k.units, (texts = new Map()));
+  let t = texts.get(docId);
+  if (t === undefined) texts.set(docId, (t = k.units.filter((u) => u.docId === docId).map((u) => u.text).join(' ')));
+  return t;
 }
 
 /** Formats YYYY-MM-DD as a Chinese date. */
@@ -704,7 +721,7 @@ function covers(k: Knowledge, topics: string[], hit: Hit, foreign: string[]): bo
   const unit = coverage(k, topics, hit.unit.text + ' ' + hit.unit.heading + ' ' + hit.unit.title, foreign);
   if (unit >= 0.5) return true;
   if (unit < 0.3) return false;
-  const docText = k.units.filter((u) => u.docId === hit.unit.docId).map((u) => u.text).join(' ');
+  const docText = documentText(k, hit.unit.docId);
   return coverage(k, topics, `${docText} ${hit.unit.title}`, foreign) >= 0.75;
 }
 

@@ -14,6 +14,9 @@ export interface Hit {
 export class UnitSearch {
   private readonly docs: { unit: Unit; tf: Map<string, number>; len: number }[] = [];
   private readonly df = new Map<string, number>();
+  /** Inverted index: term → the units holding it, with the term's weight in each. */
+  private readonly postings = new Map<string, { doc: number; tf: number }[]>();
+  private readonly known = new Map<string, boolean>();
   private readonly avgLen: number;
   private readonly corpusText: string;
 
@@ -29,9 +32,13 @@ export class UnitSearch {
       add(seg.terms(unit.title), 0.3);
       if (unit.fields) add(seg.terms(Object.keys(unit.fields).join(' ')), 0.5);
       let len = 0;
+      const doc = this.docs.length;
       for (const [t, n] of tf) {
         len += n;
         this.df.set(t, (this.df.get(t) ?? 0) + 1);
+        const list = this.postings.get(t);
+        if (list) list.push({ doc, tf: n });
+        else this.postings.set(t, [{ doc, tf: n }]);
       }
       this.docs.push({ unit, tf, len });
     }
@@ -48,7 +55,14 @@ export class UnitSearch {
 
   /** Whether the corpus contains the term at all, as a search term or inside its text. */
   knows(term: string): boolean {
-    return this.df.has(term) || this.corpusText.includes(term);
+    if (this.df.has(term)) return true;
+    let k = this.known.get(term);
+    if (k === undefined) {
+      k = this.corpusText.includes(term);
+      if (this.known.size > 50_000) this.known.clear();
+      this.known.set(term, k);
+    }
+    return k;
   }
 
   /** The glossary's synonyms of a word. */
@@ -103,20 +117,25 @@ export class UnitSearch {
   search(query: Map<string, number>, limit = 5, filter?: (u: Unit) => boolean): Hit[] {
     const k1 = 1.2;
     const b = 0.6;
-    const hits: Hit[] = [];
-    for (const d of this.docs) {
-      if (filter && !filter(d.unit)) continue;
-      let score = 0;
-      const matched: string[] = [];
-      for (const [t, w] of query) {
-        const f = d.tf.get(t);
-        if (!f) continue;
-        matched.push(t);
-        score += w * this.idf(t) * ((f * (k1 + 1)) / (f + k1 * (1 - b + (b * d.len) / this.avgLen)));
+    // Only the units holding a query term are scored (the inverted index), so the cost follows the matches, not the corpus.
+    const scores = new Map<number, number>();
+    for (const [t, w] of query) {
+      const list = this.postings.get(t);
+      if (!list) continue;
+      const idf = this.idf(t);
+      for (const { doc, tf: f } of list) {
+        const d = this.docs[doc];
+        scores.set(doc, (scores.get(doc) ?? 0) + w * idf * ((f * (k1 + 1)) / (f + k1 * (1 - b + (b * d.len) / this.avgLen))));
       }
-      if (score > 0) hits.push({ unit: d.unit, score, matched });
     }
-    hits.sort((a, b2) => b2.score - a.score);
-    return hits.slice(0, limit);
+    const ranked: { doc: number; score: number }[] = [];
+    for (const [doc, score] of scores) {
+      if (score > 0 && (!filter || filter(this.docs[doc].unit))) ranked.push({ doc, score });
+    }
+    ranked.sort((a, b2) => b2.score - a.score || a.doc - b2.doc);
+    return ranked.slice(0, limit).map(({ doc, score }) => {
+      const d = this.docs[doc];
+      return { unit: d.unit, score, matched: [...query.keys()].filter((t) => d.tf.has(t)) };
+    });
   }
 }
