@@ -182,6 +182,11 @@ function retryAfterOf(err: unknown): number | undefined {
  * counts as delivered (`assume-sent`): a crash then loses a message only if it strikes in the microseconds between
  * the journal write and the platform call (for an HTTP platform, also while the request is in the air), the one
  * unavoidable window; `resend` trades that for a possible duplicate instead.
+ *
+ * One process delivers per database: a pass first takes the store's delivery lease; a process that cannot (another
+ * live owner holds it) is a standby for that pass and sends nothing. Claims carry the owner and are fenced by the
+ * lease, each owner has its own journal, and recovery only settles rows of this owner or of owners whose lease lapsed
+ * or who are provably dead. A damaged database stops delivery; storage problems are told to staff by chat.
  */
 export class DeliveryService {
   private readonly log: DeliveryLogger;
