@@ -32,7 +32,7 @@ export const CITIES = [
   '泸州',
 ];
 
-/** The corpus's own place names (with the suffix they carry in titles), replaced in each copy by one new city. */
+/** The corpus's own place names; a copy replaces the one its file is about (四川省 becomes <city>市). */
 const OWN_PLACES = ['开平', '中山', '汕头', '四川', '江门'];
 
 /** Counts and amounts scaled in the copies; years, dates, durations and article numbers are left alone. */
@@ -60,6 +60,14 @@ function varyText(text: string, place: string, city: string, copy: number, figur
     const s = Number.isInteger(nv) ? String(nv) : nv.toFixed(1);
     return `${s}${sp}${unit}`;
   });
+}
+
+/** Gives an in-file `---` front matter's `id:` the copy's suffix, so copies of a file with no sidecar stay distinct. */
+function varyHeader(text: string, copy: number): string {
+  const m = /^(\s*---\r?\n)([\s\S]*?)(\r?\n---)/.exec(text);
+  if (!m) return text;
+  const header = m[2].replace(/^(\s*id\s*[:：]\s*)(\S+)/m, `$1$2-c${copy}`);
+  return m[1] + header + m[3] + text.slice(m[0].length);
 }
 
 /** Rewrites a sidecar for copy `copy`: unique ids (file and parts), new region, place in title, issuer and notes. */
@@ -98,7 +106,7 @@ export function generateCorpus(dataDir: string, files: number): void {
     const metaText = existsSync(join(sourceDir, sidecar)) ? readFileSync(join(sourceDir, sidecar), 'utf8') : '{}';
     const place = placeOf(metaText, body);
     const city = CITIES[k % CITIES.length];
-    writeFileSync(join(out, name), varyText(body, place, city, copy, true));
+    writeFileSync(join(out, name), varyHeader(varyText(body, place, city, copy, true), copy));
     if (metaText !== '{}') writeFileSync(join(out, name.replace(/\.txt$/, '.meta.json')), varyMeta(metaText, place, city, copy));
   }
 }
