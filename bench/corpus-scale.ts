@@ -32,7 +32,7 @@ export const CITIES = [
   '泸州',
 ];
 
-/** The corpus's own place names (with the suffix they carry in titles), replaced in each copy by one new city. */
+/** The corpus's own place names; a copy replaces the one its file is about (四川省 becomes <city>市). */
 const OWN_PLACES = ['开平', '中山', '汕头', '四川', '江门'];
 
 /** Counts and amounts scaled in the copies; years, dates, durations and article numbers are left alone. */
@@ -60,6 +60,14 @@ function varyText(text: string, place: string, city: string, copy: number, figur
     const s = Number.isInteger(nv) ? String(nv) : nv.toFixed(1);
     return `${s}${sp}${unit}`;
   });
+}
+
+/** Gives an in-file `---` front matter's `id:` the copy's suffix, so copies of a file with no sidecar stay distinct. */
+function varyHeader(text: string, copy: number): string {
+  const m = /^(\s*---\r?\n)([\s\S]*?)(\r?\n---)/.exec(text);
+  if (!m) return text;
+  const header = m[2].replace(/^(\s*id\s*[:：]\s*)(\S+)/m, `$1$2-c${copy}`);
+  return m[1] + header + m[3] + text.slice(m[0].length);
 }
 
 /** Rewrites a sidecar for copy `copy`: unique ids (file and parts), new region, place in title, issuer and notes. */
@@ -98,7 +106,7 @@ export function generateCorpus(dataDir: string, files: number): void {
     const metaText = existsSync(join(sourceDir, sidecar)) ? readFileSync(join(sourceDir, sidecar), 'utf8') : '{}';
     const place = placeOf(metaText, body);
     const city = CITIES[k % CITIES.length];
-    writeFileSync(join(out, name), varyText(body, place, city, copy, true));
+    writeFileSync(join(out, name), varyHeader(varyText(body, place, city, copy, true), copy));
     if (metaText !== '{}') writeFileSync(join(out, name.replace(/\.txt$/, '.meta.json')), varyMeta(metaText, place, city, copy));
   }
 }
@@ -235,12 +243,13 @@ export function runCorpusScaleBench(sizes: number[] = CORPUS_SIZES): ScaleRow[] 
   return rows;
 }
 
-/** How a figure grows from the first row to the last: the factor and the exponent e of files^e. */
+/** How a figure grows from size to size: each step's factor, and the exponent e of files^e over the last step. */
 function growth(rows: ScaleRow[], pick: (r: ScaleRow) => number): string {
-  const a = rows[0];
+  const steps = rows.slice(1).map((r, i) => pick(r) / Math.max(1e-9, pick(rows[i])));
+  const a = rows[rows.length - 2];
   const b = rows[rows.length - 1];
-  const f = pick(b) / Math.max(1e-9, pick(a));
-  return `×${f.toFixed(1)} ≈ n^${(Math.log(f) / Math.log(b.files / a.files)).toFixed(2)}`;
+  const e = Math.log(pick(b) / Math.max(1e-9, pick(a))) / Math.log(b.files / a.files);
+  return `${steps.map((f) => `×${f.toFixed(1)}`).join(' then ')} (≈ n^${e.toFixed(2)})`;
 }
 
 /** Formats the rows as a human-readable table plus a one-line growth summary. */
@@ -263,11 +272,10 @@ export function formatCorpusScale(rows: ScaleRow[]): string {
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => `  ${cells.map((c, i) => c.padStart(widths[i])).join('  ')}`;
-  const first = rows[0];
   const last = rows[rows.length - 1];
-  const fileGrowth = last.files / first.files;
+  const sizes = rows.map((r) => r.files).join('→');
   const summary = rows.length > 1
-    ? `  growth ${first.files}→${last.files} files (×${fileGrowth.toFixed(0)}, units ×${(last.units / first.units).toFixed(0)}): ingest ${growth(rows, (r) => r.indexS + r.modelS)} of which index ${growth(rows, (r) => r.indexS)}, load ${growth(rows, (r) => r.loadS)}, p50 ${growth(rows, (r) => r.p50Ms)}, p99 ${growth(rows, (r) => r.p99Ms)}, p99 cpu ${growth(rows, (r) => r.p99CpuMs)}, RSS ${growth(rows, (r) => r.rssMb)}; index.json ${last.indexMb.toFixed(1)} MB, ${last.dictionaryTerms} dictionary terms at ${last.files} files`
+    ? `  growth ${sizes} files: ingest ${growth(rows, (r) => r.indexS + r.modelS)}, of which index ${growth(rows, (r) => r.indexS)}; load ${growth(rows, (r) => r.loadS)}; p50 ${growth(rows, (r) => r.p50Ms)}; p99 ${growth(rows, (r) => r.p99Ms)}; p99 cpu ${growth(rows, (r) => r.p99CpuMs)}; RSS ${growth(rows, (r) => r.rssMb)}; index.json ${last.indexMb.toFixed(1)} MB and ${last.dictionaryTerms} dictionary terms at ${last.files} files`
     : '';
   const samples = `  (warm latency over eval/questions.jsonl at 2026-11-22 10:00 +08:00, ${rows.map((r) => r.samples).join('/')} samples; load average ${rows.map((r) => r.load.toFixed(1)).join('/')} on ${availableParallelism()} cores; each size in a fresh process; ingest = writeIndex + intent model training in-process; cli ingest = the real command in a new process)`;
   return [`corpus scale (copies of data/policies with other cities and scaled figures)`, line(head), ...body.map(line), summary, samples].filter(Boolean).join('\n');

@@ -1,7 +1,8 @@
 /** The delivery service: turns due reminders into outbox rows and delivers the outbox through the channels, exactly once. */
 import { PermanentSendError, TemporarySendError, type Channel } from '../core/channel.ts';
 import type { Choice, OutgoingMessage } from '../core/types.ts';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { isStorageError, LeaseLostError, type DueAward, type DuePublicity, type LeasedStore, type OutboxItem, type ReminderAdvance, type StartedSend, type StoreHealth } from '../storage/store.ts';
 import { localDay } from './dates.ts';
 import { IMMEDIATE, Pacer, awardReminderKey, broadcastReport, publicityKeyPrefix, retryDelayMs, type RetryPolicy } from './outbox.ts';
@@ -181,6 +182,11 @@ function retryAfterOf(err: unknown): number | undefined {
  * counts as delivered (`assume-sent`): a crash then loses a message only if it strikes in the microseconds between
  * the journal write and the platform call (for an HTTP platform, also while the request is in the air), the one
  * unavoidable window; `resend` trades that for a possible duplicate instead.
+ *
+ * One process delivers per database: a pass first takes the store's delivery lease; a process that cannot (another
+ * live owner holds it) is a standby for that pass and sends nothing. Claims carry the owner and are fenced by the
+ * lease, each owner has its own journal, and recovery only settles rows of this owner or of owners whose lease lapsed
+ * or who are provably dead. A damaged database stops delivery; storage problems are told to staff by chat.
  */
 export class DeliveryService {
   private readonly log: DeliveryLogger;
@@ -411,6 +417,20 @@ export class DeliveryService {
     }
   }
 
+  /** Deletes send journals left by owners that are gone and have no claim left (a kill -9 with nothing in flight). */
+  private async removeStaleJournals(): Promise<void> {
+    const db = this.store.path;
+    if (!db || db === ':memory:' || this.journalOff) return;
+    const keep = new Set([...(await this.store.knownOwners()), this.store.owner].map((o) => resolve(journalFileFor(db, o))));
+    if (this.journal) keep.add(resolve(this.journal.path));
+    const dir = dirname(resolve(db));
+    const prefix = `${basename(db)}-sending.`;
+    for (const f of readdirSync(dir)) {
+      const file = join(dir, f);
+      if (f.startsWith(prefix) && !keep.has(file)) rmSync(file, { force: true });
+    }
+  }
+
   /** Reads the send journals of the given owners (this one's own journal included). */
   private journalsOf(owners: string[]): StartedSend[] | undefined {
     if (this.journalOff) return undefined;
@@ -439,6 +459,7 @@ export class DeliveryService {
       }
       this.journal?.reset();
       this.unsettled = false;
+      await this.removeStaleJournals();
       if (summary.recovered) this.log.warn({ rows: summary.recovered, mode: this.interrupted }, 'recovered deliveries interrupted by a crash');
       summary.enqueued = await this.enqueueDueReminders(now);
       await this.pruneSeenUpdates();

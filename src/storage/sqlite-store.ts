@@ -538,6 +538,17 @@ export class SqliteStore implements LeasedStore {
     return this.schedule(async (c) => this.recoverable(c, Date.now()));
   }
 
+  /** Every owner that is registered or still has a claim in `sending`. */
+  knownOwners(): Promise<string[]> {
+    return this.schedule(async (c) =>
+      (
+        await c.all<{ owner: string }>(
+          `SELECT owner FROM store_owners UNION SELECT claimed_by AS owner FROM outbox WHERE state = 'sending' AND claimed_by IS NOT NULL`,
+        )
+      ).map((r) => r.owner),
+    );
+  }
+
   private async recoverable(c: Connection, nowMs: number): Promise<string[]> {
     const rows = await c.all<OwnerRow>(
       `SELECT DISTINCT COALESCE(s.claimed_by, '') AS owner, o.host AS host, o.pid AS pid, o.lease_until AS lease_until

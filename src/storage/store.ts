@@ -324,4 +324,6 @@ export interface LeasedStore extends SchedulingStore {
   releaseDelivery(): Promise<void>;
   /** Owners whose `sending` claims may be recovered now: this one, and those whose lease lapsed or who are provably dead. */
   recoverableOwners(): Promise<string[]>;
+  /** Every owner that is registered or still has a claim in `sending` (their send journals must be kept). */
+  knownOwners(): Promise<string[]>;
 }

@@ -1,6 +1,6 @@
 /** The console's pages as server-rendered HTML; every value from users or files is escaped by `html`. */
 import { splitText } from '../channels/telegram-format.ts';
-import type { OutgoingMessage } from '../core/types.ts';
+import type { OutgoingMessage, PolicyAnswer } from '../core/types.ts';
 import { cnDate } from '../knowledge/answer.ts';
 import type { PolicyDocument, Unit } from '../knowledge/policy-schema.ts';
 import { formatDayZh } from '../scheduling/dates.ts';
@@ -196,11 +196,17 @@ export function unansweredPage(groups: QuestionGroup[], csrf: string): Safe {
   )}</tbody></table>`;
 }
 
+/** A question tried on the documents page and the bot's answer to it. */
+export interface TrialAnswer {
+  question: string;
+  answer: PolicyAnswer;
+}
+
 /** Result shown after an upload or removal. */
 export type DocumentNotice = { ok: true; text: string } | { ok: false; problems: UploadProblem[] };
 
 /** The documents page: loaded documents with their validity, upload and removal. */
-export function documentsPage(v: { csrf: string; documents: PolicyDocument[]; units: Unit[]; files: string[]; notice?: DocumentNotice }, now: Date): Safe {
+export function documentsPage(v: { csrf: string; documents: PolicyDocument[]; units: Unit[]; files: string[]; notice?: DocumentNotice; trial?: TrialAnswer }, now: Date): Safe {
   const notice = v.notice
     ? v.notice.ok
       ? html`<p class="ok" role="status" id="notice">${v.notice.text}</p>`
@@ -230,7 +236,12 @@ expires: 2029-01-31
 第一条 ……</pre>
 <label for="file">选择文件</label><input type="file" id="file" name="file" accept=".txt,text/plain" required>
 <button type="submit" class="primary" id="upload-button">上传并启用</button>
-<p class="muted">先检查文件，有错误会逐行指出，且不会改动任何东西；检查通过后立即生效，无需重启。</p></form>`;
+<p class="muted">先检查文件，有错误会逐行指出，且不会改动任何东西；检查通过后立即生效，无需重启。</p></form>
+<form method="get" action="/documents#try" class="card" id="try"><h2>试问机器人</h2>
+<label for="q">问题</label><input type="text" id="q" name="q" maxlength="500" value="${v.trial?.question ?? ''}" placeholder="例如：优秀奖奖金多少">
+<button type="submit">提问</button>
+${v.trial ? html`<div class="bubble" id="trial-answer">${v.trial.answer.answer}</div>${v.trial.answer.found ? '' : html`<p class="muted">（这个问题现有文件没有覆盖）</p>`}` : ''}
+<p class="muted">回答与聊天中完全一样，但不会记入未答问题。</p></form>`;
 }
 
 /** The audit page. */

@@ -344,9 +344,14 @@ export async function buildConsoleServer(deps: ConsoleDeps): Promise<FastifyInst
   });
 
   // Documents.
-  const documentsPage = async (req: FastifyRequest, reply: FastifyReply, notice?: pages.DocumentNotice) =>
-    page(req, reply, '政策文件', pages.documentsPage({ csrf: csrfOf(reply), documents: deps.bot.knowledge.documents, units: deps.bot.knowledge.units, files: library.files(), notice }, now()));
-  app.get('/documents', async (req, reply) => documentsPage(req, reply));
+  const documentsPage = async (req: FastifyRequest, reply: FastifyReply, notice?: pages.DocumentNotice, trial?: pages.TrialAnswer) =>
+    page(req, reply, '政策文件', pages.documentsPage({ csrf: csrfOf(reply), documents: deps.bot.knowledge.documents, units: deps.bot.knowledge.units, files: library.files(), notice, trial }, now()));
+  // `?q=` tries a question on the knowledge being served, as a chat would get it (reads only).
+  app.get('/documents', async (req, reply) => {
+    const q = z.string().trim().min(1).max(500).safeParse((req.query as Record<string, unknown>).q);
+    const trial = q.success ? { question: q.data, answer: deps.bot.ask(q.data, now()) } : undefined;
+    return documentsPage(req, reply, undefined, trial);
+  });
   app.get('/api/documents', async () => deps.bot.knowledge.documents);
   app.post('/documents/upload', { preValidation: async (req) => {
     // The multipart body is read before the CSRF check, so the token can travel as a form field.

@@ -422,7 +422,12 @@ describe('broadcasts', () => {
           resolve(out.split('\n').filter(Boolean));
         });
       });
+    const { readdirSync } = await import('node:fs');
+    const { dirname, basename } = await import('node:path');
+    const journals = () => readdirSync(dirname(path)).filter((f) => f.startsWith(`${basename(path)}-sending.`));
     const before = await run(300);
+    const killedJournals = journals();
+    expect(killedJournals).toHaveLength(1);
     expect(before.length).toBeGreaterThanOrEqual(300);
     expect(before.length).toBeLessThan(1000);
     const after = await run();
@@ -432,5 +437,7 @@ describe('broadcasts', () => {
     expect(copies.size).toBe(1000);
     expect([...copies.entries()].filter(([, n]) => n !== 1)).toEqual([]);
     expect(lines.filter((m) => m.chat === 'staff')).toHaveLength(1);
+    // The killed owner's send journal was read and removed by the run that recovered its rows.
+    expect(journals().filter((f) => killedJournals.includes(f))).toEqual([]);
   });
 });

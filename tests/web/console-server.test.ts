@@ -360,6 +360,8 @@ describe('signed in', () => {
     const replies = await kit.rt.bot.handle({ channel: 'console', chat: 'q', user: 'q', text: NEW_DOC_QUESTION, at: TEST_NOW });
     expect(replies[0].text).toContain('每两年评选一次');
     expect(replies[0].text).toContain('《示例市陶瓷洁具产品质量奖励办法》第四条');
+    const tried = await c.get(`/documents?q=${encodeURIComponent(NEW_DOC_QUESTION)}`);
+    expect(tried.body).toContain('每两年评选一次');
     const list = await c.get('/documents');
     expect(list.body).toContain('示例市陶瓷洁具产品质量奖励办法');
     expect(list.body).toContain('有效（至2030年3月31日）');
