@@ -4,6 +4,7 @@ import { extractEntities } from '../nlu/entities.ts';
 import type { IntentClassifier } from '../nlu/intent-classifier.ts';
 import { normalizeText } from '../nlu/normalize.ts';
 import type { Segmenter } from '../nlu/segmenter.ts';
+import { configuredAwards } from '../dialogue/award-loader.ts';
 import { eligibilityFromQuestion } from './eligibility.ts';
 import { sentencesOf, type Fact, type FactType } from './facts.ts';
 import type { Glossary } from './glossary.ts';
@@ -425,7 +426,7 @@ function answerOrThrow(k: Knowledge, rawQuestion: string, now: Date): PolicyAnsw
   const hits = rank(k, q, terms, qt, regionFilter, awardDocs);
 
   // Validity of a document itself ("这个办法还有效吗").
-  const asksValidity = /还有效|有效吗|过期了吗|过期没|过期了没|过没过期|失效|废止|作废|还能用吗|还管用|不管用|还算数|还执行|还适用|还能按|什么时候(开始)?(施行|实施|生效)|哪天(施行|实施|生效)|施行日期|生效日期|still valid|in force|expired/i.test(q);
+  const asksValidity = /(办法|文件|方案|计划|通知|规定|政策)(本身)?的?有效期|还有效|有效吗|过期了吗|过期没|过期了没|过没过期|失效|废止|作废|还能用吗|还管用|不管用|还算数|还执行|还适用|还能按|什么时候(开始)?(施行|实施|生效)|哪天(施行|实施|生效)|施行日期|生效日期|still valid|in force|expired/i.test(q);
   // When a document was issued ("哪天印发的", "啥时候发的") is its own metadata.
   if (/(哪天|哪一天|什么时候|啥时候|何时|哪年|日期|when).{0,6}(印发|发布|出台|下发|发的|颁布)|(印发|发布|出台|下发|颁布)(的)?(日期|时间)|(印发|发布|出台|下发|颁布)于/.test(q)) {
     const issued = issuedAnswer(k, question, q, places.covered, awards, hits, now);
@@ -598,8 +599,10 @@ function verdictOf(q: string, deciding: string): string | undefined {
 function eligibilityAnswer(k: Knowledge, question: string, intent: string, q: string, qt: QuestionType, awards: { name: string; docs: PolicyDocument[] }[], now: Date): PolicyAnswer | undefined {
   const aboutApplying = /评|申报|申请|报名|能报|参评|获奖|拿奖|apply|eligible/i.test(q);
   if (!aboutApplying || !(qt === 'yesno' || /够不够|够吗|行不行|符不符合|符合吗|能评|能报|能申|can we|eligible/i.test(q))) return undefined;
-  if (!awards.length && !/^(award_|precheck|profile|spot_check)/.test(intent)) return undefined;
-  const e = eligibilityFromQuestion(q, now);
+  // Only an award the question names, and only when it has pre-check rules, is judged.
+  const rules = configuredAwards().filter((r) => awards.some((a) => a.docs.some((d) => d.id === r.document.id)));
+  if (!rules.length) return undefined;
+  const e = eligibilityFromQuestion(q, now, rules);
   if (!e) return undefined;
   const doc = k.documents.find((d) => d.id === e.document) ?? k.documents.find((d) => d.title === e.citations[0]?.title);
   const lines = [period(e.fact), ...e.citations.flatMap((c, i) => (i === 0 ? sourceLines(c) : [`相关：《${c.title}》${c.article}`]))];

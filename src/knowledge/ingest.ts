@@ -185,11 +185,18 @@ export function splitPart(part: PartInput, meta?: Pick<PolicyMeta, 'title'>): Un
     }
   }
 
-  if (notice.length) {
-    push({ article: '印发通知', heading: '通知', kind: 'notice', line: notice[0].no, text: notice.map((l) => l.text).join('\n') });
-  }
-  if (intro.length) {
-    push({ article: '前言', heading: titleText, kind: 'preamble', line: intro[0].no, text: intro.map((l) => l.text).join('\n') });
+  // Plain paragraphs: a short covering notice or preface stays one unit; a document written in paragraphs (a notice with
+  // no numbering) makes each paragraph a unit of its own, numbered as the reader counts them (第3段).
+  const paragraphs = [...notice, ...intro].sort((a, b) => a.no - b.no);
+  if (paragraphs.length >= 4) {
+    paragraphs.forEach((l, k) => push({ article: `第${k + 1}段`, heading: titleText, kind: notice.includes(l) ? 'notice' : 'preamble', line: l.no, text: l.text }));
+  } else {
+    if (notice.length) {
+      push({ article: '印发通知', heading: '通知', kind: 'notice', line: notice[0].no, text: notice.map((l) => l.text).join('\n') });
+    }
+    if (intro.length) {
+      push({ article: '前言', heading: titleText, kind: 'preamble', line: intro[0].no, text: intro.map((l) => l.text).join('\n') });
+    }
   }
   for (const b of blocks) {
     if (b.headingOnly && b.hasChildren) continue;

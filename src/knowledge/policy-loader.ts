@@ -8,7 +8,7 @@ import { splitPart, type SourceLine } from './ingest.ts';
 import { buildDictionary } from './dictionary.ts';
 import { deriveAliases, deriveAwards, deriveValidity } from './derive.ts';
 import { extractFacts, sentencesOf } from './facts.ts';
-import { loadGlossary } from './glossary.ts';
+import { loadGlossary, loadPlaces, shortPlace, type Places } from './glossary.ts';
 import {
   indexSchema,
   policyMetaSchema,
@@ -70,6 +70,34 @@ export function regionOf(title: string): string {
   return m ? m[1] : '';
 }
 
+/** The first place of the gazetteer a text names, as its full name ("关于组织申报2025年度绍兴市…" → 绍兴市). */
+export function placeNamed(text: string, places: Places): string {
+  let best: { at: number; full: string } | undefined;
+  for (const full of [...places.provinces, ...Object.keys(places.cities)]) {
+    for (const name of [full, shortPlace(full)]) {
+      const at = text.indexOf(name);
+      if (at >= 0 && (!best || at < best.at || (at === best.at && full.length > best.full.length))) best = { at, full };
+    }
+  }
+  return best?.full ?? '';
+}
+
+/** The issuing body a document signs with, on one of its last lines ("绍兴市市场监督管理局"). */
+function signatureOf(body: SourceLine[]): string {
+  const tail = body.map((l) => l.text.trim()).filter(Boolean).slice(-4);
+  return tail.find((t) => t.length <= 30 && /(局|政府|办公室|委员会|协会)$/.test(t)) ?? '';
+}
+
+/** The date a document signs with on its last lines ("2025年5月20日"), as YYYY-MM-DD. */
+function signedOn(body: SourceLine[]): string | undefined {
+  const tail = body.map((l) => l.text.trim()).filter(Boolean).slice(-4);
+  for (const t of tail.reverse()) {
+    const m = /^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$/.exec(t);
+    if (m) return `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}`;
+  }
+  return undefined;
+}
+
 /** Turns a file name into a document id. */
 function idFromFile(file: string): string {
   const slug = basename(file, '.txt').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
@@ -77,7 +105,7 @@ function idFromFile(file: string): string {
 }
 
 /** Loads one policy file into documents and units; throws DataError naming the file and line or field. */
-export function loadPolicyFile(dir: string, file: string): { documents: PolicyDocument[]; units: Unit[] } {
+export function loadPolicyFile(dir: string, file: string, places: Places = loadPlaces(join(dir, '..'))): { documents: PolicyDocument[]; units: Unit[] } {
   const path = join(dir, file);
   const buf = readFileSync(path);
   const text = buf.toString('utf8').replace(/^\uFEFF/, '');
@@ -113,7 +141,7 @@ export function loadPolicyFile(dir: string, file: string): { documents: PolicyDo
     if (e instanceof ZodError) throw new DataError(metaFile, e.issues[0]?.path.join('.') || 'metadata', describeZod(e));
     throw e;
   }
-  const region = meta.region ?? regionOf(meta.title);
+  const region = meta.region ?? (regionOf(meta.title) || placeNamed(meta.title, places) || placeNamed(meta.issuer ?? signatureOf(body), places));
   const parts = meta.parts?.length ? meta.parts : [{ id: meta.id, title: meta.title, startsWith: '' }];
   const starts = parts.map((p, k) => {
     if (k === 0 && !p.startsWith) return 0;
@@ -141,12 +169,12 @@ export function loadPolicyFile(dir: string, file: string): { documents: PolicyDo
       id: pm.id,
       file,
       title: pm.title,
-      issuer: meta.issuer,
+      issuer: meta.issuer ?? (signatureOf(lines) || undefined),
       docNumber: meta.docNumber,
       region,
       aliases: [...new Set([...(meta.aliases ?? []), ...deriveAliases(region, partUnits)])],
       awards: [...new Set([...(meta.awards ?? []), ...deriveAwards(pm.title, region)])],
-      issued: pm.issued ?? meta.issued,
+      issued: pm.issued ?? meta.issued ?? signedOn(lines),
       effective: own.effective ?? derived.effective,
       expires: own.expires ?? derived.expires,
       validityNote: own.validityNote ?? derived.note,
@@ -160,12 +188,13 @@ export function loadPolicyFile(dir: string, file: string): { documents: PolicyDo
 
 /** Builds the whole knowledge index from a data directory, validating every file. */
 export function buildIndex(dataDir: string = DEFAULT_DATA_DIR): KnowledgeIndex {
+  const places = loadPlaces(dataDir);
   const dir = join(dataDir, 'policies');
   const documents: PolicyDocument[] = [];
   const units: Unit[] = [];
   const seen = new Set<string>();
   for (const file of listPolicyFiles(dir)) {
-    const loaded = loadPolicyFile(dir, file);
+    const loaded = loadPolicyFile(dir, file, places);
     for (const d of loaded.documents) {
       if (seen.has(d.id)) throw new DataError(file, 'id', `document id "${d.id}" is used twice`);
       seen.add(d.id);
