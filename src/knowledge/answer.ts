@@ -66,11 +66,10 @@ export function cnDate(iso: string): string {
   return `${y}年${m}月${d}日`;
 }
 
-/** Removes layout spaces between Chinese text and numbers, and spells 千/万 amounts out in yuan. */
+/** Removes layout spaces between Chinese text and numbers, and spells 千元 amounts out in yuan (万元 stays as written). */
 export function tidyFact(text: string): string {
   return text
     .replace(/(\d+(?:\.\d+)?)\s*千元/g, (_, n) => `${Math.round(Number(n) * 1000)}元`)
-    .replace(/(\d+(?:\.\d+)?)\s*万元/g, (_, n) => `${Math.round(Number(n) * 10000)}元`)
     .replace(/([\u4e00-\u9fff（）])\s+(\d)/g, '$1$2')
     .replace(/(\d)\s+([\u4e00-\u9fff%])/g, '$1$2')
     .replace(/\s*\n\s*/g, ' ')
@@ -234,9 +233,13 @@ function pickLead(hits: Hit[], terms: Map<string, number>, search: UnitSearch, q
     const titled = !h.unit.fields && sentences.length > 1 && sentences[0].length <= 20 && !/[，,]/.test(sentences[0]);
     const weight = rank === 0 ? 1 : h.score / top.score;
     const departments = qt === 'who' && departmentsOf(h.unit) !== undefined;
+    const words = [...terms.keys()].join(' ');
+    const bound = /最多|最高|上限|封顶|总额|most|maximum/i.test(words) ? 'max' : /最少|最低|至少|保底|least|minimum/i.test(words) ? 'min' : undefined;
     sentences.forEach((s, i) => {
       const facts = departments ? [{ type: 'body' as const, text: '', sentence: i, clause: s }] : factsOfType(h.unit, wanted).filter((f) => f.sentence === i);
       let score = (scoreSentence(s, terms, search) * (titled && i === 0 ? 0.4 : 1) + 0.3 * h.score) * weight;
+      // "最多能拿多少" wants the ceiling, "最少" the floor.
+      if (bound && facts.some((f) => f.bound === bound)) score += 3;
       if (qt === 'list' && (s.match(/、/g) ?? []).length >= 2) score += 2;
       const lead = { unit: h.unit, sentence: i, text: s, typed: facts.length > 0 || !wanted.length, score };
       if (rank === 0 && (!any || score > any.score)) any = lead;
@@ -448,6 +451,8 @@ function answerOrThrow(k: Knowledge, rawQuestion: string, now: Date): PolicyAnsw
 
   const eligibility = eligibilityAnswer(k, question, intent, q, qt, awards, now);
   if (eligibility) return eligibility;
+  const open = deadlineAnswer(k, question, intent, q, qt, hits, now);
+  if (open) return open;
 
   const top = hits[0];
   const topics = significantTerms(k, terms);
@@ -592,6 +597,23 @@ function verdictOf(q: string, deciding: string): string | undefined {
   if (asksMay && /(?<!不)(可以|可多项|可重新|可在|可|允许)/.test(deciding) && !/不得|不能|不予|禁止|严禁/.test(deciding)) return '可以。';
   if (asksNeed && /须|必须|应当|需|要求|应/.test(deciding) && !/不需|无需|不必|不收取/.test(deciding)) return '需要。';
   if (asksNeed && /不需|无需|不必|不收取|免/.test(deciding)) return '不需要。';
+  return undefined;
+}
+
+/** "现在还能报吗": the application deadline the best document states, judged at the date of asking. */
+function deadlineAnswer(k: Knowledge, question: string, intent: string, q: string, qt: QuestionType, hits: Hit[], now: Date): PolicyAnswer | undefined {
+  if (!(qt === 'yesno' || qt === 'when') || !NOW_WORDS.test(q) || !/报|申请|申报|apply/i.test(q) || !hits[0]) return undefined;
+  const docId = hits[0].unit.docId;
+  for (const u of k.units.filter((x) => x.docId === docId)) {
+    const f = (u.facts ?? []).find((x) => x.type === 'deadline' && /\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日/.test(x.text));
+    if (!f) continue;
+    const m = /(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日/.exec(f.text)!;
+    const day = `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}`;
+    const today = isoDay(now);
+    const lead = today > day ? `不能了：申报已于${cnDate(day)}截止（按提问日期${cnDate(today)}）。` : `可以：申报截止时间为${cnDate(day)}（按提问日期${cnDate(today)}，还没有截止）。`;
+    const c = citationOf(u, excerptOf(u, f.sentence, [f]));
+    return { question, intent, found: true, answer: [lead, ...sourceLines(c)].join('\n'), citations: [c] };
+  }
   return undefined;
 }
 
