@@ -122,7 +122,8 @@ export function questionType(q: string, g: Glossary): QuestionType {
   if (!howMany && hasAny(t, w.yesno) && !hasAny(t, w.when) && !hasAny(t, w.who)) return 'yesno';
   if (hasAny(t, w.when) && !/有效期(几|多|是)/.test(t)) return 'when';
   if (hasAny(t, w.duration)) return 'duration';
-  if (hasAny(t, w.money) && (/多少|几|how much|怎么算|标准|金额|最少|最低|最多|最高/.test(t))) return 'money';
+  const counted = /多少(家|个|项|名|张|件|种|次|人|%)|几(家|个|项|名|张|件|种|次|届)/.test(t);
+  if (hasAny(t, w.money) && !counted && (/多少|几|how much|怎么算|标准|金额|最少|最低|最多|最高/.test(t))) return 'money';
   if (hasAny(t, w.who) && /(哪|几)(个|些|几个)?(部门|单位|局|机构)|谁|牵头|负责|who/.test(t)) return 'who';
   if (/多少(家|个|项|名|张|件|种|次|人|%)|几(家|个|项|名|张|件|种|次|届)|比例|覆盖率|率(是|达|要)|百分之/.test(t)) return 'quantity';
   if (hasAny(t, w.who)) return 'who';
@@ -231,7 +232,7 @@ function pickLead(hits: Hit[], terms: Map<string, number>, search: UnitSearch, q
   for (const [rank, h] of candidates.entries()) {
     const sentences = sentencesOf(h.unit);
     const titled = !h.unit.fields && sentences.length > 1 && sentences[0].length <= 20 && !/[，,]/.test(sentences[0]);
-    const weight = rank === 0 ? 1 : h.score / top.score;
+    const weight = rank === 0 ? 1 : 0.5 + 0.5 * (h.score / top.score);
     const departments = qt === 'who' && departmentsOf(h.unit) !== undefined;
     const words = [...terms.keys()].join(' ');
     const bound = /最多|最高|上限|封顶|总额|most|maximum/i.test(words) ? 'max' : /最少|最低|至少|保底|least|minimum/i.test(words) ? 'min' : undefined;
@@ -471,6 +472,9 @@ function answerOrThrow(k: Knowledge, rawQuestion: string, now: Date): PolicyAnsw
 
 /** Composes the answer from the ranked hits: lapse line, lead, source, excerpt, and at most one related clause. */
 function composeAnswer(k: Knowledge, question: string, intent: string, q: string, terms: Map<string, number>, qt: QuestionType, hits: Hit[], now: Date, anyPlace: boolean): PolicyAnswer {
+  // A table column the question names ("配合单位有哪些") makes the rows that have it the candidates.
+  const column = hits.findIndex((h, i) => i < 6 && h.score >= hits[0].score * 0.6 && h.unit.fields && Object.keys(h.unit.fields).some((c) => h.unit.fields![c] && q.includes(c)));
+  if (column > 0) hits = [hits[column], ...hits.filter((_, i) => i !== column)];
   const lead = chooseLead(hits, terms, k.search, qt)!;
   const unit = lead.unit;
   const doc = k.documents.find((d) => d.id === unit.docId);
@@ -619,7 +623,7 @@ function deadlineAnswer(k: Knowledge, question: string, intent: string, q: strin
 
 /** An eligibility verdict from facts the user states about their enterprise ("注册两年了可以申请吗"). */
 function eligibilityAnswer(k: Knowledge, question: string, intent: string, q: string, qt: QuestionType, awards: { name: string; docs: PolicyDocument[] }[], now: Date): PolicyAnswer | undefined {
-  const aboutApplying = /评|申报|申请|报名|能报|参评|获奖|拿奖|apply|eligible/i.test(q);
+  const aboutApplying = /评|申报|申请|报名|(能|可以|想|要|能不能)报|参评|获奖|拿奖|apply|eligible/i.test(q);
   if (!aboutApplying || !(qt === 'yesno' || /够不够|够吗|行不行|符不符合|符合吗|能评|能报|能申|can we|eligible/i.test(q))) return undefined;
   // Only an award the question names, and only when it has pre-check rules, is judged.
   const rules = configuredAwards().filter((r) => awards.some((a) => a.docs.some((d) => d.id === r.document.id)));
