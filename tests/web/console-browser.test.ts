@@ -47,13 +47,14 @@ describe.skipIf(!available)('the console in a real browser', () => {
     const dataDir = copyData(dir);
     const db = join(dir, 'bot.db');
     const env = { DB_PATH: db, POLICY_DATA_DIR: dataDir, CONSOLE_ADMIN_IDS: 'staff1' };
-    // Twenty subscribers tagged 水口镇, five others, one who opted out again: through the real CLI, as chats would.
+    // Twenty subscribers tagged 水口镇, five others, one who opted out again, and an award long expired (its last
+    // reminder goes out while seeding, so nothing else is due whatever today's date): through the real CLI, as chats would.
     const lines: string[] = [];
     for (let i = 1; i <= 20; i++) lines.push(JSON.stringify({ chat: `sk${i}`, user: `sk${i}`, text: '/subscribe 水口镇', at: '2026-03-02T09:00:00+08:00' }));
     for (let i = 1; i <= 5; i++) lines.push(JSON.stringify({ chat: `ls${i}`, user: `ls${i}`, text: '/subscribe 龙山', at: '2026-03-02T09:00:00+08:00' }));
     lines.push(JSON.stringify({ chat: 'gone', user: 'gone', text: '/subscribe 水口镇', at: '2026-03-02T09:00:00+08:00' }));
     lines.push(JSON.stringify({ chat: 'gone', user: 'gone', text: '/unsubscribe', at: '2026-03-02T09:01:00+08:00' }));
-    lines.push(JSON.stringify({ chat: 'firm', user: 'firm', text: '/award 2026-01-10', at: '2026-03-02T09:02:00+08:00' }));
+    lines.push(JSON.stringify({ chat: 'firm', user: 'firm', text: '/award 2022-01-10', at: '2026-03-02T09:02:00+08:00' }));
     lines.push(JSON.stringify({ chat: 'asker', user: 'asker', text: '北京市有没有电梯维保补贴<script>alert(1)</script>', at: '2026-03-02T09:05:00+08:00' }));
     const seeded = await runCli(['chat', '--jsonl'], { input: `${lines.join('\n')}\n`, env });
     expect(seeded.code).toBe(0);
@@ -171,11 +172,11 @@ describe.skipIf(!available)('the console in a real browser', () => {
     await shot('audit');
     // Announce a publicity; the award registered in a chat is listed with its next reminder.
     await page.click('nav >> text=公示与获奖');
-    await page.fill('#starts', '2030-01-05');
-    await page.fill('#title', '2029年度优秀奖拟获奖企业名单公示');
+    await page.fill('#starts', '2099-03-01');
+    await page.fill('#title', '2098年度优秀奖拟获奖企业名单公示');
     await page.click('text=发布公示');
-    expect(await page.textContent('#notice')).toContain('2030年1月5日至2030年1月14日');
-    expect(await page.textContent('main')).toContain('2026年1月10日');
+    expect(await page.textContent('#notice')).toContain('2099年3月1日至2099年3月10日');
+    expect(await page.textContent('main')).toContain('2022年1月10日');
     await shot('publicity');
     await page.click('nav >> text=概览');
     expect(await page.textContent('#deliveries')).toContain('已送达');
