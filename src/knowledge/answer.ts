@@ -123,7 +123,8 @@ export function questionType(q: string, g: Glossary): QuestionType {
   if (hasAny(t, w.when) && !/有效期(几|多|是)/.test(t)) return 'when';
   if (hasAny(t, w.duration)) return 'duration';
   const counted = /多少(家|个|项|名|张|件|种|次|人|%)|几(家|个|项|名|张|件|种|次|届)/.test(t);
-  if (hasAny(t, w.money) && !counted && (/多少|几|how much|怎么算|标准|金额|最少|最低|最多|最高/.test(t))) return 'money';
+  if (hasAny(t, w.who) && !/多少|几/.test(t)) return 'who';
+  if (hasAny(t, w.money) && !counted && (/多少|几|how much|怎么算|(奖励|补贴|补助|资助)标准|金额|最少|最低|最多|最高/.test(t))) return 'money';
   if (hasAny(t, w.who) && /(哪|几)(个|些|几个)?(部门|单位|局|机构)|谁|牵头|负责|who/.test(t)) return 'who';
   if (/多少(家|个|项|名|张|件|种|次|人|%)|几(家|个|项|名|张|件|种|次|届)|比例|覆盖率|率(是|达|要)|百分之/.test(t)) return 'quantity';
   if (hasAny(t, w.who)) return 'who';
@@ -238,7 +239,9 @@ function pickLead(hits: Hit[], terms: Map<string, number>, search: UnitSearch, q
     const bound = /最多|最高|上限|封顶|总额|most|maximum/i.test(words) ? 'max' : /最少|最低|至少|保底|least|minimum/i.test(words) ? 'min' : undefined;
     sentences.forEach((s, i) => {
       const facts = departments ? [{ type: 'body' as const, text: '', sentence: i, clause: s }] : factsOfType(h.unit, wanted).filter((f) => f.sentence === i);
-      let score = (scoreSentence(s, terms, search) * (titled && i === 0 ? 0.4 : 1) + 0.3 * h.score) * weight;
+      // A notice's salutation ("各区、县（市）市场监督管理局，各有关单位：…") names its addressees, not who does what.
+      const salutation = h.unit.kind === 'notice' && i === 0 && /^[^。]{0,60}：/.test(s);
+      let score = (scoreSentence(s, terms, search) * (titled && i === 0 ? 0.4 : 1) * (salutation ? 0.3 : 1) + 0.3 * h.score) * weight;
       // "最多能拿多少" wants the ceiling, "最少" the floor.
       if (bound && facts.some((f) => f.bound === bound)) score += 3;
       if (qt === 'list' && (s.match(/、/g) ?? []).length >= 2) score += 2;
@@ -291,6 +294,10 @@ function leadText(lead: Lead, qt: QuestionType, terms: Map<string, number>, sear
     if (picked.length > 1) return picked.map((p) => tidyFact(p.x)).join('');
   }
   const facts = factsOfType(u, WANTED[qt]).filter((f) => f.sentence === lead.sentence);
+  if ((qt === 'fact' || qt === 'list') && s.length < 40 && lead.sentence + 1 < sentences.length) {
+    // A short heading-like sentence ("加强行业自律。") is followed by what it asks for.
+    return `${tidyFact(s)}${clauseLead(sentences[lead.sentence + 1], [], terms, search)}`;
+  }
   return clauseLead(s, facts, terms, search);
 }
 
@@ -475,6 +482,11 @@ function composeAnswer(k: Knowledge, question: string, intent: string, q: string
   // A table column the question names ("配合单位有哪些") makes the rows that have it the candidates.
   const column = hits.findIndex((h, i) => i < 6 && h.score >= hits[0].score * 0.6 && h.unit.fields && Object.keys(h.unit.fields).some((c) => h.unit.fields![c] && q.includes(c)));
   if (column > 0) hits = [hits[column], ...hits.filter((_, i) => i !== column)];
+  // A yes/no question is decided by the clause holding its rarest word (synonyms too: 收费 → 收取), among the close hits.
+  if (qt === 'yesno') {
+    const deciding = decidingHit(k, hits, terms);
+    if (deciding > 0) hits = [hits[deciding], ...hits.filter((_, i) => i !== deciding)];
+  }
   const lead = chooseLead(hits, terms, k.search, qt)!;
   const unit = lead.unit;
   const doc = k.documents.find((d) => d.id === unit.docId);
@@ -581,6 +593,18 @@ function computed(k: Knowledge, q: string, qt: QuestionType, unit: Unit, sentenc
   return `${n}${per.per}可得${result}元（${per.value}元 × ${n}${per.per} = ${total}元${floor && floor.value! > total ? `，按最少${floor.value}元计` : ''}）`;
 }
 
+/** Index of the close hit that holds the question's rarest topic word, or -1. */
+function decidingHit(k: Knowledge, hits: Hit[], terms: Map<string, number>): number {
+  const stop = new Set(k.glossary.stopwords);
+  const words = [...terms.entries()].filter(([t, w]) => w >= 0.6 && t.length >= 2 && !stop.has(t) && !k.places.match(t).covered.length).sort((a, b) => k.search.idf(b[0]) - k.search.idf(a[0]));
+  const close = hits.filter((h, i) => i < 5 && h.score >= hits[0].score * 0.5);
+  for (const [t] of words) {
+    const holders = close.filter((h) => h.unit.text.includes(t));
+    if (holders.length && holders.length < close.length) return hits.indexOf(holders[0]);
+  }
+  return -1;
+}
+
 /** A plain 可以/不可以 for a yes/no question, decided by the sentence holding the question's rarest word. */
 function yesNoLead(q: string, u: Unit, sentence: number, terms: Map<string, number>, search: UnitSearch): { verdict: string; sentence: number } | undefined {
   const sentences = sentencesOf(u);
@@ -597,6 +621,7 @@ function verdictOf(q: string, deciding: string): string | undefined {
   const asksMay = /可以|能|可不可以|能不能|允许|行不行|算不算|认不认|can |may |allowed/i.test(q);
   const asksNeed = /需要|要不要|需不需要|必须|是否要|得不得|need|must/i.test(q);
   if (/名额|限制|限额|上限/.test(q) && /不限/.test(deciding)) return '没有限制。';
+  if (/收费|收钱|交钱|要钱|费用|免费|fee|charge/i.test(q) && /不收取|免费|不收费|无需缴纳|不需缴纳/.test(deciding)) return '不收费。';
   if (asksMay && /不得|不能|不予|禁止|严禁|不推荐/.test(deciding)) return '不可以。';
   if (asksMay && /(?<!不)(可以|可多项|可重新|可在|可|允许)/.test(deciding) && !/不得|不能|不予|禁止|严禁/.test(deciding)) return '可以。';
   if (asksNeed && /须|必须|应当|需|要求|应/.test(deciding) && !/不需|无需|不必|不收取/.test(deciding)) return '需要。';
@@ -606,7 +631,7 @@ function verdictOf(q: string, deciding: string): string | undefined {
 
 /** "现在还能报吗": the application deadline the best document states, judged at the date of asking. */
 function deadlineAnswer(k: Knowledge, question: string, intent: string, q: string, qt: QuestionType, hits: Hit[], now: Date): PolicyAnswer | undefined {
-  if (!(qt === 'yesno' || qt === 'when') || !NOW_WORDS.test(q) || !/报|申请|申报|apply/i.test(q) || !hits[0]) return undefined;
+  if (!(qt === 'yesno' || qt === 'when') || !/现在|目前|如今|当前|今年|还来得及|截止了吗|过了吗|晚了吗|now|still/i.test(q) || !/报|申请|申报|apply/i.test(q) || !hits[0]) return undefined;
   const docId = hits[0].unit.docId;
   for (const u of k.units.filter((x) => x.docId === docId)) {
     const f = (u.facts ?? []).find((x) => x.type === 'deadline' && /\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日/.test(x.text));

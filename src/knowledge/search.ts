@@ -88,7 +88,10 @@ export class UnitSearch {
       if (k === chars.length) found.push(term);
     }
     found.sort((a, b) => a.length - b.length || (this.df.get(b) ?? 0) - (this.df.get(a) ?? 0));
-    const best = found.filter((t) => t.length === found[0].length).slice(0, 3);
+    // The shortest terms, and the longer ones that contain them (安全体系 → 安全管理体系, and 职业健康安全管理体系 that holds it).
+    const shortest = found.filter((t) => t.length === found[0].length);
+    const longer = found.filter((t) => t.length > found[0].length && shortest.some((s) => t.includes(s)));
+    const best = [...shortest.slice(0, 3), ...longer.sort((a, b) => (this.df.get(b) ?? 0) - (this.df.get(a) ?? 0)).slice(0, 3)];
     this.abbreviations.set(word, best);
     return best;
   }
