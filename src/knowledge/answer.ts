@@ -478,7 +478,8 @@ function answerOrThrow(k: Knowledge, rawQuestion: string, now: Date): PolicyAnsw
 }
 
 /** Composes the answer from the ranked hits: lapse line, lead, source, excerpt, and at most one related clause. */
-function composeAnswer(k: Knowledge, question: string, intent: string, q: string, terms: Map<string, number>, qt: QuestionType, hits: Hit[], now: Date, anyPlace: boolean): PolicyAnswer {
+function composeAnswer(k: Knowledge, question: string, intent: string, q: string, allTerms: Map<string, number>, qt: QuestionType, hits: Hit[], now: Date, anyPlace: boolean): PolicyAnswer {
+  const terms = focusTerms(k, allTerms);
   // A table column the question names ("配合单位有哪些") makes the rows that have it the candidates.
   const column = hits.findIndex((h, i) => i < 6 && h.score >= hits[0].score * 0.6 && h.unit.fields && Object.keys(h.unit.fields).some((c) => h.unit.fields![c] && q.includes(c)));
   if (column > 0) hits = [hits[column], ...hits.filter((_, i) => i !== column)];
@@ -557,6 +558,19 @@ function secondPart(k: Knowledge, q: string, qt: QuestionType, unit: Unit, terms
     return { text: leadText(lead2, qt2, terms2, k.search, part), sentence: lead2.sentence };
   }
   return undefined;
+}
+
+/**
+ * The question's words for choosing a sentence: names of the place and of the award locate the document, not the
+ * sentence, so they weigh little ("佛山标杆奖评审委员会主任谁来当" is decided by 主任, not by 佛山 or 标杆奖).
+ */
+function focusTerms(k: Knowledge, terms: Map<string, number>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [t, w] of terms) {
+    const naming = k.places.match(t).covered.length > 0 || (t.length >= 2 && k.documents.some((d) => d.awards.some((a) => a.endsWith(t) || (t.endsWith('奖') && a.includes(t)))));
+    out.set(t, naming ? w * 0.2 : w);
+  }
+  return out;
 }
 
 /** Puts the lapse warning first (and phrases the lead as what the document said), and builds the answer. */
