@@ -240,7 +240,7 @@ function pickLead(hits: Hit[], terms: Map<string, number>, search: UnitSearch, q
     sentences.forEach((s, i) => {
       const facts = departments ? [{ type: 'body' as const, text: '', sentence: i, clause: s }] : factsOfType(h.unit, wanted).filter((f) => f.sentence === i);
       // A notice's salutation ("各区、县（市）市场监督管理局，各有关单位：…") names its addressees, not who does what.
-      const salutation = h.unit.kind === 'notice' && i === 0 && /^[^。]{0,60}：/.test(s);
+      const salutation = i === 0 && /^各[^。：]{0,60}：/.test(s);
       let score = (scoreSentence(s, terms, search) * (titled && i === 0 ? 0.4 : 1) * (salutation ? 0.3 : 1) + 0.3 * h.score) * weight;
       // "最多能拿多少" wants the ceiling, "最少" the floor.
       if (bound && facts.some((f) => f.bound === bound)) score += 3;
@@ -773,9 +773,19 @@ function missingYear(k: Knowledge, q: string, regions: string[]): string | undef
   return `现有政策库没有${regions[0]}${year}年的相关文件（已收录：${docs.map((d) => `《${d.title}》`).join('、')}）`;
 }
 
+/** Stopwords and every question word of the glossary (a question word asks; it names no topic). */
+const STOPS = new WeakMap<Glossary, Set<string>>();
+
+/** The words that carry no topic, built once per glossary. */
+function stopwordsOf(k: Knowledge): Set<string> {
+  let s = STOPS.get(k.glossary);
+  if (!s) STOPS.set(k.glossary, (s = new Set([...k.glossary.stopwords, ...Object.values(k.glossary.questionWords).flat().map((w) => w.trim())])));
+  return s;
+}
+
 /** The query's topic terms: no expansions, stopwords, numbers or place names. */
 function significantTerms(k: Knowledge, terms: Map<string, number>): string[] {
-  const stop = new Set(k.glossary.stopwords);
+  const stop = stopwordsOf(k);
   return [...terms.entries()]
     .filter(([t, w]) => w >= 1 && t.length >= 2 && !stop.has(t) && !k.places.match(t).covered.length && !/\d|^[一二两三四五六七八九十]+[次年个家项]$/.test(t) && !/^[a-z]{1,2}$/.test(t))
     .map(([t]) => t);
