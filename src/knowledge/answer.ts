@@ -480,6 +480,8 @@ function answerOrThrow(k: Knowledge, rawQuestion: string, now: Date): PolicyAnsw
 /** Composes the answer from the ranked hits: lapse line, lead, source, excerpt, and at most one related clause. */
 function composeAnswer(k: Knowledge, question: string, intent: string, q: string, allTerms: Map<string, number>, qt: QuestionType, hits: Hit[], now: Date, anyPlace: boolean): PolicyAnswer {
   const terms = focusTerms(k, allTerms);
+  // Adjacent question words as one phrase ("材料评审") point at the sentence that says exactly that.
+  for (const { p } of phrasesOf(k, q)) if (!terms.has(p)) terms.set(p, 0.5);
   // A table column the question names ("配合单位有哪些") makes the rows that have it the candidates.
   const column = hits.findIndex((h, i) => i < 6 && h.score >= hits[0].score * 0.6 && h.unit.fields && Object.keys(h.unit.fields).some((c) => h.unit.fields![c] && q.includes(c)));
   if (column > 0) hits = [hits[column], ...hits.filter((_, i) => i !== column)];
