@@ -775,13 +775,13 @@ function missingYear(k: Knowledge, q: string, regions: string[]): string | undef
   return `现有政策库没有${regions[0]}${year}年的相关文件（已收录：${docs.map((d) => `《${d.title}》`).join('、')}）`;
 }
 
-/** Stopwords and every question word of the glossary (a question word asks; it names no topic). */
+/** Stopwords and the glossary's interrogative question words (啥时候, 多会儿: they ask; they name no topic). */
 const STOPS = new WeakMap<Glossary, Set<string>>();
 
 /** The words that carry no topic, built once per glossary. */
 function stopwordsOf(k: Knowledge): Set<string> {
   let s = STOPS.get(k.glossary);
-  if (!s) STOPS.set(k.glossary, (s = new Set([...k.glossary.stopwords, ...Object.values(k.glossary.questionWords).flat().map((w) => w.trim())])));
+  if (!s) STOPS.set(k.glossary, (s = new Set([...k.glossary.stopwords, ...Object.values(k.glossary.questionWords).flat().map((w) => w.trim()).filter((w) => /什么|啥|哪|几|多少|多久|多长|谁|吗|何|怎|多会/.test(w))])));
   return s;
 }
 
