@@ -35,6 +35,9 @@ const NOW_WORDS = /现在|目前|如今|当前|还能|还可以|还有效|还管
 /** Longest lead sentence, in characters, where the fact allows. */
 const LEAD_MAX = 80;
 
+/** A sentence up to this long leads whole; a longer one is cut to the clauses that hold the facts. */
+const LEAD_WHOLE = 50;
+
 /** Longest quoted excerpt, in characters. */
 const EXCERPT_MAX = 90;
 
@@ -196,7 +199,8 @@ interface Lead {
 /** Cuts a sentence to the clauses holding the given facts (with the subject clause when it fits), marking nothing. */
 function clauseLead(sentence: string, facts: Fact[], terms?: Map<string, number>, search?: UnitSearch): string {
   const s = tidyFact(sentence).replace(/[。；;]$/, '');
-  if (s.length <= LEAD_MAX || !facts.length) return s;
+  // Short sentences lead whole; longer ones are cut to the clauses with the facts (the quote below gives the rest).
+  if (s.length <= LEAD_WHOLE || !facts.length) return s.length <= LEAD_MAX * 1.6 ? s : `${s.slice(0, LEAD_MAX * 1.5)}…`;
   let clauses = [...new Set(facts.map((f) => tidyFact(f.clause).replace(/^(其中|并|且|同时|即)/, '')))];
   if (terms && search && clauses.length > 1) {
     // Of several figures, the ones whose clauses match the question best ("质量管理体系…2800家", not every target).
@@ -271,7 +275,9 @@ function leadText(lead: Lead, qt: QuestionType, terms: Map<string, number>, sear
       let what = tidyFact((ranked[0]?.x ?? sentences[0] ?? '').replace(/^[^：]{2,6}：/, ''));
       const hit = [...terms.keys()].filter((t) => t.length >= 2 && what.includes(t)).map((t) => what.indexOf(t)).sort((a, b) => a - b)[0] ?? 0;
       if (what.length > 36) what = `${hit > 12 ? '…' : ''}${what.slice(Math.max(0, hit > 12 ? hit - 4 : 0), Math.max(0, hit > 12 ? hit - 4 : 0) + 36)}…`;
-      return `${u.fields ? deps : `负责部门：${deps}`}（事项：${what}）`;
+      const who = u.fields || /牵头|配合|单位[:：]/.test(deps) ? deps.replace(/;/g, '；').replace(/:/g, '：') : `负责部门：${deps}`;
+      const room = LEAD_MAX - who.length - 5;
+      return room >= 12 ? `${who}（事项：${what.length > room ? `${what.slice(0, room).replace(/…$/, '')}…` : what}）` : who;
     }
   }
   if (u.fields && (qt === 'quantity' || qt === 'list') && u.fields['工作目标']) {
