@@ -648,6 +648,12 @@ function verdictOf(q: string, deciding: string): string | undefined {
   if (asksMay && /(?<!不)(可以|可多项|可重新|可在|可|允许)/.test(deciding) && !/不得|不能|不予|禁止|严禁/.test(deciding)) return '可以。';
   if (asksNeed && /须|必须|应当|需|要求|应/.test(deciding) && !/不需|无需|不必|不收取/.test(deciding)) return '需要。';
   if (asksNeed && /不需|无需|不必|不收取|免/.test(deciding)) return '不需要。';
+  // "有没有/会不会/要不要/是不是": the clause that holds the asked words says it does (or, with a negation, that it does not).
+  const negated = /不得|不予|禁止|严禁|不设|不再|没有|未/.test(deciding);
+  const positive = /鼓励|支持|推动|推行|推进|实施|建立|开展|设立|给予|要求|应当|组织|加大|引导|优先|可以|将/.test(deciding);
+  const asked = /有没有|有无|有.{1,12}吗/.test(q) ? ['有', '没有'] : /会不会|会.{1,12}吗/.test(q) ? ['会', '不会'] : /要不要|要.{1,12}吗/.test(q) ? ['要', '不要'] : /是不是|是否/.test(q) ? ['是', '不是'] : /^(does|do|is|are|will)\b/i.test(q) ? ['是的', '不'] : undefined;
+  if (asked && negated && !positive) return `${asked[1]}。`;
+  if (asked && positive && !negated) return `${asked[0]}。`;
   return undefined;
 }
 
