@@ -106,7 +106,7 @@ const QUANTITY = new RegExp(String.raw`${NUM}\s*(?:万元|元|家次|家|个|项
 const WHO = /局|部门|政府|委员会|办公室|协会|小组|单位|中心|(?:标准化|计量|质量|科技|认证|监督|特监|法规|审批)处|总队|海关|党委|宣传部|管委会|提升办|领导|市长/;
 /** Wording that frames a lapsed or quoted rule before the yes/no word. */
 const FRAME = /^(?:按|据|根据|按照)?(?:原|该|这份|这个|本)?(?:办法|文件|计划|方案|规定|原文)?的?(?:规定|写明|明确|提到|要求)?[：:，,]?\s*/;
-const YESNO = /^(?:可以|不可以|可|不能|能|需要|不需要|是|不是|没有限制|不限|符合|不符合|没有|不会|必须|无需|不用|不必|不要|否|已过有效期|已过期|已失效|已到期|已废止|已截止|已结束|仍(?:然)?有效|仍在有效期|yes\b|no\b)/i;
+const YESNO = /^(?:可以|不可以|可|不能|能|需要|不需要|是|不是|没有限制|不限|符合|不符合|没有|不会|必须|无需|不用|不必|不要|否|已过有效期|已过期|已失效|已到期|已废止|已截止|已结束|仍(?:然)?有效|仍在有效期|yes\b|no\b|(?:有|会|要|不|对)(?=[。，,！!\s]|$))/i;
 
 /** Whether an answer's lead is of the expected type (none: the answer is not found). */
 export function typeMatches(type: AnswerType, a: ScoredAnswer): boolean {

@@ -33,6 +33,8 @@ describe('eval scoring', () => {
     expect(typeMatches('yesno', found('⚠️ 注意：已到期\n原办法规定：不可以，不得挪作他用。'))).toBe(true);
     expect(typeMatches('yesno', found('不需要，申报不收取任何费用。'))).toBe(true);
     expect(typeMatches('yesno', found('按原文件的规定：可以，期满可重新申报。'))).toBe(true);
+    expect(typeMatches('yesno', found('会。联合人社部门，表彰一批…'))).toBe(true);
+    expect(typeMatches('yesno', found('有效期为4年。'))).toBe(false);
     expect(typeMatches('yesno', found('奖励资金由市财政列入预算。'))).toBe(false);
     expect(typeMatches('list', found('城中村、建筑工地、中小学校园。'))).toBe(true);
     expect(typeMatches('list', found('1. 技术中心\n2. 工程中心\n依据：…'))).toBe(true);
