@@ -75,6 +75,7 @@ describe('drop-in policy documents', () => {
       let right = 0;
       let typeOk = 0;
       let strict = 0;
+      let articleOk = 0;
       items.forEach((it, i) => {
         const a = answers[i];
         const { pass, why } = judge(it, a, (doc) => titles.get(doc) ?? doc);
@@ -82,10 +83,12 @@ describe('drop-in policy documents', () => {
         else failures.push(`  FAIL ${it.id} ${it.question} → ${why} [want ${it.note}] :: ${a.answer.split('\n')[0].slice(0, 90)}`);
         if (judgeStrict(it, a, (doc) => titles.get(doc) ?? doc)) strict++;
         if (it.type && typeMatches(it.type, a)) typeOk++;
+        // Informative: the first citation is the clause the label names (the note starts with the cited article).
+        if (it.note && a.citations[0] && it.note.startsWith(a.citations[0].article)) articleOk++;
       });
       const rate = right / items.length;
       console.log(
-        `drop-in ${fixture}: ${right}/${items.length} right (${(100 * rate).toFixed(1)}%), strict ${strict}/${items.length}, type match ${typeOk}/${items.filter((it) => it.type).length}` +
+        `drop-in ${fixture}: ${right}/${items.length} right (${(100 * rate).toFixed(1)}%), strict ${strict}/${items.length}, type match ${typeOk}/${items.filter((it) => it.type).length}, first citation = labelled article ${articleOk}/${items.length}` +
           (failures.length ? `\n${failures.join('\n')}` : ''),
       );
 
