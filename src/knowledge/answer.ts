@@ -346,7 +346,7 @@ function sourceLines(c: Citation & { excerpt?: string }, label = '依据'): stri
   return [`${label}：《${c.title}》${c.article}`, `“${(c.excerpt ?? c.quote).replace(/\s*\n\s*/g, ' ')}”`];
 }
 
-/** Loaded documents grouped by place: "开平市2份、中山市1份…". */
+/** Loaded documents grouped by place: "甲市2份、乙省1份…". */
 export function corpusSummary(k: Knowledge): string {
   const byPlace = new Map<string, number>();
   for (const d of k.documents) byPlace.set(d.region || '其他', (byPlace.get(d.region || '其他') ?? 0) + 1);
@@ -896,9 +896,9 @@ export function chatReply(intent: string, k?: Knowledge): string {
 /** The help text listing what the bot can do. */
 export const HELP_TEXT = [
   '我可以帮您：',
-  '1. 查政策：直接提问，如“优秀奖奖金多少”“江门管理体系认证目标多少家”；发送 /docs 查看已收录的文件；',
+  '1. 查政策：直接提问，如“质量奖奖金多少”“认证目标多少家”“首席质量官谁牵头”；发送 /docs 查看已收录的文件；',
   '2. 预检奖项申报条件：发送 /precheck 或“我们能评奖吗”；',
-  '3. 订阅公示和到期提醒：发送 /subscribe（可加标签，如 /subscribe 水口镇），退订发送 /unsubscribe；',
+  '3. 订阅公示和到期提醒：发送 /subscribe（可加标签，如 /subscribe 某某镇），退订发送 /unsubscribe；',
   '4. 登记获奖日期以便到期提醒：发送 /award 2024-03-01，查看发送 /awards。',
   '其他命令：/cancel 取消预检，/back 修改上一题，/forget 删除企业资料；回答后回复“原文”可查看条款全文。',
 ].join('\n');

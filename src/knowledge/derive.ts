@@ -51,7 +51,7 @@ export function deriveValidity(title: string, units: Unit[]): DerivedValidity {
   return {};
 }
 
-/** Towns, streets and districts a document names, as other names of its place ("水口镇" → also "水口"). */
+/** Towns, streets and districts a document names, as other names of its place ("某某镇" → also "某某"). */
 export function deriveAliases(region: string, units: Unit[]): string[] {
   const out = new Set<string>();
   const short = region.replace(/(省|市|县|区|自治区)$/, '');

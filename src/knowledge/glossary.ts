@@ -74,7 +74,7 @@ export function loadPlaces(dataDir: string = DEFAULT_DIR): Places {
   return readJson(dataDir, 'places.json', placesSchema);
 }
 
-/** The short name of a place ("开平市" → "开平"; a two-character name stays whole). */
+/** The short name of a place ("佛山市" → "佛山"; a two-character name stays whole). */
 export function shortPlace(full: string): string {
   const s = full.replace(/(特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|省|市|县|区)$/, '');
   return s.length >= 2 ? s : full;

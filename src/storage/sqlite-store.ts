@@ -538,15 +538,14 @@ export class SqliteStore implements LeasedStore {
     return this.schedule(async (c) => this.recoverable(c, Date.now()));
   }
 
-  /** Every owner that is registered or still has a claim in `sending`. */
+  /** Every owner that is registered and not provably dead, or still has a claim in `sending`. */
   knownOwners(): Promise<string[]> {
-    return this.schedule(async (c) =>
-      (
-        await c.all<{ owner: string }>(
-          `SELECT owner FROM store_owners UNION SELECT claimed_by AS owner FROM outbox WHERE state = 'sending' AND claimed_by IS NOT NULL`,
-        )
-      ).map((r) => r.owner),
-    );
+    return this.schedule(async (c) => {
+      const now = Date.now();
+      const live = (await c.all<OwnerRow>(`SELECT owner, host, pid, lease_until FROM store_owners`)).filter((r) => !ownerDead(r, now)).map((r) => r.owner);
+      const claiming = (await c.all<{ owner: string }>(`SELECT DISTINCT claimed_by AS owner FROM outbox WHERE state = 'sending' AND claimed_by IS NOT NULL`)).map((r) => r.owner);
+      return [...new Set([...live, ...claiming])];
+    });
   }
 
   private async recoverable(c: Connection, nowMs: number): Promise<string[]> {

@@ -1,6 +1,6 @@
 /** Pure helpers of the channels: numbered choices, HTML escaping, splitting, callback data and group addressing. */
 import { describe, expect, it } from 'vitest';
-import { ChoiceMemory, parseChoiceNumber, parseChoiceReply, renderChoicesText } from '../../src/channels/choices-text.ts';
+import { ChoiceMemory, parseChoiceNumber, parseChoiceReply, plainText, renderChoicesText } from '../../src/channels/choices-text.ts';
 import { addressedText, escapeHtml, fitsCallbackData, keyboardRows, splitText } from '../../src/channels/telegram-format.ts';
 import { toSendError } from '../../src/channels/telegram-channel.ts';
 import { PermanentSendError, TemporarySendError } from '../../src/core/channel.ts';
@@ -115,5 +115,13 @@ describe('Telegram error mapping', () => {
     expect(toSendError(grammyError(403, 'Forbidden: bot was blocked by the user'))).toBeInstanceOf(PermanentSendError);
     expect(toSendError(grammyError(400, 'Bad Request: chat not found'))).toBeInstanceOf(PermanentSendError);
     expect(toSendError(grammyError(401, 'Unauthorized'))).toBeInstanceOf(TemporarySendError);
+  });
+});
+
+describe('plain-text channels', () => {
+  it('offer 回复 原文 when a whole clause is behind a message, and numbered choices before that', () => {
+    expect(plainText({ chat: 'c', text: '答复', more: { value: '原文', text: '全文' } })).toBe('答复\n回复 原文 查看全文');
+    expect(plainText({ chat: 'c', text: '答复' })).toBe('答复');
+    expect(plainText({ chat: 'c', text: '是吗？', choices: [{ label: '是', value: '是' }, { label: '否', value: '否' }] })).toBe('是吗？\n\n回复 1 表示 是，回复 2 表示 否');
   });
 });

@@ -160,6 +160,13 @@ describe('TelegramChannel with grammY against telegram-test-api', () => {
     expect(reply.message.parse_mode).toBe('HTML');
   });
 
+  it('shows the whole clause behind an answer as an expandable quote, escaped', async () => {
+    await channel.send({ chat: '104', text: '获奖企业每次奖励3000元。', more: { value: '原文', text: '第七条 <全文> & 更多' } });
+    const [reply] = await waitBotMessages(104, 1);
+    expect(reply.message.text).toBe('获奖企业每次奖励3000元。\n<blockquote expandable>第七条 &lt;全文&gt; &amp; 更多</blockquote>');
+    expect(reply.message.text).not.toContain('回复 原文');
+  });
+
   it('in a group, answers only mentions and commands, with the mention stripped', async () => {
     const groupId = -100500;
     const member = server.getClient(TOKEN, { userId: 104, chatId: groupId, type: 'group', chatTitle: '水暖协会群' });

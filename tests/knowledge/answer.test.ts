@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { answerQuestion } from '../../src/knowledge/answer.ts';
+import { answerQuestion, documentList, questionType } from '../../src/knowledge/answer.ts';
 import { loadKnowledge } from '../../src/knowledge/knowledge-base.ts';
 import { ASKED, knowledge } from '../helpers/knowledge.ts';
 
@@ -115,5 +115,81 @@ describe('a document dropped into data/policies', () => {
     expect(a.found).toBe(true);
     expect(a.citations[0]).toMatchObject({ title: '测试市陶瓷产品质量奖励办法', article: '第三条' });
     expect(a.answer.split('\n')[0]).toContain('每两年');
+  });
+});
+
+describe('answers shaped for a chat', () => {
+  const lines = (q: string, at = ASKED) => ask(q, at).answer.split('\n');
+
+  it('puts one short lapse line first, then the lead framed as what the rules said, the source and a trimmed quote', () => {
+    const [warn, lead1, source, quote] = lines('优秀奖奖金多少');
+    expect(warn).toMatch(/^⚠️ 该办法已于2021年9月30日到期/);
+    expect(warn.length).toBeLessThanOrEqual(70);
+    expect(lead1).toMatch(/^原办法规定：.*3000元/);
+    expect(source).toBe('依据：《开平市水暖卫浴产品质量优秀奖评审管理办法》第七条');
+    expect(quote).toMatch(/^“.*3 千元.*”$/);
+    // In force at the date of asking: no warning, no framing.
+    expect(lines('优秀奖奖金多少', new Date('2019-06-01T10:00:00+08:00'))[0]).toMatch(/^获奖企业每检验合格一次奖励人民币3000元/);
+  });
+
+  it('keeps the whole clause in the citation and only the sentence with the fact in the excerpt', () => {
+    const a = ask('江门管理体系认证目标多少家');
+    const c = a.citations[0] as { quote: string; excerpt?: string };
+    expect(c.excerpt).toContain('5300家');
+    expect(c.excerpt).not.toContain('2800家');
+    expect(c.quote).toContain('2800家');
+    expect(a.answer.length).toBeLessThan(200);
+  });
+
+  it('reads colloquial question words as the question type', () => {
+    const g = knowledge().glossary;
+    for (const q of ['截止到哪天', '啥时候申报', '多会儿公示']) expect(questionType(q, g)).toBe('when');
+    expect(questionType('有效期几年', g)).toBe('duration');
+    expect(questionType('多久评一次', g)).toBe('cadence');
+    expect(questionType('奖金多少', g)).toBe('money');
+    expect(questionType('多少家企业', g)).toBe('quantity');
+    expect(questionType('谁牵头', g)).toBe('who');
+    expect(questionType('能不能宣传', g)).toBe('yesno');
+  });
+
+  it('matches a short form to the longer term that contains its characters in order', () => {
+    const a = ask('中山质量官谁牵头');
+    expect(a.found).toBe(true);
+    expect(a.citations[0].quote).toContain('首席质量官');
+  });
+
+  it('computes only from the user’s own numbers', () => {
+    const per = ask('每合格一次给多少钱');
+    expect(per.answer).not.toMatch(/不够/);
+    expect(per.answer).toContain('3000元');
+    expect(ask('合格5次能拿多少').answer).toContain('15000元');
+  });
+
+  it('says plainly where the loaded documents come from when a question is not covered', () => {
+    const a = ask('佛山有没有质量奖奖金');
+    expect(a.found).toBe(false);
+    expect(a.answer).toMatch(/目前收录：开平市2份、中山市1份、汕头市1份、四川省1份、江门市1份/);
+    expect(a.answer).toContain('/docs');
+    expect(documentList(knowledge(), ASKED)).toMatch(/【开平市】\n· 《开平市水暖卫浴行业质量提升工作方案》/);
+  });
+});
+
+describe('two places with the same award', () => {
+  it('answers for each place briefly and asks which, instead of picking one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'policy-two-'));
+    mkdirSync(join(dir, 'policies'));
+    const rules = (city: string, amount: number) => `${city}质量标杆奖评选办法\n\n第一条 为推动质量提升，制定本办法。\n第二条 获得质量标杆奖的企业，每家奖励人民币 ${amount} 万元。\n第三条 质量标杆奖每两年评选一届。\n`;
+    writeFileSync(join(dir, 'policies', 'a.txt'), rules('佛山市', 100));
+    writeFileSync(join(dir, 'policies', 'b.txt'), rules('东莞市', 50));
+    const k = loadKnowledge(dir);
+    const both = answerQuestion(k, '质量标杆奖奖金多少', ASKED);
+    expect(both.answer).toMatch(/【佛山市】.*100万元/);
+    expect(both.answer).toMatch(/【东莞市】.*50万元/);
+    expect(both.answer).toMatch(/请告诉我是哪个地方/);
+    const one = answerQuestion(k, '东莞质量标杆奖奖金多少', ASKED);
+    expect(one.answer.split('\n')[0]).toContain('50万元');
+    expect(one.citations.every((c) => c.title.startsWith('东莞市'))).toBe(true);
+    // Places come from the documents: 佛山 is covered here, 深圳 is not.
+    expect(answerQuestion(k, '深圳质量标杆奖奖金多少', ASKED).found).toBe(false);
   });
 });
