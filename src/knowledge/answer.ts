@@ -568,14 +568,25 @@ function secondPart(k: Knowledge, q: string, qt: QuestionType, unit: Unit, terms
   return undefined;
 }
 
+/** Every award name the loaded documents set, computed once per corpus. */
+const AWARD_NAMES = new WeakMap<PolicyDocument[], string[]>();
+
+/** The loaded documents' award names. */
+function awardNames(k: Knowledge): string[] {
+  let a = AWARD_NAMES.get(k.documents);
+  if (!a) AWARD_NAMES.set(k.documents, (a = [...new Set(k.documents.flatMap((d) => d.awards))]));
+  return a;
+}
+
 /**
  * The question's words for choosing a sentence: names of the place and of the award locate the document, not the
  * sentence, so they weigh little ("佛山标杆奖评审委员会主任谁来当" is decided by 主任, not by 佛山 or 标杆奖).
  */
 function focusTerms(k: Knowledge, terms: Map<string, number>): Map<string, number> {
   const out = new Map<string, number>();
+  const awards = awardNames(k);
   for (const [t, w] of terms) {
-    const naming = k.places.match(t).covered.length > 0 || (t.length >= 2 && k.documents.some((d) => d.awards.some((a) => a.endsWith(t) || (t.endsWith('奖') && a.includes(t)))));
+    const naming = k.places.match(t).covered.length > 0 || (t.length >= 2 && awards.some((a) => a.endsWith(t) || (t.endsWith('奖') && a.includes(t))));
     out.set(t, naming ? w * 0.2 : w);
   }
   return out;

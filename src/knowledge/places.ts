@@ -46,8 +46,20 @@ export class PlaceMatcher {
     return province && this.regions.has(province) ? province : undefined;
   }
 
-  /** Finds the places a (normalised) question names. */
+  private readonly cache = new Map<string, PlaceMention>();
+
+  /** Finds the places a (normalised) question names; results are remembered (the same words recur across questions). */
   match(q: string): PlaceMention {
+    let m = this.cache.get(q);
+    if (!m) {
+      if (this.cache.size > 20_000) this.cache.clear();
+      this.cache.set(q, (m = this.scan(q)));
+    }
+    return m;
+  }
+
+  /** The body of match. */
+  private scan(q: string): PlaceMention {
     const covered = new Set<string>();
     const uncovered: string[] = [];
     const taken: boolean[] = [];

@@ -21,6 +21,8 @@ export class UnitSearch {
   private readonly corpusText: string;
 
   private readonly abbreviations = new Map<string, string[]>();
+  /** Index terms by their first and by their last character, for abbreviation lookups. */
+  private byEdge?: Map<string, string[]>;
 
   /** Indexes the units with the given segmenter; `synonyms` map colloquial words to the documents' own. */
   constructor(units: Unit[], private readonly seg: Segmenter, private readonly synonyms: Record<string, string[]> = {}) {
@@ -80,9 +82,19 @@ export class UnitSearch {
     if (cached) return cached;
     const chars = [...word];
     const found: string[] = [];
-    for (const term of this.df.keys()) {
+    if (!this.byEdge) {
+      this.byEdge = new Map();
+      for (const term of this.df.keys()) {
+        for (const key of [`^${term[0]}`, `$${term[term.length - 1]}`]) {
+          const list = this.byEdge.get(key);
+          if (list) list.push(term);
+          else this.byEdge.set(key, [term]);
+        }
+      }
+    }
+    const candidates = new Set([...(this.byEdge.get(`^${chars[0]}`) ?? []), ...(this.byEdge.get(`$${chars[chars.length - 1]}`) ?? [])]);
+    for (const term of candidates) {
       if (term.length <= word.length || term.length > word.length * 3 + 2) continue;
-      if (term[0] !== chars[0] && term[term.length - 1] !== chars[chars.length - 1]) continue;
       let k = 0;
       for (const ch of term) if (ch === chars[k]) k++;
       if (k === chars.length) found.push(term);
