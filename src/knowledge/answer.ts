@@ -51,16 +51,33 @@ export function isoDay(d: Date, timeZone = 'Asia/Shanghai'): string {
 /** One date formatter per time zone (building one costs more than formatting). */
 const DAY_FORMATS = new Map<string, Intl.DateTimeFormat>();
 
-/** Each document's whole text, built once per loaded corpus. */
-const DOC_TEXTS = new WeakMap<Unit[], Map<string, string>>();
+/** Each document's units and whole text, grouped once per loaded corpus. */
+const BY_DOC = new WeakMap<Unit[], Map<string, { units: Unit[]; text?: string }>>();
+
+/** The units of one document. */
+function unitsOf(k: Knowledge, docId: string): Unit[] {
+  return groupOf(k, docId).units;
+}
+
+/** The group of one document, built on first use. */
+function groupOf(k: Knowledge, docId: string): { units: Unit[]; text?: string } {
+  let groups = BY_DOC.get(k.units);
+  if (!groups) {
+    BY_DOC.set(k.units, (groups = new Map()));
+    for (const u of k.units) {
+      const g = groups.get(u.docId);
+      if (g) g.units.push(u);
+      else groups.set(u.docId, { units: [u] });
+    }
+  }
+  return groups.get(docId) ?? { units: [] };
+}
 
 /** The whole text of a document, from the corpus's units. */
 function documentText(k: Knowledge, docId: string): string {
-  let texts = DOC_TEXTS.get(k.units);
-  if (!texts) DOC_TEXTS.set(k.units, (texts = new Map()));
-  let t = texts.get(docId);
-  if (t === undefined) texts.set(docId, (t = k.units.filter((u) => u.docId === docId).map((u) => u.text).join(' ')));
-  return t;
+  const g = groupOf(k, docId);
+  g.text ??= g.units.map((u) => u.text).join(' ');
+  return g.text;
 }
 
 /** Formats YYYY-MM-DD as a Chinese date. */
@@ -172,7 +189,12 @@ function scoreSentence(s: string, terms: Map<string, number>, search: UnitSearch
 
 /** Facts of a unit of the wanted types. */
 function factsOfType(u: Unit, types: FactType[]): Fact[] {
-  return (u.facts ?? []).filter((f) => types.includes(f.type));
+  return u.facts ? u.facts.filter((f) => types.includes(f.type)) : [];
+}
+
+/** Whether a unit holds any fact of the types (without building a list). */
+function holdsType(u: Unit, types: FactType[]): boolean {
+  return u.facts !== undefined && u.facts.some((f) => types.includes(f.type));
 }
 
 /** Departments named in a table row's unit columns or in a clause's closing parenthesis. */
@@ -477,7 +499,7 @@ function answerOrThrow(k: Knowledge, rawQuestion: string, now: Date): PolicyAnsw
   // No close clause holds the asked kind of fact: the best clause that does, if it still answers the question.
   const first = WANTED[qt].length ? chooseLead(hits, terms, k.search, qt) : undefined;
   if (first && (!first.typed || first.fallback)) {
-    const typed = rank(k, q, terms, qt, (u) => factsOfType(u, WANTED[qt]).length > 0 && (!regionFilter || regionFilter(u)), awardDocs);
+    const typed = rank(k, q, terms, qt, (u) => holdsType(u, WANTED[qt]) && (!regionFilter || regionFilter(u)), awardDocs);
     if (typed[0] && typed[0].score >= top.score * 0.4 && covers(k, topics, typed[0], foreign)) return composeAnswer(k, question, intent, q, terms, qt, typed, now, !places.covered.length);
   }
   return composeAnswer(k, question, intent, q, terms, qt, hits, now, !places.covered.length);
@@ -614,8 +636,7 @@ function computed(k: Knowledge, q: string, qt: QuestionType, unit: Unit, sentenc
   const n = /^\d+$/.test(m[1]) ? Number(m[1]) : extractEntities(`${m[1]}次`).times;
   if (!n || n <= 1 && !/\d/.test(m[1])) return undefined;
   // A condition elsewhere in the document that asks for more than the user has ("连续3次以上").
-  const need = k.units
-    .filter((u) => u.docId === unit.docId)
+  const need = unitsOf(k, unit.docId)
     .flatMap((u) => (u.facts ?? []).filter((f) => f.type === 'count' && /以上/.test(f.text) && f.text.includes(per.per!) && (f.value ?? 0) > n).map((f) => ({ u, f })))[0];
   const floor = facts.find((f) => f.bound === 'min');
   if (need) {
@@ -672,7 +693,7 @@ function verdictOf(q: string, deciding: string): string | undefined {
 function deadlineAnswer(k: Knowledge, question: string, intent: string, q: string, qt: QuestionType, hits: Hit[], now: Date): PolicyAnswer | undefined {
   if (!(qt === 'yesno' || qt === 'when') || !/现在|目前|如今|当前|今年|还来得及|截止了吗|过了吗|晚了吗|now|still/i.test(q) || !/报|申请|申报|apply/i.test(q) || !hits[0]) return undefined;
   const docId = hits[0].unit.docId;
-  for (const u of k.units.filter((x) => x.docId === docId)) {
+  for (const u of unitsOf(k, docId)) {
     const f = (u.facts ?? []).find((x) => x.type === 'deadline' && /\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日/.test(x.text));
     if (!f) continue;
     const m = /(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日/.exec(f.text)!;
@@ -703,8 +724,11 @@ function eligibilityAnswer(k: Knowledge, question: string, intent: string, q: st
 function perPlace(k: Knowledge, question: string, intent: string, q: string, terms: Map<string, number>, qt: QuestionType, regions: string[], awardDocs: Set<string>, now: Date): PolicyAnswer {
   const lines = [`${regions.length}个地方的文件都有这个奖项，分别是：`];
   const citations: Citation[] = [];
-  for (const region of regions.slice(0, 4)) {
-    const hits = rank(k, q, terms, qt, (u) => u.region === region && awardDocs.has(u.docId), awardDocs);
+  // One search over the award's documents, then the best clauses of each place (at most four places).
+  const all = rank(k, q, terms, qt, (u) => awardDocs.has(u.docId), awardDocs, 12 * Math.min(4, regions.length));
+  const places = [...new Set(all.map((h) => h.unit.region))].filter((r) => regions.includes(r)).slice(0, 4);
+  for (const region of places) {
+    const hits = all.filter((h) => h.unit.region === region);
     const lead = chooseLead(hits, terms, k.search, qt);
     if (!lead) continue;
     const doc = k.documents.find((d) => d.id === lead.unit.docId);
@@ -718,8 +742,8 @@ function perPlace(k: Knowledge, question: string, intent: string, q: string, ter
 }
 
 /** Ranks units for the question: BM25, then the best sentence, adjacent-word phrases, the asked fact type and the award named. */
-function rank(k: Knowledge, q: string, terms: Map<string, number>, qt: QuestionType, filter: ((u: Unit) => boolean) | undefined, awardDocs: Set<string>): Hit[] {
-  const raw = k.search.search(terms, 12, filter);
+function rank(k: Knowledge, q: string, terms: Map<string, number>, qt: QuestionType, filter: ((u: Unit) => boolean) | undefined, awardDocs: Set<string>, limit = 12): Hit[] {
+  const raw = k.search.search(terms, limit, filter);
   const wanted = WANTED[qt];
   const phrases = phrasesOf(k, q);
   return raw
@@ -861,7 +885,7 @@ function documentAsked(k: Knowledge, q: string, regions: string[], awards: { nam
 function issuedAnswer(k: Knowledge, question: string, q: string, regions: string[], awards: { name: string; docs: PolicyDocument[] }[], hits: Hit[], now: Date): PolicyAnswer | undefined {
   const doc = documentAsked(k, q, regions, awards, hits);
   if (!doc?.issued) return undefined;
-  const units = k.units.filter((u) => u.docId === doc.id);
+  const units = unitsOf(k, doc.id);
   const clause = units.find((u) => u.kind === 'notice') ?? units.find((u) => u.kind === 'preamble') ?? units[0];
   const c = citationOf(clause, excerptOf(clause, 0, []));
   const lines = [`《${doc.title}》于${cnDate(doc.issued)}印发${doc.issuer ? `（${doc.issuer}${doc.docNumber ? `，${doc.docNumber}` : ''}）` : ''}。`, ...sourceLines(c)];
@@ -875,7 +899,7 @@ function policyValidity(k: Knowledge, question: string, q: string, regions: stri
   const doc = documentAsked(k, q, regions, awards, hits);
   if (!doc) return undefined;
   const today = isoDay(now);
-  const units = k.units.filter((u) => u.docId === doc!.id);
+  const units = unitsOf(k, doc!.id);
   const clause = units.find((u) => u.article === doc!.validitySource) ?? units.find((u) => u.kind === 'notice') ?? units.find((u) => u.kind === 'preamble') ?? units[0];
   let fact: string;
   if (doc.issued && today < doc.issued) {

@@ -4,6 +4,16 @@ import type { Unit } from './policy-schema.ts';
 
 /** Splits unit text into sentences (table rows into their columns), without the clause's own number. */
 export function sentencesOf(u: Pick<Unit, 'text' | 'fields'>): string[] {
+  let cached = SENTENCES.get(u);
+  if (!cached) SENTENCES.set(u, (cached = splitSentences(u)));
+  return cached;
+}
+
+/** Sentences of each unit object, split once. */
+const SENTENCES = new WeakMap<object, string[]>();
+
+/** The body of sentencesOf. */
+function splitSentences(u: Pick<Unit, 'text' | 'fields'>): string[] {
   if (u.fields) return Object.entries(u.fields).filter(([, v]) => v).map(([k, v]) => `${k}：${v}`);
   return u.text
     .replace(/^(第[一二三四五六七八九十百]+条|[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、|\d{1,2}[.．、]?)\s*/, '')

@@ -10,13 +10,23 @@ export interface Hit {
   matched: string[];
 }
 
+/** BM25 parameters: term-frequency saturation and length normalisation. */
+const K1 = 1.2;
+const B = 0.6;
+
 /** A BM25 index over units. */
 export class UnitSearch {
   private readonly docs: { unit: Unit; tf: Map<string, number>; len: number }[] = [];
   private readonly df = new Map<string, number>();
   /** Inverted index: term → the units holding it, with the term's weight in each. */
   private readonly postings = new Map<string, { doc: number; tf: number }[]>();
+  /** The same postings packed for scoring: unit indexes and term weights. */
+  private packed = new Map<string, { docs: Int32Array; tfs: Float64Array }>();
+  /** BM25 length normalisation per unit: k1 · (1 − b + b · len / avgLen). */
+  private norms = new Float64Array(0);
   private readonly known = new Map<string, boolean>();
+  /** Scratch scores, one per unit, reset after each search. */
+  private scores = new Float64Array(0);
   private readonly avgLen: number;
   private readonly corpusText: string;
 
@@ -46,6 +56,8 @@ export class UnitSearch {
     }
     this.corpusText = units.map((u) => u.text.replace(/\s+/g, '')).join('\n').toLowerCase();
     this.avgLen = this.docs.reduce((s, d) => s + d.len, 0) / Math.max(1, this.docs.length);
+    this.norms = Float64Array.from(this.docs, (d) => K1 * (1 - B + (B * d.len) / this.avgLen));
+    for (const [t, list] of this.postings) this.packed.set(t, { docs: Int32Array.from(list, (p) => p.doc), tfs: Float64Array.from(list, (p) => p.tf) });
   }
 
   /** Inverse document frequency of a term; unknown terms get the highest value. */
@@ -130,25 +142,39 @@ export class UnitSearch {
 
   /** Ranks units for the query; `filter` restricts the candidates. */
   search(query: Map<string, number>, limit = 5, filter?: (u: Unit) => boolean): Hit[] {
-    const k1 = 1.2;
-    const b = 0.6;
     // Only the units holding a query term are scored (the inverted index), so the cost follows the matches, not the corpus.
-    const scores = new Map<number, number>();
+    if (this.scores.length !== this.docs.length) this.scores = new Float64Array(this.docs.length);
+    const scores = this.scores;
+    const touched: number[] = [];
+    const norms = this.norms;
     for (const [t, w] of query) {
-      const list = this.postings.get(t);
+      const list = this.packed.get(t);
       if (!list) continue;
-      const idf = this.idf(t);
-      for (const { doc, tf: f } of list) {
-        const d = this.docs[doc];
-        scores.set(doc, (scores.get(doc) ?? 0) + w * idf * ((f * (k1 + 1)) / (f + k1 * (1 - b + (b * d.len) / this.avgLen))));
+      const weight = w * this.idf(t) * (K1 + 1);
+      const { docs, tfs } = list;
+      for (let i = 0; i < docs.length; i++) {
+        const doc = docs[i];
+        const f = tfs[i];
+        if (scores[doc] === 0) touched.push(doc);
+        scores[doc] += (weight * f) / (f + norms[doc]);
       }
     }
+    // The best `limit` units, kept in order as they are found (no sort of every touched unit).
     const ranked: { doc: number; score: number }[] = [];
-    for (const [doc, score] of scores) {
-      if (score > 0 && (!filter || filter(this.docs[doc].unit))) ranked.push({ doc, score });
+    const before = (a: { doc: number; score: number }, b2: { doc: number; score: number }) => a.score > b2.score || (a.score === b2.score && a.doc < b2.doc);
+    for (const doc of touched) {
+      const score = scores[doc];
+      scores[doc] = 0;
+      if (score <= 0) continue;
+      const entry = { doc, score };
+      if (ranked.length >= limit && !before(entry, ranked[ranked.length - 1])) continue;
+      if (filter && !filter(this.docs[doc].unit)) continue;
+      let at = ranked.length;
+      while (at > 0 && before(entry, ranked[at - 1])) at--;
+      ranked.splice(at, 0, entry);
+      if (ranked.length > limit) ranked.pop();
     }
-    ranked.sort((a, b2) => b2.score - a.score || a.doc - b2.doc);
-    return ranked.slice(0, limit).map(({ doc, score }) => {
+    return ranked.map(({ doc, score }) => {
       const d = this.docs[doc];
       return { unit: d.unit, score, matched: [...query.keys()].filter((t) => d.tf.has(t)) };
     });
