@@ -662,9 +662,9 @@ function decidingHit(k: Knowledge, hits: Hit[], terms: Map<string, number>): num
 /** A plain 可以/不可以 for a yes/no question, decided by the sentence holding the question's rarest word. */
 function yesNoLead(q: string, u: Unit, sentence: number, terms: Map<string, number>, search: UnitSearch): { verdict: string; sentence: number } | undefined {
   const sentences = sentencesOf(u);
-  let inUnit = [...terms.entries()].filter(([t, w]) => w >= 1 && t.length >= 2 && sentences.some((x) => x.includes(t)));
-  if (!inUnit.length) inUnit = [...terms.entries()].filter(([t]) => t.length >= 2 && sentences.some((x) => x.includes(t)));
-  const at = inUnit.length ? sentences.findIndex((x) => x.includes(inUnit.sort((a, b) => search.idf(b[0]) - search.idf(a[0]))[0][0])) : sentence;
+  // The deciding word: the rarest question word or synonym (收费 → 收取) that the clause holds.
+  const inUnit = [...terms.entries()].filter(([t, w]) => w >= 0.6 && t.length >= 2 && sentences.some((x) => x.includes(t)));
+  const at = inUnit.length ? sentences.findIndex((x) => x.includes(inUnit.sort((a, b) => search.idf(b[0]) * b[1] - search.idf(a[0]) * a[1])[0][0])) : sentence;
   const v = verdictOf(q, sentences[at] ?? '');
   return v ? { verdict: v, sentence: at } : undefined;
 }
