@@ -462,7 +462,7 @@ function answerOrThrow(k: Knowledge, rawQuestion: string, now: Date): PolicyAnsw
   const awardDocs = new Set(awards.flatMap((a) => a.docs.map((d) => d.id)));
   const strange = unknownAward(k, q, awards.map((a) => a.name));
   const regionFilter = places.covered.length ? (u: Unit) => places.covered.includes(u.region) : undefined;
-  const hits = rank(k, q, terms, qt, regionFilter, awardDocs);
+  let hits = rank(k, q, terms, qt, regionFilter, awardDocs);
 
   // Validity of a document itself ("这个办法还有效吗").
   const asksValidity = /(办法|文件|方案|计划|通知|规定|政策)(本身)?的?有效期|还有效|有效吗|过期了吗|过期没|过期了没|过没过期|失效|废止|作废|还能用吗|还管用|不管用|还算数|还执行|还适用|还能按|什么时候(开始)?(施行|实施|生效)|哪天(施行|实施|生效)|施行日期|生效日期|still valid|in force|expired/i.test(q);
@@ -490,8 +490,17 @@ function answerOrThrow(k: Knowledge, rawQuestion: string, now: Date): PolicyAnsw
   const open = deadlineAnswer(k, question, intent, q, qt, hits, now);
   if (open) return open;
 
-  const top = hits[0];
+  let top = hits[0];
   const topics = significantTerms(k, terms);
+  if (regionFilter && (!top || !covers(k, topics, top, foreign))) {
+    // The place named may be one another place's clause speaks of ("江门市组织的抽查" in an award's conditions).
+    const names = places.covered.flatMap((r) => [r, r.replace(/(省|市)$/, '')]);
+    const mentioned = rank(k, q, terms, qt, (u) => names.some((n) => u.text.includes(n)), awardDocs);
+    if (mentioned[0] && covers(k, topics, mentioned[0], foreign)) {
+      hits = mentioned;
+      top = hits[0];
+    }
+  }
   if (process.env.DEBUG_ANSWER) process.stderr.write(`${JSON.stringify({ q, qt, foreign, awards: awards.map((a) => a.name), hits: hits.slice(0, 4).map((h) => [h.unit.docId, h.unit.article, +h.score.toFixed(2)]) })}\n`);
   if (!top || !covers(k, topics, top, foreign)) {
     return notCovered(k, question, intent, foreign.length ? `现有政策文件没有涉及“${foreign[0]}”的条款` : '现有政策库没有涉及这个问题的条款', undefined, places.covered[0]);
