@@ -545,7 +545,7 @@ function composeAnswer(k: Knowledge, question: string, intent: string, q: string
       lead.text = sentencesOf(unit)[yn.sentence];
     }
   }
-  let text = computed(k, q, qt, unit, lead.sentence) ?? leadText(lead, qt, terms, k.search, q);
+  let text = computed(k, q, qt, unit, lead.sentence) ?? leadText(lead, qt, terms, k.search, firstPart(q));
   if (qt === 'yesno') {
     const verdict = yesNoLead(q, unit, lead.sentence, terms, k.search)?.verdict;
     if (verdict && !text.startsWith(verdict)) text = `${verdict}${text}`;
@@ -574,7 +574,12 @@ function composeAnswer(k: Knowledge, question: string, intent: string, q: string
 
 /** Splits a message into its questions ("谁牵头？多久评一次"). */
 function partsOf(q: string): string[] {
-  return q.split(/[？?；;]|，(?=(?:还|另外|以及|那|再))|还是/).map((p) => p?.trim()).filter((p): p is string => Boolean(p && p.length >= 2));
+  const parts = q.split(/[？?；;]|，(?=(?:还|另外|以及|那|再))|还是/).map((p) => p?.trim()).filter((p): p is string => Boolean(p && p.length >= 2));
+  // "谁指导，配合单位是哪个": a comma before a second question word starts a second question.
+  return parts.flatMap((p) => {
+    const m = /^(.*?(?:什么|啥|哪|谁|几|多少|吗|呢|怎么|如何)[^，,]*)[，,](.*(?:什么|啥|哪|谁|几|多少|吗|呢|怎么|如何).*)$/.exec(p);
+    return m && m[1].length >= 2 && m[2].length >= 2 ? [m[1], m[2]] : [p];
+  });
 }
 
 /** The first question of a message that asks several, or the whole message. */
@@ -589,12 +594,17 @@ function secondPart(k: Knowledge, q: string, qt: QuestionType, unit: Unit, terms
   if (parts.length < 2) return undefined;
   for (const part of parts.slice(1)) {
     const qt2 = questionType(part, k.glossary);
-    if (qt2 === qt || qt2 === 'fact' || qt2 === 'yesno') continue;
     const terms2 = k.search.queryTerms(part);
     for (const [t, w] of terms) if (!terms2.has(t)) terms2.set(t, w * 0.3);
     const lead2 = chooseLead([{ unit, score: 1, matched: [] }], terms2, k.search, qt2);
-    if (!lead2 || !lead2.typed) continue;
-    return { text: leadText(lead2, qt2, terms2, k.search, part), sentence: lead2.sentence };
+    if (!lead2 || (qt2 === qt && !unit.fields)) continue;
+    let text = leadText(lead2, qt2, terms2, k.search, part);
+    if (scoreSentence(text, k.search.queryTerms(part), k.search) <= 0) continue;
+    if (qt2 === 'yesno') {
+      const verdict = verdictOf(part, sentencesOf(unit)[lead2.sentence] ?? '');
+      if (verdict) text = `${verdict}${text}`;
+    }
+    return { text, sentence: lead2.sentence };
   }
   return undefined;
 }
@@ -743,7 +753,7 @@ function perPlace(k: Knowledge, question: string, intent: string, q: string, ter
     const doc = k.documents.find((d) => d.id === lead.unit.docId);
     const c = citationOf(lead.unit, excerptOf(lead.unit, lead.sentence, []));
     citations.push(c);
-    const text = computed(k, q, qt, lead.unit, lead.sentence) ?? leadText(lead, qt, terms, k.search, q);
+    const text = computed(k, q, qt, lead.unit, lead.sentence) ?? leadText(lead, qt, terms, k.search, firstPart(q));
     lines.push(`【${region}】${period(text)}（《${c.title}》${c.article}${lapsed(doc, now) ? `，已于${cnDate(doc!.expires!)}到期` : ''}）`);
   }
   lines.push('请告诉我是哪个地方，例如在问题里加上城市名。');
