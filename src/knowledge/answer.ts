@@ -775,6 +775,8 @@ function rank(k: Knowledge, q: string, terms: Map<string, number>, qt: QuestionT
         score += 0.5 * phrases.filter((x) => text.includes(x.p)).reduce((a, x) => a + x.w, 0);
       }
       if (awardDocs.has(h.unit.docId)) score *= 1.4;
+      // "评审流程是怎样的", "要哪些条件": a clause that lists its steps or conditions as items.
+      if (/流程|程序|步骤|环节|哪些条件|什么条件|啥条件|条件有/.test(q) && itemTitles(h.unit).length >= 3) score *= 1.5;
       if (wanted.length && factsOfType(h.unit, wanted).length) score *= 1.15;
       if (qt === 'who' && departmentsOf(h.unit)) score *= 1.1;
       return { ...h, score };
