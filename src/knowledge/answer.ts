@@ -553,6 +553,8 @@ function composeAnswer(k: Knowledge, question: string, intent: string, q: string
   // A second question in the same message ("谁牵头？多久评一次") gets its own fact from the same clause.
   const extra = secondPart(k, q, qt, unit, terms);
   if (extra && !text.includes(extra.text)) text = `${period(text).replace(/。$/, '')}；${extra.text}`;
+  // "养老、电商这些服务业": each item the question lists gets the sentence of the clause that speaks of it.
+  for (const s of enumeratedSentences(k, q, unit, lead.sentence)) if (!text.includes(s)) text = `${period(text).replace(/。$/, '')}；${s}`;
   const c = citationOf(unit, excerptOf(unit, lead.sentence, wantedFacts));
   const citations: (Citation & { excerpt?: string })[] = [c];
   const lines = [period(text), ...sourceLines(c)];
@@ -570,6 +572,20 @@ function composeAnswer(k: Knowledge, question: string, intent: string, q: string
     lines.push(`${label}：《${c2.title}》${c2.article}：“${quote2.length > 60 ? `${quote2.slice(0, 60)}…` : quote2}”`);
   }
   return finish(k, question, intent, lines, citations, doc, now);
+}
+
+/** Sentences of the clause for each item a question enumerates with 、 (other than the lead's own sentence). */
+function enumeratedSentences(k: Knowledge, q: string, unit: Unit, leadSentence: number): string[] {
+  const m = /[\u4e00-\u9fff]{2,6}(?:、[\u4e00-\u9fff]{2,6})+/.exec(q);
+  if (!m) return [];
+  const sentences = sentencesOf(unit);
+  const out: string[] = [];
+  for (const item of m[0].split('、')) {
+    const terms = k.search.queryTerms(item);
+    const best = sentences.map((s, i) => ({ i, score: scoreSentence(s, terms, k.search) })).sort((a, b) => b.score - a.score)[0];
+    if (best && best.score > 0 && best.i !== leadSentence) out.push(clauseLead(sentences[best.i], [], terms, k.search));
+  }
+  return [...new Set(out)].slice(0, 3);
 }
 
 /** Splits a message into its questions ("谁牵头？多久评一次"). */
