@@ -322,6 +322,14 @@ function leadText(lead: Lead, qt: QuestionType, terms: Map<string, number>, sear
     if (picked.length > 1) return picked.map((p) => tidyFact(p.x)).join('');
   }
   const facts = factsOfType(u, WANTED[qt]).filter((f) => f.sentence === lead.sentence);
+  if (qt === 'fact' && sentences.length > 1) {
+    // A what-question whose words spread over two sentences of the clause gets both, when they stay short together.
+    const own = scoreSentence(s, terms, search);
+    const other = sentences.map((x, i) => ({ x, i, score: scoreSentence(x, terms, search) })).filter((r) => r.i !== lead.sentence).sort((a, b) => b.score - a.score)[0];
+    if (other && other.score >= own * 0.8 && tidyFact(s).length + tidyFact(other.x).length <= LEAD_MAX * 1.6) {
+      return [{ x: s, i: lead.sentence }, other].sort((a, b) => a.i - b.i).map((p) => tidyFact(p.x)).join('');
+    }
+  }
   if ((qt === 'fact' || qt === 'list') && s.length < 40 && lead.sentence + 1 < sentences.length) {
     // A short heading-like sentence ("加强行业自律。") is followed by what it asks for.
     return `${tidyFact(s)}${clauseLead(sentences[lead.sentence + 1], [], terms, search)}`;
