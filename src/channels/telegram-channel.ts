@@ -14,7 +14,7 @@ import { addressedText, escapeHtml, fitsCallbackData, keyboardRows, MAX_TEXT_CHA
 
 /** The command menu every user sees (setMyCommands), in Chinese. */
 export const TELEGRAM_COMMANDS: readonly BotCommand[] = [
-  { command: 'precheck', description: '优秀奖申报预检' },
+  { command: 'precheck', description: '奖项申报预检' },
   { command: 'subscribe', description: '订阅通知' },
   { command: 'unsubscribe', description: '退订' },
   { command: 'award', description: '登记获奖日期' },

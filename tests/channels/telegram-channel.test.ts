@@ -93,7 +93,7 @@ describe('TelegramChannel with grammY against telegram-test-api', () => {
     expect(calls.length).toBeGreaterThanOrEqual(1);
     const commands = calls[0].body.commands as { command: string; description: string }[];
     expect(commands.map((c) => c.command)).toEqual(['precheck', 'subscribe', 'unsubscribe', 'award', 'awards', 'cancel', 'back', 'forget', 'help']);
-    expect(commands.find((c) => c.command === 'precheck')?.description).toBe('优秀奖申报预检');
+    expect(commands.find((c) => c.command === 'precheck')?.description).toBe('奖项申报预检');
     // staff get their own menu in their private chat
     expect(calls.some((c) => (c.body.scope as { chat_id?: number } | undefined)?.chat_id === 9001)).toBe(true);
   });
