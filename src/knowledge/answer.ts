@@ -894,7 +894,7 @@ function covers(k: Knowledge, topics: string[], hit: Hit, foreign: string[]): bo
   if (unit >= 0.5) return true;
   if (unit < 0.3) return false;
   const docText = documentText(k, hit.unit.docId);
-  return coverage(k, topics, `${docText} ${hit.unit.title}`, foreign) >= 0.75;
+  return coverage(k, topics, `${docText} ${hit.unit.title}`, foreign) >= 0.66;
 }
 
 /** Share of the question's known topic weight that the text covers, counting synonyms and abbreviations. */
