@@ -601,7 +601,8 @@ function partsOf(q: string): string[] {
   const parts = q.split(/[？?；;]|，(?=(?:还|另外|以及|那|再))|还是/).map((p) => p?.trim()).filter((p): p is string => Boolean(p && p.length >= 2));
   // "谁指导，配合单位是哪个": a comma before a second question word starts a second question.
   return parts.flatMap((p) => {
-    const m = /^(.*?(?:什么|啥|哪|谁|几|多少|吗|呢|怎么|如何)[^，,]*)[，,](.*(?:什么|啥|哪|谁|几|多少|吗|呢|怎么|如何).*)$/.exec(p);
+    // (几 alone is not a question word here: "几家单位一起制定的标准，资助给谁" asks one thing.)
+    const m = /^(.*?(?:什么|啥|哪|谁|多少|吗|呢|怎么|如何)[^，,]*)[，,](.*(?:什么|啥|哪|谁|几|多少|吗|呢|怎么|如何).*)$/.exec(p);
     return m && m[1].length >= 2 && m[2].length >= 2 ? [m[1], m[2]] : [p];
   });
 }
