@@ -553,8 +553,11 @@ function composeAnswer(k: Knowledge, question: string, intent: string, q: string
       lead.text = sentencesOf(unit)[yn.sentence];
     }
   }
-  let text = computed(k, q, qt, unit, lead.sentence) ?? leadText(lead, qt, terms, k.search, firstPart(q));
-  if (qt === 'yesno') {
+  // "有银行参与吗": whether a body takes part is answered by the departments the clause names.
+  const deps = qt === 'yesno' && /参与|参加|负责|牵头|配合|管不管/.test(q) ? departmentsOf(unit) : undefined;
+  const named = deps ? [...terms.keys()].filter((t) => t.length >= 2 && deps.includes(t) && !/参与|参加|负责|牵头|配合/.test(t)) : [];
+  let text = named.length ? `有。${deps!.replace(/;/g, '；').replace(/:/g, '：')}` : computed(k, q, qt, unit, lead.sentence) ?? leadText(lead, qt, terms, k.search, firstPart(q));
+  if (qt === 'yesno' && !named.length) {
     const verdict = yesNoLead(q, unit, lead.sentence, terms, k.search)?.verdict;
     if (verdict && !text.startsWith(verdict)) text = `${verdict}${text}`;
   }
