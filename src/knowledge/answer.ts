@@ -142,11 +142,11 @@ export function questionType(q: string, g: Glossary): QuestionType {
   if (!howMany && hasAny(t, w.yesno) && !hasAny(t, w.when) && !hasAny(t, w.who)) return 'yesno';
   if (hasAny(t, w.when) && !/有效期(几|多|是)/.test(t)) return 'when';
   if (hasAny(t, w.duration)) return 'duration';
-  const counted = /多少(家|个|项|名|张|件|种|次|人|%)|几(家|个|项|名|张|件|种|次|届)/.test(t);
+  const counted = /多少(家|个|项|名|张|件|种|次|人|%)|(?<!哪)几(家|个|项|名|张|件|种|次|届)/.test(t);
   if (hasAny(t, w.who) && !/多少|几/.test(t)) return 'who';
   if (hasAny(t, w.money) && !counted && (/多少|几|how much|怎么算|(奖励|补贴|补助|资助)标准|金额|最少|最低|最多|最高/.test(t))) return 'money';
   if (hasAny(t, w.who) && /(哪|几)(个|些|几个)?(部门|单位|局|机构)|谁|牵头|负责|who/.test(t)) return 'who';
-  if (/多少(家|个|项|名|张|件|种|次|人|%)|几(家|个|项|名|张|件|种|次|届)|比例|覆盖率|率(是|达|要)|百分之/.test(t)) return 'quantity';
+  if (/多少(家|个|项|名|张|件|种|次|人|%)|(?<!哪)几(家|个|项|名|张|件|种|次|届)|比例|覆盖率|率(是|达|要)|百分之/.test(t)) return 'quantity';
   if (hasAny(t, w.who)) return 'who';
   if (hasAny(t, w.list)) return 'list';
   if (hasAny(t, w.quantity)) return 'quantity';
