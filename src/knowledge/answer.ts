@@ -39,7 +39,7 @@ const LEAD_MAX = 80;
 const LEAD_WHOLE = 50;
 
 /** Longest quoted excerpt, in characters. */
-const EXCERPT_MAX = 90;
+const EXCERPT_MAX = 70;
 
 /** The date as YYYY-MM-DD in the given time zone. */
 export function isoDay(d: Date, timeZone = 'Asia/Shanghai'): string {
