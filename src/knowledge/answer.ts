@@ -826,7 +826,7 @@ function phrasesOf(k: Knowledge, q: string): { p: string; w: number }[] {
 }
 
 /** Part-of-speech tags of words that name a topic. */
-const TOPIC_TAGS = new Set(['n', 'nz', 'j', 'vn', 'nt', 'l']);
+const TOPIC_TAGS = new Set(['n', 'nz', 'j', 'vn', 'nt', 'l', 's']);
 
 /** Weight of a topic word the corpus never uses, against the idf of the words it does know. */
 const FOREIGN_WEIGHT = 6;
@@ -843,7 +843,16 @@ export function foreignTopics(k: Knowledge, q: string): string[] {
     if (!content.some((w) => k.search.synonymsOf(w).length)) out.push(...content);
   }
   if (!k.segmenter) return out;
-  for (const { word, tag } of k.segmenter.tagged(q, false)) {
+  const tagged = k.segmenter.tagged(q, false);
+  // Single characters the segmenter could not join ("稳" + "岗") may be one word the documents never use.
+  for (let i = 0; i + 1 < tagged.length; i++) {
+    const [a, b] = [tagged[i], tagged[i + 1]];
+    if (a.word.length !== 1 || b.word.length !== 1 || !/^[\u4e00-\u9fff]{2}$/.test(a.word + b.word)) continue;
+    if (!/^(a|v|n|vn)$/.test(a.tag) || !/^n/.test(b.tag) || /[的了呢吗啊吧么是在有和就都也还能会要才刚我你他它这那个次年月日天钱奖国省市县区镇]/.test(a.word + b.word)) continue;
+    const w = a.word + b.word;
+    if (!k.search.knows(w) && !stop.has(w) && !colloquial.has(w) && !k.search.synonymsOf(w).length) out.push(w);
+  }
+  for (const { word, tag } of tagged) {
     if (!TOPIC_TAGS.has(tag) || stop.has(word) || colloquial.has(word) || k.search.synonymsOf(word).length) continue;
     if (!/^[\u4e00-\u9fff]{2,}$/.test(word) || k.places.match(word).covered.length) continue;
     if (k.search.knows(word) || k.search.expandAbbreviation(word).length) continue;
