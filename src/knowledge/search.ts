@@ -131,6 +131,14 @@ export class UnitSearch {
       }
       for (const a of this.expandAbbreviation(t)) put(a, 0.9);
     }
+    // Index terms the segmentation split across ("质量管理体系认证" → 质量 + 管理体系认证 hides 质量管理体系).
+    const plain = text.replace(/\s+/g, '');
+    for (let i = 0; i < plain.length; i++) {
+      for (let len = 4; len <= 8 && i + len <= plain.length; len++) {
+        const sub = plain.slice(i, i + len);
+        if (!out.has(sub) && this.df.has(sub) && /^[\u4e00-\u9fff]+$/.test(sub)) put(sub, 0.9);
+      }
+    }
     // Two adjacent words may be one short form together ("安全" + "体系" → 职业健康安全管理体系).
     const words = this.seg.words(text).filter((w) => /^[\u4e00-\u9fff]+$/.test(w));
     for (let i = 0; i + 1 < words.length; i++) {
