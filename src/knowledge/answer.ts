@@ -546,19 +546,17 @@ function composeAnswer(k: Knowledge, question: string, intent: string, q: string
     const lines = [period(`《${doc?.title ?? unit.title}》${unit.article}谈到了这件事，但没有写明${what}`), ...sourceLines(c)];
     return finish(k, question, intent, lines, [c], doc, now);
   }
-  if (qt === 'yesno') {
-    const yn = yesNoLead(q, unit, lead.sentence, terms, k.search);
-    if (yn) {
-      lead.sentence = yn.sentence;
-      lead.text = sentencesOf(unit)[yn.sentence];
-    }
+  const yn = qt === 'yesno' ? yesNoLead(q, unit, lead.sentence, terms, k.search) : undefined;
+  if (yn) {
+    lead.sentence = yn.sentence;
+    lead.text = sentencesOf(unit)[yn.sentence];
   }
   // "有银行参与吗": whether a body takes part is answered by the departments the clause names.
   const deps = qt === 'yesno' && /参与|参加|负责|牵头|配合|管不管/.test(q) ? departmentsOf(unit) : undefined;
   const named = deps ? [...terms.keys()].filter((t) => t.length >= 2 && deps.includes(t) && !/参与|参加|负责|牵头|配合/.test(t)) : [];
   let text = named.length ? `有。${deps!.replace(/;/g, '；').replace(/:/g, '：')}` : computed(k, q, qt, unit, lead.sentence) ?? leadText(lead, qt, terms, k.search, firstPart(q));
   if (qt === 'yesno' && !named.length) {
-    const verdict = yesNoLead(q, unit, lead.sentence, terms, k.search)?.verdict;
+    const verdict = yn?.verdict;
     if (verdict && !text.startsWith(verdict)) text = `${verdict}${text}`;
   }
   // A second question in the same message ("谁牵头？多久评一次") gets its own fact from the same clause.
