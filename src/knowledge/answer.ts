@@ -535,7 +535,9 @@ function composeAnswer(k: Knowledge, question: string, intent: string, q: string
     const deciding = decidingHit(k, hits, terms);
     if (deciding > 0) hits = [hits[deciding], ...hits.filter((_, i) => i !== deciding)];
   }
-  const lead = chooseLead(hits, terms, k.search, qt)!;
+  // In a message that asks several things, the first question's own words choose the lead; the others weigh little.
+  const leadTerms = partsOf(q).length > 1 ? partTerms(k, firstPart(q), terms) : terms;
+  const lead = chooseLead(hits, leadTerms, k.search, qt)!;
   const unit = lead.unit;
   const doc = k.documents.find((d) => d.id === unit.docId);
   const wantedFacts = factsOfType(unit, WANTED[qt]).filter((f) => f.sentence === lead.sentence);
@@ -554,7 +556,7 @@ function composeAnswer(k: Knowledge, question: string, intent: string, q: string
   // "有银行参与吗": whether a body takes part is answered by the departments the clause names.
   const deps = qt === 'yesno' && /参与|参加|负责|牵头|配合|管不管/.test(q) ? departmentsOf(unit) : undefined;
   const named = deps ? [...terms.keys()].filter((t) => t.length >= 2 && deps.includes(t) && !/参与|参加|负责|牵头|配合/.test(t)) : [];
-  let text = named.length ? `有。${deps!.replace(/;/g, '；').replace(/:/g, '：')}` : computed(k, q, qt, unit, lead.sentence) ?? leadText(lead, qt, terms, k.search, firstPart(q));
+  let text = named.length ? `有。${deps!.replace(/;/g, '；').replace(/:/g, '：')}` : computed(k, q, qt, unit, lead.sentence) ?? leadText(lead, qt, leadTerms, k.search, firstPart(q));
   if (qt === 'yesno' && !named.length) {
     const verdict = yn?.verdict;
     if (verdict && !text.startsWith(verdict)) text = `${verdict}${text}`;
@@ -606,6 +608,13 @@ function partsOf(q: string): string[] {
     const m = /^(.*?(?:什么|啥|哪|谁|多少|吗|呢|怎么|如何)[^，,]*)[，,](.*(?:什么|啥|哪|谁|几|多少|吗|呢|怎么|如何).*)$/.exec(p);
     return m && m[1].length >= 2 && m[2].length >= 2 ? [m[1], m[2]] : [p];
   });
+}
+
+/** Terms of one question of a message: its own words in full, the rest of the message's at a third. */
+function partTerms(k: Knowledge, part: string, all: Map<string, number>): Map<string, number> {
+  const own = focusTerms(k, k.search.queryTerms(part));
+  for (const [t, w] of all) if (!own.has(t)) own.set(t, w * 0.3);
+  return own;
 }
 
 /** The first question of a message that asks several, or the whole message. */
