@@ -267,7 +267,9 @@ function pickLead(hits: Hit[], terms: Map<string, number>, search: UnitSearch, q
       const facts = departments ? [{ type: 'body' as const, text: '', sentence: i, clause: s }] : factsOfType(h.unit, wanted).filter((f) => f.sentence === i);
       // A notice's salutation ("各区、县（市）市场监督管理局，各有关单位：…") names its addressees, not who does what.
       const salutation = i === 0 && /^各[^。：]{0,60}：/.test(s);
-      let score = (scoreSentence(s, terms, search) * (titled && i === 0 ? 0.4 : 1) * (salutation ? 0.3 : 1) + 0.3 * h.score) * weight;
+      let score = (scoreSentence(s, terms, search) * (titled && i === 0 && !facts.length ? 0.4 : 1) * (salutation ? 0.3 : 1) + 0.3 * h.score) * weight;
+      // The clause holding the fact is where the asked thing is said ("奖励资金由市财政…" for "奖金谁出"), not just near it.
+      if (wanted.length && facts.length && !departments) score += 0.5 * Math.max(...facts.map((f) => scoreSentence(f.clause, terms, search))) * weight;
       // "最多能拿多少" wants the ceiling, "最少" the floor.
       if (bound && facts.some((f) => f.bound === bound)) score += 3;
       if (qt === 'list' && (s.match(/、/g) ?? []).length >= 2) score += 2;
@@ -661,10 +663,10 @@ function awardNames(k: Knowledge): string[] {
 function focusTerms(k: Knowledge, terms: Map<string, number>): Map<string, number> {
   const out = new Map<string, number>();
   const awards = awardNames(k);
-  for (const [t, w] of terms) {
-    const naming = k.places.match(t).covered.length > 0 || (t.length >= 2 && awards.some((a) => a.endsWith(t) || (t.endsWith('奖') && a.includes(t))));
-    out.set(t, naming ? w * 0.2 : w);
-  }
+  const names = (t: string) => k.places.match(t).covered.length > 0 || (t.length >= 2 && awards.some((a) => a.endsWith(t) || (t.endsWith('奖') && a.includes(t))));
+  const naming = [...terms.keys()].filter(names);
+  // A word inside a name the question uses (优秀 in 优秀奖) names it too.
+  for (const [t, w] of terms) out.set(t, naming.some((n) => n.includes(t)) ? w * 0.2 : w);
   return out;
 }
 

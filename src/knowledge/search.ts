@@ -33,6 +33,8 @@ export class UnitSearch {
   private readonly abbreviations = new Map<string, string[]>();
   /** Index terms by their first and by their last character, for abbreviation lookups. */
   private byEdge?: Map<string, string[]>;
+  /** Glossary keys of several characters or words, matched inside the question text (the segmentation may split them). */
+  private readonly phrases: { key: string; english?: RegExp; synonyms: string[] }[];
 
   /** Indexes the units with the given segmenter; `synonyms` map colloquial words to the documents' own. */
   constructor(units: Unit[], private readonly seg: Segmenter, private readonly synonyms: Record<string, string[]> = {}) {
@@ -54,6 +56,9 @@ export class UnitSearch {
       }
       this.docs.push({ unit, tf, len });
     }
+    this.phrases = Object.entries(synonyms)
+      .filter(([key]) => /^[\u4e00-\u9fff]{2,}$/.test(key) || /^[a-z][a-z ]*[a-z]$/.test(key))
+      .map(([key, list]) => ({ key, english: /^[a-z]/.test(key) ? new RegExp(`(^|[^a-z])${key}([^a-z]|$)`) : undefined, synonyms: list }));
     this.corpusText = units.map((u) => u.text.replace(/\s+/g, '')).join('\n').toLowerCase();
     this.avgLen = this.docs.reduce((s, d) => s + d.len, 0) / Math.max(1, this.docs.length);
     this.norms = Float64Array.from(this.docs, (d) => K1 * (1 - B + (B * d.len) / this.avgLen));
@@ -124,8 +129,18 @@ export class UnitSearch {
   queryTerms(text: string): Map<string, number> {
     const out = new Map<string, number>();
     const put = (t: string, w: number) => out.set(t, Math.max(out.get(t) ?? 0, w));
+    // Glossary phrases the segmentation split ("出的钱" → 出 + 的 + 钱) and English phrases ("it companies"): the phrase's
+    // synonyms stand for its words' own synonyms, which would pull towards another question (钱 → 元).
+    const lower = text.toLowerCase();
+    const consumed = new Set<string>();
+    for (const p of this.phrases) {
+      if (p.english ? !p.english.test(lower) : !lower.includes(p.key)) continue;
+      for (const s of p.synonyms) for (const st of this.seg.terms(s)) put(st, 0.6);
+      for (const w of this.seg.terms(p.key)) if (w !== p.key) consumed.add(w);
+    }
     for (const t of this.seg.terms(text)) {
       put(t, 1);
+      if (consumed.has(t)) continue;
       for (const s of this.synonymsOf(t)) {
         for (const st of this.seg.terms(s)) put(st, 0.6);
       }

@@ -41,6 +41,13 @@ describe('award facts', () => {
     expect(ask('优秀奖有效期几年').answer).toMatch(/有效期为3年/);
     expect(ask('公示期多少天').answer).toMatch(/10天/);
   });
+
+  it('reads a glossary phrase the segmenter splits as one ("谁出的钱" asks who funds it, not an amount)', () => {
+    const a = ask('優秀獎的獎金是誰出的錢');
+    expect(lead(a)).toContain('市财政统筹');
+    expect(a.citations[0].article).toBe('第八条');
+    expect(lead(ask('拿了优秀奖除了奖金还发啥？有没有牌匾'))).toContain('奖牌和证书');
+  });
 });
 
 describe('yes or no first', () => {
