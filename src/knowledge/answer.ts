@@ -720,9 +720,24 @@ function yesNoLead(q: string, u: Unit, sentence: number, terms: Map<string, numb
   const sentences = sentencesOf(u);
   // The deciding word: the rarest question word or synonym (收费 → 收取) that the clause holds.
   const inUnit = [...terms.entries()].filter(([t, w]) => w >= 0.6 && t.length >= 2 && sentences.some((x) => x.includes(t)));
-  const at = inUnit.length ? sentences.findIndex((x) => x.includes(inUnit.sort((a, b) => search.idf(b[0]) * b[1] - search.idf(a[0]) * a[1])[0][0])) : sentence;
+  let at = inUnit.length ? sentences.findIndex((x) => x.includes(inUnit.sort((a, b) => search.idf(b[0]) * b[1] - search.idf(a[0]) * a[1])[0][0])) : sentence;
+  // The thing asked about ("有没有补贴" → 补贴, 资助) decides, where the clause speaks of it, over rarer words of the context.
+  const object = askedObject(q);
+  if (object) {
+    const words = new Map([...search.queryTerms(object)].filter(([t]) => t.length >= 2));
+    const scored = sentences.map((x, i) => ({ i, score: scoreSentence(x, words, search) })).sort((a, b) => b.score - a.score || a.i - b.i);
+    if (scored[0]?.score > 0) at = scored[0].i;
+  }
   const v = verdictOf(q, sentences[at] ?? '');
   return v ? { verdict: v, sentence: at } : undefined;
+}
+
+/** The words a yes/no question asks about: what follows 有没有/能不能/是否…, or what precedes a closing 吗. */
+function askedObject(q: string): string | undefined {
+  const after = /(?:有没有|有无|能不能|可不可以|是否|要不要|需不需要|会不会|是不是|可否|给不给|发不发)([\u4e00-\u9fff]{2,8})/.exec(q);
+  if (after) return after[1];
+  const before = /(?:有|给|发|能拿|能领)([\u4e00-\u9fff]{2,6})吗[？?]?$/.exec(q);
+  return before?.[1];
 }
 
 /** 可以/不可以/需要/不需要 as the deciding sentence states it, for what the question asks. */
@@ -738,7 +753,7 @@ function verdictOf(q: string, deciding: string): string | undefined {
   if (asksNeed && /不需|无需|不必|不收取|免/.test(deciding)) return '不需要。';
   // "有没有/会不会/要不要/是不是": the clause that holds the asked words says it does (or, with a negation, that it does not).
   const negated = /不得|不予|禁止|严禁|不设|不再|没有|未/.test(deciding);
-  const positive = /鼓励|支持|推动|推行|推进|实施|建立|开展|设立|给予|要求|应当|组织|加大|引导|优先|可以|将/.test(deciding);
+  const positive = /鼓励|支持|推动|推行|推进|实施|建立|开展|设立|给予|给以|要求|应当|组织|加大|引导|优先|可以|将/.test(deciding);
   const asked = /有没有|有无|有.{1,12}吗/.test(q) ? ['有', '没有'] : /会不会|会.{1,12}吗/.test(q) ? ['会', '不会'] : /要不要|要.{1,12}吗/.test(q) ? ['要', '不要'] : /是不是|是否/.test(q) ? ['是', '不是'] : /^(does|do|is|are|will)\b/i.test(q) ? ['是的', '不'] : undefined;
   if (asked && negated && !positive) return `${asked[1]}。`;
   if (asked && positive && !negated) return `${asked[0]}。`;

@@ -57,6 +57,9 @@ describe('yes or no first', () => {
     ['抽检不合格还能参加展销会吗', /^不可以。.*一年内不得参与/],
     ['抽检不合格还能评优秀奖吗', /^不(能|可以)。/],
     ['我公司在开平注册两年了，可以申请质量优秀奖吗', /^不可以。.*3年以上/],
+    // The thing asked about decides the sentence, not the rarer words around it.
+    ['我们参与了国家标准修订，开平政府有没有补贴', /^有。.*一定资助/],
+    ['江門質量認證信息化建設有資金支持嗎', /^有。.*专项资金/],
   ])('%s', (q, first) => {
     expect(lead(ask(q))).toMatch(first);
   });
