@@ -126,7 +126,7 @@ export function contactOf(doc: PolicyDocument | undefined): string {
 }
 
 /** What kind of fact a question asks for. */
-export type QuestionType = 'when' | 'duration' | 'cadence' | 'money' | 'quantity' | 'who' | 'list' | 'yesno' | 'fact';
+export type QuestionType = 'when' | 'duration' | 'cadence' | 'money' | 'quantity' | 'who' | 'where' | 'list' | 'yesno' | 'fact';
 
 /** Whether the text contains any of the words. */
 function hasAny(text: string, words: readonly string[]): boolean {
@@ -139,10 +139,11 @@ export function questionType(q: string, g: Glossary): QuestionType {
   const w = g.questionWords;
   if (hasAny(t, w.cadence) || /(多久|多长时间|几年|几个月).{0,4}一次|(每|一)(年|季度|月|届).{0,2}几次|(一年|每年|几年)(评|办|开展|举办|评选)(几次|一次)/.test(t)) return 'cadence';
   const howMany = /多少|几|how many|how much|比例|率/.test(t);
-  if (!howMany && hasAny(t, w.yesno) && !hasAny(t, w.when) && !hasAny(t, w.who)) return 'yesno';
+  if (!howMany && hasAny(t, w.yesno) && !hasAny(t, w.when) && !hasAny(t, w.who) && !hasAny(t, w.where)) return 'yesno';
   if (hasAny(t, w.when) && !/有效期(几|多|是)/.test(t)) return 'when';
   if (hasAny(t, w.duration)) return 'duration';
   const counted = /多少(家|个|项|名|张|件|种|次|人|%)|(?<!哪)几(家|个|项|名|张|件|种|次|届)/.test(t);
+  if (hasAny(t, w.where) && !/多少|几|哪(些|种|类|项|家|个(?!地方))/.test(t) && !hasAny(t, w.who)) return 'where';
   if (hasAny(t, w.who) && !/多少|几/.test(t)) return 'who';
   if (hasAny(t, w.money) && !counted && (/多少|几|how much|怎么算|(奖励|补贴|补助|资助)标准|金额|最少|最低|最多|最高/.test(t))) return 'money';
   if (hasAny(t, w.who) && /(哪|几)(个|些|几个)?(部门|单位|局|机构)|谁|牵头|负责|who/.test(t)) return 'who';
@@ -171,13 +172,14 @@ const WANTED: Record<QuestionType, FactType[]> = {
   money: ['amount'],
   quantity: ['quota', 'count', 'percent', 'threshold', 'amount'],
   who: ['body'],
+  where: ['place'],
   list: [],
   yesno: [],
   fact: [],
 };
 
 /** Fact types that answer a question type less directly, used only when no close clause holds a fact of the first kind. */
-const FALLBACK: Partial<Record<QuestionType, FactType[]>> = { when: ['duration'], duration: ['date'], quantity: ['duration'] };
+const FALLBACK: Partial<Record<QuestionType, FactType[]>> = { when: ['duration'], duration: ['date'], quantity: ['duration'], where: ['body'] };
 
 /** Scores a sentence against the question's weighted terms. */
 function scoreSentence(s: string, terms: Map<string, number>, search: UnitSearch): number {
@@ -635,12 +637,20 @@ function secondPart(k: Knowledge, q: string, qt: QuestionType, unit: Unit, terms
     for (const [t, w] of terms) if (!terms2.has(t)) terms2.set(t, w * 0.3);
     const lead2 = chooseLead([{ unit, score: 1, matched: [] }], terms2, k.search, qt2);
     if (!lead2 || (qt2 === qt && !unit.fields)) continue;
+    const own = k.search.queryTerms(part);
+    const yn = qt2 === 'yesno' ? yesNoLead(part, unit, lead2.sentence, terms2, k.search) : undefined;
+    if (yn) lead2.sentence = yn.sentence;
     let text = leadText(lead2, qt2, terms2, k.search, part);
-    if (scoreSentence(text, k.search.queryTerms(part), k.search) <= 0) continue;
-    if (qt2 === 'yesno') {
-      const verdict = verdictOf(part, sentencesOf(unit)[lead2.sentence] ?? '');
-      if (verdict) text = `${verdict}${text}`;
+    if (scoreSentence(text, own, k.search) <= 0) continue;
+    // A second answer is one clause: the one that speaks of the second question's own words.
+    if (yn || text.length > LEAD_MAX / 2) {
+      const clauses = tidyFact(sentencesOf(unit)[lead2.sentence] ?? text).split(/[，,；;]/).filter((c) => c.length >= 4);
+      // For a yes/no, the clause that says yes or no ("…的免费培训"), where one does.
+      const saying = yn ? clauses.filter((c) => VERDICT_WORDS.test(c) && scoreSentence(c, own, k.search) > 0) : [];
+      const best = (saying.length ? saying : clauses).map((c) => ({ c, score: scoreSentence(c, own, k.search) })).sort((a, b) => b.score - a.score)[0];
+      if (best && best.score > 0 && best.c.length < text.length) text = best.c.replace(/[。；;]$/, '');
     }
+    if (yn) text = `${yn.verdict}${text}`;
     return { text, sentence: lead2.sentence };
   }
   return undefined;
@@ -731,6 +741,9 @@ function yesNoLead(q: string, u: Unit, sentence: number, terms: Map<string, numb
   const v = verdictOf(q, sentences[at] ?? '');
   return v ? { verdict: v, sentence: at } : undefined;
 }
+
+/** Words by which a clause says yes or no. */
+const VERDICT_WORDS = /不收取|免费|不收费|无需|不需|不必|不得|不能|不予|禁止|严禁|可以|允许|必须|须|应当|鼓励|支持|给予|给以|不设|不再|没有/;
 
 /** The words a yes/no question asks about: what follows 有没有/能不能/是否…, or what precedes a closing 吗. */
 function askedObject(q: string): string | undefined {

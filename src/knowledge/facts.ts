@@ -30,7 +30,7 @@ function splitSentences(u: Pick<Unit, 'text' | 'fields'>): string[] {
 }
 
 /** The kinds of fact a user asks for. */
-export type FactType = 'amount' | 'duration' | 'date' | 'deadline' | 'cadence' | 'quota' | 'threshold' | 'percent' | 'count' | 'body' | 'prohibition' | 'permission';
+export type FactType = 'amount' | 'duration' | 'date' | 'deadline' | 'cadence' | 'quota' | 'threshold' | 'percent' | 'count' | 'body' | 'place' | 'prohibition' | 'permission';
 
 /** One typed fact: what it says, and the sentence and clause of the unit that hold it. */
 export interface Fact {
@@ -98,6 +98,8 @@ const PATTERNS: Pattern[] = [
   { type: 'threshold', re: new RegExp(`${NUM}\\s*分(?:以上|及以上|以下)?`, 'g') },
   { type: 'percent', re: /\d+(?:\.\d+)?\s*[%％]|百分之[零一二三四五六七八九十百]+/g },
   { type: 'count', re: new RegExp(`${NUM}\\s*(?:家|个|项|种|名|张|件|次|期|批|条|所|人|座|台|户)(?:以上)?`, 'g'), value: (m) => numberOf(new RegExp(`(${NUM})`).exec(m[0])?.[1] ?? '') },
+  // Where something is: "设在水口水暖卫浴创新中心", "位于…", "地点为…".
+  { type: 'place', re: /(?:设在|设于|位于|落户(?:在|于)?|建在|地点(?:为|是|在)|地址(?:为|是|在)|located (?:in|at))[^，。；,;（()]{2,30}/g },
   { type: 'prohibition', re: /不得|不予|不收取|禁止|严禁|不能|不推荐|取消其?|撤销/g },
   { type: 'permission', re: /(?<!不)(?:可以|可重新|可多项|可在|允许|可)(?!能)/g },
 ];

@@ -203,7 +203,7 @@ export function buildIndex(dataDir: string = DEFAULT_DATA_DIR): KnowledgeIndex {
     units.push(...loaded.units);
   }
   const terms = loadGlossary(dataDir).terms;
-  const index: KnowledgeIndex = { version: 2, sourceHash: hashSources(dir), documents, units, dictionary: buildDictionary(units, documents, terms) };
+  const index: KnowledgeIndex = { version: 3, sourceHash: hashSources(dir), documents, units, dictionary: buildDictionary(units, documents, terms) };
   return indexSchema.parse(index);
 }
 

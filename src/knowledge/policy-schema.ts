@@ -38,7 +38,7 @@ export type PolicyMeta = z.infer<typeof policyMetaSchema>;
 
 /** A typed fact of a clause (see facts.ts). */
 export const factSchema = z.object({
-  type: z.enum(['amount', 'duration', 'date', 'deadline', 'cadence', 'quota', 'threshold', 'percent', 'count', 'body', 'prohibition', 'permission']),
+  type: z.enum(['amount', 'duration', 'date', 'deadline', 'cadence', 'quota', 'threshold', 'percent', 'count', 'body', 'place', 'prohibition', 'permission']),
   text: z.string(),
   sentence: z.number().int().nonnegative(),
   clause: z.string(),
@@ -91,7 +91,7 @@ export type PolicyDocument = z.infer<typeof documentSchema>;
 
 /** The built knowledge index written by `ingest`. */
 export const indexSchema = z.object({
-  version: z.literal(2),
+  version: z.literal(3),
   sourceHash: z.string(),
   documents: z.array(documentSchema),
   units: z.array(unitSchema),

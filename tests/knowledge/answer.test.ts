@@ -160,6 +160,14 @@ describe('answers shaped for a chat', () => {
     expect(questionType('多少家企业', g)).toBe('quantity');
     expect(questionType('谁牵头', g)).toBe('who');
     expect(questionType('能不能宣传', g)).toBe('yesno');
+    expect(questionType('培训基地在哪儿', g)).toBe('where');
+    expect(questionType('平台在哪些行业建', g)).toBe('list');
+  });
+
+  it('answers where a thing is from the clause that places it, and a second question in one short clause', () => {
+    const a = ask('开平的水暖行业培训基地在哪？培训要收费吗');
+    expect(lead(a)).toMatch(/^培训基地设在水口水暖卫浴创新中心；不收费。[^。]*免费培训。$/);
+    expect(a.citations[0].article).toBe('三、（二）2');
   });
 
   it('matches a short form to the longer term that contains its characters in order', () => {
