@@ -189,6 +189,40 @@ function scoreSentence(s: string, terms: Map<string, number>, search: UnitSearch
   return score;
 }
 
+/**
+ * Scores a clause like scoreSentence, but a term the clause only uses as the tail of a longer name counts a third:
+ * "管理体系认证" in "环境管理体系认证" (or in "职业健康安全管理体系/认证") names another thing than the question's
+ * 质量管理体系认证, when the noun before it (环境, 职业健康安全) is not one the question uses.
+ */
+function scoreClause(c: string, terms: Map<string, number>, search: UnitSearch): number {
+  const keys = [...terms.keys()];
+  const lower = c.toLowerCase();
+  // Each word of the clause with its offset, to find the word in which a term's occurrence starts.
+  const spans: { word: string; start: number }[] = [];
+  let offset = 0;
+  for (const word of search.wordsOf(lower)) {
+    const at = lower.indexOf(word, offset);
+    if (at < 0) continue;
+    spans.push({ word, start: at });
+    offset = at + word.length;
+  }
+  const siblingAt = (t: string, at: number) => {
+    const w = spans.findLast((x) => x.start <= at);
+    if (!w || w.start === at || w.start + w.word.length <= at) return false;
+    const before = w.word.slice(0, at - w.start);
+    return !keys.some((k) => k.includes(before) || k.includes(w.word)) && search.isNoun(before);
+  };
+  let score = 0;
+  for (const [t, w] of terms) {
+    let at = lower.indexOf(t);
+    if (at < 0) continue;
+    let own = false;
+    for (; at >= 0 && !own; at = lower.indexOf(t, at + 1)) own = !siblingAt(t, at);
+    score += (own ? 1 : 0.3) * w * search.idf(t);
+  }
+  return score;
+}
+
 /** Facts of a unit of the wanted types. */
 function factsOfType(u: Unit, types: FactType[]): Fact[] {
   return u.facts ? u.facts.filter((f) => types.includes(f.type)) : [];
@@ -221,20 +255,22 @@ interface Lead {
 }
 
 /** Cuts a sentence to the clauses holding the given facts (with the subject clause when it fits), marking nothing. */
-function clauseLead(sentence: string, facts: Fact[], terms?: Map<string, number>, search?: UnitSearch): string {
+function clauseLead(sentence: string, facts: Fact[], terms?: Map<string, number>, search?: UnitSearch, before?: string): string {
   const s = tidyFact(sentence).replace(/[。；;]$/, '');
   // Short sentences lead whole; longer ones are cut to the clauses with the facts (the quote below gives the rest).
   if (s.length <= LEAD_WHOLE || !facts.length) return s.length <= LEAD_MAX * 1.6 ? s : `${s.slice(0, LEAD_MAX * 1.5)}…`;
   let clauses = [...new Set(facts.map((f) => tidyFact(f.clause).replace(/^(其中|并|且|同时|即)/, '')))];
   if (terms && search && clauses.length > 1) {
     // Of several figures, the ones whose clauses match the question best ("质量管理体系…2800家", not every target).
-    const scored = clauses.map((c) => ({ c, score: scoreSentence(c, terms, search) }));
+    const scored = clauses.map((c) => ({ c, score: scoreClause(c, terms, search) }));
     const best = Math.max(...scored.map((x) => x.score));
     if (best > 0) clauses = scored.filter((x) => x.score >= best * 0.9).map((x) => x.c);
   }
   let text = clauses.join('，');
   const first = tidyFact(sentence.split(/[，,；;：:]/)[0]);
-  const span = /(\d{4}\s*[-—－至到]\s*\d{4}\s*年(底)?|到\s*\d{4}\s*年(底)?|\d{4}\s*年(底)?前?)/.exec(first)?.[0];
+  const SPAN = /(\d{4}\s*[-—－至到]\s*\d{4}\s*年(底)?|到\s*\d{4}\s*年(底)?|\d{4}\s*年(底)?前?)/;
+  // "其中…" takes its period from the sentence it continues ("到2025年").
+  const span = SPAN.exec(first)?.[0] ?? (before && /^(其中|包括)/.test(s) ? SPAN.exec(tidyFact(before.split(/[，,；;：:]/)[0]))?.[0] : undefined);
   if (span && !text.includes(span)) text = `${span}，${text}`;
   else if (!clauses.some((c) => c.includes(first)) && first.length <= 24 && text.length + first.length < LEAD_MAX) text = `${first}，${text}`;
   return text.length > LEAD_MAX * 1.6 ? `${text.slice(0, LEAD_MAX * 1.5)}…` : text;
@@ -269,7 +305,9 @@ function pickLead(hits: Hit[], terms: Map<string, number>, search: UnitSearch, q
       const facts = departments ? [{ type: 'body' as const, text: '', sentence: i, clause: s }] : factsOfType(h.unit, wanted).filter((f) => f.sentence === i);
       // A notice's salutation ("各区、县（市）市场监督管理局，各有关单位：…") names its addressees, not who does what.
       const salutation = i === 0 && /^各[^。：]{0,60}：/.test(s);
-      let score = (scoreSentence(s, terms, search) * (titled && i === 0 && !facts.length ? 0.4 : 1) * (salutation ? 0.3 : 1) + 0.3 * h.score) * weight;
+      // "其中…" continues the sentence before it, whose words ("到2025年") it shares.
+      const said = i > 0 && /^(其中|包括|含)/.test(s) ? `${sentences[i - 1]}${s}` : s;
+      let score = (scoreSentence(said, terms, search) * (titled && i === 0 && !facts.length ? 0.4 : 1) * (salutation ? 0.3 : 1) + 0.3 * h.score) * weight;
       // The clause holding the fact is where the asked thing is said ("奖励资金由市财政…" for "奖金谁出"), not just near it.
       if (wanted.length && facts.length && !departments) score += 0.5 * Math.max(...facts.map((f) => scoreSentence(f.clause, terms, search))) * weight;
       // "最多能拿多少" wants the ceiling, "最少" the floor.
@@ -338,7 +376,7 @@ function leadText(lead: Lead, qt: QuestionType, terms: Map<string, number>, sear
     // A short heading-like sentence ("加强行业自律。") is followed by what it asks for.
     return `${tidyFact(s)}${clauseLead(sentences[lead.sentence + 1], [], terms, search)}`;
   }
-  return clauseLead(s, facts, terms, search);
+  return clauseLead(s, facts, terms, search, sentences[lead.sentence - 1]);
 }
 
 /** The numbered items of a clause ("（一）企业申报。…（二）材料初审。…"), each by its first phrase. */

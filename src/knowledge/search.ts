@@ -84,6 +84,17 @@ export class UnitSearch {
     return k;
   }
 
+  /** The plain words of a text, as the segmenter cuts them. */
+  wordsOf(text: string): string[] {
+    return this.seg.words(text);
+  }
+
+  /** Whether a word is a modifying noun phrase (环境, 职业健康安全: nouns and adjectives only), not 获得 or 企业最少. */
+  isNoun(word: string): boolean {
+    const tags = this.seg.tagged(word);
+    return tags.length > 0 && tags[0].tag.startsWith('n') && tags.every((x) => /^(n|a|j|l)/.test(x.tag));
+  }
+
   /** The glossary's synonyms of a word. */
   synonymsOf(word: string): string[] {
     return this.synonyms[word] ?? [];

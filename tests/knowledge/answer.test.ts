@@ -164,6 +164,11 @@ describe('answers shaped for a chat', () => {
     expect(questionType('平台在哪些行业建', g)).toBe('list');
   });
 
+  it('leads with the figure of the thing asked, not of a sibling with the same head word, with the period it continues', () => {
+    expect(lead(ask('江门质量管理体系认证企业2025年目标多少家'))).toBe('到2025年，质量管理体系的企业超过2800家。');
+    expect(lead(ask('江门环境管理体系认证的企业要达到多少家'))).toContain('1500家');
+  });
+
   it('answers where a thing is from the clause that places it, and a second question in one short clause', () => {
     const a = ask('开平的水暖行业培训基地在哪？培训要收费吗');
     expect(lead(a)).toMatch(/^培训基地设在水口水暖卫浴创新中心；不收费。[^。]*免费培训。$/);
