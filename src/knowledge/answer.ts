@@ -505,6 +505,9 @@ function answerOrThrow(k: Knowledge, rawQuestion: string, now: Date): PolicyAnsw
   for (const t of k.glossary.intentTerms[intent] ?? []) if (!terms.has(t)) terms.set(t, 0.5);
   const qt = refineType(questionType(firstPart(q), k.glossary), intent, firstPart(q));
   const foreign = foreignTopics(k, q);
+  // An unknown term of three characters or more that is what the question is about ("所得税是按15%交吗") weighs three
+  // times as much; shorter ones are often colloquial words for what the documents say otherwise (封顶, 比赛).
+  const weighed = [...foreign, ...foreign.filter((f) => f.length >= 3 && !/哪|什么|啥|怎/.test(f) && isSubject(q, f)).flatMap((f) => [f, f])];
   const yearMiss = missingYear(k, q, places.covered);
   if (yearMiss) return notCovered(k, question, intent, yearMiss, undefined, places.covered[0]);
 
@@ -542,24 +545,24 @@ function answerOrThrow(k: Knowledge, rawQuestion: string, now: Date): PolicyAnsw
 
   let top = hits[0];
   const topics = significantTerms(k, terms);
-  if (regionFilter && (!top || !covers(k, topics, top, foreign))) {
+  if (regionFilter && (!top || !covers(k, topics, top, weighed))) {
     // The place named may be one another place's clause speaks of ("江门市组织的抽查" in an award's conditions).
     const names = places.covered.flatMap((r) => [r, r.replace(/(省|市)$/, '')]);
     const mentioned = rank(k, q, terms, qt, (u) => names.some((n) => u.text.includes(n)), awardDocs);
-    if (mentioned[0] && covers(k, topics, mentioned[0], foreign)) {
+    if (mentioned[0] && covers(k, topics, mentioned[0], weighed)) {
       hits = mentioned;
       top = hits[0];
     }
   }
   if (process.env.DEBUG_ANSWER) process.stderr.write(`${JSON.stringify({ q, qt, foreign, awards: awards.map((a) => a.name), hits: hits.slice(0, 4).map((h) => [h.unit.docId, h.unit.article, +h.score.toFixed(2)]) })}\n`);
-  if (!top || !covers(k, topics, top, foreign)) {
+  if (!top || !covers(k, topics, top, weighed)) {
     return notCovered(k, question, intent, foreign.length ? `现有政策文件没有涉及“${foreign[0]}”的条款` : '现有政策库没有涉及这个问题的条款', undefined, places.covered[0]);
   }
   // No close clause holds the asked kind of fact: the best clause that does, if it still answers the question.
   const first = WANTED[qt].length ? chooseLead(hits, terms, k.search, qt) : undefined;
   if (first && (!first.typed || first.fallback)) {
     const typed = rank(k, q, terms, qt, (u) => holdsType(u, WANTED[qt]) && (!regionFilter || regionFilter(u)), awardDocs);
-    if (typed[0] && typed[0].score >= top.score * 0.4 && covers(k, topics, typed[0], foreign)) return composeAnswer(k, question, intent, q, terms, qt, typed, now, !places.covered.length);
+    if (typed[0] && typed[0].score >= top.score * 0.4 && covers(k, topics, typed[0], weighed)) return composeAnswer(k, question, intent, q, terms, qt, typed, now, !places.covered.length);
   }
   return composeAnswer(k, question, intent, q, terms, qt, hits, now, !places.covered.length);
 }
@@ -942,6 +945,12 @@ export function foreignTopics(k: Knowledge, q: string): string[] {
     out.push(word);
   }
   return [...new Set(out)];
+}
+
+/** Whether a word is the subject the question asks about: directly followed by its predicate, or ending the question. */
+function isSubject(q: string, word: string): boolean {
+  const at = q.indexOf(word);
+  return at >= 0 && /^(是|的?(标准|比例|税率|金额)|按|要|需要|怎么|怎样|如何|多少|几|有没有|能不能|可以|可不可以|吗|[？?。]|$)/.test(q.slice(at + word.length).trim());
 }
 
 /** A reason to decline when the question names a plan year the region's documents do not cover. */
