@@ -314,7 +314,8 @@ function pickLead(hits: Hit[], terms: Map<string, number>, search: UnitSearch, q
       if (bound && facts.some((f) => f.bound === bound)) score += 3;
       if (qt === 'list' && (s.match(/、/g) ?? []).length >= 2) score += 2;
       const lead = { unit: h.unit, sentence: i, text: s, typed: facts.length > 0 || !wanted.length, score };
-      if (rank === 0 && (!any || score > any.score)) any = lead;
+      // A what-question looks for no fact type: a close second hit competes on its sentences too.
+      if ((rank === 0 || (qt === 'fact' && h.score >= top.score * 0.9)) && (!any || score > any.score)) any = lead;
       if (wanted.length && facts.length && (!typed || score > typed.score + 1e-9)) typed = lead;
     });
   }
@@ -462,7 +463,10 @@ export function answerQuestion(k: Knowledge, rawQuestion: string, now: Date): Po
 /** Award names a question mentions, with the documents that set them (title or front matter). */
 function awardsNamed(k: Knowledge, q: string): { name: string; docs: PolicyDocument[] }[] {
   const out = new Map<string, PolicyDocument[]>();
-  const expanded = [q, ...Object.entries(k.glossary.synonyms).filter(([w, s]) => w.endsWith('奖') && q.includes(w)).flatMap(([, s]) => s)].join(' ');
+  // The glossary's words for an award (优秀将 → 优秀奖; English "excellence" → 优秀奖, matched as a whole word).
+  const lower = q.toLowerCase();
+  const said = (w: string) => (/^[a-z ]+$/.test(w) ? new RegExp(`(^|[^a-z])${w}([^a-z]|$)`).test(lower) : q.includes(w));
+  const expanded = [q, ...Object.entries(k.glossary.synonyms).filter(([w, s]) => (w.endsWith('奖') || s.every((x) => x.endsWith('奖') && x.length >= 3)) && said(w)).flatMap(([, s]) => s)].join(' ');
   for (const d of k.documents) {
     for (const a of d.awards) {
       // Any tail of the name of three characters or more that ends the name (优秀奖, 质量优秀奖) names it.
@@ -581,7 +585,16 @@ function composeAnswer(k: Knowledge, question: string, intent: string, q: string
     if (deciding > 0) hits = [hits[deciding], ...hits.filter((_, i) => i !== deciding)];
   }
   // In a message that asks several things, the first question's own words choose the lead; the others weigh little.
-  const leadTerms = partsOf(q).length > 1 ? partTerms(k, firstPart(q), terms) : terms;
+  const leadTerms = partsOf(q).length > 1 ? partTerms(k, firstPart(q), terms) : new Map(terms);
+  // "检验站以后要升级成啥": the verb right before the question word is what is asked; its words weigh three times.
+  if (qt === 'fact' || qt === 'list') {
+    const asked = askedPredicate(firstPart(q));
+    if (asked) {
+      for (const [t, w] of leadTerms) {
+        if (t.length >= 2 && asked.predicate.includes(t)) leadTerms.set(t, w * 3);
+      }
+    }
+  }
   const lead = chooseLead(hits, leadTerms, k.search, qt)!;
   const unit = lead.unit;
   const doc = k.documents.find((d) => d.id === unit.docId);
@@ -781,6 +794,14 @@ function yesNoLead(q: string, u: Unit, sentence: number, terms: Map<string, numb
   }
   const v = verdictOf(q, sentences[at] ?? '');
   return v ? { verdict: v, sentence: at } : undefined;
+}
+
+/** What a what-question asks: the verb just before its question word ("检验站以后要升级成啥" → 升级), or undefined. */
+function askedPredicate(q: string): { predicate: string } | undefined {
+  const at = q.search(/什么|啥|哪些|哪几/);
+  if (at < 0) return undefined;
+  const m = /([\u4e00-\u9fff]{2})$/.exec(q.slice(0, at).replace(/(成|为|了|的|有)$/, ''));
+  return m && !/^(是|有|要|做|干|为|都|还)+$/.test(m[1]) ? { predicate: m[1] } : undefined;
 }
 
 /** Words by which a clause says yes or no. */

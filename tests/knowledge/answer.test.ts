@@ -169,6 +169,11 @@ describe('answers shaped for a chat', () => {
     expect(lead(ask('江门环境管理体系认证的企业要达到多少家'))).toContain('1500家');
   });
 
+  it('answers a what-question from the sentence with its verb (升级成什么 → the upgrade, not the station as it is)', () => {
+    expect(lead(ask('省级检验站以后要升级成什么'))).toContain('国家级水暖卫浴检验中心');
+    expect(lead(ask('除了奖金还发什么'))).toContain('奖牌和证书');
+  });
+
   it('answers where a thing is from the clause that places it, and a second question in one short clause', () => {
     const a = ask('开平的水暖行业培训基地在哪？培训要收费吗');
     expect(lead(a)).toMatch(/^培训基地设在水口水暖卫浴创新中心；不收费。[^。]*免费培训。$/);
