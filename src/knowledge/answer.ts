@@ -552,7 +552,9 @@ function answerOrThrow(k: Knowledge, rawQuestion: string, now: Date): PolicyAnsw
   if (regionFilter && (!top || !covers(k, topics, top, weighed))) {
     // The place named may be one another place's clause speaks of ("江门市组织的抽查" in an award's conditions).
     const names = places.covered.flatMap((r) => [r, r.replace(/(省|市)$/, '')]);
-    const mentioned = rank(k, q, terms, qt, (u) => names.some((n) => u.text.includes(n)), awardDocs);
+    // The units holding a name as an index term, checked against their text (no scan of every unit's text).
+    const holding = k.search.unitsWith(names);
+    const mentioned = rank(k, q, terms, qt, (u) => (!holding || holding.has(u)) && names.some((n) => u.text.includes(n)), awardDocs);
     if (mentioned[0] && covers(k, topics, mentioned[0], weighed)) {
       hits = mentioned;
       top = hits[0];
@@ -565,7 +567,7 @@ function answerOrThrow(k: Knowledge, rawQuestion: string, now: Date): PolicyAnsw
   // No close clause holds the asked kind of fact: the best clause that does, if it still answers the question.
   const first = WANTED[qt].length ? chooseLead(hits, terms, k.search, qt) : undefined;
   if (first && (!first.typed || first.fallback)) {
-    const typed = rank(k, q, terms, qt, (u) => holdsType(u, WANTED[qt]) && (!regionFilter || regionFilter(u)), awardDocs);
+    const typed = rank(k, q, terms, qt, (u) => (!regionFilter || regionFilter(u)) && holdsType(u, WANTED[qt]), awardDocs);
     if (typed[0] && typed[0].score >= top.score * 0.4 && covers(k, topics, typed[0], weighed)) return composeAnswer(k, question, intent, q, terms, qt, typed, now, !places.covered.length);
   }
   return composeAnswer(k, question, intent, q, terms, qt, hits, now, !places.covered.length);

@@ -84,6 +84,17 @@ export class UnitSearch {
     return k;
   }
 
+  /** Units holding any of the words as an index term, or undefined when one of them is not an index term. */
+  unitsWith(words: string[]): Set<Unit> | undefined {
+    const out = new Set<Unit>();
+    for (const w of words) {
+      const list = this.postings.get(w);
+      if (!list) return undefined;
+      for (const p of list) out.add(this.docs[p.doc].unit);
+    }
+    return out;
+  }
+
   /** The plain words of a text, as the segmenter cuts them. */
   wordsOf(text: string): string[] {
     return this.seg.words(text);
@@ -181,7 +192,10 @@ export class UnitSearch {
     const scores = this.scores;
     const touched: number[] = [];
     const norms = this.norms;
-    for (const [t, w] of query) {
+    // The rarest, heaviest terms first: the units they touch first are the likely best, so the top list fills early and
+    // most later units fail the cheap comparison before the filter is called.
+    const ordered = [...query].sort((a, b) => b[1] * this.idf(b[0]) - a[1] * this.idf(a[0]));
+    for (const [t, w] of ordered) {
       const list = this.packed.get(t);
       if (!list) continue;
       const weight = w * this.idf(t) * (K1 + 1);
