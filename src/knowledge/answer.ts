@@ -138,7 +138,8 @@ export function questionType(q: string, g: Glossary): QuestionType {
   const t = q.toLowerCase();
   const w = g.questionWords;
   if (hasAny(t, w.cadence) || /(多久|多长时间|几年|几个月).{0,4}一次|(每|一)(年|季度|月|届).{0,2}几次|(一年|每年|几年)(评|办|开展|举办|评选)(几次|一次)/.test(t)) return 'cadence';
-  const howMany = /多少|几|how many|how much|比例|率/.test(t);
+  // "那几个条件" points at things already named; it does not ask how many.
+  const howMany = /多少|(?<![那这])几|how many|how much|比例|率/.test(t);
   if (!howMany && hasAny(t, w.yesno) && !hasAny(t, w.when) && !hasAny(t, w.who) && !hasAny(t, w.where)) return 'yesno';
   if (hasAny(t, w.when) && !/有效期(几|多|是)/.test(t)) return 'when';
   if (hasAny(t, w.duration)) return 'duration';
@@ -280,15 +281,15 @@ function clauseLead(sentence: string, facts: Fact[], terms?: Map<string, number>
  * Picks the lead among the top hits: the sentence that best matches the question among those holding a fact of the
  * asked type; only when no close hit holds one does an untyped sentence lead (and the answer says what is missing).
  */
-function chooseLead(hits: Hit[], terms: Map<string, number>, search: UnitSearch, qt: QuestionType): Lead | undefined {
-  const first = pickLead(hits, terms, search, qt, WANTED[qt]);
+function chooseLead(hits: Hit[], terms: Map<string, number>, search: UnitSearch, qt: QuestionType, q = ''): Lead | undefined {
+  const first = pickLead(hits, terms, search, qt, WANTED[qt], q);
   if (first?.typed || !FALLBACK[qt]) return first;
-  const second = pickLead(hits, terms, search, qt, FALLBACK[qt]!);
+  const second = pickLead(hits, terms, search, qt, FALLBACK[qt]!, q);
   return second?.typed ? { ...second, fallback: true } : first;
 }
 
 /** chooseLead for one set of wanted fact types. */
-function pickLead(hits: Hit[], terms: Map<string, number>, search: UnitSearch, qt: QuestionType, wanted: FactType[]): Lead | undefined {
+function pickLead(hits: Hit[], terms: Map<string, number>, search: UnitSearch, qt: QuestionType, wanted: FactType[], q = ''): Lead | undefined {
   const top = hits[0];
   if (!top) return undefined;
   const candidates = hits.filter((h, i) => i === 0 || (i < 6 && h.score >= top.score * 0.5));
@@ -597,7 +598,7 @@ function composeAnswer(k: Knowledge, question: string, intent: string, q: string
       }
     }
   }
-  const lead = chooseLead(hits, leadTerms, k.search, qt)!;
+  const lead = chooseLead(hits, leadTerms, k.search, qt, firstPart(q))!;
   const unit = lead.unit;
   const doc = k.documents.find((d) => d.id === unit.docId);
   const wantedFacts = factsOfType(unit, WANTED[qt]).filter((f) => f.sentence === lead.sentence);
