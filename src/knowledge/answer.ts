@@ -609,7 +609,21 @@ function composeAnswer(k: Knowledge, question: string, intent: string, q: string
     const lines = [period(`《${doc?.title ?? unit.title}》${unit.article}谈到了这件事，但没有写明${what}`), ...sourceLines(c)];
     return finish(k, question, intent, lines, [c], doc, now);
   }
-  const yn = qt === 'yesno' ? yesNoLead(q, unit, lead.sentence, terms, k.search) : undefined;
+  // "首席质量官有补贴吗": when the clause never speaks of the thing whose existence is asked, no verdict is given, only
+  // what the clause covers. (Whether something may be done, "能不能分开报", is often said in other words, so it is not judged.)
+  const object = qt === 'yesno' && /有没有|有无|是否有|(?<![没还])有[\u4e00-\u9fff]{2,6}吗[？?]?$/.test(firstPart(q)) ? askedObject(firstPart(q)) : undefined;
+  if (object && unheard(k, object, unit)) {
+    const c = citationOf(unit, excerptOf(unit, lead.sentence, []));
+    const text = unit.text.toLowerCase();
+    const asking = Object.values(k.glossary.questionWords).flat();
+    const topic = significantTerms(k, terms).filter((t) => t.length >= 2 && text.includes(t) && !k.places.match(t).covered.length && !asking.some((w) => w.includes(t))).sort((a, b) => b.length - a.length)[0];
+    const lines = [period(`《${doc?.title ?? unit.title}》${unit.article}谈到了${topic ?? '相关内容'}，但没有写明${object}`), ...sourceLines(c)];
+    return finish(k, question, intent, lines, [c], doc, now);
+  }
+  let yn = qt === 'yesno' ? yesNoLead(q, unit, lead.sentence, terms, k.search) : undefined;
+  // "获奖企业能不能免检": a 可以/不可以 is given only when the clause speaks of what is asked (免检), not of something else.
+  const thing = qt === 'yesno' ? askedObject(firstPart(q)) ?? /(?:要|需要|能|可以|会)([\u4e00-\u9fff]{2,4}?)吗[？?]?$/.exec(firstPart(q))?.[1] : undefined;
+  if (yn && thing && unheard(k, thing, unit)) yn = undefined;
   if (yn) {
     lead.sentence = yn.sentence;
     lead.text = sentencesOf(unit)[yn.sentence];
@@ -742,7 +756,8 @@ function finish(k: Knowledge, question: string, intent: string, lines: string[],
   void k;
   const warn = validityWarning(doc, now);
   if (warn) {
-    lines[0] = `原${selfName(doc)}规定：${lines[0]}`;
+    // "《…》第四条谈到了…" already says whose words these are.
+    if (!lines[0].startsWith('《')) lines[0] = `原${selfName(doc)}规定：${lines[0]}`;
     lines.unshift(warn);
   }
   return { question, intent, found: true, answer: lines.join('\n'), citations };
@@ -805,6 +820,15 @@ function askedPredicate(q: string): { predicate: string } | undefined {
   if (at < 0) return undefined;
   const m = /([\u4e00-\u9fff]{2})$/.exec(q.slice(0, at).replace(/(成|为|了|的|有)$/, ''));
   return m && !/^(是|有|要|做|干|为|都|还)+$/.test(m[1]) ? { predicate: m[1] } : undefined;
+}
+
+/** Whether a short asked-about noun (补贴, 免检, 收费) is absent from the clause, with its synonyms and longer forms. */
+function unheard(k: Knowledge, object: string, unit: Unit): boolean {
+  if (object.length > 4) return false;
+  const stop = stopwordsOf(k);
+  const words = [...k.search.queryTerms(object).keys()].filter((t) => t.length >= 2 && !stop.has(t));
+  const text = `${unit.text} ${unit.heading}`.toLowerCase();
+  return words.length > 0 && !words.some((t) => text.includes(t));
 }
 
 /** Words by which a clause says yes or no. */

@@ -63,6 +63,13 @@ describe('yes or no first', () => {
   ])('%s', (q, first) => {
     expect(lead(ask(q))).toMatch(first);
   });
+
+  it('gives no verdict when the clause never speaks of the thing asked about, and says what it does cover', () => {
+    const a = ask('中山首席质量官有补贴吗');
+    expect(lead(a)).toMatch(/^《[^》]+》.+谈到了首席质量官，但没有写明补贴。$/);
+    expect(a.answer).not.toMatch(/^有。/m);
+    expect(lead(ask('获奖企业能不能免检'))).not.toMatch(/^(可以|不可以)。/);
+  });
 });
 
 describe('dates', () => {
