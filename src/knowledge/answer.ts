@@ -162,6 +162,8 @@ const INTENT_TYPES: Record<string, QuestionType> = { target_lookup: 'quantity', 
 
 /** The question type, with the intent deciding where the words do not. */
 function refineType(qt: QuestionType, intent: string, q: string): QuestionType {
+  // "江门的认证目标有哪些": a city's targets are its figures, so a list of targets is answered with the figures.
+  if (qt === 'list' && INTENT_TYPES[intent] === 'quantity') return 'quantity';
   return qt === 'fact' && !/什么|啥|哪|what/i.test(q) ? INTENT_TYPES[intent] ?? qt : qt;
 }
 
@@ -302,13 +304,15 @@ function pickLead(hits: Hit[], terms: Map<string, number>, search: UnitSearch, q
     const departments = qt === 'who' && departmentsOf(h.unit) !== undefined;
     const words = [...terms.keys()].join(' ');
     const bound = /最多|最高|上限|封顶|总额|most|maximum/i.test(words) ? 'max' : /最少|最低|至少|保底|least|minimum/i.test(words) ? 'min' : undefined;
+    // The section title is the context of each of its sentences ("一、总体目标" for the figures under it), at half weight.
+    const context = h.unit.heading && !h.unit.text.startsWith(h.unit.heading.split(' ').pop() ?? '') ? 0.5 * scoreSentence(h.unit.heading, terms, search) : 0;
     sentences.forEach((s, i) => {
       const facts = departments ? [{ type: 'body' as const, text: '', sentence: i, clause: s }] : factsOfType(h.unit, wanted).filter((f) => f.sentence === i);
       // A notice's salutation ("各区、县（市）市场监督管理局，各有关单位：…") names its addressees, not who does what.
       const salutation = i === 0 && /^各[^。：]{0,60}：/.test(s);
       // "其中…" continues the sentence before it, whose words ("到2025年") it shares.
       const said = i > 0 && /^(其中|包括|含)/.test(s) ? `${sentences[i - 1]}${s}` : s;
-      let score = (scoreSentence(said, terms, search) * (titled && i === 0 && !facts.length ? 0.4 : 1) * (salutation ? 0.3 : 1) + 0.3 * h.score) * weight;
+      let score = ((scoreSentence(said, terms, search) + context) * (titled && i === 0 && !facts.length ? 0.4 : 1) * (salutation ? 0.3 : 1) + 0.3 * h.score) * weight;
       // The clause holding the fact is where the asked thing is said ("奖励资金由市财政…" for "奖金谁出"), not just near it.
       if (wanted.length && facts.length && !departments) score += 0.5 * Math.max(...facts.map((f) => scoreSentence(f.clause, terms, search))) * weight;
       // "最多能拿多少" wants the ceiling, "最少" the floor.
@@ -919,6 +923,8 @@ function rank(k: Knowledge, q: string, terms: Map<string, number>, qt: QuestionT
   const raw = k.search.search(terms, limit, filter);
   const wanted = WANTED[qt];
   const phrases = phrasesOf(k, q);
+  // "认证目标有哪些": a section whose title names what is asked (一、总体目标) is about it.
+  const asked = askedPredicate(q)?.predicate;
   return raw
     .map((h) => {
       let best = 0;
@@ -929,6 +935,7 @@ function rank(k: Knowledge, q: string, terms: Map<string, number>, qt: QuestionT
         score += 0.5 * phrases.filter((x) => text.includes(x.p)).reduce((a, x) => a + x.w, 0);
       }
       if (awardDocs.has(h.unit.docId)) score *= 1.4;
+      if (asked && h.unit.heading.includes(asked)) score *= 1.5;
       // "评审流程是怎样的", "要哪些条件": a clause that lists its steps or conditions as items.
       if (/流程|程序|步骤|环节|哪些条件|什么条件|啥条件|条件有/.test(q) && itemTitles(h.unit).length >= 3) score *= 1.5;
       if (wanted.length && factsOfType(h.unit, wanted).length) score *= 1.15;
@@ -942,10 +949,13 @@ function rank(k: Knowledge, q: string, terms: Map<string, number>, qt: QuestionT
 function phrasesOf(k: Knowledge, q: string): { p: string; w: number }[] {
   if (!k.segmenter) return [];
   const stop = new Set(k.glossary.stopwords);
-  const words = k.segmenter.words(q).filter((w) => /[\u4e00-\u9fff]/.test(w) && !stop.has(w));
+  const seg = k.segmenter;
+  const words = seg.words(q).filter((w) => /[\u4e00-\u9fff]/.test(w) && !stop.has(w));
   const out: { p: string; w: number }[] = [];
   for (let i = 0; i + 1 < words.length; i++) {
     if (words[i].length + words[i + 1].length < 3) continue;
+    // No phrase starts with a particle: "的认证" would match every "…的认证" in the corpus ("发布的" still says something).
+    if (/^[的了地得之]$/.test(words[i])) continue;
     out.push({ p: words[i] + words[i + 1], w: k.search.idf(words[i]) + k.search.idf(words[i + 1]) });
   }
   return out;

@@ -129,6 +129,8 @@ export function extractFacts(sentences: string[]): Fact[] {
         const end = at + m[0].length;
         // A span already typed by a more specific pattern ("5个工作日" is a deadline, not a count).
         if (taken.some(([a, b]) => at < b && end > a)) continue;
+        // "第十四个五年规划" is an ordinal, not a quantity.
+        if (p.type === 'count' && s[at - 1] === '第') continue;
         // "一批", "一次性" name no quantity.
         if (p.type === 'count' && /^一(批|些|系列|次性|件事)|^一次(?!以上)/.test(m[0]) && !/每/.test(s.slice(Math.max(0, at - 3), at))) continue;
         if (p.type !== 'prohibition' && p.type !== 'permission') taken.push([at, end]);

@@ -173,6 +173,12 @@ describe('answers shaped for a chat', () => {
     expect(questionType('报优秀奖那几个条件是要全部满足吗', g)).toBe('yesno');
   });
 
+  it('answers "江门的认证目标有哪些" with the 2025 targets under 一、总体目标, not with a task that mentions certification', () => {
+    const a = ask('江门的认证目标有哪些');
+    expect(lead(a)).toMatch(/^争取到2025年.*5300家/);
+    expect(a.citations[0].article).toBe('一、');
+  });
+
   it('leads with the figure of the thing asked, not of a sibling with the same head word, with the period it continues', () => {
     expect(lead(ask('江门质量管理体系认证企业2025年目标多少家'))).toBe('到2025年，质量管理体系的企业超过2800家。');
     expect(lead(ask('江门环境管理体系认证的企业要达到多少家'))).toContain('1500家');

@@ -26,6 +26,7 @@ describe('typed facts found at ingest', () => {
     expect(of('综合评分在800分以上的企业。', 'threshold')).toEqual(['800分以上']);
     expect(of('评选不收取任何费用，不得用于产品包装。', 'prohibition')).toEqual(['不收取', '不得']);
     expect(of('围绕第十四个五年规划开展工作。', 'duration')).toEqual([]);
+    expect(of('围绕第十四个五年规划开展工作。', 'count')).toEqual([]);
     expect(of('培训基地设在水口创新中心，由协会管理。', 'place')).toEqual(['设在水口创新中心']);
   });
 
