@@ -117,7 +117,7 @@ function lapsed(doc: PolicyDocument | undefined, now: Date): boolean {
 /** The one-line lapse warning for a document at the given date, or '' when it is in force or undated. */
 export function validityWarning(doc: PolicyDocument | undefined, now: Date): string {
   if (!doc || !lapsed(doc, now)) return '';
-  return `⚠️ 该${selfName(doc)}已于${cnDate(doc.expires!)}到期（按提问日期计），以下为原规定，现行做法请问${doc.region || '当地'}市场监管部门。`;
+  return `⚠️ 该${selfName(doc)}已于${cnDate(doc.expires!)}到期（按提问日期计），现行做法请问${doc.region || '当地'}市场监管部门。`;
 }
 
 /** The office to contact about a document. */
@@ -161,9 +161,10 @@ export function questionType(q: string, g: Glossary): QuestionType {
 const INTENT_TYPES: Record<string, QuestionType> = { target_lookup: 'quantity', award_amount: 'money', department_lookup: 'who', award_validity: 'duration' };
 
 /** The question type, with the intent deciding where the words do not. */
-function refineType(qt: QuestionType, intent: string, q: string): QuestionType {
-  // "江门的认证目标有哪些": a city's targets are its figures, so a list of targets is answered with the figures.
-  if (qt === 'list' && INTENT_TYPES[intent] === 'quantity') return 'quantity';
+function refineType(qt: QuestionType, intent: string, q: string, g: Glossary): QuestionType {
+  // "江门的认证目标有哪些": a city's targets are its figures, so a list of the words the intent implies (目标) is answered
+  // with the figures.
+  if (qt === 'list' && INTENT_TYPES[intent] === 'quantity' && (g.intentTerms[intent] ?? []).some((w) => q.includes(w))) return 'quantity';
   return qt === 'fact' && !/什么|啥|哪|what/i.test(q) ? INTENT_TYPES[intent] ?? qt : qt;
 }
 
@@ -270,6 +271,12 @@ function clauseLead(sentence: string, facts: Fact[], terms?: Map<string, number>
     if (best > 0) clauses = scored.filter((x) => x.score >= best * 0.9).map((x) => x.c);
   }
   let text = clauses.join('，');
+  // A bare date or figure ("到2020年底") is followed by the clause that says what happens by then.
+  if (text.length <= 10 && clauses.length === 1) {
+    const parts = s.split(/[，,；;]/).map((x) => x.trim()).filter(Boolean);
+    const at = parts.findIndex((x) => x.includes(text));
+    if (at >= 0 && at + 1 < parts.length) text = `${text}，${parts[at + 1]}`;
+  }
   const first = tidyFact(sentence.split(/[，,；;：:]/)[0]);
   const SPAN = /(\d{4}\s*[-—－至到]\s*\d{4}\s*年(底)?|到\s*\d{4}\s*年(底)?|\d{4}\s*年(底)?前?)/;
   // "其中…" takes its period from the sentence it continues ("到2025年").
@@ -512,7 +519,7 @@ function answerOrThrow(k: Knowledge, rawQuestion: string, now: Date): PolicyAnsw
   }
   const terms = k.search.queryTerms(q);
   for (const t of k.glossary.intentTerms[intent] ?? []) if (!terms.has(t)) terms.set(t, 0.5);
-  const qt = refineType(questionType(firstPart(q), k.glossary), intent, firstPart(q));
+  const qt = refineType(questionType(firstPart(q), k.glossary), intent, firstPart(q), k.glossary);
   const foreign = foreignTopics(k, q);
   // An unknown term of three characters or more that is what the question is about ("所得税是按15%交吗") weighs three
   // times as much; shorter ones are often colloquial words for what the documents say otherwise (封顶, 比赛).
@@ -1060,7 +1067,8 @@ function coverage(k: Knowledge, terms: string[], covered: string, foreign: strin
   for (const t of terms) {
     const syn = [...k.search.synonymsOf(t), ...k.search.expandAbbreviation(t)];
     if (!k.search.knows(t) && !syn.length) continue;
-    const w = k.search.knows(t) ? k.search.idf(t) : 2;
+    // A word the corpus holds only as a run of characters ("选出" inside "评选出") says little: it weighs 1.
+    const w = k.search.hasTerm(t) ? k.search.idf(t) : k.search.knows(t) ? 1 : 2;
     total += w;
     if (text.includes(t) || syn.some((s) => text.includes(s))) got += w;
   }

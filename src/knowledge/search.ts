@@ -84,6 +84,11 @@ export class UnitSearch {
     return k;
   }
 
+  /** Whether the term is one of the index's own terms (not only a run of characters somewhere in the text). */
+  hasTerm(term: string): boolean {
+    return this.df.has(term);
+  }
+
   /** Units holding any of the words as an index term, or undefined when one of them is not an index term. */
   unitsWith(words: string[]): Set<Unit> | undefined {
     const out = new Set<Unit>();

@@ -179,6 +179,10 @@ describe('answers shaped for a chat', () => {
     expect(a.citations[0].article).toBe('一、');
   });
 
+  it('a bare date leads with what happens by then, and a word the corpus holds only inside others does not sink coverage', () => {
+    expect(lead(ask('中山30家标杆企业多会儿要选出来'))).toBe('到2020年底，共选取不少于30家行业质量标杆企业。');
+  });
+
   it('leads with the figure of the thing asked, not of a sibling with the same head word, with the period it continues', () => {
     expect(lead(ask('江门质量管理体系认证企业2025年目标多少家'))).toBe('到2025年，质量管理体系的企业超过2800家。');
     expect(lead(ask('江门环境管理体系认证的企业要达到多少家'))).toContain('1500家');
