@@ -837,7 +837,7 @@ function askedPredicate(q: string): { predicate: string } | undefined {
 function unheard(k: Knowledge, object: string, unit: Unit): boolean {
   if (object.length > 4) return false;
   const stop = stopwordsOf(k);
-  const words = [...k.search.queryTerms(object).keys()].filter((t) => t.length >= 2 && !stop.has(t));
+  const words = [...k.search.queryTerms(object).keys(), ...k.search.synonymsOf(object)].filter((t) => t.length >= 2 && !stop.has(t));
   const text = `${unit.text} ${unit.heading}`.toLowerCase();
   return words.length > 0 && !words.some((t) => text.includes(t));
 }
