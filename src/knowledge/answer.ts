@@ -135,7 +135,8 @@ function hasAny(text: string, words: readonly string[]): boolean {
 
 /** Reads the question's type from the glossary's question words (截止到哪天 → when, 多少钱 → money, 谁 → who …). */
 export function questionType(q: string, g: Glossary): QuestionType {
-  const t = q.toLowerCase();
+  // "which Zhongshan bureau leads…" asks which bureau, whatever names it.
+  const t = q.toLowerCase().replace(/\bwhich\s+(?:[a-z']+\s+){1,2}(bureau|office|department|agency|body|authority|government)s?\b/g, 'which $1');
   const w = g.questionWords;
   if (hasAny(t, w.cadence) || /(多久|多长时间|几年|几个月).{0,4}一次|(每|一)(年|季度|月|届).{0,2}几次|(一年|每年|几年)(评|办|开展|举办|评选)(几次|一次)/.test(t)) return 'cadence';
   // "那几个条件" points at things already named; it does not ask how many.

@@ -168,6 +168,7 @@ describe('answers shaped for a chat', () => {
     expect(questionType('谁牵头', g)).toBe('who');
     expect(questionType('能不能宣传', g)).toBe('yesno');
     expect(questionType('培训基地在哪儿', g)).toBe('where');
+    expect(questionType('Which Zhongshan bureau leads publishing the quality blacklist?', g)).toBe('who');
     expect(questionType('平台在哪些行业建', g)).toBe('list');
     // "那几个条件" points back at the conditions; it does not ask how many.
     expect(questionType('报优秀奖那几个条件是要全部满足吗', g)).toBe('yesno');
