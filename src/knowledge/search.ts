@@ -41,7 +41,8 @@ export class UnitSearch {
     for (const unit of units) {
       const tf = new Map<string, number>();
       const add = (terms: string[], w: number) => terms.forEach((t) => tf.set(t, (tf.get(t) ?? 0) + w));
-      add(seg.terms(unit.text), 1);
+      // A notice quoting its own document's title ("现将《…计划》印发给你们") is not about every word of the title.
+      add(seg.terms(unit.title.length >= 6 ? unit.text.split(unit.title).join(' ') : unit.text), 1);
       add(seg.terms(unit.heading), 0.5);
       add(seg.terms(unit.title), 0.3);
       if (unit.fields) add(seg.terms(Object.keys(unit.fields).join(' ')), 0.5);

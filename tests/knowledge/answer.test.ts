@@ -180,6 +180,11 @@ describe('answers shaped for a chat', () => {
     expect(a.citations[0].article).toBe('一、');
   });
 
+  it('answers when a plan ends from its validity, and declines an idiom no document uses', () => {
+    expect(ask('中山质量提升计划到哪年结束').answer).toMatch(/2020年12月31日到期/);
+    expect(ask('获奖企业弄虚作假怎么处理').found).toBe(false);
+  });
+
   it('a bare date leads with what happens by then, and a word the corpus holds only inside others does not sink coverage', () => {
     expect(lead(ask('中山30家标杆企业多会儿要选出来'))).toBe('到2020年底，共选取不少于30家行业质量标杆企业。');
   });
