@@ -313,7 +313,9 @@ function pickLead(hits: Hit[], terms: Map<string, number>, search: UnitSearch, q
     const words = [...terms.keys()].join(' ');
     const bound = /最多|最高|上限|封顶|总额|most|maximum/i.test(words) ? 'max' : /最少|最低|至少|保底|least|minimum/i.test(words) ? 'min' : undefined;
     // The section title is the context of each of its sentences ("一、总体目标" for the figures under it), at half weight.
-    const context = h.unit.heading && !h.unit.text.startsWith(h.unit.heading.split(' ').pop() ?? '') ? 0.5 * scoreSentence(h.unit.heading, terms, search) : 0;
+    // (Not when the title is the clause's own first sentence, as "(六)创建…" over the clause "（六）创建…".)
+    const title = (h.unit.heading.split(' ').pop() ?? '').replace(/^[（(][一二三四五六七八九十]+[）)]|^[一二三四五六七八九十]+、/, '').replace(/[。.]$/, '');
+    const context = title && !h.unit.text.includes(title) ? 0.5 * scoreSentence(h.unit.heading, terms, search) : 0;
     sentences.forEach((s, i) => {
       const facts = departments ? [{ type: 'body' as const, text: '', sentence: i, clause: s }] : factsOfType(h.unit, wanted).filter((f) => f.sentence === i);
       // A notice's salutation ("各区、县（市）市场监督管理局，各有关单位：…") names its addressees, not who does what.
