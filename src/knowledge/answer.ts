@@ -7,7 +7,7 @@ import type { Segmenter } from '../nlu/segmenter.ts';
 import { configuredAwards } from '../dialogue/award-loader.ts';
 import { eligibilityFromQuestion } from './eligibility.ts';
 import { sentencesOf, type Fact, type FactType } from './facts.ts';
-import type { Glossary } from './glossary.ts';
+import { shortPlace, type Glossary } from './glossary.ts';
 import type { PlaceMatcher } from './places.ts';
 import type { PolicyDocument, Unit } from './policy-schema.ts';
 import type { Hit, UnitSearch } from './search.ts';
@@ -395,12 +395,24 @@ function leadText(lead: Lead, qt: QuestionType, terms: Map<string, number>, sear
   return clauseLead(s, facts, terms, search, sentences[lead.sentence - 1]);
 }
 
+/** An item's first phrase, cut to about 30 characters; a long one keeps the figure that makes it a condition (连续3次以上). */
+function shortItem(s: string): string {
+  if (s.length <= 30) return s;
+  const figures = [...s.matchAll(/\d+(?:\.\d+)?\s*(?:次|年|个|家|项|万元|元|%|分|天)(?:以上|以下|以内)?/g)];
+  const fig = figures.find((f) => f.index! + f[0].length > 28);
+  if (fig) {
+    const end = fig.index! + fig[0].length;
+    return `${s.slice(0, 12)}…${s.slice(Math.max(12, end - 16), end)}…`;
+  }
+  return `${s.slice(0, 28)}…`;
+}
+
 /** The numbered items of a clause ("（一）企业申报。…（二）材料初审。…"), each by its first phrase. */
 function itemTitles(u: Unit): string[] {
   const out: string[] = [];
   for (const line of u.text.split('\n')) {
-    const m = /^\s*([（(][一二三四五六七八九十]+[）)]|\d{1,2}[.．、])\s*([^。；;，,]{2,24})/.exec(line);
-    if (m) out.push(`${m[1]}${tidyFact(m[2])}`);
+    const m = /^\s*([（(][一二三四五六七八九十]+[）)]|\d{1,2}[.．、])\s*([^。；;，,]{2,60})/.exec(line);
+    if (m) out.push(`${m[1]}${shortItem(tidyFact(m[2]))}`);
   }
   return out;
 }
@@ -442,10 +454,11 @@ export function corpusSummary(k: Knowledge): string {
 }
 
 /** Titles of the loaded documents grouped by place, for /docs. */
-export function documentList(k: Knowledge, now: Date): string {
+export function documentList(k: Knowledge, now: Date, regions?: string[]): string {
   const byPlace = new Map<string, PolicyDocument[]>();
-  for (const d of k.documents) byPlace.set(d.region || '其他', [...(byPlace.get(d.region || '其他') ?? []), d]);
-  const lines = [`已收录${k.documents.length}份政策文件：`];
+  const docs = regions ? k.documents.filter((d) => regions.includes(d.region)) : k.documents;
+  for (const d of docs) byPlace.set(d.region || '其他', [...(byPlace.get(d.region || '其他') ?? []), d]);
+  const lines = [`${regions ? regions.join('、') : '已'}收录${docs.length}份政策文件：`];
   for (const [place, docs] of byPlace) {
     lines.push(`【${place}】`);
     for (const d of docs) lines.push(`· 《${d.title}》${lapsed(d, now) ? `（已于${cnDate(d.expires!)}到期）` : ''}`);
@@ -519,6 +532,15 @@ function answerOrThrow(k: Knowledge, rawQuestion: string, now: Date): PolicyAnsw
   const places = k.places.match(q);
   if (places.uncovered.length && !places.covered.length) {
     return notCovered(k, question, intent, `现有政策库未收录${places.uncovered[0]}的相关政策`, places.uncovered[0]);
+  }
+  // "开平", "开平有哪些政策": a place and nothing else asked gets the list of that place's documents.
+  if (places.covered.length) {
+    let rest = q;
+    for (const r of places.covered) rest = rest.split(r).join('').split(shortPlace(r)).join('');
+    if (!rest.replace(/[\s，。？！?!,.、]|请问|你好|您好|现在|目前|都|有|哪些|什么|啥|的|相关|质量|政策|文件|办法|规定|方案|计划|吗|呢|么|一下|看看|介绍/g, '')) {
+      const lines = [documentList(k, now, places.covered), '可以直接问具体问题，例如奖励金额、申报条件、目标任务或牵头部门。'];
+      return { question, intent: 'document_list', found: true, answer: lines.join('\n'), citations: [] };
+    }
   }
   const terms = k.search.queryTerms(q);
   for (const t of k.glossary.intentTerms[intent] ?? []) if (!terms.has(t)) terms.set(t, 0.5);
@@ -690,11 +712,13 @@ function enumeratedSentences(k: Knowledge, q: string, unit: Unit, leadSentence: 
 
 /** Splits a message into its questions ("谁牵头？多久评一次"). */
 function partsOf(q: string): string[] {
+  // "When did it take effect, and for how long?": an English "and" before a question word starts a second question.
+  q = q.replace(/,?\s+and\s+(?=(?:for\s+)?(?:how|what|when|who|which|where|is|are|can|do|does)\b)/gi, '？');
   const parts = q.split(/[？?；;]|，(?=(?:还|另外|以及|那|再))|还是/).map((p) => p?.trim()).filter((p): p is string => Boolean(p && p.length >= 2));
   // "谁指导，配合单位是哪个": a comma before a second question word starts a second question.
   return parts.flatMap((p) => {
     // (几 alone is not a question word here: "几家单位一起制定的标准，资助给谁" asks one thing.)
-    const m = /^(.*?(?:什么|啥|哪|谁|多少|吗|呢|怎么|如何)[^，,]*)[，,](.*(?:什么|啥|哪|谁|几|多少|吗|呢|怎么|如何).*)$/.exec(p);
+    const m = /^(.*?(?:什么|啥|哪|谁|多少|多久|多长|吗|呢|怎么|如何)[^，,]*)[，,](.*(?:什么|啥|哪|谁|几|多少|多久|多长|吗|呢|怎么|如何).*)$/.exec(p);
     return m && m[1].length >= 2 && m[2].length >= 2 ? [m[1], m[2]] : [p];
   });
 }
@@ -726,7 +750,9 @@ function secondPart(k: Knowledge, q: string, qt: QuestionType, unit: Unit, terms
     const yn = qt2 === 'yesno' ? yesNoLead(part, unit, lead2.sentence, terms2, k.search) : undefined;
     if (yn) lead2.sentence = yn.sentence;
     let text = leadText(lead2, qt2, terms2, k.search, part);
-    if (scoreSentence(text, own, k.search) <= 0) continue;
+    // A second part of only question words ("for how long") is answered by its type alone, from the same clause.
+    const bare = ![...own.keys()].some((t) => k.search.hasTerm(t));
+    if (bare ? !lead2.typed || !WANTED[qt2].length : scoreSentence(text, own, k.search) <= 0) continue;
     // A second answer is one clause: the one that speaks of the second question's own words.
     if (yn || text.length > LEAD_MAX / 2) {
       const clauses = tidyFact(sentencesOf(unit)[lead2.sentence] ?? text).split(/[，,；;]/).filter((c) => c.length >= 4);
@@ -852,6 +878,9 @@ const VERDICT_WORDS = /不收取|免费|不收费|无需|不需|不必|不得|�
 function askedObject(q: string): string | undefined {
   const after = /(?:有没有|有无|能不能|可不可以|是否|要不要|需不需要|会不会|是不是|可否|给不给|发不发)([\u4e00-\u9fff]{2,8})/.exec(q);
   if (after) return after[1];
+  // "可以印在产品包装上吗": what may be done.
+  const may = /(?:可以|能|允许|准许)([\u4e00-\u9fff]{3,10}?)(?:吗|么|不|[？?]|$)/.exec(q);
+  if (may) return may[1];
   const before = /(?:有|给|发|能拿|能领)([\u4e00-\u9fff]{2,6})吗[？?]?$/.exec(q);
   return before?.[1];
 }

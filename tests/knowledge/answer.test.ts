@@ -180,6 +180,15 @@ describe('answers shaped for a chat', () => {
     expect(a.citations[0].article).toBe('一、');
   });
 
+  it('answers a place alone with its documents, and two questions joined by a comma or an English "and"', () => {
+    const a = ask('开平有哪些政策');
+    expect(a.answer).toContain('《开平市水暖卫浴产品质量优秀奖评审管理办法》');
+    expect(a.answer).not.toContain('中山');
+    expect(lead(ask('优秀奖办法哪天开始施行，有效期多久'))).toBe('本办法自2016年10月1日起施行；有效期5年。');
+    expect(lead(ask('When did the Kaiping plumbing product quality award rules take effect, and for how long?'))).toContain('有效期5年');
+    expect(lead(ask('優秀獎的獎牌可以印在產品包裝上嗎'))).toMatch(/^不可以。.*不得用于具体产品/);
+  });
+
   it('answers when a plan ends from its validity, and declines an idiom no document uses', () => {
     expect(ask('中山质量提升计划到哪年结束').answer).toMatch(/2020年12月31日到期/);
     expect(ask('获奖企业弄虚作假怎么处理').found).toBe(false);
