@@ -561,7 +561,7 @@ function answerOrThrow(k: Knowledge, rawQuestion: string, now: Date): PolicyAnsw
   // Validity of a document itself ("这个办法还有效吗").
   const asksValidity = /(办法|文件|方案|计划|通知|规定|政策)(本身)?的?有效期|还有效|有效吗|过期了吗|过期没|过期了没|过没过期|失效|废止|作废|还能用吗|还管用|不管用|还算数|还执行|还适用|还能按|什么时候(开始)?(施行|实施|生效)|哪天(施行|实施|生效)|施行日期|生效日期|(哪年|哪一年|什么时候|啥时候|何时|几时)(结束|到期|截止|为止|失效)|(结束|到期|失效)(时间|日期)|still valid|in force|expired|when does it end/i.test(q);
   // When a document was issued ("哪天印发的", "啥时候发的") is its own metadata.
-  if (/(哪天|哪一天|什么时候|啥时候|何时|哪年|日期|when).{0,6}(印发|发布|出台|下发|发的|颁布)|(印发|发布|出台|下发|颁布)(的)?(日期|时间)|(印发|发布|出台|下发|颁布)于/.test(q)) {
+  if (/(哪天|哪一天|什么时候|啥时候|何时|哪年|日期|when|谁|哪个单位|哪个部门|什么单位|哪家|哪个机关).{0,6}(印发|发布|出台|下发|发的|颁布)|(印发|发布|出台|下发|颁布)(的)?(日期|时间|单位|机关)|(印发|发布|出台|下发|颁布)于|who issued/i.test(q)) {
     const issued = issuedAnswer(k, question, q, places.covered, awards, hits, now);
     if (issued) return issued;
   }
