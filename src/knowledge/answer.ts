@@ -426,8 +426,19 @@ function excerptOf(u: Unit, sentence: number, facts: Fact[]): string {
   if (s.length > EXCERPT_MAX) {
     const key = facts[0]?.clause.replace(/\s+/g, ' ') ?? '';
     const at = Math.max(0, key ? s.indexOf(key) : 0);
-    const start = Math.max(0, Math.min(at - 10, s.length - EXCERPT_MAX));
-    const end = Math.min(s.length, start + EXCERPT_MAX);
+    // Cuts fall on clause boundaries where one is near, so no word is cut in half ("…业由市政府" → "…获奖企业…").
+    const bound = /[，,；;：:。]/g;
+    const marks = [...s.matchAll(bound)].map((m) => m.index!);
+    const lead = marks.filter((b) => b < at && at - b <= 24).pop();
+    let start = Math.max(0, Math.min(lead !== undefined ? lead + 1 : at, s.length - EXCERPT_MAX));
+    if (start > 0 && lead === undefined) start = Math.max(0, at);
+    // A start forced back by the end of the sentence moves on to the next boundary.
+    const next = marks.find((b) => b >= start && b - start <= 16 && b < at);
+    if (start > 0 && !marks.includes(start - 1) && next !== undefined) start = next + 1;
+    let end = Math.min(s.length, start + EXCERPT_MAX);
+    const keyEnd = at + key.length;
+    const tail = marks.filter((b) => b > Math.max(keyEnd, start + 30) && b < end).pop();
+    if (end < s.length && tail !== undefined) end = tail;
     before ||= start > 0;
     after ||= end < s.length;
     s = s.slice(start, end);
