@@ -658,7 +658,9 @@ function composeAnswer(k: Knowledge, question: string, intent: string, q: string
   }
   // "首席质量官有补贴吗": when the clause never speaks of the thing whose existence is asked, no verdict is given, only
   // what the clause covers. (Whether something may be done, "能不能分开报", is often said in other words, so it is not judged.)
-  const object = qt === 'yesno' && /有没有|有无|是否有|(?<![没还])有[\u4e00-\u9fff]{2,6}吗[？?]?$/.test(firstPart(q)) ? askedObject(firstPart(q)) : undefined;
+  const object = qt === 'yesno' && /有没有|有无|是否有|(?<![没还])有[\u4e00-\u9fff]{2,6}吗[？?]?$/.test(firstPart(q)) ? askedObject(firstPart(q))
+    // "要交钱吗": whether something must be done or paid, when the clause never speaks of it.
+    : qt === 'yesno' ? /(?:要不要|需不需要|(?<!不)(?:需要|要))([\u4e00-\u9fff]{2,3}?)吗?[？?]?$/.exec(firstPart(q))?.[1] : undefined;
   if (object && unheard(k, object, unit)) {
     const c = citationOf(unit, excerptOf(unit, lead.sentence, []));
     const text = unit.text.toLowerCase();
@@ -850,7 +852,10 @@ function decidingHit(k: Knowledge, hits: Hit[], terms: Map<string, number>): num
 
 /** A plain 可以/不可以 for a yes/no question, decided by the sentence holding the question's rarest word. */
 function yesNoLead(q: string, u: Unit, sentence: number, terms: Map<string, number>, search: UnitSearch): { verdict: string; sentence: number } | undefined {
-  const sentences = sentencesOf(u);
+  const all = sentencesOf(u);
+  // A closing "(各区县政府负责)" names who does it; it says neither yes nor no, so it never decides.
+  const bare = (x: string) => /^[（(\[][^（()）\[\]]*[）)\]][。]?$/.test(x.trim());
+  const sentences = all.map((x) => (bare(x) && all.length > 1 ? '' : x));
   // The deciding word: the rarest question word or synonym (收费 → 收取) that the clause holds.
   const inUnit = [...terms.entries()].filter(([t, w]) => w >= 0.6 && t.length >= 2 && sentences.some((x) => x.includes(t)));
   let at = inUnit.length ? sentences.findIndex((x) => x.includes(inUnit.sort((a, b) => search.idf(b[0]) * b[1] - search.idf(a[0]) * a[1])[0][0])) : sentence;
@@ -885,7 +890,7 @@ function unheard(k: Knowledge, object: string, unit: Unit): boolean {
 /** Words by which a clause says yes or no. */
 const VERDICT_WORDS = /不收取|免费|不收费|无需|不需|不必|不得|不能|不予|禁止|严禁|可以|允许|必须|须|应当|鼓励|支持|给予|给以|不设|不再|没有/;
 
-/** The words a yes/no question asks about: what follows 有没有/能不能/是否…, or what precedes a closing 吗. */
+/** The words a yes/no question asks about: what follows 有没有/能不能/是否/可以…, or what 有/要 governs before a closing 吗. */
 function askedObject(q: string): string | undefined {
   const after = /(?:有没有|有无|能不能|可不可以|是否|要不要|需不需要|会不会|是不是|可否|给不给|发不发)([\u4e00-\u9fff]{2,8})/.exec(q);
   if (after) return after[1];
@@ -893,7 +898,9 @@ function askedObject(q: string): string | undefined {
   const may = /(?:可以|能|允许|准许)([\u4e00-\u9fff]{3,10}?)(?:吗|么|不|[？?]|$)/.exec(q);
   if (may) return may[1];
   const before = /(?:有|给|发|能拿|能领)([\u4e00-\u9fff]{2,6})吗[？?]?$/.exec(q);
-  return before?.[1];
+  if (before) return before[1];
+  // "名单要公示吗": what must be done.
+  return /(?<!不)(?:需要|要)([\u4e00-\u9fff]{2,6}?)吗[？?]?$/.exec(q)?.[1];
 }
 
 /** 可以/不可以/需要/不需要 as the deciding sentence states it, for what the question asks. */
@@ -905,12 +912,14 @@ function verdictOf(q: string, deciding: string): string | undefined {
   if (/收费|收钱|交钱|要钱|费用|免费|fee|charge/i.test(q) && /不收取|免费|不收费|无需缴纳|不需缴纳/.test(deciding)) return '不收费。';
   if (asksMay && /不得|不能|不予|禁止|严禁|不推荐/.test(deciding)) return '不可以。';
   if (asksMay && /(?<!不)(可以|可多项|可重新|可在|可|允许)/.test(deciding) && !/不得|不能|不予|禁止|严禁/.test(deciding)) return '可以。';
+  // "检测机构能申报高新技术企业吗" — "支持符合条件的检验检测认证机构申报高新技术企业".
+  if (asksMay && /支持|鼓励/.test(deciding) && !/不得|不能|不予|禁止|严禁|不支持|不鼓励/.test(deciding)) return '可以。';
   if (asksNeed && /须|必须|应当|需|要求|应/.test(deciding) && !/不需|无需|不必|不收取/.test(deciding)) return '需要。';
   if (asksNeed && /不需|无需|不必|不收取|免/.test(deciding)) return '不需要。';
   // "有没有/会不会/要不要/是不是": the clause that holds the asked words says it does (or, with a negation, that it does not).
   const negated = /不得|不予|禁止|严禁|不设|不再|没有|未/.test(deciding);
-  const positive = /鼓励|支持|推动|推行|推进|实施|建立|开展|设立|给予|给以|要求|应当|组织|加大|引导|优先|可以|将/.test(deciding);
-  const asked = /有没有|有无|有.{1,12}吗/.test(q) ? ['有', '没有'] : /会不会|会.{1,12}吗/.test(q) ? ['会', '不会'] : /要不要|要.{1,12}吗/.test(q) ? ['要', '不要'] : /是不是|是否/.test(q) ? ['是', '不是'] : /^(does|do|is|are|will)\b/i.test(q) ? ['是的', '不'] : undefined;
+  const positive = /鼓励|支持|推动|推行|推进|实施|建立|开展|设立|给予|给以|要求|应当|组织|加大|加强|强化|完善|健全|落实|依法|移送|制订|制定|纳入|培育|推广|发挥|大力|积极|进行|实行|执行|引导|优先|可以|将/.test(deciding);
+  const asked = /有没有|有无|有.{1,12}吗/.test(q) ? ['有', '没有'] : /会不会|会.{1,12}吗/.test(q) ? ['会', '不会'] : /要不要|要.{1,12}吗/.test(q) ? ['需要', '不需要'] : /是不是|是否/.test(q) ? ['是', '不是'] : /^(does|do|is|are|will)\b/i.test(q) ? ['是的', '不'] : undefined;
   if (asked && negated && !positive) return `${asked[1]}。`;
   if (asked && positive && !negated) return `${asked[0]}。`;
   return undefined;

@@ -60,6 +60,12 @@ describe('yes or no first', () => {
     // The thing asked about decides the sentence, not the rarer words around it.
     ['我们参与了国家标准修订，开平政府有没有补贴', /^有。.*一定资助/],
     ['江門質量認證信息化建設有資金支持嗎', /^有。.*专项资金/],
+    // 会不会/要…吗 questions, decided by the clause that speaks of what is asked, not by its closing department list.
+    ['产品涉及人身安全的关键项目不合格，中山会不会立案查', /^会。.*立案查处率100%/],
+    ['各區縣要自己訂具體實施方案嗎', /^需要。.*具体实施工作方案/],
+    ['获奖企业名单要公示吗', /^需要。.*公示/],
+    ['我们是检测认证机构，在江门能申报高新技术企业吗', /^可以。.*支持/],
+    ['优秀奖可以重复申报吗', /^可以。.*期满可重新申报/],
   ])('%s', (q, first) => {
     expect(lead(ask(q))).toMatch(first);
   });
