@@ -147,7 +147,7 @@ export function questionType(q: string, g: Glossary): QuestionType {
   const counted = /多少(家|个|项|名|张|件|种|次|人|%)|(?<!哪)几(家|个|项|名|张|件|种|次|届)/.test(t);
   if (hasAny(t, w.where) && !/多少|几|哪(些|种|类|项|家|个(?!地方))/.test(t) && !hasAny(t, w.who)) return 'where';
   if (hasAny(t, w.who) && !/多少|几/.test(t)) return 'who';
-  if (hasAny(t, w.money) && !counted && (/多少|几|how much|怎么算|(奖励|补贴|补助|资助)标准|金额|最少|最低|最多|最高/.test(t))) return 'money';
+  if (hasAny(t, w.money) && !counted && (/多少|几|how much|怎么算|(奖励|补贴|补助|资助)标准|金额|最少|最低|最多|最高|what(?:'s| is| are)? (?:the )?(?:reward|prize|bonus|subsidy|amount|money)/.test(t))) return 'money';
   if (hasAny(t, w.who) && /(哪|几)(个|些|几个)?(部门|单位|局|机构)|谁|牵头|负责|who/.test(t)) return 'who';
   if (/多少(家|个|项|名|张|件|种|次|人|%)|(?<!哪)几(家|个|项|名|张|件|种|次|届)|比例|覆盖率|率(是|达|要)|百分之/.test(t)) return 'quantity';
   if (hasAny(t, w.who)) return 'who';
@@ -348,7 +348,7 @@ function leadText(lead: Lead, qt: QuestionType, terms: Map<string, number>, sear
     const deps = departmentsOf(u);
     const s = sentences[lead.sentence] ?? '';
     // "第一责任人是谁": the clause names the role's holder itself; the closing parenthesis only lists the departments.
-    const inside = !u.fields && /(?:是|为|由)[^，。；]{0,12}(?:人|者|长|代表|局|委|政府|单位|中心|协会|小组)/.test(s) && !deps?.includes(s.replace(/[（()）。]/g, ''));
+    const inside = !u.fields && /(?:是|(?<!成)为|由)[^，。；]{0,12}(?:人|者|长|代表|局|委|政府|单位|中心|协会|小组)/.test(s) && !deps?.includes(s.replace(/[（()）。]/g, ''));
     if (deps && !inside) {
       // The task named: the sentence that best matches the question, cut around its first matched word.
       const ranked = sentences.filter((x) => !deps.includes(x.replace(/^[^：]*：/, '').replace(/[（()）。]/g, ''))).map((x) => ({ x, score: scoreSentence(x, terms, search) })).sort((a, b) => b.score - a.score);

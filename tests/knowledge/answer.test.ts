@@ -175,6 +175,7 @@ describe('answers shaped for a chat', () => {
     expect(questionType('能不能宣传', g)).toBe('yesno');
     expect(questionType('培训基地在哪儿', g)).toBe('where');
     expect(questionType('Which Zhongshan bureau leads publishing the quality blacklist?', g)).toBe('who');
+    expect(questionType('What is the reward for the Kaiping excellence award?', g)).toBe('money');
     expect(questionType('平台在哪些行业建', g)).toBe('list');
     // "那几个条件" points back at the conditions; it does not ask how many.
     expect(questionType('报优秀奖那几个条件是要全部满足吗', g)).toBe('yesno');
@@ -193,6 +194,10 @@ describe('answers shaped for a chat', () => {
     expect(lead(ask('优秀奖办法哪天开始施行，有效期多久'))).toBe('本办法自2016年10月1日起施行；有效期5年。');
     expect(lead(ask('When did the Kaiping plumbing product quality award rules take effect, and for how long?'))).toContain('有效期5年');
     expect(lead(ask('優秀獎的獎牌可以印在產品包裝上嗎'))).toMatch(/^不可以。.*不得用于具体产品/);
+  });
+
+  it('answers who manages a thing from the clause\'s departments, not from what the thing will become (成为…中心)', () => {
+    expect(lead(ask('开平检验站谁管'))).toMatch(/^负责部门：市场监管局、水口镇、水暖协会/);
   });
 
   it('answers when a plan ends from its validity, and declines an idiom no document uses', () => {
