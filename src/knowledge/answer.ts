@@ -649,8 +649,8 @@ function composeAnswer(k: Knowledge, question: string, intent: string, q: string
   const unit = lead.unit;
   const doc = k.documents.find((d) => d.id === unit.docId);
   const wantedFacts = factsOfType(unit, WANTED[qt]).filter((f) => f.sentence === lead.sentence);
-  if (WANTED[qt].length && !lead.typed && (qt === 'money' || qt === 'when' || qt === 'cadence')) {
-    const what = qt === 'money' ? '具体金额' : qt === 'cadence' ? '评选周期' : '具体日期或期限';
+  if (WANTED[qt].length && !lead.typed && (qt === 'money' || qt === 'when' || qt === 'cadence' || qt === 'quantity')) {
+    const what = qt === 'money' ? '具体金额' : qt === 'cadence' ? '周期或频次' : qt === 'quantity' ? '具体数量' : '具体日期或期限';
     const c = citationOf(unit, excerptOf(unit, lead.sentence, []));
     if (qt === 'money') return notCovered(k, question, intent, `现有政策文件没有写明这项奖励或补贴的${what}`, undefined, doc?.region);
     const lines = [period(`《${doc?.title ?? unit.title}》${unit.article}谈到了这件事，但没有写明${what}`), ...sourceLines(c)];
