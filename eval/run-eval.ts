@@ -24,7 +24,7 @@ const DOC_TITLES: Record<string, string> = {
 };
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
-const SETS = ['./questions.jsonl', './holdout.jsonl', './fresh.jsonl', './probe.jsonl'].map(here);
+const SETS = ['./questions.jsonl', './holdout.jsonl', './fresh.jsonl', './probe.jsonl', './probe2.jsonl'].map(here);
 
 const args = process.argv.slice(2);
 const verbose = args.includes('--verbose');

@@ -523,7 +523,9 @@ function awardsNamed(k: Knowledge, q: string): { name: string; docs: PolicyDocum
 
 /** Award names the question uses that no loaded document sets (the glossary's award terms, or any "…质量奖"). */
 function unknownAward(k: Knowledge, q: string, known: string[]): string | undefined {
-  const named = [...k.glossary.terms.filter((t) => t.endsWith('奖') && q.includes(t)), ...[...q.matchAll(/[\u4e00-\u9fff]{2,6}质量奖/g)].map((m) => m[0])];
+  // The name is what follows the last verb or particle before 质量奖 ("企业评上质量奖" names no award, only 质量奖).
+  const names = [...q.matchAll(/[\u4e00-\u9fff]{2,6}质量奖/g)].map((m) => m[0].replace(/^.*(?:评上|评|获得|获|拿到|拿|申报|报|的|了|写|有|给|上|个)(?=[\u4e00-\u9fff]*质量奖$)/, ''));
+  const named = [...k.glossary.terms.filter((t) => t.endsWith('奖') && q.includes(t)), ...names];
   return named.find((n) => !known.some((a) => a.endsWith(n) || n.endsWith(a.slice(-3))));
 }
 
@@ -572,7 +574,7 @@ function answerOrThrow(k: Knowledge, rawQuestion: string, now: Date): PolicyAnsw
   // Validity of a document itself ("这个办法还有效吗").
   const asksValidity = /(办法|文件|方案|计划|通知|规定|政策)(本身)?的?有效期|还有效|有效吗|过期了吗|过期没|过期了没|过没过期|失效|废止|作废|还能用吗|还管用|不管用|还算数|还执行|还适用|还能按|什么时候(开始)?(施行|实施|生效)|哪天(施行|实施|生效)|施行日期|生效日期|(哪年|哪一年|什么时候|啥时候|何时|几时)(结束|到期|截止|为止|失效)|(结束|到期|失效)(时间|日期)|still valid|in force|expired|when does it end/i.test(q);
   // When a document was issued ("哪天印发的", "啥时候发的") is its own metadata.
-  if (/(哪天|哪一天|什么时候|啥时候|何时|哪年|日期|when|谁|哪个单位|哪个部门|什么单位|哪家|哪个机关).{0,6}(印发|发布|出台|下发|发的|颁布)|(印发|发布|出台|下发|颁布)(的)?(日期|时间|单位|机关)|(印发|发布|出台|下发|颁布)于|who issued/i.test(q)) {
+  if (/(哪天|哪一天|什么时候|啥时候|何时|哪年|日期|when|谁|哪个单位|哪个部门|什么单位|哪家|哪个机关).{0,6}(印发|发布|出台|下发|发的|颁布)|(印发|发布|出台|下发|颁布)(的)?(日期|时间|单位|机关)|(印发|发布|出台|下发|颁布)于|\bissued\b|date of issue/i.test(q)) {
     const issued = issuedAnswer(k, question, q, places.covered, awards, hits, now);
     if (issued) return issued;
   }
@@ -730,8 +732,9 @@ function partsOf(q: string): string[] {
   const parts = q.split(/[？?；;]|，(?=(?:还|另外|以及|那|再))|还是/).map((p) => p?.trim()).filter((p): p is string => Boolean(p && p.length >= 2));
   // "谁指导，配合单位是哪个": a comma before a second question word starts a second question.
   return parts.flatMap((p) => {
-    // (几 alone is not a question word here: "几家单位一起制定的标准，资助给谁" asks one thing.)
-    const m = /^(.*?(?:什么|啥|哪|谁|多少|多久|多长|吗|呢|怎么|如何)[^，,]*)[，,](.*(?:什么|啥|哪|谁|几|多少|多久|多长|吗|呢|怎么|如何).*)$/.exec(p);
+    // (几 is a question word here only where it ends the first part, "公示几天啊，…": "几家单位一起制定的标准，资助给谁"
+    // asks one thing.)
+    const m = /^(.*?(?:(?:什么|啥|哪|谁|多少|多久|多长|吗|呢|怎么|如何)[^，,]*|几[天年月个家次项届回][啊呀呢吗]?))[，,](.*(?:什么|啥|哪|谁|几|多少|多久|多长|吗|呢|怎么|如何).*)$/.exec(p);
     return m && m[1].length >= 2 && m[2].length >= 2 ? [m[1], m[2]] : [p];
   });
 }
@@ -995,6 +998,8 @@ function rank(k: Knowledge, q: string, terms: Map<string, number>, qt: QuestionT
       }
       if (awardDocs.has(h.unit.docId)) score *= 1.4;
       if (asked && h.unit.heading.includes(asked)) score *= 1.5;
+      // The notice that issues a plan names its addressees and the plan; it sets no measure of its own.
+      if (h.unit.kind === 'notice' && !/问题|反映|联系|印发|发布|通知|contact|problem/i.test(q)) score *= 0.7;
       // "评审流程是怎样的", "要哪些条件": a clause that lists its steps or conditions as items.
       if (/流程|程序|步骤|环节|哪些条件|什么条件|啥条件|条件有/.test(q) && itemTitles(h.unit).length >= 3) score *= 1.5;
       if (wanted.length && factsOfType(h.unit, wanted).length) score *= 1.15;
@@ -1171,9 +1176,21 @@ function policyValidity(k: Knowledge, question: string, q: string, regions: stri
   } else {
     fact = `《${doc.title}》${doc.issued ? `于${cnDate(doc.issued)}印发，` : ''}${doc.effective ? `自${cnDate(doc.effective)}起施行，` : ''}文件没有写明有效期，是否仍在执行请向${contactOf(doc)}确认。`;
   }
-  const c = citationOf(clause, doc.validityNote && doc.validitySource === clause.article ? doc.validityNote.replace(/^[^：]*：/, '') : undefined);
+  const c = citationOf(clause, doc.validityNote && doc.validitySource === clause.article ? doc.validityNote.replace(/^[^：]*：/, '') : excerptOf(clause, 0, []));
   const source = doc.validitySource === '标题' ? [`依据：《${doc.title}》标题（${doc.validityNote}）`] : sourceLines(c);
-  return { question, intent: 'policy_validity', found: true, answer: [fact, ...source].join('\n'), citations: [c] };
+  const citations = [c];
+  if (!doc.expires) {
+    // With no validity of its own, the latest year the document's targets run to ("争取到2025年") is worth knowing.
+    const horizon = units
+      .flatMap((u) => (u.facts ?? []).filter((f) => f.type === 'date' && /^(到|至)\d{4}年(底)?$/.test(f.text)).map((f) => ({ u, f, year: Number(/\d{4}/.exec(f.text)![0]) })))
+      .sort((a, b) => b.year - a.year)[0];
+    if (horizon) {
+      const c2 = citationOf(horizon.u, excerptOf(horizon.u, horizon.f.sentence, [horizon.f]));
+      citations.push(c2);
+      source.push(`文中目标期限：${horizon.f.text}（${horizon.u.article}）`, ...sourceLines(c2, '目标').slice(1));
+    }
+  }
+  return { question, intent: 'policy_validity', found: true, answer: [fact, ...source].join('\n'), citations };
 }
 
 /** Canned replies for conversational intents; the greeting names the places the loaded documents come from. */

@@ -200,6 +200,13 @@ describe('answers shaped for a chat', () => {
     expect(lead(ask('开平检验站谁管'))).toMatch(/^负责部门：市场监管局、水口镇、水暖协会/);
   });
 
+  it('gives a document with no validity the year its targets run to, and reads a 质量奖 name without the verb before it', () => {
+    const a = ask('江门质量认证体系那个方案现在还有效不，管到哪年');
+    expect(a.answer).toMatch(/没有写明有效期/);
+    expect(a.answer).toMatch(/文中目标期限：到2025年（一、）/);
+    expect(ask('汕头这个计划里有没有写企业评上质量奖给多少奖金').answer).not.toContain('有写企业');
+  });
+
   it('answers when a plan ends from its validity, and declines an idiom no document uses', () => {
     expect(ask('中山质量提升计划到哪年结束').answer).toMatch(/2020年12月31日到期/);
     expect(ask('获奖企业弄虚作假怎么处理').found).toBe(false);
