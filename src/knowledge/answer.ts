@@ -141,7 +141,9 @@ export function questionType(q: string, g: Glossary): QuestionType {
   if (hasAny(t, w.cadence) || /(多久|多长时间|几年|几个月).{0,4}一次|(每|一)(年|季度|月|届).{0,2}几次|(一年|每年|几年)(评|办|开展|举办|评选)(几次|一次)/.test(t)) return 'cadence';
   // "那几个条件" points at things already named; it does not ask how many.
   const howMany = /多少|(?<![那这])几|how many|how much|比例|率/.test(t);
-  if (!howMany && hasAny(t, w.yesno) && !hasAny(t, w.when) && !hasAny(t, w.who) && !hasAny(t, w.where)) return 'yesno';
+  // "能把奖印在包装盒上不": a closing 不/没 asks yes or no, as 吗 does.
+  const closingNot = /[\u4e00-\u9fff](不|没|没有)[？?]?$/.test(t) && !/多少|几/.test(t);
+  if (!howMany && (hasAny(t, w.yesno) || closingNot) && !hasAny(t, w.when) && !hasAny(t, w.who) && !hasAny(t, w.where)) return 'yesno';
   if (hasAny(t, w.when) && !/有效期(几|多|是)/.test(t)) return 'when';
   if (hasAny(t, w.duration)) return 'duration';
   const counted = /多少(家|个|项|名|张|件|种|次|人|%)|(?<!哪)几(家|个|项|名|张|件|种|次|届)/.test(t);
@@ -729,7 +731,18 @@ function enumeratedSentences(k: Knowledge, q: string, unit: Unit, leadSentence: 
 function partsOf(q: string): string[] {
   // "When did it take effect, and for how long?": an English "and" before a question word starts a second question.
   q = q.replace(/,?\s+and\s+(?=(?:for\s+)?(?:how|what|when|who|which|where|is|are|can|do|does)\b)/gi, '？');
-  const parts = q.split(/[？?；;]|，(?=(?:还|另外|以及|那|再))|还是/).map((p) => p?.trim()).filter((p): p is string => Boolean(p && p.length >= 2));
+  const split = q.split(/[？?；;]|，(?=(?:还|另外|以及|那|再))|还是/).map((p) => p?.trim()).filter((p): p is string => Boolean(p && p.length >= 2));
+  // A part that asks nothing ("我们厂被抽检不合格，还能去…吗") is the context of the question after it.
+  const asks = (p: string) => /什么|啥|哪|谁|几|多少|多久|多长|吗|呢|怎么|如何|是否|能否|可否|有没有|能不能|要不要|[不没][？?]?$|what|when|who|which|where|how|can|does|is /i.test(p);
+  const parts: string[] = [];
+  let context = '';
+  for (const p of split) {
+    if (!asks(p) && p !== split[split.length - 1]) context += `${p}，`;
+    else {
+      parts.push(context + p);
+      context = '';
+    }
+  }
   // "谁指导，配合单位是哪个": a comma before a second question word starts a second question.
   return parts.flatMap((p) => {
     // (几 is a question word here only where it ends the first part, "公示几天啊，…": "几家单位一起制定的标准，资助给谁"
@@ -1092,15 +1105,24 @@ const STOPS = new WeakMap<Glossary, Set<string>>();
 /** The words that carry no topic, built once per glossary. */
 function stopwordsOf(k: Knowledge): Set<string> {
   let s = STOPS.get(k.glossary);
-  if (!s) STOPS.set(k.glossary, (s = new Set([...k.glossary.stopwords, ...Object.values(k.glossary.questionWords).flat().map((w) => w.trim()).filter((w) => /什么|啥|哪|几|多少|多久|多长|谁|吗|何|怎|多会/.test(w))])));
+  if (!s) {
+    // The yes/no words and their parts ("能不能" → 不能) ask; they name no topic either.
+    const yesno = k.glossary.questionWords.yesno.map((w) => w.trim()).filter((w) => /^[\u4e00-\u9fff]{3,}$/.test(w));
+    const parts = k.segmenter ? yesno.flatMap((w) => k.segmenter!.terms(w)) : [];
+    STOPS.set(k.glossary, (s = new Set([...k.glossary.stopwords, ...Object.values(k.glossary.questionWords).flat().map((w) => w.trim()).filter((w) => /什么|啥|哪|几|多少|多久|多长|谁|吗|何|怎|多会/.test(w)), ...yesno, ...parts])));
+  }
   return s;
 }
 
 /** The query's topic terms: no expansions, stopwords, numbers or place names. */
 function significantTerms(k: Knowledge, terms: Map<string, number>): string[] {
   const stop = stopwordsOf(k);
+  // A part of a colloquial word the question uses ("龙头" of 水龙头) is as colloquial as the word.
+  const colloquial = new Set(k.glossary.colloquial);
+  const spoken = [...terms.keys()].filter((t) => colloquial.has(t));
   return [...terms.entries()]
     .filter(([t, w]) => w >= 1 && t.length >= 2 && !stop.has(t) && !k.places.match(t).covered.length && !/\d|^[一二两三四五六七八九十]+[次年个家项]$/.test(t) && !/^[a-z]{1,2}$/.test(t))
+    .filter(([t]) => !spoken.some((c) => c !== t && c.includes(t)))
     .map(([t]) => t);
 }
 

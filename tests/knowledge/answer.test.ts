@@ -66,6 +66,10 @@ describe('yes or no first', () => {
     ['获奖企业名单要公示吗', /^需要。.*公示/],
     ['我们是检测认证机构，在江门能申报高新技术企业吗', /^可以。.*支持/],
     ['优秀奖可以重复申报吗', /^可以。.*期满可重新申报/],
+    // Context before the question, a closing 不 for 吗, and colloquial words (水龙头) that the documents do not use.
+    ['我们厂被抽检不合格，还能去参加展销会吗', /^不可以。.*一年内不得参与/],
+    ['评上水暖优秀奖了 能把奖印在产品包装盒上不', /^不可以。.*不得用于具体产品/],
+    ['获奖了能不能把奖印在水龙头包装上', /^不可以。.*不得用于具体产品/],
   ])('%s', (q, first) => {
     expect(lead(ask(q))).toMatch(first);
   });
