@@ -594,7 +594,10 @@ function answerOrThrow(k: Knowledge, rawQuestion: string, now: Date): PolicyAnsw
     return notCovered(k, question, intent, `现有政策文件没有写明${strange}的奖励金额`, undefined, places.covered[0]);
   }
 
-  const eligibility = eligibilityAnswer(k, question, intent, q, qt, awards, now);
+  // "合格了4次但有一次不合格，还能报不" names no award: the award whose document answers best is the one meant.
+  const topDoc = hits[0] && k.documents.find((d) => d.id === hits[0].unit.docId);
+  const meant = awards.length || !topDoc?.awards.length ? awards : [{ name: topDoc.awards[0], docs: [topDoc] }];
+  const eligibility = eligibilityAnswer(k, question, intent, q, qt, meant, now);
   if (eligibility) return eligibility;
   const open = deadlineAnswer(k, question, intent, q, qt, hits, now);
   if (open) return open;
@@ -691,7 +694,12 @@ function composeAnswer(k: Knowledge, question: string, intent: string, q: string
   }
   // A second question in the same message ("谁牵头？多久评一次") gets its own fact from the same clause.
   const extra = secondPart(k, q, qt, unit, terms);
-  if (extra && !text.includes(extra.text)) text = `${period(text).replace(/。$/, '')}；${extra.text}`;
+  // (What the lead already says is not said again, whatever the punctuation.)
+  const bare = (s: string) => s.replace(/[\s。；;，,：:、“”"]/g, '');
+  if (extra && !bare(text).includes(bare(extra.text))) text = `${period(text).replace(/。$/, '')}；${extra.text}`;
+  // …or from another clause of the same place when this one does not say it ("合格率要保持多少？地标产品目标几个").
+  const away = extra ? undefined : secondElsewhere(k, q, unit);
+  if (away && !bare(text).includes(bare(away.text))) text = `${period(text).replace(/。$/, '')}；${away.text}`;
   // "养老、电商这些服务业": each item the question lists gets the sentence of the clause that speaks of it.
   for (const s of enumeratedSentences(k, q, unit, lead.sentence)) if (!text.includes(s)) text = `${period(text).replace(/。$/, '')}；${s}`;
   const c = citationOf(unit, excerptOf(unit, lead.sentence, wantedFacts));
@@ -702,8 +710,13 @@ function composeAnswer(k: Knowledge, question: string, intent: string, q: string
   const adds = (h: Hit) => significantTerms(k, terms).some((t) => !inFirst.includes(t) && h.unit.text.toLowerCase().includes(t));
   const second = hits.find((h) => h.unit !== unit && h.unit.docId === unit.docId && h.score >= hits[0].score * 0.8 && !unit.article.startsWith(h.unit.article) && !h.unit.article.startsWith(unit.article) && adds(h));
   const other = anyPlace ? hits.find((h) => h.unit.region !== unit.region && h.score >= hits[0].score * 0.85) : undefined;
+  if (away) {
+    const c3 = citationOf(away.unit, excerptOf(away.unit, away.sentence, []));
+    citations.push(c3);
+    lines.push(...sourceLines(c3, '另见'));
+  }
   for (const [h, label] of [[second, '相关'], [other, '另见']] as const) {
-    if (!h) continue;
+    if (!h || h.unit === away?.unit) continue;
     const lead2 = chooseLead([h], terms, k.search, qt);
     const c2 = citationOf(h.unit, lead2 ? excerptOf(h.unit, lead2.sentence, factsOfType(h.unit, WANTED[qt]).filter((f) => f.sentence === lead2.sentence)) : undefined);
     citations.push(c2);
@@ -763,6 +776,30 @@ function partTerms(k: Knowledge, part: string, all: Map<string, number>): Map<st
 function firstPart(q: string): string {
   const parts = partsOf(q);
   return parts.length > 1 ? parts[0] : q;
+}
+
+/** The answer to a second question of the message from the best other clause of the same place, when one covers it. */
+function secondElsewhere(k: Knowledge, q: string, unit: Unit): { unit: Unit; text: string; sentence: number } | undefined {
+  const parts = partsOf(q);
+  for (const part of parts.slice(1)) {
+    const qt2 = questionType(part, k.glossary);
+    const own = k.search.queryTerms(part);
+    if (![...own.keys()].some((t) => k.search.hasTerm(t) && t.length >= 2)) continue;
+    const hits = rank(k, part, own, qt2, (u) => u.region === unit.region && u !== unit, new Set(), 6);
+    if (!hits[0] || !covers(k, significantTerms(k, own), hits[0], foreignTopics(k, part))) continue;
+    const lead = chooseLead(hits, focusTerms(k, own), k.search, qt2, part);
+    if (!lead || (WANTED[qt2].length && !lead.typed)) continue;
+    let text = leadText(lead, qt2, own, k.search, part).replace(/[。；;]$/, '');
+    if (text.length > LEAD_MAX / 2) {
+      const clauses = tidyFact(sentencesOf(lead.unit)[lead.sentence] ?? text).split(/[，,；;]/).filter((c) => c.length >= 4);
+      // The clause with the asked fact ("290个") and the second question's words.
+      const facts = factsOfType(lead.unit, WANTED[qt2]).filter((f) => f.sentence === lead.sentence).map((f) => f.text);
+      const best = clauses.map((c) => ({ c, score: scoreSentence(c, own, k.search) + (facts.some((f) => c.replace(/\s+/g, '').includes(f)) ? 5 : 0) })).sort((a, b) => b.score - a.score)[0];
+      if (best && best.score > 0 && best.c.length < text.length) text = best.c.replace(/[。；;]$/, '');
+    }
+    return { unit: lead.unit, text, sentence: lead.sentence };
+  }
+  return undefined;
 }
 
 /** The fact for a second question in the message, of another type, from the same clause. */
@@ -857,7 +894,8 @@ function computed(k: Knowledge, q: string, qt: QuestionType, unit: Unit, sentenc
 /** Index of the close hit that holds the question's rarest topic word, or -1. */
 function decidingHit(k: Knowledge, hits: Hit[], terms: Map<string, number>): number {
   const stop = new Set(k.glossary.stopwords);
-  const words = [...terms.entries()].filter(([t, w]) => w >= 0.6 && t.length >= 2 && !stop.has(t) && !k.places.match(t).covered.length).sort((a, b) => k.search.idf(b[0]) - k.search.idf(a[0]));
+  // (Counts and years, "一次", "4次", "三年", are the user's own facts, not what decides.)
+  const words = [...terms.entries()].filter(([t, w]) => w >= 0.6 && t.length >= 2 && !stop.has(t) && !k.places.match(t).covered.length && !/\d|^[一二两三四五六七八九十]+[次年个家项]$/.test(t)).sort((a, b) => k.search.idf(b[0]) - k.search.idf(a[0]));
   const close = hits.filter((h, i) => i < 5 && h.score >= hits[0].score * 0.5);
   for (const [t] of words) {
     const holders = close.filter((h) => h.unit.text.includes(t));

@@ -184,8 +184,9 @@ export class UnitSearch {
     }
     // Two adjacent words may be one short form together ("安全" + "体系" → 职业健康安全管理体系); a stop word (的) is
     // never part of one ("的认证" is no short form).
-    const words = this.seg.words(text).filter((w) => /^[\u4e00-\u9fff]+$/.test(w) && this.seg.terms(w).length > 0);
+    const words = this.seg.words(text).filter((w) => /^[\u4e00-\u9fff]+$/.test(w));
     for (let i = 0; i + 1 < words.length; i++) {
+      if (!this.seg.terms(words[i]).length || !this.seg.terms(words[i + 1]).length) continue;
       const pair = words[i] + words[i + 1];
       if (pair.length >= 3 && pair.length <= 6) for (const a of this.expandAbbreviation(pair)) put(a, 0.9);
     }

@@ -70,6 +70,8 @@ describe('yes or no first', () => {
     ['我们厂被抽检不合格，还能去参加展销会吗', /^不可以。.*一年内不得参与/],
     ['评上水暖优秀奖了 能把奖印在产品包装盒上不', /^不可以。.*不得用于具体产品/],
     ['获奖了能不能把奖印在水龙头包装上', /^不可以。.*不得用于具体产品/],
+    // The user's own record, with no award named, is judged by the award whose rules answer best.
+    ['三年内合格了4次但中间有一次不合格，还能报不', /^不可以。.*不合格记录/],
   ])('%s', (q, first) => {
     expect(lead(ask(q))).toMatch(first);
   });
@@ -202,6 +204,14 @@ describe('answers shaped for a chat', () => {
 
   it('answers who manages a thing from the clause\'s departments, not from what the thing will become (成为…中心)', () => {
     expect(lead(ask('开平检验站谁管'))).toMatch(/^负责部门：市场监管局、水口镇、水暖协会/);
+  });
+
+  it('answers a second question from another clause of the same place, and says nothing twice', () => {
+    const a = ask('四川重点消费品国抽合格率要保持多少？地标保护产品目标几个');
+    expect(lead(a)).toMatch(/91\.5%.*290个/);
+    expect(a.citations.map((c) => c.article)).toEqual(['二、（三）3', '附件1第11项']);
+    const b = lead(ask('四川哪些产品要搞绿色产品认证，一共几种'));
+    expect(b.match(/12种/g)).toHaveLength(1);
   });
 
   it('gives a document with no validity the year its targets run to, and reads a 质量奖 name without the verb before it', () => {
