@@ -574,13 +574,13 @@ function answerOrThrow(k: Knowledge, rawQuestion: string, now: Date): PolicyAnsw
   let hits = rank(k, q, terms, qt, regionFilter, awardDocs);
 
   // Validity of a document itself ("这个办法还有效吗").
-  const asksValidity = /(办法|文件|方案|计划|通知|规定|政策)(本身)?的?有效期|还有效|有效吗|过期了吗|过期没|过期了没|过没过期|失效|废止|作废|还能用吗|还管用|不管用|还算数|还执行|还适用|还能按|什么时候(开始)?(施行|实施|生效)|哪天(施行|实施|生效)|施行日期|生效日期|(哪年|哪一年|什么时候|啥时候|何时|几时)(结束|到期|截止|为止|失效)|(结束|到期|失效)(时间|日期)|still valid|in force|expired|when does it end/i.test(q);
+  const asksValidity = /(办法|文件|方案|计划|通知|规定|政策)(本身)?的?有效期|还有效|有效吗|过期了吗|过期没|过期了没|过没过期|失效|废止|作废|还能用吗|还管用|不管用|还算数|还执行|还适用|还能按|还在(搞|做|执行|实施|进行|推行)|还搞|什么时候(开始)?(施行|实施|生效)|哪天(施行|实施|生效)|施行日期|生效日期|(哪年|哪一年|什么时候|啥时候|何时|几时)(结束|到期|截止|为止|失效)|(结束|到期|失效)(时间|日期)|still valid|in force|expired|when does it end/i.test(q);
   // When a document was issued ("哪天印发的", "啥时候发的") is its own metadata.
   if (/(哪天|哪一天|什么时候|啥时候|何时|哪年|日期|when|谁|哪个单位|哪个部门|什么单位|哪家|哪个机关).{0,6}(印发|发布|出台|下发|发的|颁布)|(印发|发布|出台|下发|颁布)(的)?(日期|时间|单位|机关)|(印发|发布|出台|下发|颁布)于|\bissued\b|date of issue/i.test(q)) {
     const issued = issuedAnswer(k, question, q, places.covered, awards, hits, now);
     if (issued) return issued;
   }
-  const aboutDocument = /办法|文件|政策|规定|方案|计划|通知|policy|rules|plan|scheme/i.test(q) || !awards.length;
+  const aboutDocument = /办法|文件|政策|规定|方案|计划|通知|行动|policy|rules|plan|scheme/i.test(q) || !awards.length;
   if (asksValidity && aboutDocument && !/证书|荣誉|称号|奖牌/.test(q)) {
     const v = policyValidity(k, question, q, places.covered, awards, hits, now);
     if (v) return v;
@@ -891,12 +891,20 @@ function computed(k: Knowledge, q: string, qt: QuestionType, unit: Unit, sentenc
   return `${n}${per.per}可得${result}元（${per.value}元 × ${n}${per.per} = ${total}元${floor && floor.value! > total ? `，按最少${floor.value}元计` : ''}）`;
 }
 
+/** Whether a unit is an empty form's header row ("序号｜所属行业｜…｜进展情况及成效"): it names columns, not a measure. */
+function formHeader(u: Unit): boolean {
+  const cells = u.text.split(/[｜|]/).map((c) => c.trim()).filter(Boolean);
+  return cells.length >= 4 && cells.every((c) => c.length <= 10);
+}
+
 /** Index of the close hit that holds the question's rarest topic word, or -1. */
 function decidingHit(k: Knowledge, hits: Hit[], terms: Map<string, number>): number {
   const stop = new Set(k.glossary.stopwords);
   // (Counts and years, "一次", "4次", "三年", are the user's own facts, not what decides.)
-  const words = [...terms.entries()].filter(([t, w]) => w >= 0.6 && t.length >= 2 && !stop.has(t) && !k.places.match(t).covered.length && !/\d|^[一二两三四五六七八九十]+[次年个家项]$/.test(t)).sort((a, b) => k.search.idf(b[0]) - k.search.idf(a[0]));
-  const close = hits.filter((h, i) => i < 5 && h.score >= hits[0].score * 0.5);
+  // (Nor do pronouns and measure words, "每个", "这些": only content words, nouns, verbs and the like.)
+  const content = (t: string) => !k.segmenter || /^(n|v|a|j|l|i|b)/.test(k.segmenter.tagged(t)[0]?.tag ?? 'n');
+  const words = [...terms.entries()].filter(([t, w]) => w >= 0.6 && t.length >= 2 && !stop.has(t) && !k.places.match(t).covered.length && !/\d|^[一二两三四五六七八九十]+[次年个家项]$/.test(t) && content(t)).sort((a, b) => k.search.idf(b[0]) * b[1] - k.search.idf(a[0]) * a[1]);
+  const close = hits.filter((h, i) => i < 5 && h.score >= hits[0].score * 0.5 && !formHeader(h.unit));
   for (const [t] of words) {
     const holders = close.filter((h) => h.unit.text.includes(t));
     if (holders.length && holders.length < close.length) return hits.indexOf(holders[0]);
@@ -1049,6 +1057,7 @@ function rank(k: Knowledge, q: string, terms: Map<string, number>, qt: QuestionT
       }
       if (awardDocs.has(h.unit.docId)) score *= 1.4;
       if (asked && h.unit.heading.includes(asked)) score *= 1.5;
+      if (formHeader(h.unit)) score *= 0.5;
       // The notice that issues a plan names its addressees and the plan; it sets no measure of its own.
       if (h.unit.kind === 'notice' && !/问题|反映|联系|印发|发布|通知|contact|problem/i.test(q)) score *= 0.7;
       // "评审流程是怎样的", "要哪些条件": a clause that lists its steps or conditions as items.
