@@ -903,7 +903,7 @@ function decidingHit(k: Knowledge, hits: Hit[], terms: Map<string, number>): num
   // (Counts and years, "一次", "4次", "三年", are the user's own facts, not what decides.)
   // (Nor do pronouns and measure words, "每个", "这些": only content words, nouns, verbs and the like.)
   const content = (t: string) => !k.segmenter || /^(n|v|a|j|l|i|b)/.test(k.segmenter.tagged(t)[0]?.tag ?? 'n');
-  const words = [...terms.entries()].filter(([t, w]) => w >= 0.6 && t.length >= 2 && !stop.has(t) && !k.places.match(t).covered.length && !/\d|^[一二两三四五六七八九十]+[次年个家项]$/.test(t) && content(t)).sort((a, b) => k.search.idf(b[0]) * b[1] - k.search.idf(a[0]) * a[1]);
+  const words = [...terms.entries()].filter(([t, w]) => w >= 0.6 && t.length >= 2 && !stop.has(t) && !k.places.match(t).covered.length && !/\d|^[一二两三四五六七八九十]+[次年个家项]$/.test(t) && content(t)).sort((a, b) => k.search.idf(b[0]) - k.search.idf(a[0]));
   const close = hits.filter((h, i) => i < 5 && h.score >= hits[0].score * 0.5 && !formHeader(h.unit));
   for (const [t] of words) {
     const holders = close.filter((h) => h.unit.text.includes(t));

@@ -223,7 +223,10 @@ describe('answers shaped for a chat', () => {
 
   it('answers when a plan ends from its validity, and declines an idiom no document uses', () => {
     expect(ask('中山质量提升计划到哪年结束').answer).toMatch(/2020年12月31日到期/);
+    expect(ask('四川消费品质量提升专项行动 现在还在搞吗').answer).toMatch(/^已过有效期/);
     expect(ask('获奖企业弄虚作假怎么处理').found).toBe(false);
+    // An empty ledger form's header row is never the answer.
+    expect(ask('四川工作进展是每个月报一次吗').citations[0].article).not.toBe('附件2');
   });
 
   it('a bare date leads with what happens by then, and a word the corpus holds only inside others does not sink coverage', () => {
