@@ -10,7 +10,7 @@ import { sentencesOf, type Fact, type FactType } from './facts.ts';
 import { shortPlace, type Glossary } from './glossary.ts';
 import type { PlaceMatcher } from './places.ts';
 import type { PolicyDocument, Unit } from './policy-schema.ts';
-import type { Hit, UnitSearch } from './search.ts';
+import { withoutOwnTitle, type Hit, type UnitSearch } from './search.ts';
 
 /** Everything the answerer needs, built once at start-up. */
 export interface Knowledge {
@@ -165,7 +165,7 @@ const INTENT_TYPES: Record<string, QuestionType> = { target_lookup: 'quantity', 
 
 /** The question type, with the intent deciding where the words do not. */
 function refineType(qt: QuestionType, intent: string, q: string, g: Glossary): QuestionType {
-  // "江门的认证目标有哪些": a city's targets are its figures, so a list of the words the intent implies (目标) is answered
+  // "某市的认证目标有哪些": a city's targets are its figures, so a list of the words the intent implies (目标) is answered
   // with the figures.
   if (qt === 'list' && INTENT_TYPES[intent] === 'quantity' && (g.intentTerms[intent] ?? []).some((w) => q.includes(w))) return 'quantity';
   return qt === 'fact' && !/什么|啥|哪|what/i.test(q) ? INTENT_TYPES[intent] ?? qt : qt;
@@ -293,15 +293,15 @@ function clauseLead(sentence: string, facts: Fact[], terms?: Map<string, number>
  * Picks the lead among the top hits: the sentence that best matches the question among those holding a fact of the
  * asked type; only when no close hit holds one does an untyped sentence lead (and the answer says what is missing).
  */
-function chooseLead(hits: Hit[], terms: Map<string, number>, search: UnitSearch, qt: QuestionType, q = ''): Lead | undefined {
-  const first = pickLead(hits, terms, search, qt, WANTED[qt], q);
+function chooseLead(hits: Hit[], terms: Map<string, number>, search: UnitSearch, qt: QuestionType): Lead | undefined {
+  const first = pickLead(hits, terms, search, qt, WANTED[qt]);
   if (first?.typed || !FALLBACK[qt]) return first;
-  const second = pickLead(hits, terms, search, qt, FALLBACK[qt]!, q);
+  const second = pickLead(hits, terms, search, qt, FALLBACK[qt]!);
   return second?.typed ? { ...second, fallback: true } : first;
 }
 
 /** chooseLead for one set of wanted fact types. */
-function pickLead(hits: Hit[], terms: Map<string, number>, search: UnitSearch, qt: QuestionType, wanted: FactType[], q = ''): Lead | undefined {
+function pickLead(hits: Hit[], terms: Map<string, number>, search: UnitSearch, qt: QuestionType, wanted: FactType[]): Lead | undefined {
   const top = hits[0];
   if (!top) return undefined;
   const candidates = hits.filter((h, i) => i === 0 || (i < 6 && h.score >= top.score * 0.5));
@@ -432,8 +432,8 @@ function excerptOf(u: Unit, sentence: number, facts: Fact[]): string {
     const bound = /[，,；;：:。]/g;
     const marks = [...s.matchAll(bound)].map((m) => m.index!);
     const lead = marks.filter((b) => b < at && at - b <= 24).pop();
-    let start = Math.max(0, Math.min(lead !== undefined ? lead + 1 : at, s.length - EXCERPT_MAX));
-    if (start > 0 && lead === undefined) start = Math.max(0, at);
+    // With no boundary near, the excerpt starts at the key itself.
+    let start = lead !== undefined ? Math.max(0, Math.min(lead + 1, s.length - EXCERPT_MAX)) : at;
     // A start forced back by the end of the sentence moves on to the next boundary.
     const next = marks.find((b) => b >= start && b - start <= 16 && b < at);
     if (start > 0 && !marks.includes(start - 1) && next !== undefined) start = next + 1;
@@ -548,7 +548,7 @@ function answerOrThrow(k: Knowledge, rawQuestion: string, now: Date): PolicyAnsw
   if (places.uncovered.length && !places.covered.length) {
     return notCovered(k, question, intent, `现有政策库未收录${places.uncovered[0]}的相关政策`, places.uncovered[0]);
   }
-  // "开平", "开平有哪些政策": a place and nothing else asked gets the list of that place's documents.
+  // "<某市>", "<某市>有哪些政策": a place and nothing else asked gets the list of that place's documents.
   if (places.covered.length) {
     let rest = q;
     for (const r of places.covered) rest = rest.split(r).join('').split(shortPlace(r)).join('');
@@ -559,7 +559,8 @@ function answerOrThrow(k: Knowledge, rawQuestion: string, now: Date): PolicyAnsw
   }
   const terms = k.search.queryTerms(q);
   for (const t of k.glossary.intentTerms[intent] ?? []) if (!terms.has(t)) terms.set(t, 0.5);
-  const qt = refineType(questionType(firstPart(q), k.glossary), intent, firstPart(q), k.glossary);
+  const asked = firstPart(q);
+  const qt = refineType(questionType(asked, k.glossary), intent, asked, k.glossary);
   const foreign = foreignTopics(k, q);
   // An unknown term of three characters or more that is what the question is about ("所得税是按15%交吗") weighs three
   // times as much; shorter ones are often colloquial words for what the documents say otherwise (封顶, 比赛).
@@ -642,17 +643,18 @@ function composeAnswer(k: Knowledge, question: string, intent: string, q: string
     if (deciding > 0) hits = [hits[deciding], ...hits.filter((_, i) => i !== deciding)];
   }
   // In a message that asks several things, the first question's own words choose the lead; the others weigh little.
-  const leadTerms = partsOf(q).length > 1 ? partTerms(k, firstPart(q), terms) : new Map(terms);
+  const first = firstPart(q);
+  const leadTerms = first !== q ? partTerms(k, first, terms) : new Map(terms);
   // "检验站以后要升级成啥": the verb right before the question word is what is asked; its words weigh three times.
   if (qt === 'fact' || qt === 'list') {
-    const asked = askedPredicate(firstPart(q));
+    const asked = askedPredicate(first);
     if (asked) {
       for (const [t, w] of leadTerms) {
         if (t.length >= 2 && asked.predicate.includes(t)) leadTerms.set(t, w * 3);
       }
     }
   }
-  const lead = chooseLead(hits, leadTerms, k.search, qt, firstPart(q))!;
+  const lead = chooseLead(hits, leadTerms, k.search, qt)!;
   const unit = lead.unit;
   const doc = k.documents.find((d) => d.id === unit.docId);
   const wantedFacts = factsOfType(unit, WANTED[qt]).filter((f) => f.sentence === lead.sentence);
@@ -665,9 +667,9 @@ function composeAnswer(k: Knowledge, question: string, intent: string, q: string
   }
   // "首席质量官有补贴吗": when the clause never speaks of the thing whose existence is asked, no verdict is given, only
   // what the clause covers. (Whether something may be done, "能不能分开报", is often said in other words, so it is not judged.)
-  const object = qt === 'yesno' && /有没有|有无|是否有|(?<![没还])有[\u4e00-\u9fff]{2,6}吗[？?]?$/.test(firstPart(q)) ? askedObject(firstPart(q))
+  const object = qt === 'yesno' && /有没有|有无|是否有|(?<![没还])有[\u4e00-\u9fff]{2,6}吗[？?]?$/.test(first) ? askedObject(first)
     // "要交钱吗": whether something must be done or paid, when the clause never speaks of it.
-    : qt === 'yesno' ? /(?:要不要|需不需要|(?<!不)(?:需要|要))([\u4e00-\u9fff]{2,3}?)吗?[？?]?$/.exec(firstPart(q))?.[1] : undefined;
+    : qt === 'yesno' ? /(?:要不要|需不需要|(?<!不)(?:需要|要))([\u4e00-\u9fff]{2,3}?)吗?[？?]?$/.exec(first)?.[1] : undefined;
   if (object && unheard(k, object, unit)) {
     const c = citationOf(unit, excerptOf(unit, lead.sentence, []));
     const text = unit.text.toLowerCase();
@@ -678,7 +680,7 @@ function composeAnswer(k: Knowledge, question: string, intent: string, q: string
   }
   let yn = qt === 'yesno' ? yesNoLead(q, unit, lead.sentence, terms, k.search) : undefined;
   // "获奖企业能不能免检": a 可以/不可以 is given only when the clause speaks of what is asked (免检), not of something else.
-  const thing = qt === 'yesno' ? askedObject(firstPart(q)) ?? /(?:要|需要|能|可以|会)([\u4e00-\u9fff]{2,4}?)吗[？?]?$/.exec(firstPart(q))?.[1] : undefined;
+  const thing = qt === 'yesno' ? askedObject(first) ?? /(?:要|需要|能|可以|会)([\u4e00-\u9fff]{2,4}?)吗[？?]?$/.exec(first)?.[1] : undefined;
   if (yn && thing && unheard(k, thing, unit)) yn = undefined;
   if (yn) {
     lead.sentence = yn.sentence;
@@ -687,7 +689,7 @@ function composeAnswer(k: Knowledge, question: string, intent: string, q: string
   // "有银行参与吗": whether a body takes part is answered by the departments the clause names.
   const deps = qt === 'yesno' && /参与|参加|负责|牵头|配合|管不管/.test(q) ? departmentsOf(unit) : undefined;
   const named = deps ? [...terms.keys()].filter((t) => t.length >= 2 && deps.includes(t) && !/参与|参加|负责|牵头|配合/.test(t)) : [];
-  let text = named.length ? `有。${deps!.replace(/;/g, '；').replace(/:/g, '：')}` : computed(k, q, qt, unit, lead.sentence) ?? leadText(lead, qt, leadTerms, k.search, firstPart(q));
+  let text = named.length ? `有。${deps!.replace(/;/g, '；').replace(/:/g, '：')}` : computed(k, q, qt, unit, lead.sentence) ?? leadText(lead, qt, leadTerms, k.search, first);
   if (qt === 'yesno' && !named.length) {
     const verdict = yn?.verdict;
     if (verdict && !text.startsWith(verdict)) text = `${verdict}${text}`;
@@ -778,6 +780,17 @@ function firstPart(q: string): string {
   return parts.length > 1 ? parts[0] : q;
 }
 
+/**
+ * A second answer cut to one clause of its sentence: the clause that scores best on the part's own words (plus `bonus`),
+ * among those `keep` accepts where any does; the text as it is when no clause scores or none is shorter.
+ */
+function oneClause(sentence: string | undefined, text: string, own: Map<string, number>, search: UnitSearch, bonus: (c: string) => number = () => 0, keep?: (c: string) => boolean): string {
+  const clauses = tidyFact(sentence ?? text).split(/[，,；;]/).filter((c) => c.length >= 4);
+  const kept = keep ? clauses.filter(keep) : [];
+  const best = (kept.length ? kept : clauses).map((c) => ({ c, score: scoreSentence(c, own, search) + bonus(c) })).sort((a, b) => b.score - a.score)[0];
+  return best && best.score > 0 && best.c.length < text.length ? best.c.replace(/[。；;]$/, '') : text;
+}
+
 /** The answer to a second question of the message from the best other clause of the same place, when one covers it. */
 function secondElsewhere(k: Knowledge, q: string, unit: Unit): { unit: Unit; text: string; sentence: number } | undefined {
   const parts = partsOf(q);
@@ -787,15 +800,13 @@ function secondElsewhere(k: Knowledge, q: string, unit: Unit): { unit: Unit; tex
     if (![...own.keys()].some((t) => k.search.hasTerm(t) && t.length >= 2)) continue;
     const hits = rank(k, part, own, qt2, (u) => u.region === unit.region && u !== unit, new Set(), 6);
     if (!hits[0] || !covers(k, significantTerms(k, own), hits[0], foreignTopics(k, part))) continue;
-    const lead = chooseLead(hits, focusTerms(k, own), k.search, qt2, part);
+    const lead = chooseLead(hits, focusTerms(k, own), k.search, qt2);
     if (!lead || (WANTED[qt2].length && !lead.typed)) continue;
     let text = leadText(lead, qt2, own, k.search, part).replace(/[。；;]$/, '');
     if (text.length > LEAD_MAX / 2) {
-      const clauses = tidyFact(sentencesOf(lead.unit)[lead.sentence] ?? text).split(/[，,；;]/).filter((c) => c.length >= 4);
       // The clause with the asked fact ("290个") and the second question's words.
       const facts = factsOfType(lead.unit, WANTED[qt2]).filter((f) => f.sentence === lead.sentence).map((f) => f.text);
-      const best = clauses.map((c) => ({ c, score: scoreSentence(c, own, k.search) + (facts.some((f) => c.replace(/\s+/g, '').includes(f)) ? 5 : 0) })).sort((a, b) => b.score - a.score)[0];
-      if (best && best.score > 0 && best.c.length < text.length) text = best.c.replace(/[。；;]$/, '');
+      text = oneClause(sentencesOf(lead.unit)[lead.sentence], text, own, k.search, (c) => (facts.some((f) => c.replace(/\s+/g, '').includes(f)) ? 5 : 0));
     }
     return { unit: lead.unit, text, sentence: lead.sentence };
   }
@@ -821,11 +832,9 @@ function secondPart(k: Knowledge, q: string, qt: QuestionType, unit: Unit, terms
     if (bare ? !lead2.typed || !WANTED[qt2].length : scoreSentence(text, own, k.search) <= 0) continue;
     // A second answer is one clause: the one that speaks of the second question's own words.
     if (yn || text.length > LEAD_MAX / 2) {
-      const clauses = tidyFact(sentencesOf(unit)[lead2.sentence] ?? text).split(/[，,；;]/).filter((c) => c.length >= 4);
       // For a yes/no, the clause that says yes or no ("…的免费培训"), where one does.
-      const saying = yn ? clauses.filter((c) => VERDICT_WORDS.test(c) && scoreSentence(c, own, k.search) > 0) : [];
-      const best = (saying.length ? saying : clauses).map((c) => ({ c, score: scoreSentence(c, own, k.search) })).sort((a, b) => b.score - a.score)[0];
-      if (best && best.score > 0 && best.c.length < text.length) text = best.c.replace(/[。；;]$/, '');
+      const saying = yn ? (c: string) => VERDICT_WORDS.test(c) && scoreSentence(c, own, k.search) > 0 : undefined;
+      text = oneClause(sentencesOf(unit)[lead2.sentence], text, own, k.search, undefined, saying);
     }
     if (yn) text = `${yn.verdict}${text}`;
     return { text, sentence: lead2.sentence };
@@ -862,7 +871,7 @@ function finish(k: Knowledge, question: string, intent: string, lines: string[],
   void k;
   const warn = validityWarning(doc, now);
   if (warn) {
-    // "《…》第四条谈到了…" already says whose words these are.
+    // "《…》<条款>谈到了…" already says whose words these are.
     if (!lines[0].startsWith('《')) lines[0] = `原${selfName(doc)}规定：${lines[0]}`;
     lines.unshift(warn);
   }
@@ -1049,7 +1058,7 @@ function rank(k: Knowledge, q: string, terms: Map<string, number>, qt: QuestionT
   return raw
     .map((h) => {
       let best = 0;
-      for (const s of sentencesOf(h.unit)) best = Math.max(best, scoreSentence(h.unit.title.length >= 6 ? s.split(h.unit.title).join(' ') : s, terms, k.search));
+      for (const s of sentencesOf(h.unit)) best = Math.max(best, scoreSentence(withoutOwnTitle(s, h.unit.title), terms, k.search));
       let score = h.score + 0.5 * best;
       if (phrases.length) {
         const text = h.unit.text.replace(/\s+/g, '');
@@ -1073,8 +1082,7 @@ function rank(k: Knowledge, q: string, terms: Map<string, number>, qt: QuestionT
 function phrasesOf(k: Knowledge, q: string): { p: string; w: number }[] {
   if (!k.segmenter) return [];
   const stop = new Set(k.glossary.stopwords);
-  const seg = k.segmenter;
-  const words = seg.words(q).filter((w) => /[\u4e00-\u9fff]/.test(w) && !stop.has(w));
+  const words = k.segmenter.words(q).filter((w) => /[\u4e00-\u9fff]/.test(w) && !stop.has(w));
   const out: { p: string; w: number }[] = [];
   for (let i = 0; i + 1 < words.length; i++) {
     if (words[i].length + words[i + 1].length < 3) continue;

@@ -14,6 +14,11 @@ export interface Hit {
 const K1 = 1.2;
 const B = 0.6;
 
+/** A unit's text without its own document's title: a notice quoting it ("现将《…计划》印发给你们") is not about every word of it. */
+export function withoutOwnTitle(text: string, title: string): string {
+  return title.length >= 6 ? text.split(title).join(' ') : text;
+}
+
 /** A BM25 index over units. */
 export class UnitSearch {
   private readonly docs: { unit: Unit; tf: Map<string, number>; len: number }[] = [];
@@ -41,8 +46,7 @@ export class UnitSearch {
     for (const unit of units) {
       const tf = new Map<string, number>();
       const add = (terms: string[], w: number) => terms.forEach((t) => tf.set(t, (tf.get(t) ?? 0) + w));
-      // A notice quoting its own document's title ("现将《…计划》印发给你们") is not about every word of the title.
-      add(seg.terms(unit.title.length >= 6 ? unit.text.split(unit.title).join(' ') : unit.text), 1);
+      add(seg.terms(withoutOwnTitle(unit.text, unit.title)), 1);
       add(seg.terms(unit.heading), 0.5);
       add(seg.terms(unit.title), 0.3);
       if (unit.fields) add(seg.terms(Object.keys(unit.fields).join(' ')), 0.5);
