@@ -65,18 +65,27 @@ export async function nextDueAt(c: SqlRunner, channel: string): Promise<number |
 }
 
 /** Records successful sends of rows still in `sending`. */
-export async function markSent(c: SqlRunner, ids: readonly number[], nowMs: number): Promise<void> {
-  await c.run(`UPDATE outbox SET state = 'sent', sent_at = ?, last_error = NULL WHERE id IN (${marks(ids.length)}) AND state = 'sending'`, [nowMs, ...ids]);
+export async function markSent(c: SqlRunner, ids: readonly number[], nowMs: number, owner?: string): Promise<void> {
+  await c.run(`UPDATE outbox SET state = 'sent', sent_at = ?, last_error = NULL WHERE id IN (${marks(ids.length)}) AND state = 'sending'${mine(owner)}`, [nowMs, ...ids, ...ownerParam(owner)]);
+}
+
+/** With several deliverers, an outcome only counts for the owner's own claim (a peer may have taken the row over). */
+function mine(owner: string | undefined): string {
+  return owner === undefined ? '' : ' AND claimed_by = ?';
+}
+
+function ownerParam(owner: string | undefined): string[] {
+  return owner === undefined ? [] : [owner];
 }
 
 /** Puts a claimed message back for another attempt at `dueAt`. */
-export async function markRetry(c: SqlRunner, id: number, dueAt: number, error: string): Promise<void> {
-  await c.run(`UPDATE outbox SET state = 'pending', due_at = ?, last_error = ? WHERE id = ? AND state = 'sending'`, [dueAt, error, id]);
+export async function markRetry(c: SqlRunner, id: number, dueAt: number, error: string, owner?: string): Promise<void> {
+  await c.run(`UPDATE outbox SET state = 'pending', due_at = ?, last_error = ? WHERE id = ? AND state = 'sending'${mine(owner)}`, [dueAt, error, id, ...ownerParam(owner)]);
 }
 
 /** Records that a claimed message will not be delivered. */
-export async function markFailed(c: SqlRunner, id: number, error: string): Promise<void> {
-  await c.run(`UPDATE outbox SET state = 'failed', last_error = ? WHERE id = ? AND state = 'sending'`, [error, id]);
+export async function markFailed(c: SqlRunner, id: number, error: string, owner?: string): Promise<void> {
+  await c.run(`UPDATE outbox SET state = 'failed', last_error = ? WHERE id = ? AND state = 'sending'${mine(owner)}`, [error, id, ...ownerParam(owner)]);
 }
 
 /**
