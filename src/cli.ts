@@ -122,6 +122,14 @@ async function chat(args: string[]): Promise<number> {
   const { JsonlChannel } = await import('./channels/console-channel.ts');
   const channel = new JsonlChannel(out);
   const rt = await createRuntime({ dbPath: optionValues(args, '--db')[0], consoleAdmins: optionValues(args, '--admin'), channels: [channel], quiet: true });
+  // Work queued by another process on the same database (PostgreSQL NOTIFY) is delivered at once, at the simulated
+  // time of the last line plus the real time since, even while no line arrives here.
+  let lastAt: Date | undefined;
+  let lastAtWall = Date.now();
+  rt.store.onWork?.(() => {
+    const now = lastAt ? new Date(lastAt.getTime() + (Date.now() - lastAtWall)) : new Date();
+    void rt.runDue(now).catch((err: unknown) => rt.logger.error({ err: (err as Error)?.message ?? String(err) }, 'delivery pass failed; retried at the next line or tick'));
+  });
   let n = 0;
   try {
     for await (const line of stdinLines()) {
@@ -142,6 +150,8 @@ async function chat(args: string[]): Promise<number> {
         out(JSON.stringify({ ack: lineNo, error: 'invalid "at" date' }));
         continue;
       }
+      lastAt = at;
+      lastAtWall = Date.now();
       // Every line is acked, whatever fails: a storage failure shows as data.error "storage" and the loop goes on. A
       // message line's ack tells about the message; the delivery pass after it only counts for a tick line.
       let failure: string | undefined;
@@ -173,7 +183,7 @@ async function chat(args: string[]): Promise<number> {
 async function staffLink(args: string[]): Promise<number> {
   const { loadConfig } = await import('./config.ts');
   const { resolveStaff, signInLink } = await import('./web/links.ts');
-  const { SqliteStore } = await import('./storage/sqlite-store.ts');
+  const { openStore } = await import('./storage/open-store.ts');
   const config = loadConfig();
   const id = args.find((a) => !a.startsWith('--') && !optionValues(args, '--db').includes(a) && !optionValues(args, '--admin').includes(a));
   if (!id) {
@@ -185,7 +195,7 @@ async function staffLink(args: string[]): Promise<number> {
     process.stderr.write(`“${id}”不是已配置的工作人员 ID，没有生成登录链接。/ not a configured staff ID; no link issued.\n`);
     return 1;
   }
-  const store = await SqliteStore.open(optionValues(args, '--db')[0] ?? config.DB_PATH);
+  const store = await openStore({ databaseUrl: config.DATABASE_URL, dbPath: optionValues(args, '--db')[0] ?? config.DB_PATH, journalDir: config.SEND_JOURNAL_DIR });
   try {
     out(await signInLink(store, config, staff, new Date()));
   } finally {
@@ -238,6 +248,42 @@ async function restore(args: string[]): Promise<number> {
   return 0;
 }
 
+/** `migrate-store --from bot.db`: copies an existing SQLite database into the empty PostgreSQL database of DATABASE_URL. */
+async function migrateStore(args: string[]): Promise<number> {
+  const { loadConfig } = await import('./config.ts');
+  const { existsSync } = await import('node:fs');
+  const from = optionValues(args, '--from')[0];
+  const config = loadConfig();
+  if (!from || !config.DATABASE_URL) {
+    process.stderr.write('用法 / usage: DATABASE_URL=postgres://… cli migrate-store --from bot.db   （先停止机器人 / stop the bot first）\n');
+    return 2;
+  }
+  if (!existsSync(from)) {
+    process.stderr.write(`找不到数据库文件 / no such database file: ${from}\n`);
+    return 1;
+  }
+  const { SqliteStore } = await import('./storage/sqlite-store.ts');
+  const { PostgresStore } = await import('./storage/postgres-store.ts');
+  const { migrateSqliteToPostgres, MigrateRefused } = await import('./storage/migrate-store.ts');
+  const source = await SqliteStore.open(from);
+  try {
+    const target = await PostgresStore.open(config.DATABASE_URL, { journalDir: config.SEND_JOURNAL_DIR });
+    try {
+      const counts = await migrateSqliteToPostgres(source, target);
+      out(`已迁移到 PostgreSQL / copied into PostgreSQL: ${JSON.stringify(counts)}`);
+      return 0;
+    } catch (err) {
+      if (!(err instanceof MigrateRefused)) throw err;
+      process.stderr.write(`未迁移，什么也没有改动 / nothing copied: ${err.message}\n`);
+      return 1;
+    } finally {
+      await target.close();
+    }
+  } finally {
+    await source.close();
+  }
+}
+
 /** Entry point: dispatches on the sub-command. */
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...args] = argv;
@@ -256,8 +302,10 @@ async function main(argv: string[]): Promise<number> {
       return restore(args);
     case 'staff-link':
       return staffLink(args);
+    case 'migrate-store':
+      return migrateStore(args);
     default:
-      process.stderr.write('用法 / usage:\n  cli ask [--json] [--at ISO] "<问题>"\n  cli ask --jsonl < questions.txt\n  cli ingest\n  cli precheck-lint <规则文件.json>\n  cli chat --jsonl [--db PATH] [--admin ID]...\n  cli staff-link <staff-id> [--db PATH]\n  cli backup [--db PATH] [--keep N]\n  cli restore <备份文件|latest> [--db PATH] [--force]\n');
+      process.stderr.write('用法 / usage:\n  cli ask [--json] [--at ISO] "<问题>"\n  cli ask --jsonl < questions.txt\n  cli ingest\n  cli precheck-lint <规则文件.json>\n  cli chat --jsonl [--db PATH] [--admin ID]...\n  cli staff-link <staff-id> [--db PATH]\n  cli backup [--db PATH] [--keep N]\n  cli restore <备份文件|latest> [--db PATH] [--force]\n  DATABASE_URL=postgres://… cli migrate-store --from bot.db\n');
       return cmd ? 2 : 0;
   }
 }

@@ -11,6 +11,17 @@ const idList = z
 /** Schema of the environment variables the bot reads. */
 export const envSchema = z.object({
   DB_PATH: z.string().min(1).default('policy-bot.db'),
+  /** PostgreSQL instead of the SQLite file, for several bot processes on one database (postgres://user:pass@host:5432/db). */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/[^\s/]+\/[^\s]*$/, 'expected postgres://user:password@host:5432/database')
+    .optional(),
+  /** How long a process's claims stay its own without a heartbeat before peers take them over (ms). */
+  STORE_LEASE_MS: z.coerce.number().int().min(300).default(30_000),
+  /** How often each process checks whether another one changed the documents (ms). */
+  KNOWLEDGE_POLL_MS: z.coerce.number().int().min(200).default(3000),
+  /** Folder of this host's send journals when DATABASE_URL is set (default data/). */
+  SEND_JOURNAL_DIR: z.string().min(1).optional(),
   /** Directory of the award rules files (*.json); data/awards/ when unset. */
   AWARDS_DIR: z.string().min(1).optional(),
   TZ_NAME: z.string().default('Asia/Shanghai'),

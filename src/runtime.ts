@@ -1,4 +1,4 @@
-/** Assembles the running bot: knowledge, SQLite store, handlers, channels and the delivery service. */
+/** Assembles the running bot: knowledge, the store (SQLite file or PostgreSQL), handlers, channels and the delivery service. */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { loadConfig, staffByChannel, type AppConfig } from './config.ts';
@@ -16,6 +16,8 @@ import { loadKnowledge } from './knowledge/knowledge-base.ts';
 import { createLogger } from './logger.ts';
 import { DeliveryService } from './scheduling/delivery-service.ts';
 import { SqliteStore } from './storage/sqlite-store.ts';
+import { openStore } from './storage/open-store.ts';
+import type { AppStore } from './storage/store.ts';
 import { backupDatabase, listBackups } from './storage/backup.ts';
 
 /** Options for building a runtime. */
@@ -37,7 +39,7 @@ export interface RuntimeOptions {
 /** A running bot and what it owns. */
 export interface Runtime {
   bot: Bot;
-  store: SqliteStore;
+  store: AppStore;
   delivery: DeliveryService;
   config: AppConfig;
   logger: Logger;
@@ -55,13 +57,19 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const logger = createLogger(opts.quiet && config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
   const dataDir = opts.dataDir ?? DEFAULT_DATA_DIR;
   const knowledge = loadKnowledge(dataDir);
-  const store = await SqliteStore.open(opts.dbPath ?? config.DB_PATH);
-  // Staff hear about a damaged, full or read-only database by chat; the delivering process backs up on schedule.
+  const store = await openStore({ databaseUrl: config.DATABASE_URL, dbPath: opts.dbPath ?? config.DB_PATH, journalDir: config.SEND_JOURNAL_DIR, leaseMs: config.STORE_LEASE_MS });
+  // Staff hear about a damaged, full or read-only database by chat; the delivering process backs up a SQLite file on
+  // schedule (a PostgreSQL database is backed up by its own tools).
   const delivery = new DeliveryService(store, new Map(opts.channels.map((c) => [c.name, c])), {
     logger,
     staff: staffByChannel(config, opts.consoleAdmins),
-    backup: { everyMs: config.BACKUP_INTERVAL_MS, lastAt: listBackups(store.path)[0]?.at, run: () => backupDatabase(store, { keep: config.BACKUP_KEEP }) },
+    backup:
+      store instanceof SqliteStore
+        ? { everyMs: config.BACKUP_INTERVAL_MS, lastAt: listBackups(store.path)[0]?.at, run: () => backupDatabase(store, { keep: config.BACKUP_KEEP }) }
+        : undefined,
   });
+  // Work queued by another process (a broadcast, a reply that could not be sent there) wakes this one at once.
+  const stopWaking = store.onWork?.(() => delivery.poke());
   // New broadcasts and publicity notices go out at once, not at the next scheduler tick.
   // `/console` answers with a one-time link to the web console, when it runs (WEB_PORT).
   const hooks: StaffHooks = { onEnqueued: () => delivery.poke(), consoleLink: async (staff, now) => (config.WEB_PORT ? signInLink(store, config, staff, now) : undefined) };
@@ -70,6 +78,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const onUnanswered: BotDeps['onUnanswered'] = (q) =>
     logUnanswered(store, { at: q.at.getTime(), channel: q.channel, chat: q.chat, question: q.question, wording: wordingKey(q.question), reason: q.reason, reply: q.reply });
   const bot = new Bot({ knowledge, store, staff: staffByChannel(config, opts.consoleAdmins), handlers, logger, onUnanswered });
+  const stopFollowing = await followKnowledge(store, () => bot.setKnowledge(loadKnowledge(dataDir)), logger, config.KNOWLEDGE_POLL_MS);
   return {
     bot,
     store,
@@ -79,10 +88,37 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     dataDir,
     runDue: (now) => delivery.runDue(now),
     async close() {
+      stopFollowing();
+      stopWaking?.();
       await delivery.stop();
       await store.close();
     },
   };
+}
+
+/**
+ * Keeps the knowledge in step across processes: polls the store's knowledge version row every `everyMs` and reloads
+ * the documents (from the shared data folder) when another process changed them, e.g. by a console upload.
+ */
+async function followKnowledge(store: AppStore, reload: () => void, logger: Logger, everyMs: number): Promise<() => void> {
+  let seen = await store.knowledgeVersion().catch(() => 0);
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    void store
+      .knowledgeVersion()
+      .then((v) => {
+        if (v === seen) return;
+        seen = v;
+        reload();
+        logger.info({ version: v }, 'documents changed on another process; knowledge reloaded');
+      })
+      .catch((err: unknown) => logger.warn({ err: (err as Error)?.message }, 'could not check the knowledge version'))
+      .finally(() => (busy = false));
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** What a channel handler needs from the runtime. */

@@ -209,6 +209,7 @@ export class DeliveryService {
   private lastPrune = 0;
   private readonly journal: SendJournal | undefined;
   private readonly journalOff: boolean;
+  private readonly journalBase: string | undefined;
   private storageDelayMs = 0;
   private standbyLogged = false;
   private alerted: string | undefined;
@@ -228,7 +229,9 @@ export class DeliveryService {
     this.batchSize = Math.max(1, options.batchSize ?? 500);
     this.sendTimeoutMs = options.sendTimeoutMs ?? 120_000;
     this.interrupted = options.interrupted ?? 'assume-sent';
-    const file = store.path && store.path !== ':memory:' ? journalFileFor(store.path, store.owner) : undefined;
+    // Journals live beside a database file, or under the store's journal folder (PostgreSQL).
+    this.journalBase = store.path && store.path !== ':memory:' ? store.path : store.journalBase;
+    const file = this.journalBase ? journalFileFor(this.journalBase, store.owner) : undefined;
     this.journalOff = options.journalPath === false;
     const journalPath = this.journalOff ? undefined : (options.journalPath ?? file);
     this.journal = journalPath ? new SendJournal(journalPath) : undefined;
@@ -419,8 +422,8 @@ export class DeliveryService {
 
   /** Deletes send journals left by owners that are gone and have no claim left (a kill -9 with nothing in flight). */
   private async removeStaleJournals(): Promise<void> {
-    const db = this.store.path;
-    if (!db || db === ':memory:' || this.journalOff) return;
+    const db = this.journalBase;
+    if (!db || this.journalOff) return;
     const keep = new Set([...(await this.store.knownOwners()), this.store.owner].map((o) => resolve(journalFileFor(db, o))));
     if (this.journal) keep.add(resolve(this.journal.path));
     const dir = dirname(resolve(db));
@@ -436,7 +439,7 @@ export class DeliveryService {
     if (this.journalOff) return undefined;
     const out: StartedSend[] = [];
     for (const o of owners) {
-      const file = o === this.store.owner ? this.journal?.path : this.store.path ? journalFileFor(this.store.path, o) : undefined;
+      const file = o === this.store.owner ? this.journal?.path : this.journalBase ? journalFileFor(this.journalBase, o) : undefined;
       if (file) out.push(...new SendJournal(file).read());
     }
     return out;
@@ -452,8 +455,8 @@ export class DeliveryService {
       if (owners.length) {
         summary.recovered = await this.store.recoverInterrupted(this.interrupted, now.getTime(), this.journalsOf(owners));
         for (const o of owners) {
-          if (o === this.store.owner || !this.store.path) continue;
-          const f = journalFileFor(this.store.path, o);
+          if (o === this.store.owner || !this.journalBase) continue;
+          const f = journalFileFor(this.journalBase, o);
           if (existsSync(f)) rmSync(f, { force: true });
         }
       }
@@ -534,6 +537,7 @@ export class DeliveryService {
         this.log.error({ id, err: errorText(err) }, 'sent but could not record it; the next pass recovers the row');
       }
     };
+    let idleBatches = 0;
     try {
       while (!this.stopping) {
         const batch = await this.store.dueOutbox(name, clock(), this.batchSize);
@@ -549,6 +553,7 @@ export class DeliveryService {
           await this.sleep(Math.max(1, wait));
           continue;
         }
+        let claimedInBatch = 0;
         for (const item of batch) {
           if (this.stopping) break;
           // Wait for the chat to be idle, the pace and a free send slot, all before claiming.
@@ -558,9 +563,10 @@ export class DeliveryService {
           while (inFlight.size >= maxInFlight) await Promise.race(inFlight.values());
           if (this.stopping) break;
           if ((await this.store.claimOutbox([item.id], clock())).length === 0) continue;
+          claimedInBatch++;
           // The lease could have lapsed while the claim was in the air (a frozen process): then leave the row claimed
           // without a journal line, and the new holder sends it, knowing it never reached the platform.
-          if (!this.store.holdsLease()) throw new LeaseLostError('delivery lease lapsed before the send');
+          if (!this.store.holdsLease(item.id)) throw new LeaseLostError('delivery lease lapsed before the send');
           try {
             this.journal?.record(item.id, item.attempts + 1);
           } catch (err) {
@@ -577,6 +583,13 @@ export class DeliveryService {
           inFlight.set(item.id, p);
           chatBusy.set(item.chat, p);
         }
+        // Nothing claimable: other processes are sending these rows (or an earlier message of the same chat). They
+        // deliver them and what follows; this one comes back on the next wake-up instead of spinning.
+        if (claimedInBatch === 0 && inFlight.size > 0) await Promise.race(inFlight.values());
+        else if (claimedInBatch === 0) {
+          if (++idleBatches >= 3) break;
+          await this.sleep(100);
+        } else idleBatches = 0;
       }
     } finally {
       await Promise.all(inFlight.values());

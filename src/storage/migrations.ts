@@ -174,6 +174,11 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX outbox_claimed_by ON outbox (state, claimed_by);
     `,
   },
+  {
+    version: 5,
+    description: 'knowledge version row: a document uploaded on one process is reloaded by all',
+    sql: `CREATE TABLE knowledge_version (name TEXT PRIMARY KEY, version INTEGER NOT NULL, updated_at INTEGER NOT NULL);`,
+  },
 ];
 
 /** The schema version this code expects. */

@@ -28,7 +28,7 @@ import type {
   DeliveryLeaseState,
   DueAward,
   DuePublicity,
-  LeasedStore,
+  AppStore,
   NewOutboxItem,
   OutboxCounts,
   OutboxItem,
@@ -82,7 +82,8 @@ export function redactUrl(url: string): string {
   }
 }
 
-export class PostgresStore implements LeasedStore {
+export class PostgresStore implements AppStore {
+  readonly engine = 'postgres';
   /** This process's owner id: host, pid and a random part. */
   owner = `${owners.HOST}:${process.pid}:${randomUUID().slice(0, 8)}`;
   /** No local database file. */

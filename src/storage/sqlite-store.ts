@@ -7,6 +7,7 @@ import { HealthTracker } from './health.ts';
 import { migrate, type Migration } from './migrations.ts';
 import * as broadcasts from './sql/broadcasts.ts';
 import * as chats from './sql/chats.ts';
+import * as knowledge from './sql/knowledge.ts';
 import * as outbox from './sql/outbox.ts';
 import * as owners from './sql/owners.ts';
 import * as reminders from './sql/reminders.ts';
@@ -26,7 +27,7 @@ import type {
   ReminderAdvance,
   AdvanceResult,
   DeliveryLeaseState,
-  LeasedStore,
+  AppStore,
   StartedSend,
   StoreHealth,
   Subscriber,
@@ -62,7 +63,8 @@ export interface SqliteStoreOptions {
  * another flow's uncommitted rows) goes through one serial queue: one job at a time, a transaction being one job.
  * The SQL itself lives in ./sql/, one file per concern, shared with the PostgreSQL store.
  */
-export class SqliteStore implements LeasedStore {
+export class SqliteStore implements AppStore {
+  readonly engine = 'sqlite';
   private tail: Promise<void> = Promise.resolve();
   private closing: Promise<void> | undefined;
   /** This connection's owner id: host, pid and a random part. */
@@ -476,6 +478,16 @@ export class SqliteStore implements LeasedStore {
   /** Counts of outbox rows by state. */
   outboxCounts(): Promise<OutboxCounts> {
     return this.schedule((c) => outbox.outboxCounts(c));
+  }
+
+  /** The knowledge version every process reloads on when it changes. */
+  knowledgeVersion(): Promise<number> {
+    return this.schedule((c) => knowledge.getVersion(c));
+  }
+
+  /** Records that the documents changed, so every process on this file reloads them. */
+  bumpKnowledgeVersion(at: Date): Promise<number> {
+    return this.schedule((c) => knowledge.bumpVersion(c, at.getTime()), true);
   }
 
   /**

@@ -169,6 +169,8 @@ export interface Store {
 export interface SchedulingStore extends Store {
   /** Local file of the database, when it has one (the delivery service keeps its send journal beside it). */
   readonly path?: string;
+  /** Base name of send journals when the database has no local file (`<journalBase>-sending.<owner>`). */
+  readonly journalBase?: string;
   /** Records a platform update id; resolves false when it was seen before (the update is a redelivery). */
   markUpdateSeen(channel: string, updateId: string | number): Promise<boolean>;
   /** Forgets update ids recorded before `before`. */
@@ -318,12 +320,35 @@ export interface LeasedStore extends SchedulingStore {
   health(): StoreHealth;
   /** Takes or renews the delivery lease unless another live owner holds it. */
   acquireDelivery(): Promise<DeliveryLeaseState>;
-  /** Whether this process may hand a claimed row to the platform now: it holds the lease with a safety margin left. */
-  holdsLease(): boolean;
+  /** Whether this process may hand a claimed row (`claimedId`, if given) to the platform now: it holds the lease with a safety margin left, and (several deliverers) the claim was not made before a lapse of it. */
+  holdsLease(claimedId?: number): boolean;
   /** Gives the delivery lease up (on a clean stop), so a standby can take over at once. */
   releaseDelivery(): Promise<void>;
   /** Owners whose `sending` claims may be recovered now: this one, and those whose lease lapsed or who are provably dead. */
   recoverableOwners(): Promise<string[]>;
   /** Every owner that is registered or still has a claim in `sending` (their send journals must be kept). */
   knownOwners(): Promise<string[]>;
+}
+
+/** Statement access for feature modules that keep their own SQL (`?` placeholders; both engines run it). */
+export interface SqlAccess {
+  run(sql: string, params?: unknown[]): Promise<{ changes: number; lastID: number }>;
+  get<T>(sql: string, params?: unknown[]): Promise<T | undefined>;
+  all<T>(sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+/** The whole store a running bot uses, whichever engine: SQLite (one file, the default) or PostgreSQL (DATABASE_URL). */
+export interface AppStore extends LeasedStore {
+  /** Which engine this is. */
+  readonly engine: 'sqlite' | 'postgres';
+  /** Base name of this host's send journals, when not beside a database file. */
+  readonly journalBase?: string;
+  /** Runs `job` (in one transaction when `transaction` is true), for feature modules such as the staff console. */
+  runExclusive<T>(job: (db: SqlAccess) => Promise<T>, transaction?: boolean): Promise<T>;
+  /** The knowledge version every process reloads on when it changes (0 before any change). */
+  knowledgeVersion(): Promise<number>;
+  /** Records that the documents changed, so every process sharing the database reloads them. */
+  bumpKnowledgeVersion(at: Date): Promise<number>;
+  /** Calls `wake` when another process queues outbox rows, where the engine can tell (PostgreSQL LISTEN/NOTIFY). */
+  onWork?(wake: () => void): () => void;
 }

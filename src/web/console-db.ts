@@ -1,6 +1,6 @@
 /** The staff console's SQL: sign-in links, sessions, the audit log, unanswered questions and dashboard queries. */
 import { createHash, randomBytes } from 'node:crypto';
-import type { SqliteStore } from '../storage/sqlite-store.ts';
+import type { AppStore } from '../storage/store.ts';
 
 /** How long a sign-in link stays valid. */
 export const LINK_TTL_MS = 10 * 60_000;
@@ -9,7 +9,7 @@ export const LINK_TTL_MS = 10 * 60_000;
 export const SESSION_TTL_MS = 12 * 3600_000;
 
 /** The part of the store the console needs. */
-export type ConsoleStore = Pick<SqliteStore, 'runExclusive'>;
+export type ConsoleStore = Pick<AppStore, 'runExclusive'>;
 
 /** SHA-256 of a secret, so the database never holds a usable token. */
 export function hashSecret(secret: string): string {

@@ -15,7 +15,7 @@ import { MAX_BROADCAST_LENGTH } from '../core/handlers/staff-handler.ts';
 import { normalizeTag } from '../scheduling/commands.ts';
 import { formatDayZh, isDay, localDay } from '../scheduling/dates.ts';
 import { DEFAULT_PUBLICITY_TITLE, firstReminderOn, publicityData, publicityEnds, publicityStages, publicityStartText } from '../scheduling/reminders.ts';
-import type { SqliteStore } from '../storage/sqlite-store.ts';
+import type { AppStore } from '../storage/store.ts';
 import * as db from './console-db.ts';
 import { DocumentLibrary } from './documents.ts';
 import { html, layout, type PageContext, type Safe } from './html.ts';
@@ -25,7 +25,7 @@ import { groupQuestions } from './unanswered.ts';
 
 /** What the console needs from the running bot. */
 export interface ConsoleDeps {
-  store: SqliteStore;
+  store: AppStore;
   bot: Bot;
   /** Asks the delivery service to send what was just queued. */
   poke: () => void;
@@ -90,7 +90,11 @@ export async function buildConsoleServer(deps: ConsoleDeps): Promise<FastifyInst
   app.addHook('onClose', async () => {
     closing = true;
   });
-  const library = new DocumentLibrary(deps.dataDir, (k) => deps.bot.setKnowledge(k));
+  const library = new DocumentLibrary(deps.dataDir, (k) => {
+    deps.bot.setKnowledge(k);
+    // Every other process sharing the database reloads the documents too.
+    void deps.store.bumpKnowledgeVersion(now()).catch(() => undefined);
+  });
   const sending = new Map<string, Promise<string>>();
 
   await app.register(fastifyCookie);
