@@ -26,6 +26,7 @@ function fresh(): string {
   return t.path;
 }
 
+/** What only the SQLite file does (WAL, PRAGMA user_version, the serial queue, its query plans); the behaviour both engines share is in store-suite.test.ts. */
 describe('SqliteStore', () => {
   it('creates a WAL database at the current schema version and keeps data across reopen', async () => {
     const path = fresh();
@@ -74,26 +75,6 @@ describe('SqliteStore', () => {
     await expect(SqliteStore.open(path)).rejects.toThrow(/newer/);
   });
 
-  it('rejects calls after close', async () => {
-    const store = await SqliteStore.open(fresh());
-    await store.close();
-    await expect(store.getChatState('console', 'x')).rejects.toThrow(/closed/);
-  });
-
-  it('deduplicates platform updates, also after a restart', async () => {
-    const path = fresh();
-    const store = await SqliteStore.open(path);
-    expect(await store.markUpdateSeen('telegram', 1001)).toBe(true);
-    expect(await store.markUpdateSeen('telegram', 1001)).toBe(false);
-    expect(await store.markUpdateSeen('wechat', 1001)).toBe(true);
-    await store.close();
-    const again = await SqliteStore.open(path);
-    expect(await again.markUpdateSeen('telegram', '1001')).toBe(false);
-    expect(await again.pruneSeenUpdates(new Date(Date.now() + 1000))).toBe(2);
-    expect(await again.markUpdateSeen('telegram', 1001)).toBe(true);
-    await again.close();
-  });
-
   it('runs concurrent transactions one at a time, in call order', async () => {
     const store = await SqliteStore.open(fresh());
     const now = new Date();
@@ -110,70 +91,6 @@ describe('SqliteStore', () => {
     // The fifty unsubscribed chats had their undelivered copy of the first broadcast cancelled.
     const stats = await store.getBroadcast((await first).id);
     expect(stats).toMatchObject({ recipients: 100, pending: 50, cancelled: 50 });
-    await store.close();
-  });
-
-  it('matches broadcast tags literally, as whole tags', async () => {
-    const store = await SqliteStore.open(fresh());
-    const now = new Date();
-    await store.subscribe('console', 'pct', ['a%b'], now);
-    await store.subscribe('console', 'x', ['axb'], now);
-    await store.subscribe('console', 'town', ['水口镇'], now);
-    await store.subscribe('console', 'town2', ['水口镇区', '"引号"'], now);
-    await store.subscribe('console', 'none', [], now);
-    expect(await store.countSubscribers('a%b')).toBe(1);
-    expect(await store.countSubscribers('a_b')).toBe(0);
-    expect(await store.countSubscribers('水口镇')).toBe(1);
-    expect(await store.countSubscribers('"引号"')).toBe(1);
-    expect(await store.countSubscribers()).toBe(5);
-    const b = await store.createBroadcast({ senderChannel: 'console', senderChat: 's', text: 't', tag: '水口镇' }, now);
-    expect(b.recipients).toBe(1);
-    await store.close();
-  });
-
-  it('keeps tags on a repeated subscribe without tags, and replaces them when given', async () => {
-    const store = await SqliteStore.open(fresh());
-    const now = new Date();
-    expect((await store.subscribe('console', 'c', ['龙头'], now)).wasActive).toBe(false);
-    expect((await store.subscribe('console', 'c', undefined, now)).subscriber.tags).toEqual(['龙头']);
-    expect((await store.subscribe('console', 'c', ['花洒', '花洒'], now)).subscriber.tags).toEqual(['花洒']);
-    expect(await store.unsubscribe('console', 'c')).toBe(true);
-    expect(await store.unsubscribe('console', 'c')).toBe(false);
-    expect((await store.getSubscriber('console', 'c'))?.active).toBe(false);
-    const back = await store.subscribe('console', 'c', undefined, now);
-    expect(back).toMatchObject({ wasActive: false, subscriber: { tags: [], active: true } });
-    await store.close();
-  });
-
-  it('enqueues a key only once', async () => {
-    const store = await SqliteStore.open(fresh());
-    const item = { key: 'notice:1', kind: 'notice' as const, channel: 'console', chat: 'c', text: 'x', dueAt: 0 };
-    expect(await store.enqueue(item, new Date())).toBe(true);
-    expect(await store.enqueue({ ...item, text: 'other' }, new Date())).toBe(false);
-    expect(await store.outboxCounts()).toMatchObject({ pending: 1 });
-    await store.close();
-  });
-
-  it('recovers rows a crash left in sending: journaled ones by the chosen mode, the others back to pending', async () => {
-    const store = await SqliteStore.open(fresh());
-    for (const k of ['a', 'b', 'c']) await store.enqueue({ key: `notice:${k}`, kind: 'notice', channel: 'console', chat: k, text: k, dueAt: 0 }, new Date());
-    const due = await store.dueOutbox('console', Date.now(), 10);
-    expect(await store.acquireDelivery()).toEqual({ leader: true });
-    const claimed = await store.claimOutbox(due.map((d) => d.id), Date.now());
-    expect(claimed.sort()).toEqual(due.map((d) => d.id).sort());
-    expect(await store.claimOutbox(due.map((d) => d.id), Date.now())).toEqual([]);
-    // Row a reached the platform (journaled, attempt 1); rows b and c were claimed but never handed over.
-    expect(await store.recoverInterrupted('assume-sent', Date.now(), [{ id: due[0].id, attempts: 1 }, { id: due[1].id, attempts: 2 }])).toBe(3);
-    expect(await store.outboxCounts()).toMatchObject({ sent: 1, pending: 2, sending: 0 });
-    const again = await store.dueOutbox('console', Date.now(), 10);
-    expect(again.map((r) => [r.chat, r.attempts])).toEqual([
-      ['b', 0],
-      ['c', 0],
-    ]);
-    // Without a journal every claimed row is ambiguous; `resend` sends it again.
-    await store.claimOutbox([again[0].id], Date.now());
-    expect(await store.recoverInterrupted('resend', Date.now())).toBe(1);
-    expect(await store.outboxCounts()).toMatchObject({ sent: 1, pending: 2 });
     await store.close();
   });
 
