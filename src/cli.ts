@@ -126,10 +126,14 @@ async function chat(args: string[]): Promise<number> {
   // time of the last line plus the real time since, even while no line arrives here.
   let lastAt: Date | undefined;
   let lastAtWall = Date.now();
-  rt.store.onWork?.(() => {
+  const wake = (): void => {
     const now = lastAt ? new Date(lastAt.getTime() + (Date.now() - lastAtWall)) : new Date();
     void rt.runDue(now).catch((err: unknown) => rt.logger.error({ err: (err as Error)?.message ?? String(err) }, 'delivery pass failed; retried at the next line or tick'));
-  });
+  };
+  const stopWaking = rt.store.onWork?.(wake);
+  // Short polling as well, so a crashed peer's claims are taken over once its lease lapses even when nothing is queued.
+  const poll = stopWaking ? setInterval(wake, Math.max(500, Math.floor(rt.config.STORE_LEASE_MS / 2))) : undefined;
+  poll?.unref();
   let n = 0;
   try {
     for await (const line of stdinLines()) {
@@ -174,6 +178,8 @@ async function chat(args: string[]): Promise<number> {
       out(JSON.stringify(failure ? { ack: lineNo, data: { error: failure } } : { ack: lineNo }));
     }
   } finally {
+    if (poll) clearInterval(poll);
+    stopWaking?.();
     await rt.close();
   }
   return 0;
