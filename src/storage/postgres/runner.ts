@@ -43,21 +43,26 @@ function withReturning(sql: string): string {
   return `${sql} RETURNING id`;
 }
 
+/** Every numeric column is an integer (ms times, counts, ids); the delivery clock may carry fractions of a millisecond. */
+function integers(params: unknown[]): unknown[] {
+  return params.map((v) => (typeof v === 'number' && !Number.isInteger(v) && Number.isFinite(v) ? Math.floor(v) : v));
+}
+
 /** A `pg` client or pool as the shared SQL sees it. */
 export class PgRunner implements SqlRunner {
   constructor(readonly client: pg.PoolClient | pg.Pool) {}
 
   async run(sql: string, params: unknown[] = []): Promise<{ changes: number; lastID: number }> {
-    const r = await this.client.query(toPgSql(withReturning(sql)), params);
+    const r = await this.client.query(toPgSql(withReturning(sql)), integers(params));
     const last = r.rows[r.rows.length - 1] as { id?: unknown } | undefined;
     return { changes: r.rowCount ?? 0, lastID: last && typeof last.id === 'number' ? last.id : 0 };
   }
 
   async get<T>(sql: string, params: unknown[] = []): Promise<T | undefined> {
-    return (await this.client.query(toPgSql(sql), params)).rows[0] as T | undefined;
+    return (await this.client.query(toPgSql(sql), integers(params))).rows[0] as T | undefined;
   }
 
   async all<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    return (await this.client.query(toPgSql(sql), params)).rows as T[];
+    return (await this.client.query(toPgSql(sql), integers(params))).rows as T[];
   }
 }
