@@ -394,8 +394,20 @@ export class PostgresStore implements AppStore {
     });
   }
 
-  dueOutbox(channel: string, nowMs: number, limit: number): Promise<OutboxItem[]> {
-    return this.op((c) => outbox.dueOutbox(c, channel, nowMs, limit));
+  /**
+   * The earliest due rows, handed to each process in its own order (by a hash of the chat seeded with the owner), so
+   * that several processes draining one broadcast rarely try the same row. Order within a chat is kept by the claim.
+   */
+  async dueOutbox(channel: string, nowMs: number, limit: number): Promise<OutboxItem[]> {
+    const rows = await this.op((c) => outbox.dueOutbox(c, channel, nowMs, limit));
+    const key = (chat: string): number => {
+      let h = 2166136261;
+      for (const ch of `${this.owner}|${chat}`) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
+      return h >>> 0;
+    };
+    const keys = new Map(rows.map((r) => [r.chat, key(r.chat)]));
+    // Stable: rows of one chat stay in their due order.
+    return rows.map((r, i) => ({ r, i })).sort((a, b) => keys.get(a.r.chat)! - keys.get(b.r.chat)! || a.i - b.i).map((x) => x.r);
   }
 
   nextDueAt(channel: string): Promise<number | undefined> {

@@ -227,7 +227,7 @@ export interface SchedulingStore extends Store {
 
   /** Adds a message to the outbox; resolves false when its key exists already. */
   enqueue(item: NewOutboxItem, at: Date): Promise<boolean>;
-  /** Pending messages of one channel due at `nowMs`, oldest first. */
+  /** The oldest pending messages of one channel due at `nowMs`, oldest first within each chat (an engine with several deliverers may interleave chats differently in each process). */
   dueOutbox(channel: string, nowMs: number, limit: number): Promise<OutboxItem[]>;
   /** Earliest due time of a pending message of the channel, or undefined. */
   nextDueAt(channel: string): Promise<number | undefined>;

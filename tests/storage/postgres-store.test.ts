@@ -59,7 +59,7 @@ describe.skipIf(!postgresEngine.available)('PostgresStore', () => {
     await a.enqueue({ key: 'r1', kind: 'notice', channel: 'telegram', chat: 'x', text: '第一条', dueAt: 0 }, T0);
     await a.enqueue({ key: 'r2', kind: 'notice', channel: 'telegram', chat: 'x', text: '第二条', dueAt: 0 }, T0);
     await a.enqueue({ key: 'r3', kind: 'notice', channel: 'telegram', chat: 'y', text: '别的会话', dueAt: 0 }, T0);
-    const [r1, r2, r3] = await a.dueOutbox('telegram', Date.now(), 10);
+    const [r1, r2, r3] = (await a.dueOutbox('telegram', Date.now(), 10)).sort((x, y) => x.key.localeCompare(y.key));
     expect(await b.claimOutbox([r2.id], Date.now())).toEqual([]); // r1 of the same chat is still pending
     expect(await b.claimOutbox([r3.id], Date.now())).toEqual([r3.id]);
     expect(await a.claimOutbox([r1.id], Date.now())).toEqual([r1.id]);

@@ -8,6 +8,9 @@ noticeSkipped('tests/storage/store-suite.test.ts');
 
 const T0 = new Date('2026-03-01T08:00:00+08:00');
 
+/** Rows sorted by chat (engines with several deliverers interleave chats differently in each process). */
+const byChat = <T extends { chat: string }>(rows: T[]): T[] => [...rows].sort((x, y) => x.chat.localeCompare(y.chat));
+
 for (const engine of ENGINES) {
   describe.skipIf(!engine.available)(`store (${engine.name})`, () => {
     beforeAll(() => engine.setup(), 60_000);
@@ -98,7 +101,7 @@ for (const engine of ENGINES) {
     it('recovers rows a crash left in sending: journaled ones by the chosen mode, the others back to pending', async () => {
       const { store } = await open();
       for (const k of ['a', 'b', 'c']) await store.enqueue({ key: `notice:${k}`, kind: 'notice', channel: 'console', chat: k, text: k, dueAt: 0 }, T0);
-      const due = await store.dueOutbox('console', Date.now(), 10);
+      const due = byChat(await store.dueOutbox('console', Date.now(), 10));
       expect(await store.acquireDelivery()).toEqual({ leader: true });
       const claimed = await store.claimOutbox(due.map((d) => d.id), Date.now());
       expect(claimed.sort()).toEqual(due.map((d) => d.id).sort());
@@ -106,7 +109,7 @@ for (const engine of ENGINES) {
       // Row a reached the platform (journaled, attempt 1); rows b and c were claimed but never handed over.
       expect(await store.recoverInterrupted('assume-sent', Date.now(), [{ id: due[0].id, attempts: 1 }, { id: due[1].id, attempts: 2 }])).toBe(3);
       expect(await store.outboxCounts()).toMatchObject({ sent: 1, pending: 2, sending: 0 });
-      const again = await store.dueOutbox('console', Date.now(), 10);
+      const again = byChat(await store.dueOutbox('console', Date.now(), 10));
       expect(again.map((r) => [r.chat, r.attempts])).toEqual([
         ['b', 0],
         ['c', 0],
@@ -121,7 +124,7 @@ for (const engine of ENGINES) {
     it('records sends, retries and failures of claimed rows only', async () => {
       const { store } = await open();
       for (const k of ['a', 'b', 'c']) await store.enqueue({ key: `notice:${k}`, kind: 'notice', channel: 'console', chat: k, text: k, dueAt: 0 }, T0);
-      const [a, b, c] = await store.dueOutbox('console', Date.now(), 10);
+      const [a, b, c] = byChat(await store.dueOutbox('console', Date.now(), 10));
       await store.markSent([a.id], 1); // not claimed: nothing happens
       expect(await store.outboxCounts()).toMatchObject({ pending: 3, sent: 0 });
       await store.acquireDelivery();
