@@ -62,3 +62,7 @@ if (existsSync(fileURLToPath(schedulingBench))) {
 
 const { runCorpusScaleBench, formatCorpusScale } = await import('./corpus-scale.ts');
 console.log(formatCorpusScale(runCorpusScaleBench()));
+
+// Several processes on PostgreSQL beside SQLite (PostgreSQL rows are skipped, with a note, when no binary exists).
+const { runStoreScaleBench } = await import('./store-scale.ts');
+console.log(await runStoreScaleBench());

@@ -41,7 +41,12 @@ async function runWorkers(mode: 'deliver' | 'scan', target: string, n: number, t
   for (const k of kids) k.stdin.write('go\n');
   const texts = await Promise.all(outputs.map((o) => o.done));
   const ms = performance.now() - t0;
-  return { ms, out: texts.map((t) => JSON.parse(t.trim().split('\n').pop()!)) };
+  const out = texts.map((t, i) => {
+    const lastLine = t.trim().split('\n').pop()!;
+    if (!lastLine.startsWith('{')) throw new Error(`${mode} worker ${i} on ${target} failed (see its stderr above)`);
+    return JSON.parse(lastLine) as { delivered: number; created: number };
+  });
+  return { ms, out };
 }
 
 const SERIES = (n: number) => `WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < ${n})`;

@@ -31,7 +31,8 @@ if (mode === 'deliver') {
     await new Promise((r) => setTimeout(r, 20));
   }
 } else {
-  created = await service.enqueueDueReminders(new Date(`${today}T09:00:00+08:00`));
+  // A scheduler pass, as the bot runs it: on SQLite only the lease holder scans; on PostgreSQL every process does.
+  created = (await service.runPass(new Date(`${today}T09:00:00+08:00`))).enqueued;
 }
 const ms = performance.now() - t0;
 await service.stop();
