@@ -127,7 +127,7 @@ describe.skipIf(!pgAvailable())('several bot processes on one PostgreSQL databas
     await store.close();
   }, 200_000);
 
-  it('the pre-check and the conversation topic survive a move to another process', async () => {
+  it('the pre-check (the saved conversation state) survives a move to another process and back', async () => {
     const { store, start } = await setup();
     const [a, b] = [await start(), await start()];
     const first = await a.send(say('u1', '/precheck', AT));
