@@ -20,7 +20,7 @@ export const envSchema = z.object({
   STORE_LEASE_MS: z.coerce.number().int().min(300).default(30_000),
   /** How often each process checks whether another one changed the documents (ms). */
   KNOWLEDGE_POLL_MS: z.coerce.number().int().min(200).default(3000),
-  /** Folder of this host's send journals when DATABASE_URL is set (default data/). */
+  /** Folder of this host's send journals when DATABASE_URL is set (default: the working directory). */
   SEND_JOURNAL_DIR: z.string().min(1).optional(),
   /** Directory of the award rules files (*.json); data/awards/ when unset. */
   AWARDS_DIR: z.string().min(1).optional(),

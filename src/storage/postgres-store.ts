@@ -46,7 +46,7 @@ export interface PostgresStoreOptions {
   leaseMs?: number;
   /** Connections in the pool (default 8). */
   poolSize?: number;
-  /** Folder for this host's send journals (default: data/ beside the working directory, or SEND_JOURNAL_DIR). */
+  /** Folder for this host's send journals (default SEND_JOURNAL_DIR, else the working directory, like the SQLite file's). */
   journalDir?: string;
 }
 
@@ -104,9 +104,9 @@ export class PostgresStore implements AppStore {
 
   private constructor(private readonly pool: pg.Pool, readonly where: string, options: PostgresStoreOptions) {
     this.leaseMs = Math.max(300, options.leaseMs ?? 30_000);
-    const dir = resolve(options.journalDir ?? process.env.SEND_JOURNAL_DIR ?? 'data');
+    const dir = resolve(options.journalDir ?? process.env.SEND_JOURNAL_DIR ?? '.');
     mkdirSync(dir, { recursive: true });
-    this.journalBase = join(dir, 'postgres');
+    this.journalBase = join(dir, 'policy-bot-postgres');
   }
 
   /** Connects, applies pending migrations under an advisory lock (processes starting together migrate once), registers this owner and listens for queued work. */
