@@ -209,11 +209,13 @@ for (const engine of ENGINES) {
       await other.close();
     });
 
-    it('gives the console statement access with new ids', async () => {
+    it('gives the console statement access with new ids and the aliases as written', async () => {
       const { store } = await open();
       const r = await store.runExclusive((c) => c.run('INSERT INTO staff_audit (at, staff, action, detail) VALUES (?, ?, ?, ?)', [1, 'console:s', 'login', '']), true);
       expect(r).toMatchObject({ changes: 1, lastID: 1 });
       expect(await store.runExclusive((c) => c.all<{ action: string }>('SELECT action FROM staff_audit'))).toEqual([{ action: 'login' }]);
+      // camelCase aliases come back as written on both engines; quoted strings are left alone.
+      expect(await store.runExclusive((c) => c.get('SELECT action AS actionName, staff AS "as", \'AS x?\' AS t FROM staff_audit WHERE at = ?', [1]))).toEqual({ actionName: 'login', as: 'console:s', t: 'AS x?' });
       await store.close();
     });
   });

@@ -12,7 +12,10 @@ export const PG_TYPES = {
 
 const cache = new Map<string, string>();
 
-/** Rewrites `?` placeholders to `$1, $2, …`, leaving quoted strings and identifiers alone. */
+/**
+ * Rewrites `?` placeholders to `$1, $2, …`, leaving quoted strings and identifiers alone, and quotes camelCase
+ * aliases (`AS awardedOn`), which SQLite keeps as written and PostgreSQL would fold to lower case.
+ */
 export function toPgSql(sql: string): string {
   const hit = cache.get(sql);
   if (hit !== undefined) return hit;
@@ -29,8 +32,17 @@ export function toPgSql(sql: string): string {
     } else if (ch === '?') out += `$${++n}`;
     else out += ch;
   }
+  out = quoteMixedCaseAliases(out);
   if (cache.size < 5000) cache.set(sql, out);
   return out;
+}
+
+/** Quotes `AS someName` aliases that hold an upper-case letter, outside string literals. */
+function quoteMixedCaseAliases(sql: string): string {
+  return sql
+    .split(/('(?:[^']|'')*')/)
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(/\bAS\s+([A-Za-z_][A-Za-z0-9_]*)/gi, (m, name: string) => (/[A-Z]/.test(name) && /[a-z]/.test(name) ? `AS "${name}"` : m))))
+    .join('');
 }
 
 /** Tables with an identity id: an INSERT into one reports the new id as `lastID`, as SQLite does. */
