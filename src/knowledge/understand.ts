@@ -99,7 +99,10 @@ export function withContext(frame: QuestionFrame, topic: QuestionFrame | undefin
   if (!topic || frame.intent === 'empty') return frame;
   const onlyPlace = frame.about.documentList;
   const own = new Map(onlyPlace ? [] : frame.terms);
-  for (const [t, w] of topic.terms) if (!own.has(t)) own.set(t, onlyPlace ? w : w * topicWeight);
+  // When the follow-up names its own places, the topic's place words ("江门", "江门市") are not carried over.
+  const placeNamed = frame.places.covered.length > 0 || frame.places.uncovered.length > 0;
+  const oldPlace = (t: string) => placeNamed && topic.places.covered.some((p) => p.includes(t));
+  for (const [t, w] of topic.terms) if (!own.has(t) && !oldPlace(t)) own.set(t, onlyPlace ? w : w * topicWeight);
   // A follow-up with no question word of its own ("我是说环境管理体系") asks the topic's question.
   const keepTopic = onlyPlace || frame.type === 'fact';
   const awardsNamed = frame.awards.length > 0;
@@ -110,7 +113,7 @@ export function withContext(frame: QuestionFrame, topic: QuestionFrame | undefin
     intent: keepTopic ? topic.intent : frame.intent,
     type: keepTopic ? topic.type : frame.type,
     parts: keepTopic ? topic.parts : frame.parts,
-    places: frame.places.covered.length || frame.places.uncovered.length ? frame.places : topic.places,
+    places: placeNamed ? frame.places : topic.places,
     awards: awardsNamed ? frame.awards : topic.awards,
     documents: awardsNamed ? frame.documents : topic.documents,
     unknownAward: frame.unknownAward ?? (awardsNamed ? undefined : topic.unknownAward),
