@@ -9,7 +9,7 @@ import { tidyFact, citationOf, excerptOf, period, sourceLines, notCovered, finis
 import { unitsOf } from './corpus.ts';
 import { LEAD_MAX, clauseLead, chooseLead, leadText, oneClause } from './lead.ts';
 import { WANTED, scoreSentence, factsOfType, departmentsOf, rank, phrasesOf, focusTerms, significantTerms, covers, foreignTopics } from './retrieval.ts';
-import { unstated } from './stated.ts';
+import { unstated, yearUnstated } from './stated.ts';
 import { decidingHit, yesNoLead, unheard, VERDICT_WORDS } from './yesno.ts';
 import { type QuestionType, questionType, partsOf, firstPart, askedPredicate, askedObject } from '../nlu/question.ts';
 
@@ -52,6 +52,14 @@ export function composeAnswer(k: Knowledge, question: string, intent: string, q:
   // "检测设备有没有补贴", "会被罚款吗": no verdict and no amount unless the clause grants the benefit, imposes the duty
   // and speaks of the asked subject; the answer says what the clause speaks of instead (stated.ts).
   const gap = unstated(k, first, qt, unit);
+  // "2023年要达到多少家": the clause's figures are for another year; say so, then what it does say.
+  const year = gap || qt === 'when' || qt === 'duration' ? undefined : yearUnstated(k, first, unit);
+  if (year) {
+    const c = citationOf(unit, excerptOf(unit, lead.sentence, wantedFacts));
+    const said = computed(k, q, qt, unit, lead.sentence) ?? leadText(lead, qt, leadTerms, k.search, first);
+    const lines = [`《${doc?.title ?? unit.title}》没有写明${year}的情况。`, period(`${unit.article}写的是：${said}`), ...sourceLines(c)];
+    return finish(k, question, intent, lines, [c], doc, now);
+  }
   if (gap) {
     const c = citationOf(unit, excerptOf(unit, lead.sentence, []));
     const topic = spokenTopic(k, terms, unit);

@@ -40,9 +40,9 @@ function subjectOf(k: Knowledge, q: string, families: EvidenceRule[]): string | 
 
 /** What the clause does not state of a yes/no or amount question, or undefined when it states it. */
 export function unstated(k: Knowledge, q: string, qt: QuestionType, unit: Unit): Unstated | undefined {
-  if (qt !== 'yesno' && qt !== 'money') return undefined;
   const text = `${unit.heading} ${unit.text}`.toLowerCase();
   const families = familiesAsked(k, q);
+  if (qt !== 'yesno' && qt !== 'money' && !families.length) return undefined;
   const object = askedObject(q);
   const missing = families.find((f) => !ruleOf(f).evidence.test(text));
   if (missing) return { thing: object && object.length <= 12 ? object : missing.name };
@@ -67,4 +67,24 @@ export function procedureUnstated(k: Knowledge, q: string, units: Unit[]): strin
     }
   }
   return detail.name;
+}
+
+/**
+ * A year the question asks about ("2021年的目标", "2023年要达到多少家") that the clause does not speak of: the clause
+ * names other years, or the document's period ends before it or starts after it. The document's own title year
+ * ("2013年重点行动计划") is a name, not an asked year.
+ */
+export function yearUnstated(k: Knowledge, q: string, unit: Unit): string | undefined {
+  const doc = k.documents.find((d) => d.id === unit.docId);
+  const years = [...q.matchAll(/(?<!\d)((?:19|20)\d{2})(?!\d)\s*年?/g)].map((m) => m[1]).filter((y) => !doc?.title.includes(y) && !unit.title.includes(y));
+  if (!years.length) return undefined;
+  const y = years[0];
+  const text = `${unit.heading} ${unit.text}`;
+  if (text.includes(y)) return undefined;
+  const others = [...text.matchAll(/(?<!\d)((?:19|20)\d{2})(?!\d)/g)].map((m) => m[1]).filter((x) => x !== y);
+  const from = doc?.effective ?? doc?.issued;
+  const outside = Boolean((doc?.expires && y > doc.expires.slice(0, 4)) || (from && y < from.slice(0, 4)));
+  // A span in the clause ("2018-2020年") that holds the year speaks of it.
+  const spans = [...text.matchAll(/((?:19|20)\d{2})\s*[-—－至到]\s*((?:19|20)\d{2})/g)].some((m) => m[1] <= y && y <= m[2]);
+  return !spans && (others.length || outside) ? `${y}年` : undefined;
 }
