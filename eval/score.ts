@@ -137,7 +137,11 @@ const YESNO = /^(?:可以|不可以|可|不能|能|需要|不需要|是|不是|�
 
 /** Whether an answer's lead is of the expected type (none: the answer is not found). */
 export function typeMatches(type: AnswerType, a: ScoredAnswer): boolean {
-  if (type === 'none') return !a.found;
+  if (type === 'none') {
+    // Declined, or an honest "not stated" with no verdict and no amount.
+    const o = unanswerableOutcome(a);
+    return o.declined || (o.notStated && !o.verdict && !o.amount);
+  }
   if (!a.found) return false;
   const lead = leadOf(a.answer);
   switch (type) {
