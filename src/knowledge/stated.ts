@@ -45,7 +45,7 @@ export function unstated(k: Knowledge, q: string, qt: QuestionType, unit: Unit):
   if (qt !== 'yesno' && qt !== 'money' && !families.length) return undefined;
   const object = askedObject(q);
   const missing = families.find((f) => !ruleOf(f).evidence.test(text));
-  if (missing) return { thing: object && object.length <= 12 ? object : missing.name };
+  if (missing) return { thing: object ? wholeObject(q, object) : missing.name };
   // The subject is checked where a benefit or a duty is asked (an amount of money is a benefit).
   if (!families.length && qt !== 'money') return undefined;
   const subject = subjectOf(k, q, families);
@@ -87,4 +87,12 @@ export function yearUnstated(k: Knowledge, q: string, unit: Unit): string | unde
   // A span in the clause ("2018-2020年") that holds the year speaks of it.
   const spans = [...text.matchAll(/((?:19|20)\d{2})\s*[-—－至到]\s*((?:19|20)\d{2})/g)].some((m) => m[1] <= y && y <= m[2]);
   return !spans && (others.length || outside) ? `${y}年` : undefined;
+}
+
+/** The asked object as the question says it, to the end of its phrase (askedObject stops after eight characters). */
+function wholeObject(q: string, object: string): string {
+  const at = q.indexOf(object);
+  const rest = at < 0 ? '' : (/^[\u4e00-\u9fff]*/.exec(q.slice(at + object.length))?.[0] ?? '');
+  const whole = `${object}${rest}`.replace(/(吗|呢|么|不|没有|没)$/, '');
+  return whole.length <= 16 ? whole : object;
 }
