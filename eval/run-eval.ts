@@ -11,6 +11,7 @@
 import { fileURLToPath } from 'node:url';
 import { answerQuestion } from '../src/knowledge/answer.ts';
 import { loadKnowledge } from '../src/knowledge/knowledge-base.ts';
+import { precheckEligibility } from '../src/dialogue/eligibility.ts';
 import { answerTypes, charCount, judge, unanswerableOutcome, judgeStrict, leadOf, STRICT_CHARS, lengthStats, readItems, typeMatches, type LengthStats } from './score.ts';
 
 /** Title fragments identifying each document id of the original corpus (ids of other documents are looked up). */
@@ -32,7 +33,7 @@ const json = args.includes('--json');
 const named = args.filter((a) => !a.startsWith('--'));
 const files = args.includes('--all') ? [...SETS, ...named] : named.length ? named : [SETS[0]];
 
-const k = loadKnowledge();
+const k = loadKnowledge(undefined, undefined, { eligibility: precheckEligibility });
 const titles = new Map(k.documents.map((d) => [d.id, d.title]));
 const docTitle = (doc: string) => DOC_TITLES[doc] ?? titles.get(doc) ?? doc;
 const now = new Date('2026-11-22T10:00:00+08:00');

@@ -9,6 +9,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { answerQuestion } from '../src/knowledge/answer.ts';
 import { loadKnowledge } from '../src/knowledge/knowledge-base.ts';
+import { precheckEligibility } from '../src/dialogue/eligibility.ts';
 import { readItems } from './score.ts';
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
@@ -17,7 +18,7 @@ const sets = [
   ...readdirSync(here('.')).filter((f) => f.endsWith('.jsonl')).sort().map((f) => here(`./${f}`)),
   ...readdirSync(here('../tests/fixtures/policies')).filter((f) => f.endsWith('.questions.jsonl')).sort().map((f) => here(`../tests/fixtures/policies/${f}`)),
 ];
-const k = loadKnowledge();
+const k = loadKnowledge(undefined, undefined, { eligibility: precheckEligibility });
 const now = new Date('2026-11-22T10:00:00+08:00');
 const out: string[] = [];
 for (const file of sets) {

@@ -49,7 +49,8 @@ function stdinLines() {
 async function ask(args: string[]): Promise<number> {
   const { loadKnowledge } = await import('./knowledge/knowledge-base.ts');
   const { answerQuestion } = await import('./knowledge/answer.ts');
-  const k = loadKnowledge();
+  const { precheckEligibility } = await import('./dialogue/eligibility.ts');
+  const k = loadKnowledge(undefined, undefined, { eligibility: precheckEligibility });
   const json = args.includes('--json');
   const jsonl = args.includes('--jsonl');
   // --explain adds the trace: the frame, the top clauses with scores, and which answerer answered and why others declined.

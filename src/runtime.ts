@@ -13,6 +13,7 @@ import { logUnanswered } from './web/console-db.ts';
 import { signInLink } from './web/links.ts';
 import { wordingKey } from './web/unanswered.ts';
 import { loadKnowledge } from './knowledge/knowledge-base.ts';
+import { precheckEligibility } from './dialogue/eligibility.ts';
 import { createLogger } from './logger.ts';
 import { DeliveryService } from './scheduling/delivery-service.ts';
 import { SqliteStore } from './storage/sqlite-store.ts';
@@ -54,7 +55,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const config = opts.config ?? loadConfig();
   const logger = createLogger(opts.quiet && config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
   const dataDir = opts.dataDir ?? DEFAULT_DATA_DIR;
-  const knowledge = loadKnowledge(dataDir);
+  const knowledge = loadKnowledge(dataDir, undefined, { eligibility: precheckEligibility });
   const store = await SqliteStore.open(opts.dbPath ?? config.DB_PATH);
   // Staff hear about a damaged, full or read-only database by chat; the delivering process backs up on schedule.
   const delivery = new DeliveryService(store, new Map(opts.channels.map((c) => [c.name, c])), {
