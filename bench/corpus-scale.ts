@@ -158,6 +158,7 @@ export async function measureSize(files: number, latencyBudgetMs = 12_000): Prom
     const { loadIntents, writeModel } = await import('../src/nlu/intent-classifier.ts');
     const { createSegmenter } = await import('../src/nlu/segmenter.ts');
     const { loadKnowledge, modelPath } = await import('../src/knowledge/knowledge-base.ts');
+    const { precheckEligibility } = await import('../src/dialogue/eligibility.ts');
     const { answerQuestion } = await import('../src/knowledge/answer.ts');
 
     let t = performance.now();
@@ -168,7 +169,7 @@ export async function measureSize(files: number, latencyBudgetMs = 12_000): Prom
     const modelS = (performance.now() - t) / 1000;
 
     t = performance.now();
-    const k = loadKnowledge(dataDir);
+    const k = loadKnowledge(dataDir, undefined, { eligibility: precheckEligibility });
     const loadS = (performance.now() - t) / 1000;
 
     const questions = readFileSync(join(root, 'eval', 'questions.jsonl'), 'utf8')

@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { answerQuestion } from '../src/knowledge/answer.ts';
 import { loadKnowledge } from '../src/knowledge/knowledge-base.ts';
+import { precheckEligibility } from '../src/dialogue/eligibility.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 
@@ -17,7 +18,7 @@ const questions = readFileSync(new URL('../eval/questions.jsonl', import.meta.ur
   .trim()
   .split('\n')
   .map((l) => (JSON.parse(l) as { question: string }).question);
-const k = loadKnowledge();
+const k = loadKnowledge(undefined, undefined, { eligibility: precheckEligibility });
 const now = new Date('2026-11-22T10:00:00+08:00');
 for (const q of questions) answerQuestion(k, q, now); // warm-up
 const times: number[] = [];

@@ -13,6 +13,7 @@ import { logUnanswered } from './web/console-db.ts';
 import { signInLink } from './web/links.ts';
 import { wordingKey } from './web/unanswered.ts';
 import { loadKnowledge } from './knowledge/knowledge-base.ts';
+import { precheckEligibility } from './dialogue/eligibility.ts';
 import { createLogger } from './logger.ts';
 import { DeliveryService } from './scheduling/delivery-service.ts';
 import { SqliteStore } from './storage/sqlite-store.ts';
@@ -56,7 +57,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const config = opts.config ?? loadConfig();
   const logger = createLogger(opts.quiet && config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
   const dataDir = opts.dataDir ?? DEFAULT_DATA_DIR;
-  const knowledge = loadKnowledge(dataDir);
+  const knowledge = loadKnowledge(dataDir, undefined, { eligibility: precheckEligibility });
   const store = await openStore({ databaseUrl: config.DATABASE_URL, dbPath: opts.dbPath ?? config.DB_PATH, journalDir: config.SEND_JOURNAL_DIR, leaseMs: config.STORE_LEASE_MS });
   // Staff hear about a damaged, full or read-only database by chat; the delivering process backs up a SQLite file on
   // schedule (a PostgreSQL database is backed up by its own tools).
@@ -78,7 +79,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const onUnanswered: BotDeps['onUnanswered'] = (q) =>
     logUnanswered(store, { at: q.at.getTime(), channel: q.channel, chat: q.chat, question: q.question, wording: wordingKey(q.question), reason: q.reason, reply: q.reply });
   const bot = new Bot({ knowledge, store, staff: staffByChannel(config, opts.consoleAdmins), handlers, logger, onUnanswered });
-  const stopFollowing = await followKnowledge(store, () => bot.setKnowledge(loadKnowledge(dataDir)), logger, config.KNOWLEDGE_POLL_MS);
+  const stopFollowing = await followKnowledge(store, () => bot.setKnowledge(loadKnowledge(dataDir, undefined, { eligibility: precheckEligibility })), logger, config.KNOWLEDGE_POLL_MS);
   return {
     bot,
     store,

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { loadClassifier, loadIntents, DEFAULT_INTENTS_DIR } from '../nlu/intent-classifier.ts';
 import { createSegmenter, type Segmenter } from '../nlu/segmenter.ts';
-import type { Knowledge } from './answer.ts';
+import type { Knowledge } from './knowledge.ts';
 import { DEFAULT_DATA_DIR, loadIndex } from './policy-loader.ts';
 import { loadGlossary, loadPlaces } from './glossary.ts';
 import { PlaceMatcher } from './places.ts';
@@ -13,15 +13,18 @@ export interface LoadedKnowledge extends Knowledge {
   segmenter: Segmenter;
 }
 
+/** What a caller from a layer above adds to the knowledge: the pre-check's eligibility judge (dialogue/eligibility.ts). */
+export type KnowledgeExtras = Pick<Knowledge, 'eligibility'>;
+
 /** Loads the index (rebuilding it if stale), then trains the classifier. */
-export function loadKnowledge(dataDir: string = DEFAULT_DATA_DIR, intentsDir: string = DEFAULT_INTENTS_DIR): LoadedKnowledge {
+export function loadKnowledge(dataDir: string = DEFAULT_DATA_DIR, intentsDir: string = DEFAULT_INTENTS_DIR, extras: KnowledgeExtras = {}): LoadedKnowledge {
   const index = loadIndex(dataDir);
   const glossary = loadGlossary(dataDir);
   const segmenter = createSegmenter(index.dictionary);
   const search = new UnitSearch(index.units, segmenter, glossary.synonyms);
   const classifier = loadClassifier(segmenter, loadIntents(intentsDir), modelPath(dataDir));
   const places = new PlaceMatcher(index.documents, loadPlaces(dataDir), (p) => search.knows(p));
-  return { documents: index.documents, units: index.units, search, classifier, segmenter, glossary, places };
+  return { documents: index.documents, units: index.units, search, classifier, segmenter, glossary, places, ...extras };
 }
 
 /** Path of the cached intent model written by `ingest`. */

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { DataError } from '../errors.ts';
 import { cnDate, isoDay, type Knowledge } from '../knowledge/answer.ts';
 import { loadKnowledge } from '../knowledge/knowledge-base.ts';
+import { precheckEligibility } from '../dialogue/eligibility.ts';
 import { buildIndex, listPolicyFiles, writeIndex } from '../knowledge/policy-loader.ts';
 import type { PolicyDocument } from '../knowledge/policy-schema.ts';
 
@@ -177,6 +178,6 @@ export class DocumentLibrary {
   /** Rebuilds the index file and hands the new knowledge to the bot. */
   private reload(): void {
     writeIndex(this.dataDir);
-    this.swap(loadKnowledge(this.dataDir, this.intentsDir));
+    this.swap(loadKnowledge(this.dataDir, this.intentsDir, { eligibility: precheckEligibility }));
   }
 }

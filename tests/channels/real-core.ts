@@ -12,6 +12,7 @@ import type { Channel, MessageHandler } from '../../src/core/channel.ts';
 import { createSchedulingHandlers } from '../../src/core/handlers/index-scheduling.ts';
 import type { IncomingMessage, OutgoingMessage } from '../../src/core/types.ts';
 import { loadKnowledge } from '../../src/knowledge/knowledge-base.ts';
+import { precheckEligibility } from '../../src/dialogue/eligibility.ts';
 import { DeliveryService, type DeliveryOptions } from '../../src/scheduling/delivery-service.ts';
 import { SqliteStore } from '../../src/storage/sqlite-store.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -58,7 +59,7 @@ export class RealCore {
    */
   static async open(staff: Record<string, string[]>, clock: () => Date): Promise<RealCore> {
     const dir = mkdtempSync(join(tmpdir(), 'policy-e2e-'));
-    const knowledge = loadKnowledge();
+    const knowledge = loadKnowledge(undefined, undefined, { eligibility: precheckEligibility });
     const store = await SqliteStore.open(join(dir, 'bot.db'));
     const bot = new Bot({ knowledge, store, staff, handlers: createSchedulingHandlers(store) });
     return new RealCore(bot, store, dir, clock);

@@ -28,6 +28,18 @@ describe('cli ask', () => {
     expect(o.citations[0].quote.length).toBeGreaterThan(o.citations[0].excerpt.length);
   });
 
+  it('--json --explain adds a trace: the frame, the top clauses with scores, and each answerer\'s decision', async () => {
+    const r = await runCli(['ask', '--json', '--explain', '--at', '2026-11-22T10:00:00+08:00', '开平优秀奖公\u200b示几天']);
+    expect(r.code).toBe(0);
+    const o = JSON.parse(r.stdout.trim());
+    expect(o.answer).toContain('10天');
+    expect(o.trace.frame).toMatchObject({ normalized: '开平优秀奖公示几天', places: { covered: ['开平市'] } });
+    expect(o.trace.clauses[0]).toEqual({ title: expect.any(String), article: expect.any(String), score: expect.any(Number) });
+    const steps: { answerer: string; declined?: string }[] = o.trace.steps;
+    expect(steps.at(-1)!.declined).toBeUndefined();
+    expect(steps.slice(0, -1).every((s) => s.declined)).toBe(true);
+  });
+
   it('--jsonl answers one question per line, in order, and prints nothing else on stdout', async () => {
     const qs = ['合格5次能拿多少', '佛山有补贴吗', '', '中山首席质量官谁牵头', '<script>alert(1)</script>', "'; DROP TABLE users; --"];
     const r = await runCli(['ask', '--jsonl'], { input: `${qs.join('\n')}\n` });

@@ -1,11 +1,12 @@
 /** Shared test fixture: the real knowledge base, loaded once per test file. */
+import { precheckEligibility } from '../../src/dialogue/eligibility.ts';
 import { loadKnowledge, type LoadedKnowledge } from '../../src/knowledge/knowledge-base.ts';
 
 let cached: LoadedKnowledge | undefined;
 
 /** The project's real knowledge base (data/ and intents/). */
 export function knowledge(): LoadedKnowledge {
-  cached ??= loadKnowledge();
+  cached ??= loadKnowledge(undefined, undefined, { eligibility: precheckEligibility });
   return cached;
 }
 

@@ -1,5 +1,5 @@
 /** Row shapes of the shared tables and their conversion to the store's types. */
-import type { Choice } from '../../core/types.ts';
+import type { Choice } from '../store.ts';
 import type { AwardRecord, BroadcastStats, OutboxItem, OutboxKind, OutboxState, Subscriber } from '../store.ts';
 
 export interface OutboxRow {

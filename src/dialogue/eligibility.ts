@@ -1,9 +1,10 @@
 /** Yes/no eligibility answers from facts stated in a question, judged against an award's rules file with the pre-check's readers. */
-import type { Citation } from '../core/types.ts';
-import { configuredAwards } from '../dialogue/award-loader.ts';
-import { awardMention, citationsOf, criterionFails, formatAnswer, type AwardRules } from '../dialogue/award-rules.ts';
-import { evaluate } from '../dialogue/precheck-engine.ts';
-import { extractAnswers } from '../dialogue/precheck-extract.ts';
+import type { EligibilityJudge } from '../knowledge/knowledge.ts';
+import type { Citation } from '../knowledge/answer-types.ts';
+import { configuredAwards } from './award-loader.ts';
+import { awardMention, citationsOf, criterionFails, formatAnswer, type AwardRules } from './award-rules.ts';
+import { evaluate } from './precheck-engine.ts';
+import { extractAnswers } from './precheck-extract.ts';
 import { extractEntities } from '../nlu/entities.ts';
 
 /** An eligibility verdict to put first, with the clauses it rests on. */
@@ -61,3 +62,12 @@ export function eligibilityFromQuestion(question: string, now: Date, awards: rea
   };
 }
 
+/**
+ * The pre-check's judge for the answerer (Knowledge.eligibility): only the awards of the documents the question names,
+ * and only those with a rules file, are judged. Wired in by loadKnowledge's callers, so the knowledge layer imports
+ * nothing from the dialogue layer.
+ */
+export const precheckEligibility: EligibilityJudge = (question, now, documentIds) => {
+  const rules = configuredAwards().filter((r) => documentIds.includes(r.document.id));
+  return rules.length ? eligibilityFromQuestion(question, now, rules) : undefined;
+};
