@@ -1,0 +1,332 @@
+/**
+ * Reads a message against the chat's topic and rewrites it into a question that stands alone: a follow-up that drops
+ * the subject gets the topic's subject in front ("公示几天" → "开平优秀奖公示几天"); "X呢" / "what about X" and
+ * corrections ("不是汕头，我问的是中山") ask the topic's question again with the part X names replaced (place, award or
+ * item); a message that names a subject of its own stands alone. The words it reads are the glossary's
+ * (`conversation`, `questionWords`); the places, awards and titles are the loaded documents'.
+ *
+ * This is the one place that turns context into a question; when the answerer exposes its question frame, the same
+ * decisions can merge frames instead of rewriting text.
+ */
+import type { Citation, PolicyAnswer } from '../core/types.ts';
+import type { Knowledge } from '../knowledge/answer.ts';
+import { loadPlaces, shortPlace } from '../knowledge/glossary.ts';
+import { boundedWhole, type Topic, type TopicUse } from './topic.ts';
+
+/** A message read against the topic. */
+export interface Resolution {
+  /** The question to answer, standing alone. */
+  question: string;
+  /** How the topic was used. */
+  use: TopicUse;
+}
+
+/** A place, award or title named somewhere in a text. */
+interface Span {
+  at: number;
+  end: number;
+}
+
+/** The conversation words, with empty lists when the glossary has none. */
+function conversationWords(k: Knowledge) {
+  const c = k.glossary.conversation;
+  return {
+    leads: [...(c?.leads ?? [])].sort((a, b) => b.length - a.length),
+    whatAbout: [...(c?.whatAbout ?? [])].sort((a, b) => b.length - a.length),
+    tails: [...(c?.tails ?? [])].sort((a, b) => b.length - a.length),
+    negations: c?.negations ?? [],
+    corrections: [...(c?.corrections ?? [])].sort((a, b) => b.length - a.length),
+    references: c?.references ?? [],
+    meaning: c?.meaning ?? [],
+  };
+}
+
+const PUNCT = /^[\s，。？！?!,.、:：;；~～]+|[\s，。？！?!,.、:：;；~～]+$/g;
+const trimPunct = (s: string) => s.replace(PUNCT, '');
+const latin = (w: string) => /^[a-z ,]+$/i.test(w);
+
+/** Whether `text` (lower-cased) holds the word: Latin words as whole words, Chinese ones anywhere. */
+function holds(text: string, word: string): boolean {
+  const w = word.toLowerCase();
+  if (!latin(w.trim())) return text.includes(w);
+  const t = w.trim();
+  return new RegExp(`(^|[^a-z])${t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^a-z]|$)`).test(text);
+}
+
+/** Reads messages against topics for one knowledge base. */
+export class TopicResolver {
+  private readonly words: ReturnType<typeof conversationWords>;
+  /** Every way a region is written (full name, short name, towns, English), longest first. */
+  private readonly placeNames: [string, string][] = [];
+  /** Award names of the loaded documents and the tails (three characters or more) that name them. */
+  private readonly awardNames: [string, string][] = [];
+  private readonly asking: string[];
+
+  constructor(private readonly k: Knowledge) {
+    this.words = conversationWords(k);
+    for (const d of k.documents) {
+      if (!d.region) continue;
+      for (const a of [d.region, shortPlace(d.region), ...d.aliases]) this.placeNames.push([a, d.region]);
+    }
+    try {
+      for (const [en, zh] of Object.entries(loadPlaces().english)) this.placeNames.push([en.toLowerCase(), zh]);
+    } catch {
+      // The gazetteer is optional here: English place names are then only read by the answerer.
+    }
+    this.placeNames.sort((a, b) => b[0].length - a[0].length);
+    for (const d of k.documents) {
+      for (const a of d.awards) for (let i = 0; i + 3 <= a.length; i++) this.awardNames.push([a.slice(i), a]);
+    }
+    for (const [w, syn] of Object.entries(k.glossary.synonyms)) {
+      const award = syn.map((s) => this.awardNames.find(([t]) => t === s)?.[1]).find(Boolean);
+      if (award && w.length >= 3) this.awardNames.push([w.toLowerCase(), award]);
+    }
+    this.awardNames.sort((a, b) => b[0].length - a[0].length);
+    this.asking = Object.values(k.glossary.questionWords)
+      .flat()
+      .map((w) => w.toLowerCase())
+      .filter((w) => w.trim().length > 0);
+  }
+
+  /** Whether a message asks something: a question mark or one of the glossary's question words. */
+  asks(text: string): boolean {
+    const t = text.toLowerCase();
+    return /[?？]/.test(t) || this.asking.some((w) => holds(t, w));
+  }
+
+  /** Whether a message asks what the current thing means ("什么意思"). */
+  asksMeaning(text: string): boolean {
+    const t = trimPunct(this.stripLeads(text.toLowerCase()));
+    return this.words.meaning.some((w) => holds(t, w)) && [...t].length <= 12;
+  }
+
+  /** The place a text names: the corpus region (or the place as written, when no document comes from it) and where. */
+  placeIn(text: string): { region: string; covered: boolean; span?: Span } | undefined {
+    const t = text.toLowerCase();
+    const m = this.k.places.match(text);
+    if (m.covered.length) {
+      const region = m.covered[0];
+      const named = this.placeNames.find(([n, r]) => r === region && holds(t, n));
+      const at = named ? t.indexOf(named[0]) : -1;
+      return { region, covered: true, span: at >= 0 ? { at, end: at + named![0].length } : undefined };
+    }
+    if (m.uncovered.length) {
+      const at = text.indexOf(m.uncovered[0]);
+      return { region: m.uncovered[0], covered: false, span: at >= 0 ? { at, end: at + m.uncovered[0].length } : undefined };
+    }
+    return undefined;
+  }
+
+  /** The award a text names (by any tail of its name of three characters or more, or a glossary word for it). */
+  awardIn(text: string): { award: string; span: Span } | undefined {
+    const t = text.toLowerCase();
+    for (const [n, award] of this.awardNames) {
+      const at = t.indexOf(n);
+      if (at >= 0 && (!latin(n) || holds(t, n))) return { award, span: { at, end: at + n.length } };
+    }
+    return undefined;
+  }
+
+  /** Whether a message names a subject of its own: a place, or an award. */
+  namesSubject(text: string): boolean {
+    return Boolean(this.placeIn(text) || this.awardIn(text));
+  }
+
+  /** The message without the words that lead a follow-up ("那", "还有", "and"), unless they begin a reference ("那个"). */
+  private stripLeads(text: string): string {
+    let t = trimPunct(text);
+    for (let changed = true; changed; ) {
+      changed = false;
+      const lower = t.toLowerCase();
+      if (this.words.references.some((r) => !latin(r) && r.length > 1 && lower.startsWith(r))) break;
+      for (const w of this.words.leads) {
+        const lw = w.toLowerCase();
+        if (lower.startsWith(lw) && (!latin(lw) || !/[a-z]/i.test(t[lw.length] ?? ''))) {
+          t = trimPunct(t.slice(lw.length));
+          changed = t.length > 0;
+          break;
+        }
+      }
+    }
+    return t;
+  }
+
+  /** "X呢", "what about X", "换成X": the X, or undefined when the message is not of that shape. */
+  private whatAbout(text: string): string | undefined {
+    let t = this.stripLeads(text);
+    let marked = false;
+    for (const w of this.words.whatAbout) {
+      if (t.toLowerCase().startsWith(w.toLowerCase())) {
+        t = trimPunct(t.slice(w.length));
+        marked = true;
+        break;
+      }
+    }
+    for (const w of this.words.tails) {
+      if (t.toLowerCase().endsWith(w.toLowerCase()) && t.length > w.length) {
+        t = trimPunct(t.slice(0, t.length - w.length));
+        marked = true;
+        break;
+      }
+    }
+    return marked && t && [...t].length <= 16 ? t : undefined;
+  }
+
+  /** "不是汕头，我问的是中山", "我是说环境管理体系": what was meant, and what it replaces (when said). */
+  private correction(text: string): { meant: string; not?: string } | undefined {
+    const t = trimPunct(text);
+    const lower = t.toLowerCase();
+    let cut = -1;
+    let len = 0;
+    for (const w of this.words.corrections) {
+      const at = lower.lastIndexOf(w.toLowerCase());
+      if (at >= 0 && at + w.length > cut + len) {
+        cut = at;
+        len = w.length;
+      }
+    }
+    let meant: string | undefined;
+    let before = '';
+    if (cut >= 0) {
+      meant = trimPunct(t.slice(cut + len));
+      before = t.slice(0, cut);
+    } else {
+      // "不是汕头，中山": a negation, then what was meant after a comma.
+      const neg = this.words.negations.find((w) => lower.startsWith(w.toLowerCase()));
+      const parts = t.split(/[，,;；]/);
+      if (!neg || parts.length !== 2) return undefined;
+      before = parts[0];
+      meant = trimPunct(parts[1]);
+    }
+    if (!meant) return undefined;
+    let not: string | undefined;
+    for (const w of this.words.negations) {
+      const at = before.toLowerCase().indexOf(w.toLowerCase());
+      if (at >= 0) {
+        not = trimPunct(before.slice(at + w.length)).replace(/^(说|问)/, '');
+        break;
+      }
+    }
+    return { meant: trimPunct(this.stripLeads(meant)), not: not || undefined };
+  }
+
+  /** Where the subject of a question ends: after the last place, award or title word before what is asked. */
+  subjectOf(q: string, docIds: readonly string[]): string {
+    const titles = this.k.documents.filter((d) => docIds.includes(d.id)).flatMap((d) => [d.title, ...d.awards]);
+    const lower = q.toLowerCase();
+    const firstAsk = Math.min(...this.asking.map((w) => lower.indexOf(w)).filter((i) => i >= 0), q.length);
+    let end = 0;
+    const place = this.placeIn(q);
+    if (place?.span && place.span.at < firstAsk) end = Math.max(end, place.span.end);
+    const award = this.awardIn(q);
+    if (award && award.span.at < firstAsk) end = Math.max(end, award.span.end);
+    for (let i = 0; i < firstAsk; ) {
+      let len = 0;
+      for (let l = Math.min(12, firstAsk - i); l >= 2; l--) {
+        const piece = q.slice(i, i + l);
+        if (/^[\u4e00-\u9fff]+$/.test(piece) && titles.some((t) => t.includes(piece))) {
+          len = l;
+          break;
+        }
+      }
+      if (len) {
+        end = Math.max(end, i + len);
+        i += len;
+      } else i++;
+    }
+    return trimPunct(q.slice(0, end));
+  }
+
+  /** Reads a message against the topic (or none) and gives the question to answer, and the subject it keeps. */
+  resolve(text: string, topic: Topic | undefined): Resolution & { subject?: string } {
+    if (!topic) return { question: text, use: 'new' };
+    const corr = this.correction(text);
+    if (corr) return { ...this.replace(topic, corr.meant, corr.not), use: 'correction' };
+    const x = this.whatAbout(text);
+    if (x && (this.namesSubject(x) || !this.asks(x) || this.asking.includes(x.toLowerCase()))) {
+      return { ...this.replace(topic, x), use: 'what-about' };
+    }
+    if (this.namesSubject(text)) return { question: text, use: 'own-subject' };
+    const rest = x ?? this.stripLeads(text);
+    if (!topic.subject || !rest || !this.asks(rest)) return { question: text, use: 'new' };
+    const sep = /^[a-z]/i.test(rest) ? ' ' : '';
+    return { question: `${topic.subject}${sep}${rest}`, use: 'follow-up', subject: topic.subject };
+  }
+
+  /** The place and award that `x` names, put in place of the ones in `s` (or in front of it); and what is left of x. */
+  private swap(s: string, x: string): { text: string; rest: string } {
+    let text = s;
+    let rest = x;
+    const place = this.placeIn(rest);
+    if (place) {
+      const name = place.covered ? shortPlace(place.region) : place.region;
+      const old = this.placeIn(text);
+      text = old?.span ? text.slice(0, old.span.at) + name + text.slice(old.span.end) : `${name}${text}`;
+      if (place.span) rest = rest.slice(0, place.span.at) + rest.slice(place.span.end);
+    }
+    const award = this.awardIn(rest);
+    if (award) {
+      const name = rest.slice(award.span.at, award.span.end);
+      const old = this.awardIn(text);
+      text = old ? text.slice(0, old.span.at) + name + text.slice(old.span.end) : `${name}${text}`;
+      rest = rest.slice(0, award.span.at) + rest.slice(award.span.end);
+    }
+    return { text, rest: trimPunct(rest.replace(/^的|的$/g, '')) };
+  }
+
+  /** The topic's question with the place, award or item that `x` names put in its place, and the subject it keeps. */
+  private replace(topic: Topic, x: string, not?: string): { question: string; subject: string } {
+    const { text: q, rest } = this.swap(topic.q, x);
+    const subject = this.swap(topic.subject, x).text;
+    if (!rest) return { question: q, subject };
+    if (not && q.includes(not)) return { question: q.replace(not, rest), subject };
+    const item = this.replaceItem(q, rest);
+    if (item) return { question: item, subject: this.subjectOf(item, topic.docs) || subject };
+    // Nothing in the question ends like the item: ask the same thing (its question word) of the item.
+    const lower = q.toLowerCase();
+    const asked = this.asking.filter((w) => lower.includes(w) && lower.indexOf(w) >= subject.length).sort((a, b) => b.length - a.length)[0];
+    const tail = asked && !this.asks(rest) && /^[\u4e00-\u9fff]/.test(asked) ? asked : '';
+    const sep = /^[a-z]/i.test(rest) ? ' ' : '';
+    return { question: `${subject}${sep}${rest}${tail}`, subject };
+  }
+
+  /** Replaces the part of `q` that ends like `item` ("质量管理体系" for "环境管理体系"); undefined when none does. */
+  private replaceItem(q: string, item: string): string | undefined {
+    for (let l = Math.min(item.length, q.length); l >= 2; l--) {
+      const tail = item.slice(-l);
+      if (this.asking.includes(tail.toLowerCase())) continue;
+      const at = q.lastIndexOf(tail);
+      if (at < 0) continue;
+      const start = Math.max(0, at - (item.length - l));
+      // The replaced head must be text of the same kind (no punctuation, no place or award name).
+      const head = q.slice(start, at);
+      if (/[\s，。？！?!,.、]/.test(head) || this.placeIn(head) || this.awardIn(head)) continue;
+      return q.slice(0, start) + item + q.slice(at + l);
+    }
+    return undefined;
+  }
+
+  /** The topic an answer leaves behind, or undefined when it is about nothing in particular. */
+  topicOf(question: string, a: PolicyAnswer, now: Date, subject?: string): Topic | undefined {
+    const docs = [...new Set(a.citations.map((c) => this.docIdOf(c)).filter((d): d is string => Boolean(d)))];
+    const place = this.placeIn(question);
+    const award = this.awardIn(question);
+    if (!docs.length && !place && !award) return undefined;
+    const region = place?.region ?? this.k.documents.find((d) => d.id === docs[0])?.region;
+    const whole = a.citations.length ? a.citations.map((c) => `《${c.title}》${c.article}全文：\n${c.quote}`).join('\n\n') : undefined;
+    return {
+      q: question,
+      subject: subject ?? this.subjectOf(question, docs),
+      docs,
+      ...(award ? { award: award.award } : {}),
+      ...(region ? { place: region } : {}),
+      at: now.toISOString(),
+      ...(whole ? { whole: boundedWhole(whole) } : {}),
+    };
+  }
+
+  /** The document a citation quotes. */
+  private docIdOf(c: Citation): string | undefined {
+    return this.k.documents.find((d) => d.title === c.title)?.id;
+  }
+}
