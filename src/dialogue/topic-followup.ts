@@ -19,6 +19,8 @@ export interface Resolution {
   question: string;
   /** How the topic was used. */
   use: TopicUse;
+  /** The subject the question keeps, when it continues the topic. */
+  subject?: string;
 }
 
 /** A place, award or title named somewhere in a text. */
@@ -238,7 +240,7 @@ export class TopicResolver {
   }
 
   /** Reads a message against the topic (or none) and gives the question to answer, and the subject it keeps. */
-  resolve(text: string, topic: Topic | undefined): Resolution & { subject?: string } {
+  resolve(text: string, topic: Topic | undefined): Resolution {
     if (!topic) return { question: text, use: 'new' };
     const corr = this.correction(text);
     if (corr) return { ...this.replace(topic, corr.meant, corr.not), use: 'correction' };
