@@ -165,7 +165,7 @@ export class Bot {
     const followUp = resolution.use === 'follow-up' || resolution.use === 'what-about' || resolution.use === 'correction';
     const turn: TurnResult = converse(
       state,
-      { text, command, args, intent: intent.intent, confidence: intent.confidence, followUp, now },
+      { text, command, args, intent: intent.intent, confidence: intent.confidence, followUp, asks: this.resolver.asks(text), now },
       {
         answer: (q, at) => answerQuestion(this.deps.knowledge, q, at),
         awards: this.awards,
@@ -190,7 +190,8 @@ export class Bot {
       knowledge: this.deps.knowledge,
     };
     let replies: OutgoingMessage[] | undefined;
-    for (const h of this.deps.handlers ?? []) {
+    // A follow-up is a policy question about the topic: no capability handler takes it for a command of its own.
+    for (const h of followUp ? [] : (this.deps.handlers ?? [])) {
       replies = await h.handle(ctx);
       if (replies) break;
     }

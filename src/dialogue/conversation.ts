@@ -88,6 +88,8 @@ export interface TurnInput {
   confidence?: number;
   /** Set when the message continues the chat's topic ("那纳税证明呢"): it is a question, never the start of a form. */
   followUp?: boolean;
+  /** Set when the message asks something (question words): a description alone then does not start a form. */
+  asks?: boolean;
   /** The bot's clock. */
   now: Date;
 }
@@ -195,7 +197,7 @@ export function converse(saved: ChatState, input: TurnInput, env: TurnEnv): Turn
     if (profiled) return profileVerdict(base, profiled, now);
     return begin(base, text, now, awards);
   }
-  if (bestDescribed(awards, text, now)) {
+  if (!(input.asks && !START_WORDS.test(text)) && bestDescribed(awards, text, now)) {
     // A description of the enterprise (where it is registered, for how long, its legal status…) is a pre-check with its answers given.
     return begin(base, text, now, awards);
   }

@@ -39,6 +39,7 @@ function conversationWords(k: Knowledge) {
     negations: c?.negations ?? [],
     corrections: [...(c?.corrections ?? [])].sort((a, b) => b.length - a.length),
     references: c?.references ?? [],
+    asking: c?.asking ?? [],
     meaning: c?.meaning ?? [],
   };
 }
@@ -84,8 +85,7 @@ export class TopicResolver {
       if (award && w.length >= 3) this.awardNames.push([w.toLowerCase(), award]);
     }
     this.awardNames.sort((a, b) => b[0].length - a[0].length);
-    this.asking = Object.values(k.glossary.questionWords)
-      .flat()
+    this.asking = [...Object.values(k.glossary.questionWords).flat(), ...this.words.asking]
       .map((w) => w.toLowerCase())
       .filter((w) => w.trim().length > 0);
   }
@@ -127,6 +127,16 @@ export class TopicResolver {
       if (at >= 0 && (!latin(n) || holds(t, n))) return { award, span: { at, end: at + n.length } };
     }
     return undefined;
+  }
+
+  /** The shortest tail of an award's name (three characters or more) that names no other award: "优秀奖". */
+  shortAward(award: string): string {
+    const others = this.k.documents.flatMap((d) => d.awards).filter((a) => a !== award);
+    for (let i = award.length - 3; i >= 0; i--) {
+      const tail = award.slice(i);
+      if (!others.some((o) => o.endsWith(tail))) return tail;
+    }
+    return award;
   }
 
   /** Whether a message names a subject of its own: a place, or an award. */
@@ -214,6 +224,12 @@ export class TopicResolver {
 
   /** Where the subject of a question ends: after the last place, award or title word before what is asked. */
   subjectOf(q: string, docIds: readonly string[]): string {
+    // An award is named the shortest way that is still its own, after its place ("开平水暖卫浴优秀奖" → "开平优秀奖").
+    const named = this.awardIn(q);
+    if (named) {
+      const region = this.placeIn(q)?.region ?? this.k.documents.find((d) => d.awards.includes(named.award))?.region;
+      return `${region ? shortPlace(region) : ''}${this.shortAward(named.award)}`;
+    }
     const titles = this.k.documents.filter((d) => docIds.includes(d.id)).flatMap((d) => [d.title, ...d.awards]);
     const lower = q.toLowerCase();
     const firstAsk = Math.min(...this.asking.map((w) => lower.indexOf(w)).filter((i) => i >= 0), q.length);
@@ -243,7 +259,13 @@ export class TopicResolver {
   resolve(text: string, topic: Topic | undefined): Resolution {
     if (!topic) return { question: text, use: 'new' };
     const corr = this.correction(text);
-    if (corr) return { ...this.replace(topic, corr.meant, corr.not), use: 'correction' };
+    if (corr) {
+      // "说错了，我想问获奖以后有效期多久": what was meant is a question of its own about the topic's subject.
+      if (!this.namesSubject(corr.meant) && this.asks(corr.meant) && !this.asking.includes(corr.meant.toLowerCase())) {
+        return { question: `${topic.subject}${/^[a-z]/i.test(corr.meant) ? ' ' : ''}${corr.meant}`, use: 'correction', subject: topic.subject };
+      }
+      return { ...this.replace(topic, corr.meant, corr.not), use: 'correction' };
+    }
     const x = this.whatAbout(text);
     if (x && (this.namesSubject(x) || !this.asks(x) || this.asking.includes(x.toLowerCase()))) {
       return { ...this.replace(topic, x), use: 'what-about' };
@@ -278,7 +300,8 @@ export class TopicResolver {
 
   /** The topic's question with the place, award or item that `x` names put in its place, and the subject it keeps. */
   private replace(topic: Topic, x: string, not?: string): { question: string; subject: string } {
-    const { text: q, rest } = this.swap(topic.q, x);
+    const { text: swapped, rest } = this.swap(topic.q, x);
+    const q = this.placeIn(x)?.region !== topic.place ? this.withoutTitleOf(swapped, topic.docs, this.placeIn(x)?.region) : swapped;
     const subject = this.swap(topic.subject, x).text;
     if (!rest) return { question: q, subject };
     if (not && q.includes(not)) return { question: q.replace(not, rest), subject };
@@ -292,9 +315,30 @@ export class TopicResolver {
     return { question: `${subject}${sep}${rest}${tail}`, subject };
   }
 
+  /** The question without the words of the old documents' titles that no document of the new place shares ("2013年…行动计划"). */
+  private withoutTitleOf(q: string, oldDocs: readonly string[], region: string | undefined): string {
+    const old = this.k.documents.filter((d) => oldDocs.includes(d.id)).map((d) => d.title);
+    const fresh = this.k.documents.filter((d) => d.region === region).map((d) => d.title);
+    let out = '';
+    for (let i = 0; i < q.length; ) {
+      let len = 0;
+      for (let l = Math.min(20, q.length - i); l >= 4; l--) {
+        const piece = q.slice(i, i + l);
+        if (old.some((t) => t.includes(piece)) && !fresh.some((t) => t.includes(piece)) && !this.placeIn(piece)) {
+          len = l;
+          break;
+        }
+      }
+      if (len) i += len;
+      else out += q[i++];
+    }
+    return out.replace(/^的/, '') || q;
+  }
+
   /** Replaces the part of `q` that ends like `item` ("质量管理体系" for "环境管理体系"); undefined when none does. */
   private replaceItem(q: string, item: string): string | undefined {
-    for (let l = Math.min(item.length, q.length); l >= 2; l--) {
+    // A two-character item may differ in its first character only ("市级" for "省级").
+    for (let l = Math.min(item.length, q.length); l >= (item.length === 2 ? 1 : 2); l--) {
       const tail = item.slice(-l);
       if (this.asking.includes(tail.toLowerCase())) continue;
       const at = q.lastIndexOf(tail);

@@ -22,7 +22,7 @@ export const glossarySchema = z.object({
   /** Words that tell what kind of fact a question asks for. */
   questionWords: z.object({ when: words, duration: words, cadence: words, money: words, quantity: words, who: words, where: words.default([]), yesno: words, list: words }),
   /** Words a conversation reads: follow-ups ("那…", "…呢", "what about"), corrections ("不是…，我问的是…"), "什么意思". */
-  conversation: z.object({ leads: words, whatAbout: words, tails: words, negations: words, corrections: words, references: words, meaning: words }).strict().optional(),
+  conversation: z.object({ leads: words, whatAbout: words, tails: words, negations: words, corrections: words, asking: words, references: words, meaning: words }).strict().optional(),
 }).strict();
 
 /** The field's vocabulary. */
