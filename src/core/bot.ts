@@ -165,7 +165,7 @@ export class Bot {
     const followUp = resolution.use === 'follow-up' || resolution.use === 'what-about' || resolution.use === 'correction';
     const turn: TurnResult = converse(
       state,
-      { text, command, args, intent: intent.intent, confidence: intent.confidence, followUp, asks: this.resolver.asks(text), now },
+      { text, command, args, intent: intent.intent, confidence: intent.confidence, followUp, asks: this.resolver.asksFor(text), now },
       {
         answer: (q, at) => answerQuestion(this.deps.knowledge, q, at),
         awards: this.awards,

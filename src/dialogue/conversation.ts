@@ -88,7 +88,7 @@ export interface TurnInput {
   confidence?: number;
   /** Set when the message continues the chat's topic ("那纳税证明呢"): it is a question, never the start of a form. */
   followUp?: boolean;
-  /** Set when the message asks something (question words): a description alone then does not start a form. */
+  /** Set when the message asks for a fact (how much, when, who…): it is a question, never the start of a form. */
   asks?: boolean;
   /** The bot's clock. */
   now: Date;
@@ -197,11 +197,12 @@ export function converse(saved: ChatState, input: TurnInput, env: TurnEnv): Turn
     if (profiled) return profileVerdict(base, profiled, now);
     return begin(base, text, now, awards);
   }
-  if (!(input.asks && !START_WORDS.test(text)) && bestDescribed(awards, text, now)) {
+  if (!input.asks && bestDescribed(awards, text, now)) {
     // A description of the enterprise (where it is registered, for how long, its legal status…) is a pre-check with its answers given.
     return begin(base, text, now, awards);
   }
-  if (START_WORDS.test(text) || sureStart) {
+  // "能拿多少" asks an amount: a message that asks for a fact is a question, not a request for a check.
+  if ((START_WORDS.test(text) || sureStart) && !input.asks) {
     if (!awardMention(awards, text) && !/申报|评|条件|资格|符合|预检|eligible|apply/.test(text) && !sureStart) return { state: base, replies: [], handled: false };
     return begin(base, text, now, awards);
   }

@@ -96,6 +96,13 @@ export class TopicResolver {
     return /[?？]/.test(t) || this.asking.some((w) => holds(t, w));
   }
 
+  /** Whether a message asks for a fact (a when, how much, who… word), not only yes or no. */
+  asksFor(text: string): boolean {
+    const t = text.toLowerCase();
+    const { yesno: _yesno, ...content } = this.k.glossary.questionWords;
+    return Object.values(content).flat().some((w) => w.trim() && holds(t, w));
+  }
+
   /** Whether a message asks what the current thing means ("什么意思"). */
   asksMeaning(text: string): boolean {
     const t = trimPunct(this.stripLeads(text.toLowerCase()));
@@ -161,6 +168,47 @@ export class TopicResolver {
       }
     }
     return t;
+  }
+
+  /** The Chinese characters of a text that are not question words. */
+  private contentOf(text: string): string {
+    let t = text.toLowerCase();
+    for (const w of [...this.asking].sort((a, b) => b.length - a.length)) if (!latin(w.trim())) t = t.split(w).join('');
+    return t.replace(/[^\u4e00-\u9fff]/g, '');
+  }
+
+  /** What the topic's question was about besides its subject: its words that are neither place, title nor question. */
+  private matterOf(topic: Topic): string {
+    const titles = this.k.documents.filter((d) => topic.docs.includes(d.id)).flatMap((d) => [d.title, ...d.awards]);
+    let q = topic.q;
+    const place = this.placeIn(q);
+    if (place?.span) q = q.slice(0, place.span.at) + ' ' + q.slice(place.span.end);
+    const award = this.awardIn(q);
+    if (award) q = q.slice(0, award.span.at) + ' ' + q.slice(award.span.end);
+    let out = '';
+    for (let i = 0; i < q.length; ) {
+      let len = 0;
+      for (let l = Math.min(20, q.length - i); l >= 3; l--) {
+        if (titles.some((t) => t.includes(q.slice(i, i + l)))) {
+          len = l;
+          break;
+        }
+      }
+      if (len) i += len;
+      else out += q[i++];
+    }
+    let m = out.toLowerCase();
+    for (const w of [...this.asking].sort((a, b) => b.length - a.length)) if (!latin(w.trim())) m = m.split(w).join(' ');
+    const words = m.split(/[^\u4e00-\u9fff]+/).filter((w) => w.length >= 2);
+    return words.sort((a, b) => b.length - a.length)[0] ?? '';
+  }
+
+  /** A follow-up without the word that points back at the topic ("这钱谁出的" → "钱谁出的"): the subject stands in for it. */
+  private withoutReference(text: string): string {
+    const lower = text.toLowerCase();
+    const ref = [...this.words.references].sort((a, b) => b.length - a.length).find((r) => !latin(r) && lower.startsWith(r));
+    const rest = ref ? trimPunct(text.slice(ref.length)) : text;
+    return [...rest].length >= 2 ? rest : text;
   }
 
   /** "X呢", "what about X", "换成X": the X, or undefined when the message is not of that shape. */
@@ -230,6 +278,10 @@ export class TopicResolver {
       const region = this.placeIn(q)?.region ?? this.k.documents.find((d) => d.awards.includes(named.award))?.region;
       return `${region ? shortPlace(region) : ''}${this.shortAward(named.award)}`;
     }
+    // A document is named by its place, and by the words of its title that no other document of that place shares.
+    const region = this.placeIn(q)?.region ?? this.k.documents.find((d) => d.id === docIds[0])?.region;
+    const others = this.k.documents.filter((d) => d.region === region && !docIds.includes(d.id)).map((d) => d.title);
+    if (region && !others.length) return shortPlace(region);
     const titles = this.k.documents.filter((d) => docIds.includes(d.id)).flatMap((d) => [d.title, ...d.awards]);
     const lower = q.toLowerCase();
     const firstAsk = Math.min(...this.asking.map((w) => lower.indexOf(w)).filter((i) => i >= 0), q.length);
@@ -242,7 +294,7 @@ export class TopicResolver {
       let len = 0;
       for (let l = Math.min(12, firstAsk - i); l >= 2; l--) {
         const piece = q.slice(i, i + l);
-        if (/^[\u4e00-\u9fff]+$/.test(piece) && titles.some((t) => t.includes(piece))) {
+        if (/^[\u4e00-\u9fff]+$/.test(piece) && titles.some((t) => t.includes(piece)) && !others.some((t) => t.includes(piece))) {
           len = l;
           break;
         }
@@ -271,10 +323,12 @@ export class TopicResolver {
       return { ...this.replace(topic, x), use: 'what-about' };
     }
     if (this.namesSubject(text)) return { question: text, use: 'own-subject' };
-    const rest = x ?? this.stripLeads(text);
+    const rest = this.withoutReference(x ?? this.stripLeads(text));
     if (!topic.subject || !rest || !this.asks(rest)) return { question: text, use: 'new' };
+    // A follow-up that names nothing but what it asks ("这个谁牵头", "具体要干啥") asks about the topic's matter too.
+    const matter = this.contentOf(rest).length < 3 ? this.matterOf(topic) : '';
     const sep = /^[a-z]/i.test(rest) ? ' ' : '';
-    return { question: `${topic.subject}${sep}${rest}`, use: 'follow-up', subject: topic.subject };
+    return { question: `${topic.subject}${matter}${sep}${rest}`, use: 'follow-up', subject: topic.subject };
   }
 
   /** The place and award that `x` names, put in place of the ones in `s` (or in front of it); and what is left of x. */
