@@ -52,6 +52,9 @@ async function ask(args: string[]): Promise<number> {
   const k = loadKnowledge();
   const json = args.includes('--json');
   const jsonl = args.includes('--jsonl');
+  // --explain adds the trace: the frame, the top clauses with scores, and which answerer answered and why others declined.
+  const explain = args.includes('--explain');
+  const shown = ({ frame: _, trace, ...a }: ReturnType<typeof answerQuestion>) => (explain ? { ...a, trace } : a);
   const skip = new Set<number>();
   args.forEach((a, i) => {
     if (a === '--at') skip.add(i + 1);
@@ -59,16 +62,17 @@ async function ask(args: string[]): Promise<number> {
   const words = args.filter((a, i) => !a.startsWith('--') && !skip.has(i));
   if (jsonl) {
     for await (const line of stdinLines()) {
-      const a = answerQuestion(k, line, clock(args));
-      out(JSON.stringify(a));
+      const a = answerQuestion(k, line, clock(args), { explain });
+      out(JSON.stringify(shown(a)));
     }
     return 0;
   }
   const question = words.join(' ');
-  const a = answerQuestion(k, question, clock(args));
-  if (json) out(JSON.stringify(a));
+  const a = answerQuestion(k, question, clock(args), { explain });
+  if (json) out(JSON.stringify(shown(a)));
   else {
     out(a.answer);
+    if (a.trace) out(`\n--explain\n${JSON.stringify(a.trace, null, 1)}`);
   }
   return 0;
 }

@@ -41,26 +41,5 @@ export interface OutgoingMessage {
   more?: { value: string; text: string };
 }
 
-/** A citation of one clause of one document. */
-export interface Citation {
-  /** Full document title, naming the city or province. */
-  title: string;
-  /** Clause name the way the document numbers it, such as 第七条 or 三、（十）2. */
-  article: string;
-  /** Verbatim clause text. */
-  quote: string;
-}
-
-/** The answer to one policy question, in the shape of the scriptable contract. */
-export interface PolicyAnswer {
-  /** The question as asked. */
-  question: string;
-  /** Intent the classifier chose. */
-  intent: string;
-  /** Whether the corpus covers the question. */
-  found: boolean;
-  /** What the user sees: the fact first, then the source. */
-  answer: string;
-  /** Clauses the answer rests on. */
-  citations: Citation[];
-}
+/** The answer's types live with the answerer that produces them. */
+export type { Citation, PolicyAnswer } from '../knowledge/answer-types.ts';

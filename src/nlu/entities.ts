@@ -1,5 +1,5 @@
 /** Entity extraction: places named (by the gazetteer), counts, years, dates and numbers. */
-import { loadPlaces, shortPlace } from '../knowledge/glossary.ts';
+import { loadPlaces, shortPlace } from './glossary.ts';
 import { parseChineseNumber } from './chinese-numbers.ts';
 
 /** Short names of every place in the gazetteer (data/places.json), longest first, read once. */

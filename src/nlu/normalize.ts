@@ -1,4 +1,4 @@
-/** Text normalisation: Traditional → Simplified, full-width → half-width, control characters removed. */
+/** Text normalisation for matching: invisible format characters dropped, Traditional → Simplified, full-width → half-width, control characters removed. */
 import * as OpenCC from 'opencc-js';
 
 /** Longest text the understanding pipeline looks at; the rest of a huge message is ignored. */
@@ -17,9 +17,18 @@ export function halfWidth(text: string): string {
   return text.replace(/[\uFF10-\uFF19\uFF21-\uFF3A\uFF41-\uFF5A\uFF05\uFF0B\uFF0D\uFF0E\uFF0F]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/\u3000/g, ' ');
 }
 
-/** Normalises user text for understanding: bounded length, no control characters, Simplified, half-width. */
+/**
+ * Removes invisible format characters (Unicode category Cf: zero-width space and joiners, bidi marks and overrides,
+ * the byte-order mark, the soft hyphen): "公\u200b示几天" reads as "公示几天".
+ */
+export function withoutInvisible(text: string): string {
+  return text.replace(/\p{Cf}/gu, '');
+}
+
+/** Normalises user text for understanding: bounded length, no invisible or control characters, Simplified, half-width. */
 export function normalizeText(text: string): string {
-  const bounded = text.length > MAX_TEXT ? text.slice(0, MAX_TEXT) : text;
+  const visible = withoutInvisible(text);
+  const bounded = visible.length > MAX_TEXT ? visible.slice(0, MAX_TEXT) : visible;
   // eslint-disable-next-line no-control-regex
   const printable = bounded.replace(/[\u0000-\u0008\u000B-\u001F\u007F\uFFFD\uFEFF]/g, ' ');
   return halfWidth(simplify(printable)).replace(/\s+/g, ' ').trim();

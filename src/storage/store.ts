@@ -1,5 +1,10 @@
 /** The narrow storage interface; SQLite is the embedded default and another engine can implement it later. */
-import type { Choice } from '../core/types.ts';
+
+/** A quick reply as stored with a queued message (the shape of the core's Choice; the store imports nothing from above). */
+export interface Choice {
+  label: string;
+  value: string;
+}
 
 /** A chat subscribed to notices. */
 export interface Subscriber {

@@ -9,7 +9,7 @@ import type { AuditEntry, AwardRow, PublicityRow, UpcomingReminder } from './con
 import { validityText, type UploadProblem } from './documents.ts';
 import { html, localTime, type Safe } from './html.ts';
 import type { TokenRefusal } from './console-db.ts';
-import type { QuestionGroup } from './unanswered.ts';
+import { frameLine, type QuestionGroup } from './unanswered.ts';
 
 /** A hidden CSRF field. */
 function csrfField(csrf: string): Safe {
@@ -191,7 +191,7 @@ export function unansweredPage(groups: QuestionGroup[], csrf: string): Safe {
   const reason = (r: string) => (r === 'low_confidence' ? '把握不大' : '未收录');
   return html`<p class="muted">机器人回答“未收录”或把握不大的问题都记在这里，相似的问法归为一组。处理后（例如补充了文件）可标记为已处理；之后再有人这样问，这一组会重新出现。</p>
 <table id="unanswered"><thead><tr><th>问题（最近的问法）</th><th>次数</th><th>最近一次</th><th>渠道</th><th>原因</th><th>机器人的回答</th><th></th></tr></thead><tbody>${groups.map(
-    (g) => html`<tr class="${g.handled ? 'handled' : ''}"><td><strong>${g.example}</strong>${g.variants.length > 1 ? html`<div class="muted">其他问法：${g.variants.slice(1).join(' / ')}</div>` : ''}</td><td>${g.count}</td><td>${localTime(g.lastAt)}</td><td>${g.channels.map(channelName).join('、')}</td><td>${g.reasons.map(reason).join('、')}</td><td class="reply">${g.lastReply.slice(0, 160)}</td>
+    (g) => html`<tr class="${g.handled ? 'handled' : ''}"><td><strong>${g.example}</strong>${g.variants.length > 1 ? html`<div class="muted">其他问法：${g.variants.slice(1).join(' / ')}</div>` : ''}${g.frame ? html`<div class="muted frame">理解为：${frameLine(g.frame)}</div>` : ''}</td><td>${g.count}</td><td>${localTime(g.lastAt)}</td><td>${g.channels.map(channelName).join('、')}</td><td>${g.reasons.map(reason).join('、')}</td><td class="reply">${g.lastReply.slice(0, 160)}</td>
 <td>${g.handled ? html`<span class="ok">已处理</span>` : html`<form method="post" action="/unanswered/handled">${csrfField(csrf)}<input type="hidden" name="wordings" value="${JSON.stringify(g.wordings)}"><button type="submit">标记已处理</button></form>`}</td></tr>`,
   )}</tbody></table>`;
 }

@@ -21,7 +21,8 @@ import { DocumentLibrary } from './documents.ts';
 import { html, layout, type PageContext, type Safe } from './html.ts';
 import * as pages from './pages.ts';
 import { WEB_CHANNEL, type WebReportChannel } from './report-channel.ts';
-import { groupQuestions } from './unanswered.ts';
+import { groupQuestions, withFrames } from './unanswered.ts';
+import { understand } from '../knowledge/understand.ts';
 
 /** What the console needs from the running bot. */
 export interface ConsoleDeps {
@@ -332,8 +333,10 @@ export async function buildConsoleServer(deps: ConsoleDeps): Promise<FastifyInst
   });
 
   // Unanswered questions.
-  app.get('/unanswered', async (req, reply) => page(req, reply, '未答问题', pages.unansweredPage(groupQuestions(await db.listUnanswered(deps.store, 2000)), csrfOf(reply))));
-  app.get('/api/unanswered', async () => groupQuestions(await db.listUnanswered(deps.store, 2000)));
+  // Each group shows the frame its example is understood into today, so staff see which word was not understood.
+  const understood = async () => withFrames(groupQuestions(await db.listUnanswered(deps.store, 2000)), (q) => understand(deps.bot.knowledge, q));
+  app.get('/unanswered', async (req, reply) => page(req, reply, '未答问题', pages.unansweredPage(await understood(), csrfOf(reply))));
+  app.get('/api/unanswered', async () => understood());
   app.post('/unanswered/handled', protect, async (req, reply) => {
     const form = z.object({ wordings: z.string().min(1).max(20_000) }).safeParse(req.body);
     const wordings = form.success ? z.array(z.string().max(500)).max(500).catch([]).parse(JSON.parse(form.data.wordings.startsWith('[') ? form.data.wordings : '[]')) : [];

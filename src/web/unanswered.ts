@@ -1,4 +1,5 @@
 /** Groups the questions the bot could not answer: one group per family of similar wordings, with counts and dates. */
+import type { QuestionFrame } from '../nlu/frame.ts';
 import { normalizeText } from '../nlu/normalize.ts';
 import type { UnansweredEntry } from './console-db.ts';
 
@@ -47,6 +48,35 @@ export interface QuestionGroup {
   reasons: string[];
   /** Whether staff marked the group handled after its last question. */
   handled: boolean;
+  /** How the bot understands the group's example now (see withFrames): staff see which word was not understood. */
+  frame?: QuestionFrame;
+}
+
+/** The groups, each with the frame the bot understands its example into today. */
+export function withFrames(groups: QuestionGroup[], understand: (question: string) => QuestionFrame): QuestionGroup[] {
+  return groups.map((g) => {
+    try {
+      return { ...g, frame: understand(g.example) };
+    } catch {
+      return g;
+    }
+  });
+}
+
+/** Names of the question types, as staff read them. */
+const TYPE_NAMES: Record<string, string> = { when: '日期', duration: '期限', cadence: '频次', money: '金额', quantity: '数量', who: '部门', where: '地点', list: '列举', yesno: '是否', fact: '事实' };
+
+/** One line saying how a question was understood: type, places, awards, topic words, and the words no document uses. */
+export function frameLine(f: QuestionFrame): string {
+  const parts = [`类型：${TYPE_NAMES[f.type] ?? f.type}（意图 ${f.intent}）`];
+  const places = [...f.places.covered, ...f.places.uncovered.map((p) => `${p}（未收录）`)];
+  if (places.length) parts.push(`地点：${places.join('、')}`);
+  if (f.awards.length || f.unknownAward) parts.push(`奖项：${[...f.awards, ...(f.unknownAward ? [`${f.unknownAward}（未收录）`] : [])].join('、')}`);
+  const topic = f.terms.filter(([, w]) => w >= 1).map(([t]) => t);
+  if (topic.length) parts.push(`关键词：${topic.slice(0, 8).join(' ')}`);
+  if (f.foreign.length) parts.push(`文件中没有的词：${f.foreign.join('、')}`);
+  if (f.yesno?.object) parts.push(`问的是：${f.yesno.object}`);
+  return parts.join('；');
 }
 
 /** Groups logged questions (newest first) into families of similar wordings, open groups first, then by last date. */

@@ -41,3 +41,16 @@ describe('groupQuestions', () => {
     ]);
   });
 });
+
+describe('frames on the unanswered page', () => {
+  it('shows how each group was understood, naming the word no document uses', async () => {
+    const { understand } = await import('../../src/knowledge/understand.ts');
+    const { knowledge } = await import('../helpers/knowledge.ts');
+    const { frameLine, withFrames } = await import('../../src/web/unanswered.ts');
+    const groups = withFrames(groupQuestions([entry('江门社保补贴多少', 100)]), (q) => understand(knowledge(), q));
+    expect(groups[0].frame?.places.covered).toEqual(['江门市']);
+    const line = frameLine(groups[0].frame!);
+    expect(line).toContain('地点：江门市');
+    expect(line).toContain('文件中没有的词：社保');
+  });
+});

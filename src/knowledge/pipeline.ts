@@ -1,0 +1,75 @@
+/**
+ * The answerer as one visible pipeline. A question is understood into a frame (understand.ts); then each answerer in
+ * ANSWERERS, in order, answers it or declines with a reason, and the first answer is the reply. To add a kind of
+ * question, write an answerer (answerers/*.ts: `{ name, answer(ctx) }`, returning `decline(reason)` when the question
+ * is not its kind) and put it in the list where it should take precedence.
+ */
+import type { QuestionFrame } from '../nlu/frame.ts';
+import type { PolicyAnswer } from './answer-types.ts';
+import { emptyQuestion } from './answerers/empty.ts';
+import { smallTalk } from './answerers/chat.ts';
+import { uncoveredPlace } from './answerers/uncovered-place.ts';
+import { documentListAnswerer } from './answerers/document-list.ts';
+import { yearNotCovered } from './answerers/year-not-covered.ts';
+import { issuance } from './answerers/issuance.ts';
+import { validity } from './answerers/validity.ts';
+import { perPlaceAnswerer } from './answerers/per-place.ts';
+import { unknownAwardAmount } from './answerers/unknown-award.ts';
+import { eligibility } from './answerers/eligibility.ts';
+import { deadline } from './answerers/deadline.ts';
+import { typedFact } from './answerers/typed-fact.ts';
+import { clause } from './answerers/clause.ts';
+import { notCoveredAnswerer } from './answerers/not-covered.ts';
+import { contextOf, type Answerer } from './context.ts';
+import type { Knowledge } from './knowledge.ts';
+
+/** The answerers, first match wins. */
+export const ANSWERERS: readonly Answerer[] = [
+  emptyQuestion, // no text
+  smallTalk, // 你好, 谢谢, 帮助
+  uncoveredPlace, // only places no document comes from
+  documentListAnswerer, // a place and nothing else: its documents
+  yearNotCovered, // a plan year the place's documents do not cover
+  issuance, // when a document was issued
+  validity, // whether a document is in force
+  perPlaceAnswerer, // an award several places set, no place named
+  unknownAwardAmount, // the amount of an award no document sets
+  eligibility, // "注册两年了可以申请吗", by the award's pre-check rules
+  deadline, // "现在还能报吗"
+  typedFact, // the closest clause holding the asked kind of fact (computed amounts are worked out in composition)
+  clause, // the best clause
+  notCoveredAnswerer, // the documents do not cover it
+];
+
+/** One step of the pipeline, as the trace shows it. */
+export interface TraceStep {
+  answerer: string;
+  /** Why it declined; absent for the one that answered. */
+  declined?: string;
+}
+
+/** How an answer was reached: the frame, the top clauses with their scores, and each answerer's decision. */
+export interface AnswerTrace {
+  frame: QuestionFrame;
+  clauses: { title: string; article: string; score: number }[];
+  steps: TraceStep[];
+}
+
+/** Runs the answerers over a frame; returns the first answer and the steps taken. */
+export function runPipeline(k: Knowledge, frame: QuestionFrame, now: Date, explain = false): PolicyAnswer & { trace?: AnswerTrace } {
+  const ctx = contextOf(k, frame, now);
+  const steps: TraceStep[] = [];
+  for (const a of ANSWERERS) {
+    const r = a.answer(ctx);
+    if ('declined' in r) {
+      steps.push({ answerer: a.name, declined: r.declined });
+      continue;
+    }
+    steps.push({ answerer: a.name });
+    if (!explain) return r;
+    const hits = frame.normalized ? ctx.clauses.hits : [];
+    const clauses = hits.slice(0, 5).map((h) => ({ title: h.unit.title, article: h.unit.article, score: Number(h.score.toFixed(3)) }));
+    return { ...r, trace: { frame, clauses, steps } };
+  }
+  throw new Error('no answerer answered (the last one must always answer)');
+}

@@ -1,0 +1,281 @@
+/** Retrieval: ranking clauses for a question, the weighted topic terms, and whether the best clause covers the question. */
+import type { Glossary } from '../nlu/glossary.ts';
+import { sentencesOf, type Fact, type FactType } from './facts.ts';
+import type { Knowledge } from './knowledge.ts';
+import type { Unit } from './policy-schema.ts';
+import { withoutOwnTitle, type Hit, type UnitSearch } from './search.ts';
+import { tidyFact } from './compose.ts';
+import { documentText, awardNames } from './corpus.ts';
+import { type QuestionType, askedPredicate } from '../nlu/question.ts';
+
+/** Fact types that answer each question type, best first. */
+export const WANTED: Record<QuestionType, FactType[]> = {
+  when: ['date', 'deadline'],
+  duration: ['duration', 'deadline'],
+  cadence: ['cadence'],
+  money: ['amount'],
+  quantity: ['quota', 'count', 'percent', 'threshold', 'amount'],
+  who: ['body'],
+  where: ['place'],
+  list: [],
+  yesno: [],
+  fact: [],
+};
+
+/** Fact types that answer a question type less directly, used only when no close clause holds a fact of the first kind. */
+export const FALLBACK: Partial<Record<QuestionType, FactType[]>> = { when: ['duration'], duration: ['date'], quantity: ['duration'], where: ['body'] };
+
+/** Scores a sentence against the question's weighted terms. */
+export function scoreSentence(s: string, terms: Map<string, number>, search: UnitSearch): number {
+  let score = 0;
+  const lower = s.toLowerCase();
+  for (const [t, w] of terms) if (lower.includes(t)) score += w * search.idf(t);
+  return score;
+}
+
+/**
+ * Scores a clause like scoreSentence, but a term the clause only uses as the tail of a longer name counts a third:
+ * "管理体系认证" in "环境管理体系认证" (or in "职业健康安全管理体系/认证") names another thing than the question's
+ * 质量管理体系认证, when the noun before it (环境, 职业健康安全) is not one the question uses.
+ */
+export function scoreClause(c: string, terms: Map<string, number>, search: UnitSearch): number {
+  const keys = [...terms.keys()];
+  const lower = c.toLowerCase();
+  // Each word of the clause with its offset, to find the word in which a term's occurrence starts.
+  const spans: { word: string; start: number }[] = [];
+  let offset = 0;
+  for (const word of search.wordsOf(lower)) {
+    const at = lower.indexOf(word, offset);
+    if (at < 0) continue;
+    spans.push({ word, start: at });
+    offset = at + word.length;
+  }
+  const siblingAt = (t: string, at: number) => {
+    const w = spans.findLast((x) => x.start <= at);
+    if (!w || w.start === at || w.start + w.word.length <= at) return false;
+    const before = w.word.slice(0, at - w.start);
+    return !keys.some((k) => k.includes(before) || k.includes(w.word)) && search.isNoun(before);
+  };
+  let score = 0;
+  for (const [t, w] of terms) {
+    let at = lower.indexOf(t);
+    if (at < 0) continue;
+    let own = false;
+    for (; at >= 0 && !own; at = lower.indexOf(t, at + 1)) own = !siblingAt(t, at);
+    score += (own ? 1 : 0.3) * w * search.idf(t);
+  }
+  return score;
+}
+
+/** Facts of a unit of the wanted types. */
+export function factsOfType(u: Unit, types: FactType[]): Fact[] {
+  return u.facts ? u.facts.filter((f) => types.includes(f.type)) : [];
+}
+
+/** Whether a unit holds any fact of the types (without building a list). */
+export function holdsType(u: Unit, types: FactType[]): boolean {
+  return u.facts !== undefined && u.facts.some((f) => types.includes(f.type));
+}
+
+/** Departments named in a table row's unit columns or in a clause's closing parenthesis. */
+export function departmentsOf(u: Unit): string | undefined {
+  if (u.fields) {
+    const parts = Object.entries(u.fields).filter(([k, v]) => v && /单位$/.test(k)).map(([k, v]) => `${k}：${v}`);
+    return parts.length ? parts.join('；') : undefined;
+  }
+  const m = /[（(\[]([^（()）\[\]]*?(?:局|处|部|政府|协会|负责|单位|海关|委)[^（()）\[\]]*)[）)\]][。]?\s*$/.exec(u.text.trim());
+  return m ? m[1] : undefined;
+}
+
+/** Ranks units for the question: BM25, then the best sentence, adjacent-word phrases, the asked fact type and the award named. */
+export function rank(k: Knowledge, q: string, terms: Map<string, number>, qt: QuestionType, filter: ((u: Unit) => boolean) | undefined, awardDocs: Set<string>, limit = 12): Hit[] {
+  const raw = k.search.search(terms, limit, filter);
+  const wanted = WANTED[qt];
+  const phrases = phrasesOf(k, q);
+  // "认证目标有哪些": a section whose title names what is asked (一、总体目标) is about it.
+  const asked = askedPredicate(q)?.predicate;
+  return raw
+    .map((h) => {
+      let best = 0;
+      for (const s of sentencesOf(h.unit)) best = Math.max(best, scoreSentence(withoutOwnTitle(s, h.unit.title), terms, k.search));
+      let score = h.score + 0.5 * best;
+      if (phrases.length) {
+        const text = h.unit.text.replace(/\s+/g, '');
+        score += 0.5 * phrases.filter((x) => text.includes(x.p)).reduce((a, x) => a + x.w, 0);
+      }
+      if (awardDocs.has(h.unit.docId)) score *= 1.4;
+      if (asked && h.unit.heading.includes(asked)) score *= 1.5;
+      if (formHeader(h.unit)) score *= 0.5;
+      // The notice that issues a plan names its addressees and the plan; it sets no measure of its own.
+      if (h.unit.kind === 'notice' && !/问题|反映|联系|印发|发布|通知|contact|problem/i.test(q)) score *= 0.7;
+      // "评审流程是怎样的", "要哪些条件": a clause that lists its steps or conditions as items.
+      if (/流程|程序|步骤|环节|哪些条件|什么条件|啥条件|条件有/.test(q) && itemTitles(h.unit).length >= 3) score *= 1.5;
+      if (wanted.length && factsOfType(h.unit, wanted).length) score *= 1.15;
+      if (qt === 'who' && departmentsOf(h.unit)) score *= 1.1;
+      return { ...h, score };
+    })
+    .sort((a, b) => b.score - a.score);
+}
+
+/** Pairs of adjacent question words, as phrases a clause may contain ("抽检计划"). */
+export function phrasesOf(k: Knowledge, q: string): { p: string; w: number }[] {
+  if (!k.segmenter) return [];
+  const stop = new Set(k.glossary.stopwords);
+  const words = k.segmenter.words(q).filter((w) => /[\u4e00-\u9fff]/.test(w) && !stop.has(w));
+  const out: { p: string; w: number }[] = [];
+  for (let i = 0; i + 1 < words.length; i++) {
+    if (words[i].length + words[i + 1].length < 3) continue;
+    // No phrase starts with a particle: "的认证" would match every "…的认证" in the corpus ("发布的" still says something).
+    if (/^[的了地得之]$/.test(words[i])) continue;
+    out.push({ p: words[i] + words[i + 1], w: k.search.idf(words[i]) + k.search.idf(words[i + 1]) });
+  }
+  return out;
+}
+
+/** Whether a unit is an empty form's header row ("序号｜所属行业｜…｜进展情况及成效"): it names columns, not a measure. */
+export function formHeader(u: Unit): boolean {
+  const cells = u.text.split(/[｜|]/).map((c) => c.trim()).filter(Boolean);
+  return cells.length >= 4 && cells.every((c) => c.length <= 10);
+}
+
+/** An item's first phrase, cut to about 30 characters; a long one keeps the figure that makes it a condition (连续3次以上). */
+export function shortItem(s: string): string {
+  if (s.length <= 30) return s;
+  const figures = [...s.matchAll(/\d+(?:\.\d+)?\s*(?:次|年|个|家|项|万元|元|%|分|天)(?:以上|以下|以内)?/g)];
+  const fig = figures.find((f) => f.index! + f[0].length > 28);
+  if (fig) {
+    const end = fig.index! + fig[0].length;
+    return `${s.slice(0, 12)}…${s.slice(Math.max(12, end - 16), end)}…`;
+  }
+  return `${s.slice(0, 28)}…`;
+}
+
+/** The numbered items of a clause ("（一）企业申报。…（二）材料初审。…"), each by its first phrase. */
+export function itemTitles(u: Unit): string[] {
+  const out: string[] = [];
+  for (const line of u.text.split('\n')) {
+    const m = /^\s*([（(][一二三四五六七八九十]+[）)]|\d{1,2}[.．、])\s*([^。；;，,]{2,60})/.exec(line);
+    if (m) out.push(`${m[1]}${shortItem(tidyFact(m[2]))}`);
+  }
+  return out;
+}
+
+/**
+ * The question's words for choosing a sentence: names of the place and of the award locate the document, not the
+ * sentence, so they weigh little ("佛山标杆奖评审委员会主任谁来当" is decided by 主任, not by 佛山 or 标杆奖).
+ */
+export function focusTerms(k: Knowledge, terms: Map<string, number>): Map<string, number> {
+  const out = new Map<string, number>();
+  const awards = awardNames(k);
+  const names = (t: string) => k.places.match(t).covered.length > 0 || (t.length >= 2 && awards.some((a) => a.endsWith(t) || (t.endsWith('奖') && a.includes(t))));
+  const naming = [...terms.keys()].filter(names);
+  // A word inside a name the question uses (优秀 in 优秀奖) names it too.
+  for (const [t, w] of terms) out.set(t, naming.some((n) => n.includes(t)) ? w * 0.2 : w);
+  return out;
+}
+
+/** Stopwords and the glossary's interrogative question words (啥时候, 多会儿: they ask; they name no topic). */
+export const STOPS = new WeakMap<Glossary, Set<string>>();
+
+/** The words that carry no topic, built once per glossary. */
+export function stopwordsOf(k: Knowledge): Set<string> {
+  let s = STOPS.get(k.glossary);
+  if (!s) {
+    // The yes/no words and their parts ("能不能" → 不能) ask; they name no topic either.
+    const yesno = k.glossary.questionWords.yesno.map((w) => w.trim()).filter((w) => /^[\u4e00-\u9fff]{3,}$/.test(w));
+    const parts = k.segmenter ? yesno.flatMap((w) => k.segmenter!.terms(w)) : [];
+    STOPS.set(k.glossary, (s = new Set([...k.glossary.stopwords, ...Object.values(k.glossary.questionWords).flat().map((w) => w.trim()).filter((w) => /什么|啥|哪|几|多少|多久|多长|谁|吗|何|怎|多会/.test(w)), ...yesno, ...parts])));
+  }
+  return s;
+}
+
+/** The query's topic terms: no expansions, stopwords, numbers or place names. */
+export function significantTerms(k: Knowledge, terms: Map<string, number>): string[] {
+  const stop = stopwordsOf(k);
+  // A part of a colloquial word the question uses ("龙头" of 水龙头) is as colloquial as the word.
+  const colloquial = new Set(k.glossary.colloquial);
+  const spoken = [...terms.keys()].filter((t) => colloquial.has(t));
+  return [...terms.entries()]
+    .filter(([t, w]) => w >= 1 && t.length >= 2 && !stop.has(t) && !k.places.match(t).covered.length && !/\d|^[一二两三四五六七八九十]+[次年个家项]$/.test(t) && !/^[a-z]{1,2}$/.test(t))
+    .filter(([t]) => !spoken.some((c) => c !== t && c.includes(t)))
+    .map(([t]) => t);
+}
+
+/**
+ * Whether the top hit answers the question: its clause covers half of the question's topic weight, or its clause a
+ * third and its whole document three quarters (an owner's extra context words rarely sit in the one clause).
+ */
+export function covers(k: Knowledge, topics: string[], hit: Hit, foreign: string[]): boolean {
+  const unit = coverage(k, topics, hit.unit.text + ' ' + hit.unit.heading + ' ' + hit.unit.title, foreign);
+  if (unit >= 0.5) return true;
+  if (unit < 0.3) return false;
+  const docText = documentText(k, hit.unit.docId);
+  return coverage(k, topics, `${docText} ${hit.unit.title}`, foreign) >= 0.66;
+}
+
+/** Share of the question's known topic weight that the text covers, counting synonyms and abbreviations. */
+export function coverage(k: Knowledge, terms: string[], covered: string, foreign: string[] = []): number {
+  const text = covered.toLowerCase();
+  let total = 0;
+  let got = 0;
+  for (const t of terms) {
+    const syn = [...k.search.synonymsOf(t), ...k.search.expandAbbreviation(t)];
+    if (!k.search.knows(t) && !syn.length) continue;
+    // A word the corpus holds only as a run of characters ("选出" inside "评选出") says little: it weighs 1.
+    const w = k.search.hasTerm(t) ? k.search.idf(t) : k.search.knows(t) ? 1 : 2;
+    total += w;
+    if (text.includes(t) || syn.some((s) => text.includes(s))) got += w;
+  }
+  for (const f of foreign) if (!terms.includes(f) || !k.search.knows(f)) total += FOREIGN_WEIGHT;
+  return total ? got / total : 0;
+}
+
+/** Part-of-speech tags of words that name a topic. */
+export const TOPIC_TAGS = new Set(['n', 'nz', 'j', 'vn', 'nt', 'l', 's', 'i']);
+
+/** Weight of a topic word the corpus never uses, against the idf of the words it does know. */
+export const FOREIGN_WEIGHT = 6;
+
+/** Topic words in the question that the corpus never uses (社保, 个税, 最低工资 …). */
+export function foreignTopics(k: Knowledge, q: string): string[] {
+  const out: string[] = [];
+  const stop = new Set(k.glossary.stopwords);
+  const colloquial = new Set(k.glossary.colloquial);
+  const english = q.toLowerCase().match(/[a-z]{3,}/g) ?? [];
+  const cjk = q.match(/[\u4e00-\u9fff]/g) ?? [];
+  if (english.length >= 3 && english.length * 2 > cjk.length) {
+    const content = english.filter((w) => !stop.has(w) && !k.places.match(w).covered.length);
+    if (!content.some((w) => k.search.synonymsOf(w).length)) out.push(...content);
+  }
+  if (!k.segmenter) return out;
+  const tagged = k.segmenter.tagged(q, false);
+  // Single characters the segmenter could not join ("稳" + "岗") may be one word the documents never use.
+  for (let i = 0; i + 1 < tagged.length; i++) {
+    const [a, b] = [tagged[i], tagged[i + 1]];
+    if (a.word.length !== 1 || b.word.length !== 1 || !/^[\u4e00-\u9fff]{2}$/.test(a.word + b.word)) continue;
+    if (!/^(a|v|n|vn)$/.test(a.tag) || !/^n/.test(b.tag) || /[的了呢吗啊吧么是在有和就都也还能会要才刚我你他它这那个次年月日天钱奖国省市县区镇]/.test(a.word + b.word)) continue;
+    const w = a.word + b.word;
+    if (!k.search.knows(w) && !stop.has(w) && !colloquial.has(w) && !k.search.synonymsOf(w).length) out.push(w);
+  }
+  for (const { word, tag } of tagged) {
+    if (!TOPIC_TAGS.has(tag) || stop.has(word) || colloquial.has(word) || k.search.synonymsOf(word).length) continue;
+    if (!/^[\u4e00-\u9fff]{2,}$/.test(word) || k.places.match(word).covered.length) continue;
+    if (k.search.knows(word) || k.search.expandAbbreviation(word).length) continue;
+    const parts = k.segmenter.terms(word).filter((p) => p.length >= 2 && p !== word);
+    const covered = new Set<number>();
+    for (const p of parts) {
+      if (!k.search.knows(p) && !colloquial.has(p)) continue;
+      const at = word.indexOf(p);
+      for (let i = at; i >= 0 && i < at + p.length; i++) covered.add(i);
+    }
+    if (covered.size / word.length >= 0.6) continue;
+    out.push(word);
+  }
+  return [...new Set(out)];
+}
+
+/** Whether a word is the subject the question asks about: directly followed by its predicate, or ending the question. */
+export function isSubject(q: string, word: string): boolean {
+  const at = q.indexOf(word);
+  return at >= 0 && /^(是|的?(标准|比例|税率|金额)|按|要|需要|怎么|怎样|如何|多少|几|有没有|能不能|可以|可不可以|吗|[？?。]|$)/.test(q.slice(at + word.length).trim());
+}

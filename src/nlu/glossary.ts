@@ -1,0 +1,122 @@
+/** The field's vocabulary and the gazetteer, read from `data/glossary.json` and `data/places.json` and validated. */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z, ZodError } from 'zod';
+import { DataError } from '../errors.ts';
+
+const words = z.array(z.string().min(1));
+
+/** One alternative of a question pattern: a regular expression source that compiles. */
+const alternative = z.string().min(1).refine((s) => {
+  try {
+    new RegExp(s, 'i');
+    return true;
+  } catch {
+    return false;
+  }
+}, 'not a valid regular expression');
+
+/** The decisions made by question patterns (see `questionPatterns` in data/glossary.json). */
+export const PATTERN_NAMES = ['validity', 'issuance', 'documentWords', 'honourWords', 'placeOnlyFiller', 'askingNow', 'applyingWords', 'aboutApplying', 'askingEnough'] as const;
+
+/** A decision made by a question pattern. */
+export type PatternName = (typeof PATTERN_NAMES)[number];
+
+/** Schema of `data/glossary.json`: words staff can extend without code. */
+export const glossarySchema = z.object({
+  $comment: z.string().optional(),
+  /** Colloquial, abbreviated or English words mapped to the documents' own words. */
+  synonyms: z.record(z.string().min(1), words),
+  /** Words that carry no topic of their own (function words, politeness, generic nouns). */
+  stopwords: words,
+  /** Colloquial words whose absence from the documents is expected (not a sign of an uncovered topic). */
+  colloquial: words,
+  /** Domain terms the segmenter keeps whole. */
+  terms: words,
+  /** Document words each intent implies, added to the query with a low weight. */
+  intentTerms: z.record(z.string().min(1), words),
+  /** Words that tell what kind of fact a question asks for. */
+  questionWords: z.object({ when: words, duration: words, cadence: words, money: words, quantity: words, who: words, where: words.default([]), yesno: words, list: words }),
+  /**
+   * Regular-expression alternatives that decide what a question is about before any clause is read: whether it asks
+   * about a document's validity or issuance, whether it names a place and nothing else, whether it asks "now".
+   */
+  questionPatterns: z.object({
+    $comment: z.string().optional(),
+    ...Object.fromEntries(PATTERN_NAMES.map((n) => [n, z.array(alternative).min(1)])),
+  } as Record<'$comment', z.ZodOptional<z.ZodString>> & Record<PatternName, z.ZodArray<typeof alternative>>).strict(),
+  /** Words a conversation reads: follow-ups ("那…", "…呢", "what about"), corrections ("不是…，我问的是…"), "什么意思". */
+  conversation: z.object({ leads: words, whatAbout: words, tails: words, negations: words, corrections: words, asking: words, references: words, meaning: words }).strict().optional(),
+}).strict();
+
+/** The field's vocabulary. */
+export type Glossary = z.infer<typeof glossarySchema>;
+
+/** Each glossary's compiled patterns. */
+const COMPILED = new WeakMap<Glossary, Map<string, RegExp>>();
+
+/** The question pattern `name` of the glossary as one case-insensitive regular expression (`flags` adds, e.g. 'g'). */
+export function questionPattern(g: Glossary, name: PatternName, flags = ''): RegExp {
+  let m = COMPILED.get(g);
+  if (!m) COMPILED.set(g, (m = new Map()));
+  const key = `${name}/${flags}`;
+  let re = m.get(key);
+  if (!re) m.set(key, (re = new RegExp(g.questionPatterns[name].join('|'), `i${flags}`)));
+  // A global pattern keeps its position between calls: start it afresh.
+  re.lastIndex = 0;
+  return re;
+}
+
+/** Schema of `data/places.json`: how places are recognised (which are covered comes from the documents). */
+export const placesSchema = z.object({
+  $comment: z.string().optional(),
+  provinces: words,
+  /** City (full name) → its province (full name). */
+  cities: z.record(z.string().min(2), z.string().min(2)),
+  /** English name → Chinese full name. */
+  english: z.record(z.string().min(2), z.string().min(2)),
+  /** Words naming the whole country. */
+  national: words,
+}).strict();
+
+/** The gazetteer. */
+export type Places = z.infer<typeof placesSchema>;
+
+/** Default data directory (the project's `data/`). */
+const DEFAULT_DIR = new URL('../../data', import.meta.url).pathname;
+
+/** Reads and validates one JSON data file, reporting the file and the field on error. */
+function readJson<T>(dir: string, file: string, schema: z.ZodType<T>, fallbackDir = DEFAULT_DIR): T {
+  const path = existsSync(join(dir, file)) ? join(dir, file) : join(fallbackDir, file);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new DataError(file, 'json', (e as Error).message);
+  }
+  try {
+    return schema.parse(raw);
+  } catch (e) {
+    if (e instanceof ZodError) {
+      const i = e.issues[0];
+      throw new DataError(file, i?.path.join('.') || '(root)', i?.message ?? 'invalid');
+    }
+    throw e;
+  }
+}
+
+/** Loads the glossary from a data directory (falling back to the project's own). */
+export function loadGlossary(dataDir: string = DEFAULT_DIR): Glossary {
+  return readJson(dataDir, 'glossary.json', glossarySchema);
+}
+
+/** Loads the gazetteer from a data directory (falling back to the project's own). */
+export function loadPlaces(dataDir: string = DEFAULT_DIR): Places {
+  return readJson(dataDir, 'places.json', placesSchema);
+}
+
+/** The short name of a place ("佛山市" → "佛山"; a two-character name stays whole). */
+export function shortPlace(full: string): string {
+  const s = full.replace(/(特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|省|市|县|区)$/, '');
+  return s.length >= 2 ? s : full;
+}
