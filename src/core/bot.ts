@@ -1,7 +1,7 @@
 /** The platform-neutral bot: understands a message, runs the dialogue and capability handlers, and keeps state. */
 import { z } from 'zod';
 import type { Logger } from 'pino';
-import { answerQuestion, CHAT_INTENTS, chatReply, documentList, HELP_TEXT, type Knowledge } from '../knowledge/answer.ts';
+import { answerQuestion, understand, CHAT_INTENTS, chatReply, documentList, HELP_TEXT, type Knowledge } from '../knowledge/answer.ts';
 import { CHAT_WORDS, converse, reviveChatState, type ChatState, type TurnResult } from '../dialogue/conversation.ts';
 import { DEFAULT_TOPIC_TTL_MINUTES, isLive, topicData, type Topic } from '../dialogue/topic.ts';
 import { TopicResolver, type Resolution } from '../dialogue/topic-followup.ts';
@@ -196,7 +196,7 @@ export class Bot {
       if (replies) break;
     }
     if (!replies) {
-      const built = await this.builtIn(ctx, turn.state, resolution);
+      const built = await this.builtIn(ctx, turn.state, resolution, live);
       replies = built.replies;
       if (built.topic && !readError) await this.deps.store.saveChatState(msg.channel, key, { ...turn.state, topic: built.topic });
     }
@@ -206,7 +206,7 @@ export class Bot {
   }
 
   /** Built-in commands and the policy answer that every message falls back to. */
-  private async builtIn(ctx: HandlerContext, state: ChatState, resolution: Resolution): Promise<{ replies: OutgoingMessage[]; topic?: Topic }> {
+  private async builtIn(ctx: HandlerContext, state: ChatState, resolution: Resolution, live: Topic | undefined): Promise<{ replies: OutgoingMessage[]; topic?: Topic }> {
     const chat = ctx.msg.chat;
     const just = (replies: OutgoingMessage[]) => ({ replies });
     switch (ctx.command) {
@@ -231,7 +231,7 @@ export class Bot {
       // The whole clauses are kept with the chat state: they survive a restart, and lapse only with /cancel or a new answer.
       return just([{ chat, text: state.topic?.whole ?? '暂时没有可查看的原文：请先提一个政策问题，回答后再回复“原文”查看条款全文。' }]);
     }
-    const a = answerQuestion(ctx.knowledge, resolution.question, ctx.now);
+    const a = this.resolver.answer(resolution, live, ctx.now);
     if (!a.found && resolution.use === 'new' && ([...ctx.text].length <= 3 || !this.resolver.asks(ctx.text)) && !/[?？]/.test(ctx.text)) {
       return just([{ chat, text: '没太明白您的意思。您可以直接提问，例如“优秀奖奖金多少”“江门管理体系认证目标多少家”，发送 /precheck 预检申报条件，或发送“帮助”查看全部功能。', data: { answer: { intent: a.intent, found: false, citations: [] } } }]);
     }
@@ -252,9 +252,9 @@ export class Bot {
   private askInForm(text: string, award: AwardRules, now: Date): { reply: { text: string; data?: Record<string, unknown> }; topic?: Topic } | undefined {
     if (!this.resolver.asks(text) && !this.resolver.namesSubject(text)) return undefined;
     const subject = formSubject(award);
-    const context: Topic = { q: subject, subject, docs: [award.document.id], award: award.name, place: award.place, at: now.toISOString() };
+    const context: Topic = { q: subject, subject, docs: [award.document.id], award: award.name, place: award.place, at: now.toISOString(), frame: understand(this.deps.knowledge, subject) };
     const resolution = this.resolver.resolve(text, context);
-    const a = answerQuestion(this.deps.knowledge, resolution.question, now);
+    const a = this.resolver.answer(resolution, context, now);
     const topic = this.resolver.topicOf(resolution.question, a, now, resolution.subject);
     const used = topicData(topic, resolution.use === 'own-subject' ? 'own-subject' : 'form');
     return {

@@ -8,8 +8,8 @@
  * This is the one place that turns context into a question; when the answerer exposes its question frame, the same
  * decisions can merge frames instead of rewriting text.
  */
-import type { Citation, PolicyAnswer } from '../core/types.ts';
-import type { Knowledge } from '../knowledge/answer.ts';
+import type { Citation } from '../core/types.ts';
+import { answerFrame, answerQuestion, understand, withContext, type FramedAnswer, type Knowledge } from '../knowledge/answer.ts';
 import { loadPlaces, shortPlace } from '../knowledge/glossary.ts';
 import { boundedWhole, type Topic, type TopicUse } from './topic.ts';
 
@@ -21,6 +21,8 @@ export interface Resolution {
   use: TopicUse;
   /** The subject the question keeps, when it continues the topic. */
   subject?: string;
+  /** For a follow-up that drops the subject: its own words, whose frame is merged with the topic's. */
+  own?: string;
 }
 
 /** A place, award or title named somewhere in a text. */
@@ -328,7 +330,7 @@ export class TopicResolver {
     // A follow-up that names nothing but what it asks ("这个谁牵头", "具体要干啥") asks about the topic's matter too.
     const matter = this.contentOf(rest).length < 3 ? this.matterOf(topic) : '';
     const sep = /^[a-z]/i.test(rest) ? ' ' : '';
-    return { question: `${topic.subject}${matter}${sep}${rest}`, use: 'follow-up', subject: topic.subject };
+    return { question: `${topic.subject}${matter}${sep}${rest}`, use: 'follow-up', subject: topic.subject, own: rest };
   }
 
   /** The place and award that `x` names, put in place of the ones in `s` (or in front of it); and what is left of x. */
@@ -406,8 +408,22 @@ export class TopicResolver {
     return undefined;
   }
 
+  /**
+   * Answers a message as resolved. A follow-up that drops the subject is answered as a frame: the frame of the question
+   * with the topic's subject in front, merged with the topic's frame (the places, awards and documents it does not name
+   * come from the topic; the topic's terms add no weight: measured on eval/dialogues.jsonl, carrying them at half
+   * weight pulled "那公示几天" back to the topic's money clause, 137/162 against 144/162). Any other message is
+   * answered as the question it was rewritten to.
+   */
+  answer(r: Resolution, topic: Topic | undefined, now: Date): FramedAnswer {
+    if (r.use === 'follow-up' && topic?.frame) {
+      return answerFrame(this.k, withContext(understand(this.k, r.question), topic.frame, 0), now);
+    }
+    return answerQuestion(this.k, r.question, now);
+  }
+
   /** The topic an answer leaves behind, or undefined when it is about nothing in particular. */
-  topicOf(question: string, a: PolicyAnswer, now: Date, subject?: string): Topic | undefined {
+  topicOf(question: string, a: FramedAnswer, now: Date, subject?: string): Topic | undefined {
     const docs = [...new Set(a.citations.map((c) => this.docIdOf(c)).filter((d): d is string => Boolean(d)))];
     const place = this.placeIn(question);
     const award = this.awardIn(question);
@@ -421,6 +437,7 @@ export class TopicResolver {
       ...(award ? { award: award.award } : {}),
       ...(region ? { place: region } : {}),
       at: now.toISOString(),
+      ...(a.frame ? { frame: a.frame } : {}),
       ...(whole ? { whole: boundedWhole(whole) } : {}),
     };
   }

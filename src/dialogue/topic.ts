@@ -1,5 +1,6 @@
 /** The chat's topic: what the last answer was about, kept with the chat state so that follow-ups can drop the subject. */
 import { z } from 'zod';
+import { questionFrameSchema } from '../nlu/frame.ts';
 
 /** Longest whole-clause text kept for "原文". */
 const WHOLE_MAX = 20_000;
@@ -18,6 +19,8 @@ export const topicSchema = z.object({
   place: z.string().max(100).optional(),
   /** When the answer was given (ISO); the topic lapses after a quiet period. */
   at: z.string().datetime({ offset: true }),
+  /** The frame the last answer answered (what was asked: type, places, awards, terms); a follow-up's frame is merged with it. */
+  frame: questionFrameSchema.optional().catch(undefined),
   /** The whole clauses behind the answer, sent when the user replies "原文". */
   whole: z.string().max(WHOLE_MAX).optional(),
 });
