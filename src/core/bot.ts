@@ -165,12 +165,13 @@ export class Bot {
     const followUp = resolution.use === 'follow-up' || resolution.use === 'what-about' || resolution.use === 'correction';
     const turn: TurnResult = converse(
       state,
-      { text, command, args, intent: intent.intent, confidence: intent.confidence, followUp, asks: this.resolver.asksFor(text), now },
+      { text, command, args, intent: intent.intent, confidence: intent.confidence, followUp, now },
       {
         answer: (q, at) => answerQuestion(this.deps.knowledge, q, at),
         awards: this.awards,
         askInForm: (t, award, at) => this.askInForm(t, award, at),
         asksMeaning: (t) => this.resolver.asksMeaning(t),
+        asksFor: (t) => this.resolver.asksFor(t),
       },
     );
     if (turn.handled) {

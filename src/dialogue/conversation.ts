@@ -88,8 +88,6 @@ export interface TurnInput {
   confidence?: number;
   /** Set when the message continues the chat's topic ("那纳税证明呢"): it is a question, never the start of a form. */
   followUp?: boolean;
-  /** Set when the message asks for a fact (how much, when, who…): it is a question, never the start of a form. */
-  asks?: boolean;
   /** The bot's clock. */
   now: Date;
 }
@@ -107,6 +105,8 @@ export interface TurnEnv {
   askInForm?(text: string, award: AwardRules, now: Date): { reply: Reply; topic?: Topic } | undefined;
   /** Whether a message asks what the current question means ("什么意思"); the glossary holds the words. */
   asksMeaning?(text: string): boolean;
+  /** Whether a text asks for a fact (how much, when, who…), by the glossary's question words. */
+  asksFor?(text: string): boolean;
 }
 
 /** Result of one turn: the new state, the replies, and whether the turn was consumed here. */
@@ -197,12 +197,18 @@ export function converse(saved: ChatState, input: TurnInput, env: TurnEnv): Turn
     if (profiled) return profileVerdict(base, profiled, now);
     return begin(base, text, now, awards);
   }
-  if (!input.asks && bestDescribed(awards, text, now)) {
+  // "…最少能拿多少" asks an amount: a message whose last clause, or whose request for a check, asks for a fact is a
+  // question, never the start of a form.
+  const clauses = text.split(/[，。,.;；！!？?]/).filter((c) => c.trim());
+  const start = START_WORDS.exec(text);
+  const asksFact = (s: string | undefined) => Boolean(s && env.asksFor?.(s));
+  const asksAtEnd = asksFact(clauses.at(-1));
+  if (!asksAtEnd && bestDescribed(awards, text, now)) {
     // A description of the enterprise (where it is registered, for how long, its legal status…) is a pre-check with its answers given.
     return begin(base, text, now, awards);
   }
-  // "能拿多少" asks an amount: a message that asks for a fact is a question, not a request for a check.
-  if ((START_WORDS.test(text) || sureStart) && !input.asks) {
+  const startAsks = start ? asksFact(text.slice(start.index + start[0].length).split(/[，。,.;；！!？?]/)[0]) : asksAtEnd;
+  if ((start || sureStart) && !startAsks) {
     if (!awardMention(awards, text) && !/申报|评|条件|资格|符合|预检|eligible|apply/.test(text) && !sureStart) return { state: base, replies: [], handled: false };
     return begin(base, text, now, awards);
   }

@@ -328,7 +328,7 @@ export class TopicResolver {
     const rest = this.withoutReference(x ?? this.stripLeads(text));
     if (!topic.subject || !rest || !this.asks(rest)) return { question: text, use: 'new' };
     // A follow-up that names nothing but what it asks ("这个谁牵头", "具体要干啥") asks about the topic's matter too.
-    const matter = this.contentOf(rest).length < 3 ? this.matterOf(topic) : '';
+    const matter = this.contentOf(rest).length <= 3 ? this.matterOf(topic) : '';
     const sep = /^[a-z]/i.test(rest) ? ' ' : '';
     return { question: `${topic.subject}${matter}${sep}${rest}`, use: 'follow-up', subject: topic.subject, own: rest };
   }
@@ -341,7 +341,12 @@ export class TopicResolver {
     if (place) {
       const name = place.covered ? shortPlace(place.region) : place.region;
       const old = this.placeIn(text);
-      text = old?.span ? text.slice(0, old.span.at) + name + text.slice(old.span.end) : `${name}${text}`;
+      if (old?.span) {
+        const after = text.slice(old.span.end);
+        // "中山省名牌产品" → "四川的省名牌产品": the new name must not run into the words after it ("四川省").
+        const runsOn = (this.placeIn(name + after)?.span?.end ?? name.length) > name.length;
+        text = text.slice(0, old.span.at) + name + (runsOn ? '的' : '') + after;
+      } else text = `${name}${text}`;
       if (place.span) rest = rest.slice(0, place.span.at) + rest.slice(place.span.end);
     }
     const award = this.awardIn(rest);
