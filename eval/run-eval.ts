@@ -4,14 +4,14 @@
  *
  *   npm run eval                       eval/questions.jsonl
  *   npm run eval -- eval/holdout.jsonl one file (several may be given)
- *   npm run eval -- --all              questions, holdout and fresh
+ *   npm run eval -- --all              every set: questions, holdout, fresh, probe, probe2, fresh2a, fresh2b, unanswerable
  *   add --verbose for the failures, --json for one JSON summary object on stdout.
  * The strict line also wants every fact within the first 200 characters (⚠️ lines aside), as a chat reader sees it.
  */
 import { fileURLToPath } from 'node:url';
 import { answerQuestion } from '../src/knowledge/answer.ts';
 import { loadKnowledge } from '../src/knowledge/knowledge-base.ts';
-import { answerTypes, charCount, judge, judgeStrict, leadOf, STRICT_CHARS, lengthStats, readItems, typeMatches, type LengthStats } from './score.ts';
+import { answerTypes, charCount, judge, unanswerableOutcome, judgeStrict, leadOf, STRICT_CHARS, lengthStats, readItems, typeMatches, type LengthStats } from './score.ts';
 
 /** Title fragments identifying each document id of the original corpus (ids of other documents are looked up). */
 const DOC_TITLES: Record<string, string> = {
@@ -24,7 +24,7 @@ const DOC_TITLES: Record<string, string> = {
 };
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
-const SETS = ['./questions.jsonl', './holdout.jsonl', './fresh.jsonl', './probe.jsonl', './probe2.jsonl'].map(here);
+const SETS = ['./questions.jsonl', './holdout.jsonl', './fresh.jsonl', './probe.jsonl', './probe2.jsonl', './fresh2a.jsonl', './fresh2b.jsonl', './unanswerable.jsonl'].map(here);
 
 const args = process.argv.slice(2);
 const verbose = args.includes('--verbose');
@@ -47,6 +47,8 @@ interface SetSummary {
   perDoc: Record<string, { ok: number; n: number }>;
   typeMatch: { ok: number; n: number; rate: number; perType: Record<string, { ok: number; n: number }> };
   length: LengthStats;
+  /** The items the documents do not answer: how many were declined, answered "not stated", or given a verdict or an amount. */
+  unanswerable: { n: number; declined: number; notStated: number; verdicts: number; amounts: number };
   failures: { id: string; question: string; why: string; want?: string; lead: string }[];
   typeMisses: { id: string; type: string; lead: string }[];
 }
@@ -65,8 +67,17 @@ function runSet(file: string): SetSummary {
   let strictOk = 0;
   let typeOk = 0;
   let typed = 0;
+  const unanswerable = { n: 0, declined: 0, notStated: 0, verdicts: 0, amounts: 0 };
   for (const it of items) {
     const a = answerQuestion(k, it.question, now);
+    if (!it.found) {
+      const o = unanswerableOutcome(a);
+      unanswerable.n++;
+      if (o.declined) unanswerable.declined++;
+      else if (o.notStated && !o.verdict && !o.amount) unanswerable.notStated++;
+      if (o.verdict) unanswerable.verdicts++;
+      if (o.amount) unanswerable.amounts++;
+    }
     const { pass, why } = judge(it, a, docTitle);
     const key = it.doc ?? 'out-of-scope';
     const s = per.get(key) ?? { ok: 0, n: 0 };
@@ -102,6 +113,7 @@ function runSet(file: string): SetSummary {
     perDoc: order(per),
     typeMatch: { ok: typeOk, n: typed, rate: pct(typeOk, typed), perType: order(perType, answerTypes) },
     length: lengthStats(lengths),
+    unanswerable,
     failures,
     typeMisses,
   };
@@ -121,6 +133,8 @@ function print(s: SetSummary, withHeader: boolean): void {
     const parts = Object.entries(s.typeMatch.perType).map(([t, v]) => `${t} ${v.ok}/${v.n}`);
     console.log(`${'type match'.padEnd(w)}${`${s.typeMatch.ok}/${s.typeMatch.n}`.padStart(13)}  ${s.typeMatch.rate.toFixed(1)}%  (${parts.join(', ')})`);
   }
+  const u = s.unanswerable;
+  if (u.n) console.log(`${'unanswerable'.padEnd(w)}${`${u.declined + u.notStated}/${u.n}`.padStart(13)}  ${pct(u.declined + u.notStated, u.n).toFixed(1)}%  (declined ${u.declined}, "not stated" ${u.notStated}; a verdict given ${u.verdicts}, an amount given ${u.amounts})`);
   const l = s.length;
   console.log(`${'answer length'.padEnd(w)}found ${l.n}: median ${l.median}, p90 ${l.p90}, max ${l.max} characters; ${l.over500} over 500`);
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 /** The answer types a labelled question may expect. */
-export const answerTypes = ['when', 'quantity', 'who', 'yesno', 'list', 'none'] as const;
+export const answerTypes = ['when', 'quantity', 'who', 'yesno', 'list', 'fact', 'none'] as const;
 
 /** An answer type. */
 export type AnswerType = (typeof answerTypes)[number];
@@ -12,11 +12,13 @@ export type AnswerType = (typeof answerTypes)[number];
 export const itemSchema = z.object({
   id: z.string(),
   question: z.string(),
-  doc: z.string().nullable(),
-  facts: z.array(z.string()),
+  doc: z.string().nullable().default(null),
+  facts: z.array(z.string()).default([]),
   found: z.boolean(),
   type: z.enum(answerTypes).optional(),
   note: z.string().optional(),
+  /** For a question the documents do not answer: the wrong answer it invites. */
+  trap: z.string().optional(),
 });
 
 /** One labelled question. */
@@ -54,8 +56,11 @@ export const norm = (s: string) => s.replace(/[\s,，]/g, '');
 /** Verdict on one answer by the eval rule: the facts are in the answer, the right document is cited, found matches. */
 export function judge(it: EvalItem, a: ScoredAnswer, docTitle: (doc: string) => string): { pass: boolean; why: string } {
   if (!it.found) {
-    const pass = !a.found;
-    return { pass, why: pass ? '' : `should be not found; cited ${a.citations[0]?.article}` };
+    // Declining is right; so is an honest "the document does not state it" that gives no verdict and no amount.
+    const o = unanswerableOutcome(a);
+    const pass = o.declined || (o.notStated && !o.verdict && !o.amount);
+    const why = o.verdict ? `gave a verdict: ${leadOf(a.answer).slice(0, 30)}` : o.amount ? `gave an amount: ${leadOf(a.answer).slice(0, 30)}` : `should be not found or not stated; cited ${a.citations[0]?.article}`;
+    return { pass, why: pass ? '' : why };
   }
   const text = norm(a.answer);
   const missing = it.facts.filter((f) => !text.includes(norm(f)));
@@ -80,6 +85,28 @@ export function judgeStrict(it: EvalItem, a: ScoredAnswer, docTitle: (doc: strin
   if (!it.found) return true;
   const head = norm([...a.answer.split('\n').filter((l) => !l.trim().startsWith('⚠')).join('\n')].slice(0, STRICT_CHARS).join(''));
   return it.facts.every((f) => head.includes(norm(f)));
+}
+
+/** Words by which an answer says the documents do not state what was asked. */
+const NOT_STATED = /没有写明|未写明|没有明确|未明确|没有规定|未规定|没有涉及|未涉及|未收录|没有收录|不便猜测|没有提到|未提到|没有说明|未说明/;
+
+/** An amount of money. */
+const AMOUNT = /\d[\d,.]*\s*(?:万元|千元|元)/;
+
+/** What an answer to a question the documents do not answer did: declined, said "not stated", gave a verdict or an amount. */
+export interface UnanswerableOutcome {
+  declined: boolean;
+  notStated: boolean;
+  verdict: boolean;
+  amount: boolean;
+}
+
+/** Reads an answer to a question the documents do not answer (its lead, the lapse framing aside). */
+export function unanswerableOutcome(a: ScoredAnswer): UnanswerableOutcome {
+  if (!a.found) return { declined: true, notStated: false, verdict: false, amount: false };
+  const lead = leadOf(a.answer).replace(/^[\s✅❌☑️✔️✖️*【】]+/u, '');
+  const bare = lead.replace(/^原[\u4e00-\u9fff]{1,3}规定：/, '');
+  return { declined: false, notStated: NOT_STATED.test(lead), verdict: YESNO.test(bare) || YESNO.test(bare.replace(FRAME, '')), amount: AMOUNT.test(lead) };
 }
 
 /** The lead of an answer: its first line that is not a ⚠️ warning. */
@@ -110,7 +137,11 @@ const YESNO = /^(?:可以|不可以|可|不能|能|需要|不需要|是|不是|�
 
 /** Whether an answer's lead is of the expected type (none: the answer is not found). */
 export function typeMatches(type: AnswerType, a: ScoredAnswer): boolean {
-  if (type === 'none') return !a.found;
+  if (type === 'none') {
+    // Declined, or an honest "not stated" with no verdict and no amount.
+    const o = unanswerableOutcome(a);
+    return o.declined || (o.notStated && !o.verdict && !o.amount);
+  }
   if (!a.found) return false;
   const lead = leadOf(a.answer);
   switch (type) {
@@ -126,6 +157,9 @@ export function typeMatches(type: AnswerType, a: ScoredAnswer): boolean {
     }
     case 'list':
       return /[、；;]/.test(lead) || leadBlock(a.answer).length >= 2;
+    case 'fact':
+      // A what-question has no shape of its own: any found answer is of its type.
+      return true;
   }
 }
 

@@ -9,6 +9,7 @@ import { tidyFact, citationOf, excerptOf, period, sourceLines, notCovered, finis
 import { unitsOf } from './corpus.ts';
 import { LEAD_MAX, clauseLead, chooseLead, leadText, oneClause } from './lead.ts';
 import { WANTED, scoreSentence, factsOfType, departmentsOf, rank, phrasesOf, focusTerms, significantTerms, covers, foreignTopics } from './retrieval.ts';
+import { unstated, yearUnstated } from './stated.ts';
 import { decidingHit, yesNoLead, unheard, VERDICT_WORDS } from './yesno.ts';
 import { type QuestionType, questionType, partsOf, firstPart, askedPredicate, askedObject } from '../nlu/question.ts';
 
@@ -48,6 +49,23 @@ export function composeAnswer(k: Knowledge, question: string, intent: string, q:
     const lines = [period(`《${doc?.title ?? unit.title}》${unit.article}谈到了这件事，但没有写明${what}`), ...sourceLines(c)];
     return finish(k, question, intent, lines, [c], doc, now);
   }
+  // "检测设备有没有补贴", "会被罚款吗": no verdict and no amount unless the clause grants the benefit, imposes the duty
+  // and speaks of the asked subject; the answer says what the clause speaks of instead (stated.ts).
+  const gap = unstated(k, first, qt, unit);
+  // "2023年要达到多少家": the clause's figures are for another year; say so, then what it does say.
+  const year = gap || qt === 'when' || qt === 'duration' ? undefined : yearUnstated(k, first, unit);
+  if (year) {
+    const c = citationOf(unit, excerptOf(unit, lead.sentence, wantedFacts));
+    const said = computed(k, q, qt, unit, lead.sentence) ?? leadText(lead, qt, leadTerms, k.search, first);
+    const lines = [`《${doc?.title ?? unit.title}》没有写明${year}的情况。`, period(`${unit.article}写的是：${said}`), ...sourceLines(c)];
+    return finish(k, question, intent, lines, [c], doc, now);
+  }
+  if (gap) {
+    const c = citationOf(unit, excerptOf(unit, lead.sentence, []));
+    const topic = spokenTopic(k, terms, unit);
+    const lines = [period(`《${doc?.title ?? unit.title}》${unit.article}${topic ? `谈到了${topic}，但` : ''}没有写明${gap.thing}`), ...sourceLines(c)];
+    return finish(k, question, intent, lines, [c], doc, now);
+  }
   // "首席质量官有补贴吗": when the clause never speaks of the thing whose existence is asked, no verdict is given, only
   // what the clause covers. (Whether something may be done, "能不能分开报", is often said in other words, so it is not judged.)
   const object = qt === 'yesno' && /有没有|有无|是否有|(?<![没还])有[\u4e00-\u9fff]{2,6}吗[？?]?$/.test(first) ? askedObject(first)
@@ -55,9 +73,7 @@ export function composeAnswer(k: Knowledge, question: string, intent: string, q:
     : qt === 'yesno' ? /(?:要不要|需不需要|(?<!不)(?:需要|要))([\u4e00-\u9fff]{2,3}?)吗?[？?]?$/.exec(first)?.[1] : undefined;
   if (object && unheard(k, object, unit)) {
     const c = citationOf(unit, excerptOf(unit, lead.sentence, []));
-    const text = unit.text.toLowerCase();
-    const asking = Object.values(k.glossary.questionWords).flat();
-    const topic = significantTerms(k, terms).filter((t) => t.length >= 2 && text.includes(t) && !k.places.match(t).covered.length && !asking.some((w) => w.includes(t))).sort((a, b) => b.length - a.length)[0];
+    const topic = spokenTopic(k, terms, unit);
     const lines = [period(`《${doc?.title ?? unit.title}》${unit.article}谈到了${topic ?? '相关内容'}，但没有写明${object}`), ...sourceLines(c)];
     return finish(k, question, intent, lines, [c], doc, now);
   }
@@ -203,4 +219,11 @@ export function computed(k: Knowledge, q: string, qt: QuestionType, unit: Unit, 
   const total = n * per.value!;
   const result = floor && floor.value! > total ? floor.value! : total;
   return `${n}${per.per}可得${result}元（${per.value}元 × ${n}${per.per} = ${total}元${floor && floor.value! > total ? `，按最少${floor.value}元计` : ''}）`;
+}
+
+/** The longest topic word of the question that the clause does use, to say what it speaks of. */
+function spokenTopic(k: Knowledge, terms: Map<string, number>, unit: Unit): string | undefined {
+  const text = unit.text.toLowerCase();
+  const asking = Object.values(k.glossary.questionWords).flat();
+  return significantTerms(k, terms).filter((t) => t.length >= 2 && text.includes(t) && !k.places.match(t).covered.length && !asking.some((w) => w.includes(t))).sort((a, b) => b.length - a.length)[0];
 }

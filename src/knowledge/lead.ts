@@ -83,7 +83,7 @@ export function pickLead(hits: Hit[], terms: Map<string, number>, search: UnitSe
     sentences.forEach((s, i) => {
       const facts = departments ? [{ type: 'body' as const, text: '', sentence: i, clause: s }] : factsOfType(h.unit, wanted).filter((f) => f.sentence === i);
       // A notice's salutation ("各区、县（市）市场监督管理局，各有关单位：…") names its addressees, not who does what.
-      const salutation = i === 0 && /^各[^。：]{0,60}：/.test(s);
+      const salutation = i === 0 && /^各[^。：:]{0,60}[：:]/.test(s);
       // "其中…" continues the sentence before it, whose words ("到2025年") it shares.
       const said = i > 0 && /^(其中|包括|含)/.test(s) ? `${sentences[i - 1]}${s}` : s;
       let score = ((scoreSentence(said, terms, search) + context) * (titled && i === 0 && !facts.length ? 0.4 : 1) * (salutation ? 0.3 : 1) + 0.3 * h.score) * weight;

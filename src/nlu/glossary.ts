@@ -16,6 +16,22 @@ const alternative = z.string().min(1).refine((s) => {
   }
 }, 'not a valid regular expression');
 
+/** What a question asks for (`asks`) and what a clause must contain to state it (`evidence`), as pattern alternatives. */
+const evidenceRule = z.object({ name: z.string().min(1), asks: z.array(alternative).min(1), evidence: z.array(alternative).min(1) }).strict();
+
+/** One evidence rule of the glossary. */
+export type EvidenceRule = z.infer<typeof evidenceRule>;
+
+/** Each rule's compiled patterns. */
+const RULES = new WeakMap<EvidenceRule, { asks: RegExp; evidence: RegExp }>();
+
+/** A rule's `asks` and `evidence` as case-insensitive regular expressions. */
+export function ruleOf(r: EvidenceRule): { asks: RegExp; evidence: RegExp } {
+  let c = RULES.get(r);
+  if (!c) RULES.set(r, (c = { asks: new RegExp(r.asks.join('|'), 'i'), evidence: new RegExp(r.evidence.join('|'), 'i') }));
+  return c;
+}
+
 /** The decisions made by question patterns (see `questionPatterns` in data/glossary.json). */
 export const PATTERN_NAMES = ['validity', 'issuance', 'documentWords', 'honourWords', 'placeOnlyFiller', 'askingNow', 'applyingWords', 'aboutApplying', 'askingEnough'] as const;
 
@@ -45,6 +61,10 @@ export const glossarySchema = z.object({
     $comment: z.string().optional(),
     ...Object.fromEntries(PATTERN_NAMES.map((n) => [n, z.array(alternative).min(1)])),
   } as Record<'$comment', z.ZodOptional<z.ZodString>> & Record<PatternName, z.ZodArray<typeof alternative>>).strict(),
+  /** Benefits and duties (补贴, 报销, 免费, 罚款, 必须): what a question asks about them, and what a clause must say to grant or impose them. */
+  verdictEvidence: z.object({ $comment: z.string().optional(), families: z.array(evidenceRule) }).strict(),
+  /** Procedural details (a date, a website, a telephone number …): what asks for one, and what a clause stating it contains. */
+  procedureAsks: z.object({ $comment: z.string().optional(), details: z.array(evidenceRule) }).strict(),
   /** Words a conversation reads: follow-ups ("那…", "…呢", "what about"), corrections ("不是…，我问的是…"), "什么意思". */
   conversation: z.object({ leads: words, whatAbout: words, tails: words, negations: words, corrections: words, asking: words, references: words, meaning: words }).strict().optional(),
 }).strict();

@@ -19,7 +19,9 @@ export function policyValidity(k: Knowledge, question: string, q: string, region
   if (doc.issued && today < doc.issued) {
     fact = `按提问日期${cnDate(today)}，《${doc.title}》尚未印发（印发日期为${cnDate(doc.issued)}）。`;
   } else if (doc.expires && today > doc.expires) {
-    fact = `已过有效期：《${doc.title}》${doc.effective ? `自${cnDate(doc.effective)}起施行，` : ''}已于${cnDate(doc.expires)}到期（按提问日期${cnDate(today)}）。现行规定请向${contactOf(doc)}确认。`;
+    // The period as the document words it ("有效期5年"), where it states one.
+    const term = /有效期(?:为)?\d+\s*(?:年|个月)/.exec(doc.validityNote ?? '')?.[0];
+    fact = `已过有效期：《${doc.title}》${doc.effective ? `自${cnDate(doc.effective)}起施行，` : ''}${term ? `${term}，` : ''}已于${cnDate(doc.expires)}到期（按提问日期${cnDate(today)}）。现行规定请向${contactOf(doc)}确认。`;
   } else if (doc.expires) {
     fact = `仍在有效期内：《${doc.title}》有效期至${cnDate(doc.expires)}（按提问日期${cnDate(today)}）。`;
   } else {
