@@ -174,6 +174,11 @@ export class Bot {
         asksFor: (t) => this.resolver.asksFor(t),
       },
     );
+    if (command === '/cancel' && turn.state.topic) {
+      // /cancel ends the topic too, whatever else it stopped.
+      const { topic: _ended, ...rest } = turn.state;
+      turn.state = rest;
+    }
     if (turn.handled) {
       if (readError) throw readError;
       await this.deps.store.saveChatState(msg.channel, key, turn.state);
