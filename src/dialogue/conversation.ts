@@ -304,8 +304,8 @@ function midCheck(state: ChatState, active: Active, input: TurnInput, env: TurnE
     const repeat = repeatQuestion(award, pre);
     return { state, replies: [explainCriterion(award, pre.asking), { ...repeat, text: `（预检继续）${repeat.text}` }], handled: true };
   }
-  if (!command && pre.asking && env.askInForm && readSlotAnswer(award, pre.asking, text, now) === undefined && !isAskedNo(criterionOf(award, pre.asking)!, text)) {
-    const asked = env.askInForm(input.text, award, now);
+  if (!command && pre.asking && readSlotAnswer(award, pre.asking, text, now) === undefined && !isAskedNo(criterionOf(award, pre.asking)!, text)) {
+    const asked = env.askInForm ? env.askInForm(input.text, award, now) : plainAnswer(env, input.text, now);
     if (asked) {
       const repeat = repeatQuestion(award, pre);
       return {
@@ -324,6 +324,13 @@ function midCheck(state: ChatState, active: Active, input: TurnInput, env: TurnE
     return { state, replies: [], handled: false, resume: repeatQuestion(award, pre) };
   }
   return { state: finish({ ...state, precheck: r.state }, award, r.state, now), replies: r.replies, handled: true };
+}
+
+/** A question mark's question answered as it stands, for hosts that give no `askInForm`; undefined when not found. */
+function plainAnswer(env: TurnEnv, text: string, now: Date): { reply: Reply; topic?: Topic } | undefined {
+  if (!/[?？]/.test(text)) return undefined;
+  const a = env.answer(text, now);
+  return a.found ? { reply: { text: a.answer, data: { answer: { intent: a.intent, found: true, citations: a.citations.map((c) => ({ title: c.title, article: c.article })) } } } } : undefined;
 }
 
 /** What the current question means: the condition it checks and the clause it rests on, verbatim. */
