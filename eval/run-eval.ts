@@ -148,3 +148,5 @@ if (json) {
   const out = summaries.length === 1 ? strip(summaries[0]) : { sets: summaries.map(strip), overall: { correct, total, accuracy: pct(correct, total) } };
   process.stdout.write(`${JSON.stringify(out)}\n`);
 } else summaries.forEach((s) => print(s, summaries.length > 1));
+// The dialogue set, played through the real `chat --jsonl` (eval/run-dialogues.ts; `--json` there for its summary).
+if ((args.includes('--all') || args.includes('--dialogues')) && !json) await import('./run-dialogues.ts').then(async (d) => d.printDialogues(await d.runDialogues(), verbose));

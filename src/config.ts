@@ -43,6 +43,8 @@ export const envSchema = z.object({
   BACKUP_INTERVAL_MS: z.coerce.number().int().min(0).default(86_400_000),
   /** Backups kept; older ones are deleted after a new one passes its check. */
   BACKUP_KEEP: z.coerce.number().int().min(1).max(1000).default(7),
+  /** Minutes of quiet after which a chat's topic lapses and a follow-up no longer refers to the last answer. */
+  TOPIC_TTL_MINUTES: z.coerce.number().int().min(1).max(10_080).default(30),
   WEB_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   WEB_HOST: z.string().min(1).default('127.0.0.1'),
   WEB_PUBLIC_URL: z.url().transform((u) => u.replace(/\/+$/, '')).optional(),

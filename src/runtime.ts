@@ -78,7 +78,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   // Questions the bot could not answer well are logged for the console's 未答问题 page.
   const onUnanswered: BotDeps['onUnanswered'] = (q) =>
     logUnanswered(store, { at: q.at.getTime(), channel: q.channel, chat: q.chat, question: q.question, wording: wordingKey(q.question), reason: q.reason, reply: q.reply });
-  const bot = new Bot({ knowledge, store, staff: staffByChannel(config, opts.consoleAdmins), handlers, logger, onUnanswered });
+  const bot = new Bot({ knowledge, store, staff: staffByChannel(config, opts.consoleAdmins), handlers, logger, onUnanswered, topicTtlMinutes: config.TOPIC_TTL_MINUTES });
   const stopFollowing = await followKnowledge(store, () => bot.setKnowledge(loadKnowledge(dataDir, undefined, { eligibility: precheckEligibility })), logger, config.KNOWLEDGE_POLL_MS);
   return {
     bot,

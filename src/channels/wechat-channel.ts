@@ -212,7 +212,8 @@ export class WechatChannel implements Channel {
           await this.send({ chat, text: `您的微信联系人 ID：${talker.id}${room ? `\n本群 ID：${room.id}` : ''}` });
           return;
         }
-        const incoming: IncomingMessage = { channel: this.name, chat, user: talker.id, text: this.choices.resolve(chat, text), at };
+        // In a room each member keeps their own context (topic, pre-check): the member is the thread.
+        const incoming: IncomingMessage = { channel: this.name, chat, user: talker.id, text: this.choices.resolve(chat, text), at, ...(room ? { thread: talker.id } : {}) };
         await this.dispatch(incoming);
       });
     } catch (err) {

@@ -1,8 +1,11 @@
 /** The platform-neutral bot: understands a message, runs the dialogue and capability handlers, and keeps state. */
 import { z } from 'zod';
 import type { Logger } from 'pino';
-import { answerQuestion, CHAT_INTENTS, chatReply, documentList, HELP_TEXT, type Knowledge } from '../knowledge/answer.ts';
-import { CHAT_WORDS, converse, reviveChatState, type TurnResult } from '../dialogue/conversation.ts';
+import { answerQuestion, understand, CHAT_INTENTS, chatReply, documentList, HELP_TEXT, type Knowledge } from '../knowledge/answer.ts';
+import { CHAT_WORDS, converse, reviveChatState, type ChatState, type TurnResult } from '../dialogue/conversation.ts';
+import { DEFAULT_TOPIC_TTL_MINUTES, isLive, topicData, type Topic } from '../dialogue/topic.ts';
+import { TopicResolver, type Resolution } from '../dialogue/topic-followup.ts';
+import { shortPlace } from '../knowledge/glossary.ts';
 import { configuredAwards } from '../dialogue/award-loader.ts';
 import type { AwardRules } from '../dialogue/award-rules.ts';
 import { extractEntities } from '../nlu/entities.ts';
@@ -24,6 +27,7 @@ export const incomingSchema = z.object({
   user: z.string().max(200),
   text: z.string(),
   at: z.date(),
+  thread: z.string().max(200).optional(),
 });
 
 /** Intent confidence under which an answered policy question counts as low confidence (and is logged for staff). */
@@ -51,6 +55,8 @@ export interface BotDeps {
   /** Awards that can be pre-checked; the rules files in AWARDS_DIR (default data/awards/) when omitted. */
   awards?: readonly AwardRules[];
   logger?: Logger;
+  /** Minutes of quiet after which a chat's topic lapses (TOPIC_TTL_MINUTES; default 30). */
+  topicTtlMinutes?: number;
   /** Told about every policy question answered "not covered" or with low confidence; a failure here never loses the reply. */
   onUnanswered?: (q: UnansweredQuestion) => Promise<void>;
 }
@@ -83,9 +89,9 @@ const MORE_WORDS = /^(原文|全文|查看原文|看原文|查看全文|原文�
 
 /** The bot core: one instance serves every channel. */
 export class Bot {
-  /** The whole clauses behind each chat's last answer, for "原文" (in memory; at most 10,000 chats). */
-  private readonly wholeClauses = new Map<string, string>();
   private readonly locks = new ChatLocks();
+  /** Reads messages against the chat's topic; rebuilt with the knowledge. */
+  private resolver: TopicResolver;
 
   /** Creates the bot over its knowledge, store and handlers. */
   private readonly awards: readonly AwardRules[];
@@ -93,11 +99,13 @@ export class Bot {
   /** Creates the bot over its knowledge, store and handlers; bad award rules files fail here, naming file and field. */
   constructor(private readonly deps: BotDeps) {
     this.awards = deps.awards ?? configuredAwards();
+    this.resolver = new TopicResolver(deps.knowledge);
   }
 
   /** Replaces the policy knowledge (after staff add or remove a document); messages from then on are answered with it. */
   setKnowledge(knowledge: Knowledge): void {
     this.deps.knowledge = knowledge;
+    this.resolver = new TopicResolver(knowledge);
   }
 
   /** The policy knowledge currently served. */
@@ -118,7 +126,7 @@ export class Bot {
       return raw && typeof raw.chat === 'string' && raw.chat ? [{ chat: raw.chat, text: '抱歉，这条消息的格式无法识别，请发送文字消息。' }] : [];
     }
     const msg = parsed.data;
-    return this.locks.run(`${msg.channel}:${msg.chat}`, async () => {
+    return this.locks.run(`${msg.channel}:${stateKey(msg)}`, async () => {
       try {
         return await this.handleInOrder(msg);
       } catch (err) {
@@ -145,16 +153,35 @@ export class Bot {
     // A database that cannot be read must not stop policy answers: go on as a fresh chat, but never save over the
     // state that could not be read, and never pretend a dialogue step was kept.
     let readError: unknown;
-    const saved = await this.deps.store.getChatState(msg.channel, msg.chat).catch((err: unknown) => {
+    const key = stateKey(msg);
+    const saved = await this.deps.store.getChatState(msg.channel, key).catch((err: unknown) => {
       if (!isStorageError(err)) throw err;
       readError = err;
       return undefined;
     });
     const state = reviveChatState(saved);
-    const turn: TurnResult = converse(state, { text, command, args, intent: intent.intent, now }, { answer: (q, at) => answerQuestion(this.deps.knowledge, q, at), awards: this.awards });
+    const live = isLive(state.topic, now, this.deps.topicTtlMinutes ?? DEFAULT_TOPIC_TTL_MINUTES) ? state.topic : undefined;
+    const resolution: Resolution = command ? { question: text, use: 'new' } : this.resolver.resolve(text, live);
+    const followUp = resolution.use === 'follow-up' || resolution.use === 'what-about' || resolution.use === 'correction';
+    const turn: TurnResult = converse(
+      state,
+      { text, command, args, intent: intent.intent, confidence: intent.confidence, followUp, now },
+      {
+        answer: (q, at) => answerQuestion(this.deps.knowledge, q, at),
+        awards: this.awards,
+        askInForm: (t, award, at) => this.askInForm(t, award, at),
+        asksMeaning: (t) => this.resolver.asksMeaning(t),
+        asksFor: (t) => this.resolver.asksFor(t),
+      },
+    );
+    if (command === '/cancel' && turn.state.topic) {
+      // /cancel ends the topic too, whatever else it stopped.
+      const { topic: _ended, ...rest } = turn.state;
+      turn.state = rest;
+    }
     if (turn.handled) {
       if (readError) throw readError;
-      await this.deps.store.saveChatState(msg.channel, msg.chat, turn.state);
+      await this.deps.store.saveChatState(msg.channel, key, turn.state);
       return to(turn.replies);
     }
     const ctx: HandlerContext = {
@@ -169,57 +196,88 @@ export class Bot {
       knowledge: this.deps.knowledge,
     };
     let replies: OutgoingMessage[] | undefined;
-    for (const h of this.deps.handlers ?? []) {
+    // A follow-up is a policy question about the topic: no capability handler takes it for a command of its own.
+    for (const h of followUp ? [] : (this.deps.handlers ?? [])) {
       replies = await h.handle(ctx);
       if (replies) break;
     }
-    replies ??= await this.builtIn(ctx);
+    if (!replies) {
+      const built = await this.builtIn(ctx, turn.state, resolution, live);
+      replies = built.replies;
+      if (built.topic && !readError) await this.deps.store.saveChatState(msg.channel, key, { ...turn.state, topic: built.topic });
+    }
     if (tooLong) replies.unshift({ chat: msg.chat, text: `您的消息过长，我只读取了前${MAX_MESSAGE_CHARS}个字符。` });
     if (turn.resume) replies.push({ chat: msg.chat, ...turn.resume, text: `（预检继续）${turn.resume.text}` });
     return replies;
   }
 
   /** Built-in commands and the policy answer that every message falls back to. */
-  private async builtIn(ctx: HandlerContext): Promise<OutgoingMessage[]> {
+  private async builtIn(ctx: HandlerContext, state: ChatState, resolution: Resolution, live: Topic | undefined): Promise<{ replies: OutgoingMessage[]; topic?: Topic }> {
     const chat = ctx.msg.chat;
+    const just = (replies: OutgoingMessage[]) => ({ replies });
     switch (ctx.command) {
       case '/start':
-        return [{ chat, text: `${chatReply('greeting', ctx.knowledge)}\n\n${HELP_TEXT}` }];
+        return just([{ chat, text: `${chatReply('greeting', ctx.knowledge)}\n\n${HELP_TEXT}` }]);
       case '/help':
-        return [{ chat, text: HELP_TEXT }];
+        return just([{ chat, text: HELP_TEXT }]);
       case '/docs':
-        return [{ chat, text: documentList(ctx.knowledge, ctx.now) }];
+        return just([{ chat, text: documentList(ctx.knowledge, ctx.now) }]);
       case undefined:
         break;
       default:
-        return [{ chat, text: `抱歉，我不认识命令 ${ctx.command.slice(0, 30)}。\n${HELP_TEXT}`, data: { error: 'unknown_command' } }];
+        return just([{ chat, text: `抱歉，我不认识命令 ${ctx.command.slice(0, 30)}。\n${HELP_TEXT}`, data: { error: 'unknown_command' } }]);
     }
     const chatWord = CHAT_WORDS.exec(ctx.text);
     if (chatWord) {
       const w = chatWord[1].toLowerCase();
       const intent = /谢|thank|好的|ok/.test(w) ? 'thanks' : /帮助|help|菜单|怎么用|说明|能做|会什么|功能/.test(w) ? 'help' : 'greeting';
-      return [{ chat, text: chatReply(intent, ctx.knowledge) }];
+      return just([{ chat, text: chatReply(intent, ctx.knowledge) }]);
     }
-    const key = `${ctx.msg.channel}:${chat}`;
     if (MORE_WORDS.test(ctx.text.trim())) {
-      const whole = this.wholeClauses.get(key);
-      return [{ chat, text: whole ?? '暂时没有可查看的原文：请先提一个政策问题，回答后再回复“原文”查看条款全文。' }];
+      // The whole clauses are kept with the chat state: they survive a restart, and lapse only with /cancel or a new answer.
+      return just([{ chat, text: state.topic?.whole ?? '暂时没有可查看的原文：请先提一个政策问题，回答后再回复“原文”查看条款全文。' }]);
     }
-    const a = answerQuestion(ctx.knowledge, ctx.text, ctx.now);
-    if (!a.found && [...ctx.text].length <= 3 && !/[?？]/.test(ctx.text)) {
-      return [{ chat, text: '没太明白您的意思。您可以直接提问，例如“优秀奖奖金多少”“江门管理体系认证目标多少家”，发送 /precheck 预检申报条件，或发送“帮助”查看全部功能。', data: { answer: { intent: a.intent, found: false, citations: [] } } }];
+    const a = this.resolver.answer(resolution, live, ctx.now);
+    if (!a.found && resolution.use === 'new' && ([...ctx.text].length <= 3 || !this.resolver.asks(ctx.text)) && !/[?？]/.test(ctx.text)) {
+      return just([{ chat, text: '没太明白您的意思。您可以直接提问，例如“优秀奖奖金多少”“江门管理体系认证目标多少家”，发送 /precheck 预检申报条件，或发送“帮助”查看全部功能。', data: { answer: { intent: a.intent, found: false, citations: [] } } }]);
     }
     if (this.deps.onUnanswered && !CHAT_INTENTS.has(a.intent) && a.intent !== 'empty' && (!a.found || ctx.intent.confidence < LOW_CONFIDENCE)) {
       const q: UnansweredQuestion = { channel: ctx.msg.channel, chat, question: ctx.msg.text, at: ctx.now, reason: a.found ? 'low_confidence' : 'not_covered', reply: a.answer };
       await this.deps.onUnanswered(q).catch((err: unknown) => this.deps.logger?.warn({ err }, 'could not log an unanswered question'));
     }
-    const data = { answer: { intent: a.intent, found: a.found, citations: a.citations.map((c) => ({ title: c.title, article: c.article })) } };
-    if (!a.citations.length) return [{ chat, text: a.answer, data }];
+    // The topic this answer leaves: the question as understood, what it cited, and the clauses for "原文".
+    const topic = this.resolver.topicOf(resolution.question, a, ctx.now, resolution.subject);
+    const used = topicData(topic, resolution.use);
+    const data = { answer: { intent: a.intent, found: a.found, citations: a.citations.map((c) => ({ title: c.title, article: c.article })) }, ...(used ? { topic: used } : {}) };
+    if (!a.citations.length) return { replies: [{ chat, text: a.answer, data }], topic };
     // The answer quotes only the sentence with the fact; the whole clauses are one reply ("原文") or one tap away.
-    const whole = a.citations.map((c) => `《${c.title}》${c.article}全文：\n${c.quote}`).join('\n\n');
-    this.wholeClauses.delete(key);
-    this.wholeClauses.set(key, whole);
-    if (this.wholeClauses.size > 10_000) this.wholeClauses.delete(this.wholeClauses.keys().next().value as string);
-    return [{ chat, text: a.answer, data, more: { value: '原文', text: whole } }];
+    return { replies: [{ chat, text: a.answer, data, more: { value: '原文', text: topic?.whole ?? '' } }], topic };
   }
+
+  /** A question asked while a pre-check waits: answered about the award being checked, unless it names its own subject. */
+  private askInForm(text: string, award: AwardRules, now: Date): { reply: { text: string; data?: Record<string, unknown> }; topic?: Topic } | undefined {
+    if (!this.resolver.asks(text) && !this.resolver.namesSubject(text)) return undefined;
+    const subject = formSubject(award);
+    const context: Topic = { q: subject, subject, docs: [award.document.id], award: award.name, place: award.place, at: now.toISOString(), frame: understand(this.deps.knowledge, subject) };
+    const resolution = this.resolver.resolve(text, context);
+    const a = this.resolver.answer(resolution, context, now);
+    const topic = this.resolver.topicOf(resolution.question, a, now, resolution.subject);
+    const used = topicData(topic, resolution.use === 'own-subject' ? 'own-subject' : 'form');
+    return {
+      reply: { text: a.answer, data: { answer: { intent: a.intent, found: a.found, citations: a.citations.map((c) => ({ title: c.title, article: c.article })) }, ...(used ? { topic: used } : {}) } },
+      topic,
+    };
+  }
+}
+
+/** Where a sender's conversation state is kept: the chat, or the sender's own thread of a group chat. */
+function stateKey(msg: IncomingMessage): string {
+  return msg.thread ? `${msg.chat}#${msg.thread}` : msg.chat;
+}
+
+/** How a user names the award being checked: its alias with the place in it, or the place and its shortest alias. */
+function formSubject(award: AwardRules): string {
+  const place = shortPlace(award.place ?? '');
+  const aliases = [...(award.aliases ?? [])].sort((a, b) => a.length - b.length);
+  return aliases.find((a) => place && a.includes(place)) ?? `${place}${aliases[0] ?? award.name}`;
 }

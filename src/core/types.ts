@@ -20,6 +20,8 @@ export interface IncomingMessage {
   text: string;
   /** The bot's clock for this message. */
   at: Date;
+  /** In a group chat, whose conversation this is (the sender): each member keeps their own context and pre-check. */
+  thread?: string;
 }
 
 /** A message the core wants delivered; `choices` is a rich part that channels may flatten to text. */

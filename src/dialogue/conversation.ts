@@ -17,9 +17,10 @@ import {
   type Reply,
 } from './precheck-engine.ts';
 import { extractAnswers, isAskedNo, parseCorrection, readSlotAnswer } from './precheck-extract.ts';
+import { reviveTopic, type Topic } from './topic.ts';
 
 /** Version of the saved chat state; bump it when the shape changes incompatibly. */
-export const CHAT_STATE_VERSION = 1;
+export const CHAT_STATE_VERSION = 2;
 
 /** Saved per-chat dialogue state. */
 export interface ChatState {
@@ -34,18 +35,22 @@ export interface ChatState {
   lastAward?: string;
   /** Set while the user is asked which award to check; holds the message that asked for the check. */
   choosing?: { text: string };
+  /** What the last answer was about, for follow-ups and "原文" (added in version 2). */
+  topic?: Topic;
 }
 
 const answersRecord = z.record(z.string(), z.union([z.boolean(), z.number(), z.string()]));
 
 /** Schema that checks loaded state before use; anything else starts afresh. */
 const chatStateSchema = z.object({
-  v: z.literal(CHAT_STATE_VERSION),
+  // Version 1 had no topic; it reads as version 2 without one.
+  v: z.union([z.literal(1), z.literal(CHAT_STATE_VERSION)]),
   precheck: z.any().optional(),
   profile: answersRecord.optional(),
   profiles: z.record(z.string(), answersRecord).optional(),
   lastAward: z.string().optional(),
   choosing: z.object({ text: z.string() }).optional(),
+  topic: z.unknown().optional(),
 });
 
 /** A fresh, empty chat state. */
@@ -64,6 +69,8 @@ export function reviveChatState(raw: unknown): ChatState {
   if (r.data.profiles) state.profiles = r.data.profiles;
   if (r.data.lastAward) state.lastAward = r.data.lastAward;
   if (r.data.choosing) state.choosing = r.data.choosing;
+  const topic = reviveTopic(r.data.topic);
+  if (topic) state.topic = topic;
   return state;
 }
 
@@ -77,6 +84,10 @@ export interface TurnInput {
   args?: string;
   /** Intent guess. */
   intent: string;
+  /** How sure the classifier is of the intent (0–1); a form starts on the intent alone only when it is sure. */
+  confidence?: number;
+  /** Set when the message continues the chat's topic ("那纳税证明呢"): it is a question, never the start of a form. */
+  followUp?: boolean;
   /** The bot's clock. */
   now: Date;
 }
@@ -87,6 +98,15 @@ export interface TurnEnv {
   answer(question: string, now: Date): PolicyAnswer;
   /** The awards that can be pre-checked, from their rules files; the configured ones when omitted. */
   awards?: readonly AwardRules[];
+  /**
+   * Answers a message sent while a pre-check waits, when it is a question: about the award being checked unless it
+   * names a subject of its own. Undefined when the message asks nothing (it is then read as an answer to the form).
+   */
+  askInForm?(text: string, award: AwardRules, now: Date): { reply: Reply; topic?: Topic } | undefined;
+  /** Whether a message asks what the current question means ("什么意思"); the glossary holds the words. */
+  asksMeaning?(text: string): boolean;
+  /** Whether a text asks for a fact (how much, when, who…), by the glossary's question words. */
+  asksFor?(text: string): boolean;
 }
 
 /** Result of one turn: the new state, the replies, and whether the turn was consumed here. */
@@ -98,6 +118,9 @@ export interface TurnResult {
   /** When not handled mid-check: the question to repeat after the other capability has answered. */
   resume?: Reply;
 }
+
+/** Intent confidence from which a precheck_start guess alone starts a form. */
+export const START_CONFIDENCE = 0.5;
 
 /** Words that start a pre-check. */
 const START_WORDS = /(能|可以|能不能|可不可以|够不够|有没有资格)(评|申报|申请|报|拿|参评)|符不符合|是否符合|帮我(看看|查查|测|评估)|预检|自测|测一下|测测|评估一下|precheck|am i eligible|are we eligible|can we apply/i;
@@ -158,23 +181,35 @@ export function converse(saved: ChatState, input: TurnInput, env: TurnEnv): Turn
   }
   const base: ChatState = state.choosing ? withoutChoosing(state) : state;
   if (command === '/cancel' || (!command && CANCEL_WORDS.test(text))) {
+    const { topic: _lapsed, ...untopiced } = base;
+    if (base.topic) return { state: untopiced, replies: [{ text: '好的，前面的话题已结束。您可以问新的问题，或发送 /precheck 开始申报预检。' }], handled: true };
     return { state: base, replies: [{ text: '当前没有进行中的预检，无需取消。发送 /precheck 可以开始申报预检。' }], handled: true };
   }
   if (command === '/back') {
     return { state: base, replies: [{ text: '当前没有进行中的预检，无需返回。发送 /precheck 开始。' }], handled: true };
   }
   if (command) return { state: base, replies: [], handled: false };
+  // A follow-up of the chat's topic is a question about it, whatever words it shares with a request for a check.
+  if (input.followUp) return { state: base, replies: [], handled: false };
+  const sureStart = input.intent === 'precheck_start' && (input.confidence ?? 1) >= START_CONFIDENCE;
   if (PROFILE_WORDS.test(text) || (input.intent === 'profile_check' && !START_WORDS.test(text))) {
     const profiled = profileAward(base, awards);
     if (profiled) return profileVerdict(base, profiled, now);
     return begin(base, text, now, awards);
   }
-  if (bestDescribed(awards, text, now)) {
+  // "…最少能拿多少" asks an amount: a message whose last clause, or whose request for a check, asks for a fact is a
+  // question, never the start of a form.
+  const clauses = text.split(/[，。,.;；！!？?]/).filter((c) => c.trim());
+  const start = START_WORDS.exec(text);
+  const asksFact = (s: string | undefined) => Boolean(s && env.asksFor?.(s));
+  const asksAtEnd = asksFact(clauses.at(-1));
+  if (!asksAtEnd && bestDescribed(awards, text, now)) {
     // A description of the enterprise (where it is registered, for how long, its legal status…) is a pre-check with its answers given.
     return begin(base, text, now, awards);
   }
-  if (START_WORDS.test(text) || input.intent === 'precheck_start') {
-    if (!awardMention(awards, text) && !/申报|评|条件|资格|符合|预检|eligible|apply/.test(text) && input.intent !== 'precheck_start') return { state: base, replies: [], handled: false };
+  const startAsks = start ? asksFact(text.slice(start.index + start[0].length).split(/[，。,.;；！!？?]/)[0]) : asksAtEnd;
+  if ((start || sureStart) && !startAsks) {
+    if (!awardMention(awards, text) && !/申报|评|条件|资格|符合|预检|eligible|apply/.test(text) && !sureStart) return { state: base, replies: [], handled: false };
     return begin(base, text, now, awards);
   }
   return { state: base, replies: [], handled: false };
@@ -231,11 +266,6 @@ function pickAward(state: ChatState, text: string, now: Date, awards: readonly A
 /** Words that stop a check ("不想做了"), read before any answer so they are never taken for "no". */
 const CANCEL_WORDS = /^(不想做了|不做了|不想查了|不查了|不测了|不弄了|不想弄了|先不做了|算了吧?|取消(预检)?|退出|结束|停止|stop|quit|exit|cancel)[!！。.~～]*$/i;
 
-/** Whether a message reads as a question rather than an answer. */
-function looksLikeQuestion(text: string): boolean {
-  return /[?？吗呢嘛]|多少|多久|多长|几|怎么|怎样|哪|什么|啥|谁|如何|是否|能否|有没有|能不能|可不可以|how|what|when|who/i.test(text) && text.length >= 4;
-}
-
 /** Rewrites simple English answers ("5 years", "five times", "since 2019") into the Chinese the engine reads. */
 function englishAnswer(text: string): string {
   const words: Record<string, string> = { one: '1', two: '2', three: '3', four: '4', five: '5', six: '6', seven: '7', eight: '8', nine: '9', ten: '10' };
@@ -268,17 +298,19 @@ function midCheck(state: ChatState, active: Active, input: TurnInput, env: TurnE
     const r = precheckStep(award, pre, '/cancel', now);
     return { state: finish({ ...state, precheck: r.state }, award, r.state, now), replies: r.replies, handled: true };
   }
-  // A question asked mid-check is answered, never read as an answer to another condition.
-  if (!command && pre.asking && looksLikeQuestion(text) && readSlotAnswer(award, pre.asking, text, now) === undefined) {
-    const a = env.answer(text, now);
-    if (a.found) {
+  // A question asked mid-check is answered (about the award being checked), never read as an answer to another
+  // condition; the form then asks its question again.
+  if (!command && pre.asking && env.asksMeaning?.(input.text)) {
+    const repeat = repeatQuestion(award, pre);
+    return { state, replies: [explainCriterion(award, pre.asking), { ...repeat, text: `（预检继续）${repeat.text}` }], handled: true };
+  }
+  if (!command && pre.asking && readSlotAnswer(award, pre.asking, text, now) === undefined && !isAskedNo(criterionOf(award, pre.asking)!, text)) {
+    const asked = env.askInForm ? env.askInForm(input.text, award, now) : plainAnswer(env, input.text, now);
+    if (asked) {
       const repeat = repeatQuestion(award, pre);
       return {
-        state,
-        replies: [
-          { text: a.answer, data: { answer: { intent: a.intent, found: true, citations: a.citations.map((c) => ({ title: c.title, article: c.article })) } } },
-          { ...repeat, text: `（预检继续）${repeat.text}` },
-        ],
+        state: asked.topic ? { ...state, topic: asked.topic } : state,
+        replies: [asked.reply, { ...repeat, text: `（预检继续）${repeat.text}` }],
         handled: true,
       };
     }
@@ -292,6 +324,21 @@ function midCheck(state: ChatState, active: Active, input: TurnInput, env: TurnE
     return { state, replies: [], handled: false, resume: repeatQuestion(award, pre) };
   }
   return { state: finish({ ...state, precheck: r.state }, award, r.state, now), replies: r.replies, handled: true };
+}
+
+/** A question mark's question answered as it stands, for hosts that give no `askInForm`; undefined when not found. */
+function plainAnswer(env: TurnEnv, text: string, now: Date): { reply: Reply; topic?: Topic } | undefined {
+  if (!/[?？]/.test(text)) return undefined;
+  const a = env.answer(text, now);
+  return a.found ? { reply: { text: a.answer, data: { answer: { intent: a.intent, found: true, citations: a.citations.map((c) => ({ title: c.title, article: c.article })) } } } } : undefined;
+}
+
+/** What the current question means: the condition it checks and the clause it rests on, verbatim. */
+function explainCriterion(award: AwardRules, slot: string): Reply {
+  const c = criterionOf(award, slot);
+  if (!c) return { text: '请继续回答上一题。' };
+  const cites = c.cite.map((x) => `《${x.title ?? award.document.title}》${x.article}：“${x.quote}”`);
+  return { text: [`这一题要确认的是：${c.condition}。`, `依据：${cites.join('\n')}`].join('\n'), data: { precheck: { explain: c.slot, award: award.id } } };
 }
 
 /** The current question again (used after an interruption). */

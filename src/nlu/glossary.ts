@@ -65,6 +65,8 @@ export const glossarySchema = z.object({
   verdictEvidence: z.object({ $comment: z.string().optional(), families: z.array(evidenceRule) }).strict(),
   /** Procedural details (a date, a website, a telephone number …): what asks for one, and what a clause stating it contains. */
   procedureAsks: z.object({ $comment: z.string().optional(), details: z.array(evidenceRule) }).strict(),
+  /** Words a conversation reads: follow-ups ("那…", "…呢", "what about"), corrections ("不是…，我问的是…"), "什么意思". */
+  conversation: z.object({ leads: words, whatAbout: words, tails: words, negations: words, corrections: words, asking: words, references: words, meaning: words }).strict().optional(),
 }).strict();
 
 /** The field's vocabulary. */

@@ -88,6 +88,18 @@ describe('WeChat end to end: wechaty + wechaty-puppet-mock + the real core', () 
     expect(core.incoming.filter((m) => m.chat === room.id).map((m) => [m.user, m.text])).toEqual([[bob.id, '优秀奖奖金多少']]);
   });
 
+  it('in a room, keeps each member\'s own topic: a follow-up is answered about what that member asked', async () => {
+    const before = seen(room.id).length;
+    carol.say('@政策助手 汕头的质量行动计划谁牵头', [botUser]).to(room);
+    await waitSeen(room.id, before + 1);
+    bob.say('@政策助手 那公示几天？', [botUser]).to(room);
+    const replies = await waitSeen(room.id, before + 2);
+    // Bob asked about the Kaiping award before; Carol's question about Shantou in between is hers alone.
+    expect(replies[before + 1]).toMatch(/10\s*天/);
+    expect(replies[before + 1]).toContain('开平市水暖卫浴产品质量优秀奖评审管理办法');
+    expect(core.incoming.filter((m) => m.chat === room.id).map((m) => m.thread)).toEqual([bob.id, carol.id, bob.id]);
+  });
+
   it('runs a pre-check with numbered answers (回复 1/2) and typed numbers up to the verdict', async () => {
     const plan: [Slot, string][] = [
       ['plumbingProducts', '是'],

@@ -140,9 +140,9 @@ describe('conversation with several awards', () => {
       v: 1,
       precheck: { v: 1, answers: { plumbingProducts: true }, asking: 'registeredInKaiping', history: ['plumbingProducts'], continued: false, status: 'asking' },
     };
-    const resumed = turn(legacy as ChatState, '是');
+    const resumed = turn(reviveChatState(legacy), '是');
     expect(resumed.replies[0].data).toEqual({ precheck: { ask: 'yearsRegistered', award: K.id } });
-    const withProfile = turn({ v: 1, profile: { plumbingProducts: true, yearsRegistered: 6 } } as ChatState, '/precheck 优秀奖');
+    const withProfile = turn(reviveChatState({ v: 1, profile: { plumbingProducts: true, yearsRegistered: 6 } }), '/precheck 优秀奖');
     expect(withProfile.replies[0].text).toContain('已沿用您上次预检的回答');
     expect(withProfile.state.profiles?.[K.id]).toMatchObject({ plumbingProducts: true, yearsRegistered: 6 });
   });
