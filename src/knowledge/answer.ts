@@ -98,8 +98,13 @@ export function tidyFact(text: string): string {
 
 /** Builds a citation for a unit: the full verbatim clause, and the excerpt that holds the fact. */
 export function citationOf(u: Unit, excerpt?: string): Citation & { excerpt?: string } {
-  const c: Citation & { excerpt?: string } = { title: u.title, article: u.article, quote: u.text.replace(/\s*\n\s*/g, '\n') };
-  if (excerpt) c.excerpt = excerpt;
+  // A document in Traditional characters is quoted in its own script (the original lines up with the text character for character).
+  const own = (s: string) => {
+    const at = u.original ? u.text.indexOf(s) : -1;
+    return at >= 0 ? u.original!.slice(at, at + s.length) : s;
+  };
+  const c: Citation & { excerpt?: string } = { title: u.title, article: u.article, quote: (u.original ?? u.text).replace(/\s*\n\s*/g, '\n') };
+  if (excerpt) c.excerpt = own(excerpt);
   return c;
 }
 
@@ -1018,7 +1023,7 @@ function eligibilityAnswer(k: Knowledge, question: string, intent: string, q: st
   const aboutApplying = /评|申报|申请|报名|(能|可以|想|要|能不能)报|参评|获奖|拿奖|apply|eligible/i.test(q);
   if (!aboutApplying || !(qt === 'yesno' || /够不够|够吗|行不行|符不符合|符合吗|能评|能报|能申|can we|eligible/i.test(q))) return undefined;
   // Only an award the question names, and only when it has pre-check rules, is judged.
-  const rules = configuredAwards().filter((r) => awards.some((a) => a.docs.some((d) => d.id === r.document.id)));
+  const rules = configuredAwards().filter((r) => awards.some((a) => a.docs.some((d) => d.id === r.document.id || d.title === r.document.title)));
   if (!rules.length) return undefined;
   const e = eligibilityFromQuestion(q, now, rules);
   if (!e) return undefined;

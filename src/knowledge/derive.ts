@@ -67,13 +67,29 @@ export function deriveAliases(region: string, units: Unit[]): string[] {
   return [...out];
 }
 
-/** Award names a title sets or governs ("…产品质量优秀奖评审管理办法" → "水暖卫浴产品质量优秀奖"). */
-export function deriveAwards(title: string, region: string): string[] {
-  const t = title.replace(/^.*?关于印发/, '').replace(/的通知$/, '');
+/**
+ * Award names a document sets or governs: from its title ("…产品质量优秀奖评审管理办法" → "水暖卫浴产品质量优秀奖",
+ * "…质量奖励办法" → "…质量奖", "…评选办法"), from a "设立…奖" sentence of its body, and the programme a 申报通知
+ * invites ("关于组织申报…标准化项目资助的通知" → "标准化项目资助").
+ */
+export function deriveAwards(title: string, region: string, units: Unit[] = []): string[] {
+  const found: string[] = [];
+  const t = title.replace(/^.*?关于(?:印发|转发)?/, '').replace(/的通知$/, '').replace(/[《》]/g, '');
   const m = /([\u4e00-\u9fff]{2,24}?(?:奖|称号))(?:评审|评选|评定|认定|管理|实施|申报|暂行)?(?:管理)?(?:办法|细则|规定|方案|通知)/.exec(t);
-  if (!m) return [];
-  let name = m[1];
+  if (m) found.push(m[1]);
+  const reward = /([\u4e00-\u9fff]{2,24}?)奖励(?:评审|评选|实施|管理|暂行)?(?:管理)?(?:办法|细则|规定)/.exec(t);
+  if (!m && reward) found.push(`${reward[1]}奖`);
+  const programme = /(?:组织)?申报(?:\d{4}年度?)?([\u4e00-\u9fff]{2,24}?(?:资助|补助|奖补|补贴|奖励))(?:资金|项目|工作)*$/.exec(t);
+  if (!m && programme) found.push(programme[1]);
+  // Rules written in articles name their award in an opening article ("第二条 设立鹰潭市市长质量奖……").
+  for (const u of units.filter((x) => x.kind === 'article').slice(0, 4)) {
+    for (const s of u.text.matchAll(/设立(?!的)[“"「]?([\u4e00-\u9fff]{2,20}?(?:奖|称号))(?![项励金])/g)) found.push(s[1]);
+  }
   const short = region.replace(/(省|市|县|区)$/, '');
-  for (const p of [region, short]) if (p && name.startsWith(p) && name.length > p.length + 2) name = name.slice(p.length);
-  return [name];
+  const names = found.map((n) => {
+    let name = n.replace(/^(?:\d{4}年度?)/, '');
+    for (const p of [region, short]) if (p && name.startsWith(p) && name.length > p.length + 2) name = name.slice(p.length);
+    return name;
+  });
+  return [...new Set(names.filter((n) => n.length >= 3))];
 }

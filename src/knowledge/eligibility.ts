@@ -41,7 +41,7 @@ export function eligibilityFromQuestion(question: string, now: Date, awards: rea
     const seen = new Set<string>();
     return slots.flatMap((c) => citationsOf(award, c)).filter((x) => !seen.has(x.article + x.title) && seen.add(x.article + x.title));
   };
-  const ids = { award: award.id, document: award.document.id };
+  const ids = { award: award.id, document: award.document.id ?? '' };
   if (failed.length) {
     const why = failed.map((c) => `要求${c.condition}，而您的情况是“${c.label}：${formatAnswer(c, answers[c.slot]!)}”`).join('；');
     return { fact: `不可以。${why}`, citations: cite(failed), ...ids };
