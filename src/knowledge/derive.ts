@@ -23,7 +23,7 @@ export function addYearsLessADay(iso: string, years: number): string {
 export function deriveValidity(title: string, units: Unit[]): DerivedValidity {
   for (const u of units) {
     const text = u.text.replace(/\s+/g, '');
-    const m = /自(\d{4})年(\d{1,2})月(\d{1,2})日起(?:施行|实施|执行|生效)[。，,；]?[^。]{0,20}?有效期(?:为|至)?([一二三四五六七八九十两\d]+)年/.exec(text);
+    const m = /自(\d{4})年(\d{1,2})月(\d{1,2})日起(?:施行|实施|执行|生效)[。，,；]?[^。]{0,20}?有效期(?:为)?([一二三四五六七八九十两]+|\d{1,2})年/.exec(text);
     if (m) {
       const effective = `${m[1]}-${pad(Number(m[2]))}-${pad(Number(m[3]))}`;
       const years = numberOf(m[4]);
@@ -84,6 +84,12 @@ export function deriveAwards(title: string, region: string, units: Unit[] = []):
   // Rules written in articles name their award in an opening article ("第二条 设立鹰潭市市长质量奖……").
   for (const u of units.filter((x) => x.kind === 'article').slice(0, 4)) {
     for (const s of u.text.matchAll(/设立(?!的)[“"「]?([\u4e00-\u9fff]{2,20}?(?:奖|称号))(?![项励金])/g)) found.push(s[1]);
+  }
+  // The short name an article gives the award ("湖州市家居产品质量奖（以下简称“家居质量奖”）").
+  for (const u of units.filter((x) => x.kind === 'article').slice(0, 4)) {
+    for (const s of u.text.matchAll(/([\u4e00-\u9fff]{2,24}?(?:奖|称号))[（(]以下简称[“"「]([\u4e00-\u9fff]{2,12}?(?:奖|称号))[”"」]/g)) {
+      if (found.some((f) => s[1].endsWith(f.replace(/^.*?(?:市|省|县|区)/, '')))) found.push(s[2]);
+    }
   }
   const short = region.replace(/(省|市|县|区)$/, '');
   const names = found.map((n) => {

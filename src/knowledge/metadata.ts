@@ -25,7 +25,7 @@ const RE_HEADING = new RegExp(`^(第[${CN_NUM}]+[章条]|[${CN_NUM}]+、|[（(][
 const ORG_END = /(人民政府|政府|办公室|办公厅|局|厅|委员会|委|协会|管委会|中心|领导小组|总局|部|署|院)$/;
 const RE_DOC_NO = /([\u4e00-\u9fff]{1,12})\s*[〔（(［\[【]\s*(\d{4})\s*[〕）)］\]】]\s*(?:第\s*)?(\d{1,4})\s*号/;
 const RE_BREADCRUMB = /^(所在位置|当前位置|您的位置|您现在的位置|您当前的位置|当前页面|位置)\s*[:：]|[>＞»›]\s*\S+\s*[>＞»›]|^首页\s*[>＞»›]/;
-const PUB_KEYS = '信息来源|来源|发布日期|发布时间|发文日期|成文日期|印发日期|发布机构|发文机关|发文单位|浏览次数|访问次数|点击数|点击量|阅读次数|浏览量|索引号|主题分类|分类|文号|发文字号|字号|字体|【字体|打印|关闭|分享到|时效';
+const PUB_KEYS = '信息来源|来源|发布日期|发布时间|发文日期|成文日期|印发日期|发布机构|发文机关|发文单位|浏览次数|访问次数|点击数|点击量|阅读次数|浏览量|索引号|主题分类|分类|文号|发文字号|字号|字体|【字体|打印|关闭|分享到|时效|时间|日期';
 const RE_PUB = new RegExp(`^[【\\[]?(${PUB_KEYS})\\s*[】\\]]?\\s*[:：]`);
 const RE_PUB_FIELD = new RegExp(`(${PUB_KEYS})\\s*[:：]\\s*([^\\s:：]+(?:\\s+\\d{1,2}:\\d{2}(?::\\d{2})?)?)`, 'g');
 const CN_DIGIT: Record<string, number> = { 〇: 0, 零: 0, 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9, 十: 10 };
@@ -67,6 +67,14 @@ export function headerKind(text: string): 'breadcrumb' | 'publication' | 'letter
   return undefined;
 }
 
+/** A web page's title line: "成府发〔2014〕7号《成都市人民政府关于印发〈…〉的通知》" → the notice title alone. */
+function unwrap(text: string): string {
+  const rest = text.replace(/^[\u4e00-\u9fff]{1,12}\s*[〔（(［\[【]\s*\d{4}\s*[〕）)］\]】]\s*(?:第\s*)?\d{1,4}\s*号\s*/, '');
+  const t = rest.length >= 6 ? rest : text;
+  const w = /^《(.+)》$/.exec(t.trim());
+  return w && !/[《》]/.test(w[1].replace(/[〈〉]/g, '')) ? w[1] : t;
+}
+
 /** Whether a line reads as a sentence of running text rather than a title. */
 function isSentence(text: string): boolean {
   return /[。；;！？]/.test(text) || (/[，,]/.test(text) && text.length > 30);
@@ -81,6 +89,7 @@ function issuedTitles(sentences: string[]): string[] {
   for (const sentence of sentences) {
     if (!/印发|转发|下发|颁布|发布/.test(sentence)) continue;
     for (const m of sentence.matchAll(/《([^《》]{4,80})》/g)) {
+      if (RE_NOTICE_TITLE.test(squash(m[1]))) continue;
       const before = sentence.slice(Math.max(0, m.index - 6), m.index);
       if (/(根据|按照|依据|贯彻|落实|参照|执行|对照)[^《]*$/.test(before)) continue;
       if (!out.includes(m[1])) out.push(m[1]);
@@ -133,11 +142,12 @@ export function readMetadata(body: SourceLine[]): DerivedMeta {
   const sentences: string[] = [];
 
   for (let h = 0; h < header.length; h++) {
-    const { k, text } = header[h];
+    const { k } = header[h];
+    const text = unwrap(header[h].text);
     const kind = headerKind(text);
-    if (kind === 'publication' || RE_PUB_FIELD.test(text)) {
-      RE_PUB_FIELD.lastIndex = 0;
-      for (const m of text.matchAll(RE_PUB_FIELD)) {
+    const fields = [...text.matchAll(RE_PUB_FIELD)];
+    if (kind === 'publication' || (fields.length >= 2 && !isSentence(text))) {
+      for (const m of fields) {
         if (/来源|机构|机关|单位/.test(m[1]) && m[2].length >= 4 && !pubIssuer) pubIssuer = m[2];
         if (/日期|时间/.test(m[1]) && !pubDate) pubDate = readDate(m[2]);
         if (/号/.test(m[1]) && !docNumber) docNumber = readDocNumber(m[2]);
@@ -174,8 +184,9 @@ export function readMetadata(body: SourceLine[]): DerivedMeta {
   // The documents a 印发/转发 notice issues; the notice title names one when the body quotes none.
   let titles = issuedTitles(sentences);
   if (!titles.length && noticeTitle && /^(印发|转发|颁布|下发)/.test(noticeTitle.inner)) {
-    const inner = noticeTitle.inner.replace(/^(印发|转发|颁布|下发)/, '').replace(/^《|》$/g, '');
-    if (inner.length >= 4) titles = [inner];
+    const inner = noticeTitle.inner.replace(/^(印发|转发|颁布|下发)/, '');
+    const quoted = [...inner.matchAll(/[《〈]([^《》〈〉]{4,80})[》〉]/g)].map((m) => m[1]);
+    titles = quoted.length ? quoted : inner.length >= 4 ? [inner.replace(/[《》〈〉]/g, '')] : [];
   }
   const parts: DerivedPart[] = [];
   let from = noticeTitle ? noticeTitle.k + 1 : 0;

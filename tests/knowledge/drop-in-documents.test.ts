@@ -18,6 +18,9 @@ const PLACES: Record<string, string> = {
   'foshan-quality-benchmark-award.txt': '佛山',
   'dongguan-mould-quality-plan.txt': '东莞',
   'shaoxing-standard-funding-notice.txt': '绍兴',
+  'huzhou-home-furnishing-quality.txt': '湖州',
+  'jiaxing-standard-subsidy-notice.txt': '嘉兴',
+  'shaoguan-mayor-quality-award.txt': '韶关',
 };
 /** Built artefacts and console leftovers that a fresh data directory must not inherit. */
 const NOT_COPIED = new Set(['index.json', 'intent-model.json', 'removed']);
