@@ -38,7 +38,7 @@ export type PolicyMeta = z.infer<typeof policyMetaSchema>;
 
 /** A typed fact of a clause (see facts.ts). */
 export const factSchema = z.object({
-  type: z.enum(['amount', 'duration', 'date', 'deadline', 'cadence', 'quota', 'threshold', 'percent', 'count', 'body', 'place', 'prohibition', 'permission']),
+  type: z.enum(['amount', 'duration', 'date', 'deadline', 'cadence', 'quota', 'threshold', 'percent', 'count', 'body', 'place', 'prohibition', 'permission', 'contact']),
   text: z.string(),
   sentence: z.number().int().nonnegative(),
   clause: z.string(),
