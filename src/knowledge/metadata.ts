@@ -144,6 +144,8 @@ export function readMetadata(body: SourceLine[]): DerivedMeta {
   for (let h = 0; h < header.length; h++) {
     const { k } = header[h];
     const text = unwrap(header[h].text);
+    // A web page's title line may open with the document number ("成府发〔2014〕7号《…的通知》").
+    if (text !== header[h].text && RE_DOC_NO.test(squash(header[h].text).slice(0, 24))) docNumber ??= readDocNumber(header[h].text);
     const kind = headerKind(text);
     const fields = [...text.matchAll(RE_PUB_FIELD)];
     if (kind === 'publication' || (fields.length >= 2 && !isSentence(text))) {
