@@ -43,7 +43,8 @@ export function mendLines(lines: SourceLine[]): SourceLine[] {
   const out: SourceLine[] = [];
   for (const raw of lines) {
     const text = clean(raw.text);
-    if (!text) {
+    // Blank lines and page numbers ("—1—", "- 2 -") left by a printed page are not text.
+    if (!text || /^[-—–－]+\s*\d{1,3}\s*[-—–－]+$/.test(text)) {
       continue;
     }
     const prev = out[out.length - 1];

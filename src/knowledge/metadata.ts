@@ -98,12 +98,26 @@ function issuedTitles(sentences: string[]): string[] {
   return out;
 }
 
-/** Where the document titled `title` starts: a line that carries exactly that title (spaces aside), after `from`. */
+/** A title compared loosely: spaces, bracket widths, dashes and quotation marks aside ("（2018—2020年）" = "(2018-2020年)"). */
+export const looseTitle = (s: string) =>
+  squash(s)
+    .replace(/[（［【]/g, '(')
+    .replace(/[）］】]/g, ')')
+    .replace(/[—–－~～至]/g, '-')
+    .replace(/[“”"‘’'《》〈〉「」]/g, '');
+
+/**
+ * Where the document titled `title` starts: a line that carries that title (loosely compared), or a title wrapped onto
+ * two lines, after `from`.
+ */
 function findTitleLine(lines: SourceLine[], title: string, from = 0): number {
-  const want = squash(title);
+  const want = looseTitle(title);
   for (let i = from; i < lines.length; i++) {
-    const s = squash(lines[i].text);
+    const s = looseTitle(lines[i].text);
+    if (!s) continue;
     if (s === want || (s.startsWith(want) && s.length <= want.length + 2)) return i;
+    const next = lines.slice(i + 1, i + 3).find((l) => l.text.trim() !== '');
+    if (next && want.startsWith(s) && s.length >= 4 && s + looseTitle(next.text) === want) return i;
   }
   return -1;
 }
@@ -130,6 +144,14 @@ export function readMetadata(body: SourceLine[]): DerivedMeta {
   const firstHeading = lines.findIndex((l) => RE_HEADING.test(l.text.trim()));
   const headerEnd = Math.min(firstHeading < 0 ? lines.length : firstHeading, 60);
   const header = lines.slice(0, headerEnd).map((l, k) => ({ k, text: l.text.trim() })).filter((l) => l.text !== '');
+  // A long notice title wrapped onto two lines ("…关于印发某某市水暖" / "卫浴行业质量提升工作方案的通知") is one line.
+  for (let h = 0; h + 1 < header.length; h++) {
+    const a = header[h].text;
+    const b = header[h + 1].text;
+    if (/关于/.test(a) && !RE_NOTICE_TITLE.test(squash(a)) && !isSentence(a) && !isSentence(b) && RE_NOTICE_TITLE.test(squash(a + b))) {
+      header.splice(h, 2, { k: header[h].k, text: a + b });
+    }
+  }
 
   let issuer: string | undefined;
   let docNumber: string | undefined;
@@ -200,8 +222,8 @@ export function readMetadata(body: SourceLine[]): DerivedMeta {
   }
   if (!parts.length) {
     let title: string | undefined;
-    if (noticeTitle) title = noticeTitle.text;
-    else if (titles.length) title = titles[0];
+    if (titles.length) title = titles[0];
+    else if (noticeTitle) title = noticeTitle.text;
     else {
       // The line just before the first article or outline heading, if it reads as a title.
       const before = header.filter((l) => !headerKind(l.text) && !isSentence(l.text) && l.text.length <= 80 && squash(l.text).length >= 4);

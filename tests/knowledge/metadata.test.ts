@@ -97,11 +97,37 @@ describe('title, issuer, number, date and parts from the text', () => {
     expect(m).toMatchObject({ title: '成都市市级财政专项资金管理暂行办法', issuer: '成都市人民政府', docNumber: '成府发〔2014〕7号', issued: '2014-02-10' });
   });
 
+  it('joins a notice title wrapped onto two lines, and finds a title line written with other brackets and dashes', () => {
+    const m = readMetadata(
+      lines(
+        [
+          '某某市人民政府办公室关于印发某某市工业产品质量',
+          '提升三年行动计划的通知',
+          '各镇政府，市各有关单位：',
+          '现将《某某市工业产品质量提升三年行动计划(2018-2020年)》印发给你们，请认真贯彻落实。',
+          '某某市工业产品质量提升三年行动计划（2018—2020年）',
+          '一、目标',
+          '到2020年，抽查合格率达到95%以上。',
+        ].join('\n'),
+      ),
+    );
+    expect(m.title).toBe('某某市工业产品质量提升三年行动计划(2018-2020年)');
+    expect(m.issuer).toBe('某某市人民政府办公室');
+    expect(m.parts).toEqual([{ title: '某某市工业产品质量提升三年行动计划(2018-2020年)', start: 0 }]);
+  });
+
   it('splits off an annex that is a document of its own (a title, then articles), not an annex table', () => {
     const m = readMetadata(
       lines(['某某市质量提升方案', '一、目标', '抽查合格率达到95%以上。', '附件1', '某某市质量标杆奖评选办法', '第一条 为激励企业，制定本办法。', '附件2', '某某市重点任务分解表', '序号'].join('\n')),
     );
     expect(m.parts.map((p) => p.title)).toEqual(['某某市质量提升方案', '某某市质量标杆奖评选办法']);
+  });
+});
+
+describe('page damage', () => {
+  it('drops printed page numbers, so a sentence broken across a page is mended whole', () => {
+    const index = buildIndex(dataWith({ 'p.txt': ['江门市质量奖管理办法', '第一条 获奖企业在证书有效期内，可以在', '—2—', '宣传活动中使用获奖称号。'].join('\n') }));
+    expect(index.units.find((u) => u.article === '第一条')?.text).toBe('第一条 获奖企业在证书有效期内，可以在宣传活动中使用获奖称号。');
   });
 });
 
