@@ -87,9 +87,11 @@ const RE_NOTICE_TITLE = /^(.{0,40}?)关于(.{2,120})的(通知|决定|意见|批
 function issuedTitles(sentences: string[]): string[] {
   const out: string[] = [];
   for (const sentence of sentences) {
-    if (!/印发|转发|下发|颁布|发布/.test(sentence)) continue;
+    if (!/印发|转发|下发|颁布/.test(sentence)) continue;
     for (const m of sentence.matchAll(/《([^《》]{4,80})》/g)) {
       if (RE_NOTICE_TITLE.test(squash(m[1]))) continue;
+      // The document is issued by the verb after it ("现将《X》印发给你们", "《X》…现予印发"), not named before it.
+      if (!/印发|转发|下发|颁布/.test(sentence.slice(m.index + m[0].length))) continue;
       const before = sentence.slice(Math.max(0, m.index - 6), m.index);
       if (/(根据|按照|依据|贯彻|落实|参照|执行|对照)[^《]*$/.test(before)) continue;
       if (!out.includes(m[1])) out.push(m[1]);
