@@ -79,8 +79,10 @@ export function deriveAwards(title: string, region: string, units: Unit[] = []):
   if (m) found.push(m[1]);
   const reward = /([\u4e00-\u9fff]{2,24}?)奖励(?:评审|评选|实施|管理|暂行)?(?:管理)?(?:办法|细则|规定)/.exec(t);
   if (!m && reward) found.push(`${reward[1]}奖`);
-  const programme = /(?:组织)?申报(?:\d{4}年度?)?([\u4e00-\u9fff]{2,24}?(?:资助|补助|奖补|补贴|奖励))(?:资金|项目|工作)*$/.exec(t);
-  if (!m && programme) found.push(programme[1]);
+  // A 申报通知 or 申报指南 names the programme it invites ("组织申报2025年度…标准化项目资助", "…补助资金申报指南").
+  const core = t.replace(/^(?:组织|做好|开展)?(?:申报|申请)?(?:\d{4}年度?)?/, '').replace(/(?:的)?(?:申报|申请)?(?:指南|工作|通知)$/, '');
+  const programme = /^(?:\d{4}年度?)?([\u4e00-\u9fff]{2,24}?(?:资助|补助|奖补|补贴|奖励))(?:资金|项目|经费)*$/.exec(core);
+  if (!m && !reward && programme && /申报|申请/.test(title)) found.push(programme[1]);
   // Rules written in articles name their award in an opening article ("第二条 设立鹰潭市市长质量奖……").
   for (const u of units.filter((x) => x.kind === 'article').slice(0, 4)) {
     for (const s of u.text.matchAll(/设立(?!的)[“"「]?([\u4e00-\u9fff]{2,20}?(?:奖|称号))(?![项励金])/g)) found.push(s[1]);

@@ -228,7 +228,8 @@ export function readMetadata(body: SourceLine[]): DerivedMeta {
     else if (noticeTitle) title = noticeTitle.text;
     else {
       // The line just before the first article or outline heading, if it reads as a title.
-      const before = header.filter((l) => !headerKind(l.text) && !isSentence(l.text) && l.text.length <= 80 && squash(l.text).length >= 4);
+      // (A bracketed note such as "（2023年6月16日市政府常务会议通过）" or a "目录" line is not the title.)
+      const before = header.filter((l) => !headerKind(l.text) && !isSentence(l.text) && l.text.length <= 80 && squash(l.text).length >= 4 && !/^[（(].*[）)]$/.test(squash(l.text)) && !/^目录$/.test(squash(l.text)));
       const last = before[before.length - 1];
       title = last && (firstHeading < 0 || last.k >= header[0].k) ? squash(last.text) : undefined;
       if (!title) title = header.find((l) => !headerKind(l.text))?.text ?? header[0]?.text ?? '';
