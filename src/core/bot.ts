@@ -7,7 +7,7 @@ import { DEFAULT_TOPIC_TTL_MINUTES, isLive, topicData, type Topic } from '../dia
 import { TopicResolver, type Resolution } from '../dialogue/topic-followup.ts';
 import { shortPlace } from '../knowledge/glossary.ts';
 import { configuredAwards } from '../dialogue/award-loader.ts';
-import type { AwardRules } from '../dialogue/award-rules.ts';
+import { documentOf, type AwardRules } from '../dialogue/award-rules.ts';
 import { extractEntities } from '../nlu/entities.ts';
 import { normalizeText } from '../nlu/normalize.ts';
 import { isStorageError, type Store } from '../storage/store.ts';
@@ -258,7 +258,7 @@ export class Bot {
   private askInForm(text: string, award: AwardRules, now: Date): { reply: { text: string; data?: Record<string, unknown> }; topic?: Topic } | undefined {
     if (!this.resolver.asks(text) && !this.resolver.namesSubject(text)) return undefined;
     const subject = formSubject(award);
-    const context: Topic = { q: subject, subject, docs: [award.document.id], award: award.name, place: award.place, at: now.toISOString(), frame: understand(this.deps.knowledge, subject) };
+    const context: Topic = { q: subject, subject, docs: [documentOf(award.document, this.deps.knowledge.documents)?.id ?? award.document.id ?? ''].filter(Boolean), award: award.name, place: award.place, at: now.toISOString(), frame: understand(this.deps.knowledge, subject) };
     const resolution = this.resolver.resolve(text, context);
     const a = this.resolver.answer(resolution, context, now);
     const topic = this.resolver.topicOf(resolution.question, a, now, resolution.subject);

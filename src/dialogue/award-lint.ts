@@ -1,6 +1,6 @@
 /** Checks an award rules file against the policy documents and renders its form the way a user meets it (for `ingest` and `precheck-lint`). */
 import type { PolicyDocument, Unit } from '../knowledge/policy-schema.ts';
-import { chineseDate, choicesOf, criterionOf, formatAnswer, type AwardRules, type Criterion } from './award-rules.ts';
+import { chineseDate, choicesOf, criterionOf, documentOf, formatAnswer, type AwardRules, type Criterion } from './award-rules.ts';
 import { questionReply } from './precheck-engine.ts';
 import { findSlotMention, readSlotAnswer } from './precheck-extract.ts';
 
@@ -38,19 +38,22 @@ function failsWhen(c: Criterion): string {
 /** Checks a rules file against the documents: documents and cited articles exist, quotes are verbatim, every criterion can be answered and corrected. */
 export function checkAward(award: AwardRules, documents: readonly PolicyDocument[], units: readonly Unit[], now: Date): AwardProblem[] {
   const problems: AwardProblem[] = [];
-  const doc = documents.find((d) => d.id === award.document.id);
+  const doc = documentOf(award.document, documents);
   if (!doc) {
-    problems.push({ path: 'document.id', message: `no policy document "${award.document.id}" in the knowledge base (known: ${documents.map((d) => d.id).join(', ')})` });
+    const named = award.document.id ? `"${award.document.id}"` : `titled "${award.document.title}"`;
+    problems.push({ path: award.document.id ? 'document.id' : 'document.title', message: `no policy document ${named} in the knowledge base (known: ${documents.map((d) => `${d.id} ${d.title}`).join(', ')})` });
   } else {
     if (doc.title !== award.document.title) problems.push({ path: 'document.title', message: `the document is titled "${doc.title}"` });
     if (doc.effective && award.document.effective !== doc.effective) problems.push({ path: 'document.effective', message: `the document takes effect on ${doc.effective}` });
     if (doc.expires && award.document.expires !== doc.expires) problems.push({ path: 'document.expires', message: `the document expires on ${doc.expires}` });
   }
-  const checkQuote = (path: string, docId: string, article: string, quote: string) => {
-    if (!documents.some((d) => d.id === docId)) {
-      if (docId !== award.document.id) problems.push({ path: `${path}.document`, message: `no policy document "${docId}"` });
+  const checkQuote = (path: string, ref: { id?: string; title?: string }, article: string, quote: string) => {
+    const cited = ref.id || ref.title ? documentOf({ id: ref.id, title: ref.title ?? '' }, documents) : doc;
+    if (!cited) {
+      if (ref.id || ref.title) problems.push({ path: `${path}.document`, message: `no policy document "${ref.id ?? ref.title}"` });
       return;
     }
+    const docId = cited.id;
     const unit = units.find((u) => u.docId === docId && u.article === article);
     if (!unit) {
       problems.push({ path: `${path}.article`, message: `"${article}" is not an article of ${docId}` });
@@ -59,9 +62,9 @@ export function checkAward(award: AwardRules, documents: readonly PolicyDocument
     if (!squeeze(unit.text).includes(squeeze(quote))) problems.push({ path: `${path}.quote`, message: `not verbatim in ${docId} ${article}: "${quote.slice(0, 30)}…"` });
   };
   award.criteria.forEach((c, i) => {
-    c.cite.forEach((x, j) => checkQuote(`criteria.${i}.cite.${j}`, x.document ?? award.document.id, x.article, x.quote));
+    c.cite.forEach((x, j) => checkQuote(`criteria.${i}.cite.${j}`, x.document || x.title ? { id: x.document, title: x.title } : {}, x.article, x.quote));
   });
-  if (award.reward.kind !== 'none') checkQuote('reward', award.document.id, award.reward.article, award.reward.quote);
+  if (award.reward.kind !== 'none') checkQuote('reward', {}, award.reward.article, award.reward.quote);
 
   const seen = new Set<string>();
   award.criteria.forEach((c, i) => {

@@ -171,7 +171,8 @@ export const awardRulesSchema = z
     place: z.string().min(2),
     document: z
       .object({
-        id: docId,
+        /** The document's id; when left out (no sidecar names one), the title finds the document. */
+        id: docId.optional(),
         title: z.string().min(2),
         effective: isoDate.optional(),
         expires: isoDate.optional(),
@@ -323,4 +324,10 @@ export function awardMention(awards: readonly AwardRules[], text: string): Award
     }
   }
   return best?.award;
+}
+
+/** The policy document a rules file names: by id when one of that id is loaded, else by its exact title (spaces aside). */
+export function documentOf<D extends { id: string; title: string }>(ref: { id?: string; title: string }, documents: readonly D[]): D | undefined {
+  const squeeze = (s: string) => s.replace(/\s+/g, '');
+  return (ref.id ? documents.find((d) => d.id === ref.id) : undefined) ?? (ref.title ? documents.find((d) => squeeze(d.title) === squeeze(ref.title)) : undefined);
 }

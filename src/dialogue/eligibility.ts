@@ -2,7 +2,7 @@
 import type { EligibilityJudge } from '../knowledge/knowledge.ts';
 import type { Citation } from '../knowledge/answer-types.ts';
 import { configuredAwards } from './award-loader.ts';
-import { awardMention, citationsOf, criterionFails, formatAnswer, type AwardRules } from './award-rules.ts';
+import { awardMention, citationsOf, documentOf, criterionFails, formatAnswer, type AwardRules } from './award-rules.ts';
 import { evaluate } from './precheck-engine.ts';
 import { extractAnswers } from './precheck-extract.ts';
 import { extractEntities } from '../nlu/entities.ts';
@@ -42,7 +42,7 @@ export function eligibilityFromQuestion(question: string, now: Date, awards: rea
     const seen = new Set<string>();
     return slots.flatMap((c) => citationsOf(award, c)).filter((x) => !seen.has(x.article + x.title) && seen.add(x.article + x.title));
   };
-  const ids = { award: award.id, document: award.document.id };
+  const ids = { award: award.id, document: award.document.id ?? '' };
   if (failed.length) {
     const why = failed.map((c) => `要求${c.condition}，而您的情况是“${c.label}：${formatAnswer(c, answers[c.slot]!)}”`).join('；');
     return { fact: `不可以。${why}`, citations: cite(failed), ...ids };
@@ -67,7 +67,13 @@ export function eligibilityFromQuestion(question: string, now: Date, awards: rea
  * and only those with a rules file, are judged. Wired in by loadKnowledge's callers, so the knowledge layer imports
  * nothing from the dialogue layer.
  */
-export const precheckEligibility: EligibilityJudge = (question, now, documentIds) => {
-  const rules = configuredAwards().filter((r) => documentIds.includes(r.document.id));
-  return rules.length ? eligibilityFromQuestion(question, now, rules) : undefined;
+export const precheckEligibility: EligibilityJudge = (question, now, documents) => {
+  // A rules file names its document by id or, when no sidecar gives one, by title.
+  const rules = configuredAwards().filter((r) => documentOf(r.document, documents) !== undefined);
+  const e = rules.length ? eligibilityFromQuestion(question, now, rules) : undefined;
+  if (!e) return undefined;
+  // The verdict names the loaded document of the award judged, so the answer can flag its lapse.
+  const judged = rules.find((r) => r.id === e.award);
+  const doc = judged ? documentOf(judged.document, documents) : undefined;
+  return doc ? { ...e, document: doc.id } : e;
 };

@@ -1,5 +1,6 @@
 /** Composes a cited answer from ranked clauses: lead, second part, computed amount, source, excerpt, related clause. */
 import { extractEntities } from '../nlu/entities.ts';
+import { decideByDate } from './date-condition.ts';
 import type { Citation, PolicyAnswer } from './answer-types.ts';
 import { sentencesOf } from './facts.ts';
 import type { Knowledge } from './knowledge.ts';
@@ -22,8 +23,11 @@ export function composeAnswer(k: Knowledge, question: string, intent: string, q:
   const column = hits.findIndex((h, i) => i < 6 && h.score >= hits[0].score * 0.6 && h.unit.fields && Object.keys(h.unit.fields).some((c) => h.unit.fields![c] && q.includes(c)));
   if (column > 0) hits = [hits[column], ...hits.filter((_, i) => i !== column)];
   // A yes/no question is decided by the clause holding its rarest word (synonyms too: 收费 → 收取), among the close hits.
+  // "2023年发布的标准还能报吗": a close clause's date condition on what may be claimed decides, against the user's date.
+  const byDate = qt === 'yesno' ? decideByDate(q, hits.slice(0, 5).map((h) => h.unit)) : undefined;
+  const dateUnit = byDate ? hits[byDate.index].unit : undefined;
   if (qt === 'yesno') {
-    const deciding = decidingHit(k, hits, terms);
+    const deciding = byDate ? byDate.index : decidingHit(k, hits, terms);
     if (deciding > 0) hits = [hits[deciding], ...hits.filter((_, i) => i !== deciding)];
   }
   // In a message that asks several things, the first question's own words choose the lead; the others weigh little.
@@ -81,6 +85,7 @@ export function composeAnswer(k: Knowledge, question: string, intent: string, q:
   // "获奖企业能不能免检": a 可以/不可以 is given only when the clause speaks of what is asked (免检), not of something else.
   const thing = qt === 'yesno' ? askedObject(first) ?? /(?:要|需要|能|可以|会)([\u4e00-\u9fff]{2,4}?)吗[？?]?$/.exec(first)?.[1] : undefined;
   if (yn && thing && unheard(k, thing, unit)) yn = undefined;
+  if (byDate && unit === dateUnit) yn = { verdict: byDate.ok ? '可以。' : '不可以。', sentence: byDate.sentence };
   if (yn) {
     lead.sentence = yn.sentence;
     lead.text = sentencesOf(unit)[yn.sentence];

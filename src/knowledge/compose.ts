@@ -20,8 +20,13 @@ export function tidyFact(text: string): string {
 
 /** Builds a citation for a unit: the full verbatim clause, and the excerpt that holds the fact. */
 export function citationOf(u: Unit, excerpt?: string): Citation & { excerpt?: string } {
-  const c: Citation & { excerpt?: string } = { title: u.title, article: u.article, quote: u.text.replace(/\s*\n\s*/g, '\n') };
-  if (excerpt) c.excerpt = excerpt;
+  // A document in Traditional characters is quoted in its own script (the original lines up with the text character for character).
+  const own = (s: string) => {
+    const at = u.original ? u.text.indexOf(s) : -1;
+    return at >= 0 ? u.original!.slice(at, at + s.length) : s;
+  };
+  const c: Citation & { excerpt?: string } = { title: u.title, article: u.article, quote: (u.original ?? u.text).replace(/\s*\n\s*/g, '\n') };
+  if (excerpt) c.excerpt = own(excerpt);
   return c;
 }
 

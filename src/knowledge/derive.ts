@@ -23,7 +23,7 @@ export function addYearsLessADay(iso: string, years: number): string {
 export function deriveValidity(title: string, units: Unit[]): DerivedValidity {
   for (const u of units) {
     const text = u.text.replace(/\s+/g, '');
-    const m = /自(\d{4})年(\d{1,2})月(\d{1,2})日起(?:施行|实施|执行|生效)[。，,；]?[^。]{0,20}?有效期(?:为|至)?([一二三四五六七八九十两\d]+)年/.exec(text);
+    const m = /自(\d{4})年(\d{1,2})月(\d{1,2})日起(?:施行|实施|执行|生效)[。，,；]?[^。]{0,20}?有效期(?:为)?([一二三四五六七八九十两]+|\d{1,2})年/.exec(text);
     if (m) {
       const effective = `${m[1]}-${pad(Number(m[2]))}-${pad(Number(m[3]))}`;
       const years = numberOf(m[4]);
@@ -67,13 +67,37 @@ export function deriveAliases(region: string, units: Unit[]): string[] {
   return [...out];
 }
 
-/** Award names a title sets or governs ("…产品质量优秀奖评审管理办法" → "水暖卫浴产品质量优秀奖"). */
-export function deriveAwards(title: string, region: string): string[] {
-  const t = title.replace(/^.*?关于印发/, '').replace(/的通知$/, '');
+/**
+ * Award names a document sets or governs: from its title ("…产品质量优秀奖评审管理办法" → "水暖卫浴产品质量优秀奖",
+ * "…质量奖励办法" → "…质量奖", "…评选办法"), from a "设立…奖" sentence of its body, and the programme a 申报通知
+ * invites ("关于组织申报…标准化项目资助的通知" → "标准化项目资助").
+ */
+export function deriveAwards(title: string, region: string, units: Unit[] = []): string[] {
+  const found: string[] = [];
+  const t = title.replace(/^.*?关于(?:印发|转发)?/, '').replace(/的通知$/, '').replace(/[《》]/g, '');
   const m = /([\u4e00-\u9fff]{2,24}?(?:奖|称号))(?:评审|评选|评定|认定|管理|实施|申报|暂行)?(?:管理)?(?:办法|细则|规定|方案|通知)/.exec(t);
-  if (!m) return [];
-  let name = m[1];
+  if (m) found.push(m[1]);
+  const reward = /([\u4e00-\u9fff]{2,24}?)奖励(?:评审|评选|实施|管理|暂行)?(?:管理)?(?:办法|细则|规定)/.exec(t);
+  if (!m && reward) found.push(`${reward[1]}奖`);
+  // A 申报通知 or 申报指南 names the programme it invites ("组织申报2025年度…标准化项目资助", "…补助资金申报指南").
+  const core = t.replace(/^(?:组织|做好|开展)?(?:申报|申请)?(?:\d{4}年度?)?/, '').replace(/(?:的)?(?:申报|申请)?(?:指南|工作|通知)$/, '');
+  const programme = /^(?:\d{4}年度?)?([\u4e00-\u9fff]{2,24}?(?:资助|补助|奖补|补贴|奖励))(?:资金|项目|经费)*$/.exec(core);
+  if (!m && !reward && programme && /申报|申请/.test(title)) found.push(programme[1]);
+  // Rules written in articles name their award in an opening article ("第二条 设立鹰潭市市长质量奖……").
+  for (const u of units.filter((x) => x.kind === 'article').slice(0, 4)) {
+    for (const s of u.text.matchAll(/设立(?!的)[“"「]?([\u4e00-\u9fff]{2,20}?(?:奖|称号))(?![项励金])/g)) found.push(s[1]);
+  }
+  // The short name an article gives the award ("湖州市家居产品质量奖（以下简称“家居质量奖”）").
+  for (const u of units.filter((x) => x.kind === 'article').slice(0, 4)) {
+    for (const s of u.text.matchAll(/([\u4e00-\u9fff]{2,24}?(?:奖|称号))[（(]以下简称[“"「]([\u4e00-\u9fff]{2,12}?(?:奖|称号))[”"」]/g)) {
+      if (found.some((f) => s[1].endsWith(f.replace(/^.*?(?:市|省|县|区)/, '')))) found.push(s[2]);
+    }
+  }
   const short = region.replace(/(省|市|县|区)$/, '');
-  for (const p of [region, short]) if (p && name.startsWith(p) && name.length > p.length + 2) name = name.slice(p.length);
-  return [name];
+  const names = found.map((n) => {
+    let name = n.replace(/^(?:\d{4}年度?)/, '');
+    for (const p of [region, short]) if (p && name.startsWith(p) && name.length > p.length + 2) name = name.slice(p.length);
+    return name;
+  });
+  return [...new Set(names.filter((n) => n.length >= 3))];
 }

@@ -30,7 +30,7 @@ function splitSentences(u: Pick<Unit, 'text' | 'fields'>): string[] {
 }
 
 /** The kinds of fact a user asks for. */
-export type FactType = 'amount' | 'duration' | 'date' | 'deadline' | 'cadence' | 'quota' | 'threshold' | 'percent' | 'count' | 'body' | 'place' | 'prohibition' | 'permission';
+export type FactType = 'amount' | 'duration' | 'date' | 'deadline' | 'cadence' | 'quota' | 'threshold' | 'percent' | 'count' | 'body' | 'place' | 'prohibition' | 'permission' | 'contact';
 
 /** One typed fact: what it says, and the sentence and clause of the unit that hold it. */
 export interface Fact {
@@ -97,9 +97,11 @@ const PATTERNS: Pattern[] = [
   { type: 'quota', re: new RegExp(`(?:最多|不超过|不多于|限|名额)(?:为)?\\s*${NUM}\\s*(?:个|家|名|项|位|人)|${NUM}\\s*(?:个|家|名|项)以内`, 'g'), value: (m) => numberOf(new RegExp(`(${NUM})`).exec(m[0])?.[1] ?? '') },
   { type: 'threshold', re: new RegExp(`${NUM}\\s*分(?:以上|及以上|以下)?`, 'g') },
   { type: 'percent', re: /\d+(?:\.\d+)?\s*[%％]|百分之[零一二三四五六七八九十百]+/g },
-  { type: 'count', re: new RegExp(`${NUM}\\s*(?:家|个|项|种|名|张|件|次|期|批|条|所|人|座|台|户)(?:以上)?`, 'g'), value: (m) => numberOf(new RegExp(`(${NUM})`).exec(m[0])?.[1] ?? '') },
+  { type: 'count', re: new RegExp(`${NUM}\\s*(?:家|个|项|种|名|张|件|次|期|批|条|所|人|座|台|户|份)(?:以上)?`, 'g'), value: (m) => numberOf(new RegExp(`(${NUM})`).exec(m[0])?.[1] ?? '') },
   // Where something is: "设在水口水暖卫浴创新中心", "位于…", "地点为…".
   { type: 'place', re: /(?:设在|设于|位于|落户(?:在|于)?|建在|地点(?:为|是|在)|地址(?:为|是|在)|located (?:in|at))[^，。；,;（()]{2,30}/g },
+  // A phone number, with or without its label ("联系电话：0573-82345678").
+  { type: 'contact', re: /(?:联系|咨询|服务|监督)?(?:电话|热线|传真)\s*[:：]?\s*[(（]?\d{3,4}[)）-]?\s*\d{7,8}|(?<!\d)(?:0\d{2,3}-\d{7,8}|1[3-9]\d{9})(?!\d)/g },
   { type: 'prohibition', re: /不得|不予|不收取|禁止|严禁|不能|不推荐|取消其?|撤销/g },
   { type: 'permission', re: /(?<!不)(?:可以|可重新|可多项|可在|允许|可)(?!能)/g },
 ];

@@ -43,7 +43,8 @@ export function mendLines(lines: SourceLine[]): SourceLine[] {
   const out: SourceLine[] = [];
   for (const raw of lines) {
     const text = clean(raw.text);
-    if (!text) {
+    // Blank lines and page numbers ("—1—", "- 2 -") left by a printed page are not text.
+    if (!text || /^[-—–－]+\s*\d{1,3}\s*[-—–－]+$/.test(text)) {
       continue;
     }
     const prev = out[out.length - 1];
@@ -195,7 +196,9 @@ export function splitPart(part: PartInput, meta?: Pick<PolicyMeta, 'title'>): Un
       push({ article: '印发通知', heading: '通知', kind: 'notice', line: notice[0].no, text: notice.map((l) => l.text).join('\n') });
     }
     if (intro.length) {
-      push({ article: '前言', heading: titleText, kind: 'preamble', line: intro[0].no, text: intro.map((l) => l.text).join('\n') });
+      // A salutation ("各县（市、区）市场监督管理局：…现将有关事项通知如下") opens a notice, not the document's own text.
+      const text = intro.map((l) => l.text).join('\n');
+      push({ article: '前言', heading: '前言', kind: /^各[^。；：:]{1,100}[：:]/.test(text) ? 'notice' : 'preamble', line: intro[0].no, text });
     }
   }
   for (const b of blocks) {

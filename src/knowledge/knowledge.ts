@@ -28,4 +28,4 @@ export interface EligibilityVerdict {
 }
 
 /** Judges a question's stated facts against the rules of the awards set by the given documents; undefined when it cannot. */
-export type EligibilityJudge = (question: string, now: Date, documentIds: string[]) => EligibilityVerdict | undefined;
+export type EligibilityJudge = (question: string, now: Date, documents: { id: string; title: string }[]) => EligibilityVerdict | undefined;

@@ -5,6 +5,8 @@ import { basename, join } from 'node:path';
 import { ZodError } from 'zod';
 import { DataError } from '../errors.ts';
 import { splitPart, type SourceLine } from './ingest.ts';
+import { readMetadata, readSignature, squash } from './metadata.ts';
+import { simplify } from '../nlu/normalize.ts';
 import { buildDictionary } from './dictionary.ts';
 import { deriveAliases, deriveAwards, deriveValidity } from './derive.ts';
 import { extractFacts, sentencesOf } from './facts.ts';
@@ -28,7 +30,7 @@ export function listPolicyFiles(dir: string): string[] {
 }
 
 /** Source files whose code shapes the index; a change to them makes a built index stale too. */
-const INGEST_CODE = ['./ingest.ts', './dictionary.ts', './policy-schema.ts', './derive.ts', './facts.ts', './policy-loader.ts'].map((f) => new URL(f, import.meta.url));
+const INGEST_CODE = ['./ingest.ts', './metadata.ts', './dictionary.ts', './policy-schema.ts', './derive.ts', './facts.ts', './policy-loader.ts'].map((f) => new URL(f, import.meta.url));
 
 /** Hash of every policy source file and of the ingest code, so a stale index can be detected. */
 export function hashSources(dir: string): string {
@@ -82,20 +84,27 @@ export function placeNamed(text: string, places: Places): string {
   return best?.full ?? '';
 }
 
-/** The issuing body a document signs with, on one of its last lines ("绍兴市市场监督管理局"). */
-function signatureOf(body: SourceLine[]): string {
-  const tail = body.map((l) => l.text.trim()).filter(Boolean).slice(-4);
-  return tail.find((t) => t.length <= 30 && /(局|政府|办公室|委员会|协会)$/.test(t)) ?? '';
+/** The place a title or an issuer names: a gazetteer place first, else the leading "…市/省/县/区". */
+function placeOf(text: string, places: Places): string | undefined {
+  return placeNamed(text, places) || regionOf(text) || undefined;
 }
 
-/** The date a document signs with on its last lines ("2025年5月20日"), as YYYY-MM-DD. */
-function signedOn(body: SourceLine[]): string | undefined {
-  const tail = body.map((l) => l.text.trim()).filter(Boolean).slice(-4);
-  for (const t of tail.reverse()) {
-    const m = /^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$/.exec(t);
-    if (m) return `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}`;
-  }
-  return undefined;
+/**
+ * A unit's text in the document's own script, when ingest read it converted (Traditional → Simplified): the same span
+ * of the original lines, laid out as the unit's text. Kept only when it differs and converts back to the unit's text.
+ */
+function originalOf(u: Unit, originals: Map<number, string>): string | undefined {
+  const squeeze = (s: string) => s.replace(/\s+/g, '');
+  const source = squeeze([...originals.entries()].filter(([no]) => no >= u.line).map(([, t]) => t).join(''));
+  const converted = simplify(source);
+  if (converted === source || converted.length !== source.length) return undefined;
+  const want = squeeze(u.text);
+  const at = converted.indexOf(want);
+  if (at < 0) return undefined;
+  const chars = [...source.slice(at, at + want.length)];
+  let k = 0;
+  const out = [...u.text].map((c) => (/\s/.test(c) ? c : (chars[k++] ?? c))).join('');
+  return out !== u.text && simplify(out) === u.text ? out : undefined;
 }
 
 /** Turns a file name into a document id. */
@@ -132,8 +141,12 @@ export function loadPolicyFile(dir: string, file: string, places: Places = loadP
   const body: SourceLine[] = rawLines.slice(bodyStart).map((t, k) => ({ no: bodyStart + k + 1, text: t }));
   const firstLine = body.find((l) => l.text.trim() !== '');
   if (!firstLine) throw new DataError(file, `line ${bodyStart + 1}`, 'the document has no text');
-  if (!metaInput.title) metaInput.title = firstLine.text.trim();
-  if (!metaInput.id) metaInput.id = idFromFile(file);
+  // What the text says about itself, read in Simplified characters; front matter or a sidecar only corrects it.
+  const plain = body.map((l) => ({ no: l.no, text: simplify(l.text) }));
+  const read = readMetadata(plain);
+  const fileId = idFromFile(file);
+  metaInput.title ??= read.title;
+  metaInput.id ??= fileId;
   let meta: PolicyMeta;
   try {
     meta = policyMetaSchema.parse(metaInput);
@@ -141,23 +154,31 @@ export function loadPolicyFile(dir: string, file: string, places: Places = loadP
     if (e instanceof ZodError) throw new DataError(metaFile, e.issues[0]?.path.join('.') || 'metadata', describeZod(e));
     throw e;
   }
-  const region = meta.region ?? (regionOf(meta.title) || placeNamed(meta.title, places) || placeNamed(meta.issuer ?? signatureOf(body), places));
-  const parts = meta.parts?.length ? meta.parts : [{ id: meta.id, title: meta.title, startsWith: '' }];
-  const starts = parts.map((p, k) => {
-    if (k === 0 && !p.startsWith) return 0;
-    const at = body.findIndex((l) => l.text.trim() === p.startsWith || (p.startsWith && l.text.trim().startsWith(p.startsWith) && l.text.trim().length <= p.startsWith.length + 2));
-    if (at < 0) throw new DataError(metaFile, `parts.${k}.startsWith`, `no line "${p.startsWith}" found in ${file}`);
-    return k === 0 ? 0 : at;
-  });
+  const tail = readSignature(plain);
+  const issuer = meta.issuer ?? read.issuer ?? tail.issuer;
+  const title = simplify(meta.title);
+  const region = meta.region ?? placeOf(title, places) ?? placeOf(issuer ?? '', places) ?? '';
+  const derivedParts = read.parts.map((p, k) => ({ id: k === 0 ? meta.id : `${meta.id}-${k + 1}`, title: k === 0 ? title : p.title, start: p.start }));
+  const parts = meta.parts?.length
+    ? meta.parts.map((p, k) => {
+        const at = k === 0 && !p.startsWith ? 0 : plain.findIndex((l) => squash(l.text) === squash(simplify(p.startsWith)) || (squash(l.text).startsWith(squash(simplify(p.startsWith))) && squash(l.text).length <= squash(p.startsWith).length + 2));
+        if (at < 0) throw new DataError(metaFile, `parts.${k}.startsWith`, `no line "${p.startsWith}" found in ${file}`);
+        return { ...p, title: simplify(p.title), start: k === 0 ? 0 : at };
+      })
+    : derivedParts;
   const documents: PolicyDocument[] = [];
   const units: Unit[] = [];
   parts.forEach((p, k) => {
-    const pm = p as Partial<PolicyMeta> & { id: string; title: string };
-    const lines = body.slice(starts[k], starts[k + 1] ?? body.length);
+    const pm = p as Partial<PolicyMeta> & { id: string; title: string; start: number };
+    const end = parts[k + 1]?.start ?? body.length;
+    const lines = plain.slice(p.start, end);
     const partUnits = splitPart({ docId: pm.id, title: pm.title, region, lines }, { title: pm.title });
+    const originals = new Map(body.slice(p.start, end).map((l) => [l.no, l.text]));
     for (const u of partUnits) {
       const facts = extractFacts(sentencesOf(u));
       if (facts.length) u.facts = facts;
+      const original = originalOf(u, originals);
+      if (original) u.original = original;
       const check = unitSchema.safeParse(u);
       if (!check.success) throw new DataError(file, `line ${u.line}`, describeZod(check.error));
       units.push(u);
@@ -165,16 +186,17 @@ export function loadPolicyFile(dir: string, file: string, places: Places = loadP
     // Validity comes from the document's own words; front matter only adds to or corrects it.
     const derived = deriveValidity(pm.title, partUnits);
     const own = meta.parts ? pm : meta;
+    const sign = readSignature(lines);
     const doc: PolicyDocument = {
       id: pm.id,
       file,
       title: pm.title,
-      issuer: meta.issuer ?? (signatureOf(lines) || undefined),
-      docNumber: meta.docNumber,
+      issuer: issuer ?? sign.issuer,
+      docNumber: meta.docNumber ?? read.docNumber,
       region,
       aliases: [...new Set([...(meta.aliases ?? []), ...deriveAliases(region, partUnits)])],
-      awards: [...new Set([...(meta.awards ?? []), ...deriveAwards(pm.title, region)])],
-      issued: pm.issued ?? meta.issued ?? signedOn(lines),
+      awards: [...new Set([...(meta.awards ?? []), ...deriveAwards(pm.title, region, partUnits)])],
+      issued: pm.issued ?? meta.issued ?? read.issued ?? tail.issued ?? sign.issued,
       effective: own.effective ?? derived.effective,
       expires: own.expires ?? derived.expires,
       validityNote: own.validityNote ?? derived.note,

@@ -38,7 +38,7 @@ export type PolicyMeta = z.infer<typeof policyMetaSchema>;
 
 /** A typed fact of a clause (see facts.ts). */
 export const factSchema = z.object({
-  type: z.enum(['amount', 'duration', 'date', 'deadline', 'cadence', 'quota', 'threshold', 'percent', 'count', 'body', 'place', 'prohibition', 'permission']),
+  type: z.enum(['amount', 'duration', 'date', 'deadline', 'cadence', 'quota', 'threshold', 'percent', 'count', 'body', 'place', 'prohibition', 'permission', 'contact']),
   text: z.string(),
   sentence: z.number().int().nonnegative(),
   clause: z.string(),
@@ -56,6 +56,8 @@ export const unitSchema = z.object({
   article: z.string(),
   heading: z.string(),
   text: z.string().min(1),
+  /** The clause in the document's own script when ingest read it converted (a Traditional-character document). */
+  original: z.string().optional(),
   kind: z.enum(['notice', 'preamble', 'section', 'article', 'item', 'table-row', 'annex']),
   line: z.number().int().positive(),
   fields: z.record(z.string(), z.string()).optional(),

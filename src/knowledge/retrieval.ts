@@ -15,7 +15,7 @@ export const WANTED: Record<QuestionType, FactType[]> = {
   cadence: ['cadence'],
   money: ['amount'],
   quantity: ['quota', 'count', 'percent', 'threshold', 'amount'],
-  who: ['body'],
+  who: ['body', 'contact'],
   where: ['place'],
   list: [],
   yesno: [],

@@ -52,7 +52,7 @@ export const glossarySchema = z.object({
   /** Document words each intent implies, added to the query with a low weight. */
   intentTerms: z.record(z.string().min(1), words),
   /** Words that tell what kind of fact a question asks for. */
-  questionWords: z.object({ when: words, duration: words, cadence: words, money: words, quantity: words, who: words, where: words.default([]), yesno: words, list: words }),
+  questionWords: z.object({ when: words, duration: words, cadence: words, money: words, quantity: words, who: words, where: words.default([]), /** Asking how to reach someone (电话, 联系方式): answered by the clause naming the office and its phone. */ contact: words.default([]), yesno: words, list: words }),
   /**
    * Regular-expression alternatives that decide what a question is about before any clause is read: whether it asks
    * about a document's validity or issuance, whether it names a place and nothing else, whether it asks "now".

@@ -18,6 +18,8 @@ export function questionType(q: string, g: Glossary): QuestionType {
   const t = q.toLowerCase().replace(/\bwhich\s+(?:[a-z']+\s+){1,2}(bureau|office|department|agency|body|authority|government)s?\b/g, 'which $1');
   const w = g.questionWords;
   if (hasAny(t, w.cadence) || /(多久|多长时间|几年|几个月).{0,4}一次|(每|一)(年|季度|月|届).{0,2}几次|(一年|每年|几年)(评|办|开展|举办|评选)(几次|一次)/.test(t)) return 'cadence';
+  // "咨询电话是多少": how to reach the office is asked, whatever else the question names.
+  if (hasAny(t, w.contact)) return 'who';
   // "那几个条件" points at things already named; it does not ask how many.
   const howMany = /多少|(?<![那这])几|how many|how much|比例|率/.test(t);
   // "能把奖印在包装盒上不": a closing 不/没 asks yes or no, as 吗 does.
@@ -25,12 +27,12 @@ export function questionType(q: string, g: Glossary): QuestionType {
   if (!howMany && (hasAny(t, w.yesno) || closingNot) && !hasAny(t, w.when) && !hasAny(t, w.who) && !hasAny(t, w.where)) return 'yesno';
   if (hasAny(t, w.when) && !/有效期(几|多|是)/.test(t)) return 'when';
   if (hasAny(t, w.duration)) return 'duration';
-  const counted = /多少(家|个|项|名|张|件|种|次|人|%)|(?<!哪)几(家|个|项|名|张|件|种|次|届)/.test(t);
+  const counted = /多少(家|个|项|名|张|件|种|次|人|份|%)|(?<!哪)几(家|个|项|名|张|件|种|次|届|份)/.test(t);
   if (hasAny(t, w.where) && !/多少|几|哪(些|种|类|项|家|个(?!地方))/.test(t) && !hasAny(t, w.who)) return 'where';
   if (hasAny(t, w.who) && !/多少|几/.test(t)) return 'who';
   if (hasAny(t, w.money) && !counted && (/多少|几|how much|怎么算|(奖励|补贴|补助|资助)标准|金额|最少|最低|最多|最高|what(?:'s| is| are)? (?:the )?(?:reward|prize|bonus|subsidy|amount|money)/.test(t))) return 'money';
   if (hasAny(t, w.who) && /(哪|几)(个|些|几个)?(部门|单位|局|机构)|谁|牵头|负责|who/.test(t)) return 'who';
-  if (/多少(家|个|项|名|张|件|种|次|人|%)|(?<!哪)几(家|个|项|名|张|件|种|次|届)|比例|覆盖率|率(是|达|要)|百分之/.test(t)) return 'quantity';
+  if (/多少(家|个|项|名|张|件|种|次|人|份|%)|(?<!哪)几(家|个|项|名|张|件|种|次|届|份)|比例|覆盖率|率(是|达|要)|百分之/.test(t)) return 'quantity';
   if (hasAny(t, w.who)) return 'who';
   if (hasAny(t, w.list)) return 'list';
   if (hasAny(t, w.quantity)) return 'quantity';

@@ -18,6 +18,17 @@ const PLACES: Record<string, string> = {
   'foshan-quality-benchmark-award.txt': '佛山',
   'dongguan-mould-quality-plan.txt': '东莞',
   'shaoxing-standard-funding-notice.txt': '绍兴',
+  'huzhou-home-furnishing-quality.txt': '湖州',
+  'jiaxing-standard-subsidy-notice.txt': '嘉兴',
+  'shaoguan-mayor-quality-award.txt': '韶关',
+};
+/** The titles ingest must read from each fixture's own text (a 印发 notice's 《》, a 关于…的通知 line, the line before 第一章). */
+const TITLES: Record<string, string[]> = {
+  'foshan-quality-benchmark-award.txt': ['佛山市质量标杆奖评选管理办法'],
+  'shaoxing-standard-funding-notice.txt': ['关于组织申报2025年度绍兴市标准化项目资助的通知'],
+  'huzhou-home-furnishing-quality.txt': ['湖州市绿色家居产业质量提升行动方案（2024—2026年）', '湖州市家居产品质量奖励办法'],
+  'jiaxing-standard-subsidy-notice.txt': ['关于组织申报2025年度嘉兴市企业标准化建设补助资金的通知'],
+  'shaoguan-mayor-quality-award.txt': ['韶关市市长质量奖管理办法'],
 };
 /** Built artefacts and console leftovers that a fresh data directory must not inherit. */
 const NOT_COPIED = new Set(['index.json', 'intent-model.json', 'removed']);
@@ -59,8 +70,10 @@ describe('drop-in policy documents', () => {
       expect(ingest.code, ingest.stderr).toBe(0);
       const indexFile = join(dir, 'index.json');
       expect(existsSync(indexFile)).toBe(true);
-      const index = JSON.parse(readFileSync(indexFile, 'utf8')) as { documents: { id: string; title: string }[] };
+      const index = JSON.parse(readFileSync(indexFile, 'utf8')) as { documents: { id: string; title: string; file: string }[] };
       const titles = new Map(index.documents.map((d) => [d.id, d.title]));
+      const own = index.documents.filter((d) => d.file === fixture).map((d) => d.title);
+      if (TITLES[fixture]) expect(own, 'titles read from the text').toEqual(TITLES[fixture]);
       const docIds = [...new Set(items.map((it) => it.doc).filter((d): d is string => d !== null))];
       for (const id of docIds) expect(titles.has(id), `document id "${id}" not in the built index: ${[...titles.keys()].join(', ')}`).toBe(true);
 

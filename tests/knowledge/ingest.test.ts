@@ -6,7 +6,17 @@ import { buildIndex } from '../../src/knowledge/policy-loader.ts';
 import { DataError } from '../../src/errors.ts';
 
 const index = buildIndex();
-const unit = (docId: string, article: string) => index.units.find((u) => u.docId === docId && u.article === article);
+/** Document ids are derived from file names; the tests name each document by its place or title, as a reader would. */
+const DOCS: Record<string, string> = {
+  'kaiping-award': '开平市水暖卫浴产品质量优秀奖评审管理办法',
+  'kaiping-plan': '开平市水暖卫浴行业质量提升工作方案',
+  zhongshan: '中山市工业产品质量提升三年行动计划(2018-2020年)',
+  shantou: '汕头市贯彻实施质量发展纲要2013年重点行动计划',
+  sichuan: '四川省重点消费品质量提升专项行动计划(2018-2020年)',
+  jiangmen: '江门市加强质量认证体系建设促进全面质量管理实施方案',
+};
+const idOf = (name: string) => index.documents.find((d) => d.title === DOCS[name])?.id;
+const unit = (name: string, article: string) => index.units.find((u) => u.docId === idOf(name) && u.article === article);
 
 /** A temporary data directory holding only the given policy files. */
 function tempData(files: Record<string, string | Buffer>): string {
@@ -21,7 +31,7 @@ describe('ingest of the five corpus documents', () => {
     const titles = index.documents.map((d) => d.title);
     expect(titles).toContain('开平市水暖卫浴行业质量提升工作方案');
     expect(titles).toContain('开平市水暖卫浴产品质量优秀奖评审管理办法');
-    expect(index.documents.find((d) => d.id === 'kaiping-award')?.expires).toBe('2021-09-30');
+    expect(index.documents.find((d) => d.id === idOf('kaiping-award'))?.expires).toBe('2021-09-30');
   });
 
   it('cites articles and their items the way the rules number them', () => {
@@ -41,7 +51,7 @@ describe('ingest of the five corpus documents', () => {
   });
 
   it('keeps every Zhongshan task-table row together, merged cells filled from the row above', () => {
-    const rows = index.units.filter((u) => u.docId === 'zhongshan' && u.kind === 'table-row');
+    const rows = index.units.filter((u) => u.docId === idOf('zhongshan') && u.kind === 'table-row');
     expect(rows).toHaveLength(37);
     const r29 = unit('zhongshan', '附件第29项')!;
     expect(r29.fields).toMatchObject({ 牵头单位: '市质监局', 工作目标: '2020年,全市不少于50%的规模以上工业企业设立首席质量官。' });
@@ -50,14 +60,14 @@ describe('ingest of the five corpus documents', () => {
   });
 
   it('splits the Sichuan pipe table into 36 rows with their units', () => {
-    const rows = index.units.filter((u) => u.docId === 'sichuan' && u.kind === 'table-row');
+    const rows = index.units.filter((u) => u.docId === idOf('sichuan') && u.kind === 'table-row');
     expect(rows).toHaveLength(36);
     expect(unit('sichuan', '附件1第5项')!.fields).toMatchObject({ 指导单位: '质量处', 责任单位: '市州质量监督部门' });
     expect(unit('sichuan', '附件1第5项')!.text).toContain('每年培训企业首席质量官200名');
   });
 
   it('gives Shantou all 23 measures', () => {
-    const measures = index.units.filter((u) => u.docId === 'shantou' && /（[一二三四五六七八九十]+）$/.test(u.article));
+    const measures = index.units.filter((u) => u.docId === idOf('shantou') && /（[一二三四五六七八九十]+）$/.test(u.article));
     expect(measures).toHaveLength(23);
     expect(unit('shantou', '八、（二十三）')?.text).toContain('各区县政府负责');
   });

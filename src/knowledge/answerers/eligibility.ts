@@ -13,7 +13,7 @@ export function eligibilityAnswer(k: Knowledge, question: string, intent: string
   if (!aboutApplying || !(qt === 'yesno' || questionPattern(k.glossary, 'askingEnough').test(q))) return undefined;
   // Only an award the question names, and only when it has pre-check rules, is judged (by the judge wired in).
   if (!k.eligibility) return undefined;
-  const e = k.eligibility(q, now, [...new Set(awards.flatMap((a) => a.docs.map((d) => d.id)))]);
+  const e = k.eligibility(q, now, [...new Map(awards.flatMap((a) => a.docs.map((d) => [d.id, { id: d.id, title: d.title }] as const))).values()]);
   if (!e) return undefined;
   const doc = k.documents.find((d) => d.id === e.document) ?? k.documents.find((d) => d.title === e.citations[0]?.title);
   const lines = [period(e.fact), ...e.citations.flatMap((c, i) => (i === 0 ? sourceLines(c) : [`相关：《${c.title}》${c.article}`]))];
