@@ -5,18 +5,34 @@ import { writeLine } from './channels/stdout.ts';
 import { z } from 'zod';
 import { DataError } from './errors.ts';
 import { isStorageError, StorageError } from './storage/store.ts';
+import { checkDay, dateRefusal } from './scheduling/dates.ts';
 
 /** Writes one line to stdout synchronously (see writeLine). */
 export function out(line: string): void {
   writeLine(line);
 }
 
-/** Parses an ISO date; one without an offset is Asia/Shanghai local time (UTC+8, no daylight saving). */
+/**
+ * Parses an ISO date; one without an offset is Asia/Shanghai local time (UTC+8, no daylight saving). The calendar day
+ * is checked by the one date parser (2026-02-30 or year 9999 is an invalid date, never rolled over): invalid gives NaN.
+ */
 export function parseAt(value: string): Date {
+  return parseInstant(value).at;
+}
+
+/** parseAt with the polite refusal for an invalid date. */
+function parseInstant(value: string): { at: Date; refusal?: string } {
   const t = value.trim();
-  if (/^\d{4}-\d{2}-\d{2}$/.test(t)) return new Date(`${t}T00:00:00+08:00`);
-  if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(t)) return new Date(`${t.replace(' ', 'T')}+08:00`);
-  return new Date(t);
+  const invalid = (refusal: string) => ({ at: new Date(Number.NaN), refusal });
+  const day = /^(\d{4})-(\d{2})-(\d{2})(?=$|[T ])/.exec(t);
+  if (!day) return invalid(dateRefusal(t, 'unreadable', '2026-01-05T09:00:00+08:00'));
+  const checked = checkDay(Number(day[1]), Number(day[2]), Number(day[3]));
+  if ('problem' in checked) return invalid(dateRefusal(t, checked.problem, '2026-01-05T09:00:00+08:00'));
+  let at: Date;
+  if (t.length === 10) at = new Date(`${t}T00:00:00+08:00`);
+  else if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(t)) at = new Date(`${t.replace(' ', 'T')}+08:00`);
+  else at = new Date(t);
+  return Number.isNaN(at.getTime()) ? invalid(dateRefusal(t, 'unreadable', '2026-01-05T09:00:00+08:00')) : { at };
 }
 
 /** Parses the ISO date given with `--at`, or returns now. */
@@ -137,9 +153,10 @@ async function chat(args: string[]): Promise<number> {
         out(JSON.stringify({ ack: lineNo, error: 'invalid input line: expected {"chat","user","text"} or {"tick":true,"at"}' }));
         continue;
       }
-      const at = input.at ? parseAt(input.at) : new Date();
+      const when = input.at ? parseInstant(input.at) : { at: new Date() };
+      const at = when.at;
       if (Number.isNaN(at.getTime())) {
-        out(JSON.stringify({ ack: lineNo, error: 'invalid "at" date' }));
+        out(JSON.stringify({ ack: lineNo, error: 'invalid "at" date', message: when.refusal }));
         continue;
       }
       // Every line is acked, whatever fails: a storage failure shows as data.error "storage" and the loop goes on. A
