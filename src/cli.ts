@@ -186,10 +186,16 @@ async function chat(args: string[]): Promise<number> {
   return 0;
 }
 
-/** `staff-link <staff-id>`: prints a one-time sign-in URL for the web console (valid 10 minutes, one use). */
+/**
+ * `staff-link <staff-id>`: prints a one-time sign-in URL for the web console (valid 10 minutes, one use). The address
+ * and staff list come from the running console recorded in the database, and from the same configuration as
+ * `npm start` (the environment over the `.env` file), so it works from another shell as the README says.
+ */
 async function staffLink(args: string[]): Promise<number> {
   const { loadConfig } = await import('./config.ts');
-  const { resolveStaff, signInLink } = await import('./web/links.ts');
+  const { consoleBaseUrl, resolveStaffIn, staffAddresses } = await import('./web/links.ts');
+  const { createSignInToken } = await import('./web/console-db.ts');
+  const { runningConsoles } = await import('./web/instances.ts');
   const { SqliteStore } = await import('./storage/sqlite-store.ts');
   const config = loadConfig();
   const id = args.find((a) => !a.startsWith('--') && !optionValues(args, '--db').includes(a) && !optionValues(args, '--admin').includes(a));
@@ -197,14 +203,20 @@ async function staffLink(args: string[]): Promise<number> {
     process.stderr.write('用法 / usage: cli staff-link <staff-id>   (an ID from TELEGRAM_ADMIN_IDS, WECHAT_ADMIN_IDS or CONSOLE_ADMIN_IDS, optionally as channel:id)\n');
     return 2;
   }
-  const staff = resolveStaff(config, id, optionValues(args, '--admin'));
-  if (!staff) {
-    process.stderr.write(`“${id}”不是已配置的工作人员 ID，没有生成登录链接。/ not a configured staff ID; no link issued.\n`);
-    return 1;
-  }
   const store = await SqliteStore.open(optionValues(args, '--db')[0] ?? config.DB_PATH);
   try {
-    out(await signInLink(store, config, staff, new Date()));
+    const running = (await runningConsoles(store, new Date()))[0];
+    const staff = resolveStaffIn([...staffAddresses(config, optionValues(args, '--admin')), ...(running?.staff ?? [])], id);
+    if (!staff) {
+      process.stderr.write(`“${id.slice(0, 40)}”不是已配置的工作人员 ID，没有生成登录链接。/ not a configured staff ID; no link issued.\n`);
+      return 1;
+    }
+    const base = config.WEB_PUBLIC_URL ?? running?.url ?? (config.WEB_PORT ? consoleBaseUrl(config) : undefined);
+    if (!base) {
+      process.stderr.write('没有找到正在运行的网页控制台，也没有设置 WEB_PORT：请先用 WEB_PORT=8080 npm start 启动控制台（可写在 .env 文件中）。/ no running console found and WEB_PORT is not set.\n');
+      return 1;
+    }
+    out(`${base}/signin?token=${await createSignInToken(store, staff, new Date())}`);
   } finally {
     await store.close();
   }
