@@ -65,7 +65,7 @@ export function createStaffHandler(store: SchedulingStore, hooks: StaffHooks = {
     );
     const data = { publicity: { id: result.publicity.id, title, starts, ends, recipients: result.recipients, created: result.created } };
     if (!result.created) {
-      return reply(ctx, `这个公示已经发布过了（#${result.publicity.id}：${formatDayZh(starts)}至${formatDayZh(ends)}），不会重复通知。`, data);
+      return reply(ctx, `${formatDayZh(starts)}至${formatDayZh(ends)}的公示已经发布过了（#${result.publicity.id}“${echo(result.publicity.title)}”），同一公示期不会重复发布和通知。`, data);
     }
     if (result.recipients > 0) hooks.onEnqueued?.();
     return reply(
