@@ -87,7 +87,7 @@ export function publicityRoutes(kit: RouteKit): void {
     const key = isDraftKey(raw.draft) ? raw.draft : newDraftKey();
     const existing = await getDraft(deps.store, key);
     if (existing?.resultId && existing.resultId > 0) return reply.redirect(`/publicity?done=${existing.resultId}`, 303);
-    const echo = { starts: cleanText(String(raw.starts ?? '')).slice(0, 60), title: cleanText(String(raw.title ?? '')).slice(0, 200) };
+    const echo = { starts: cleanText(String(raw.starts ?? '')).slice(0, 20), title: cleanText(String(raw.title ?? '')).slice(0, 200) };
     const c = await check(raw);
     if ('error' in c) {
       reply.code(400);
@@ -164,7 +164,7 @@ export function publicityRoutes(kit: RouteKit): void {
     const r = await job;
     if (r.id) return reply.redirect(`/publicity?done=${r.id}`, 303);
     reply.code(409);
-    return publicityPage(req, reply, { draft: newDraftKey(), starts: cleanText(String(raw.starts ?? '')).slice(0, 60), title: cleanText(String(raw.title ?? '')).slice(0, 200), error: r.refusal });
+    return publicityPage(req, reply, { draft: newDraftKey(), starts: cleanText(String(raw.starts ?? '')).slice(0, 20), title: cleanText(String(raw.title ?? '')).slice(0, 200), error: r.refusal });
   });
 
   // Removing an award registration: its reminders stop; the audit log keeps who removed what.
