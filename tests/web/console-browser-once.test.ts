@@ -18,6 +18,24 @@ import { freePort, waitFor } from '../helpers/wait.ts';
 import { copyData } from './console-kit.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
+
+/** The little of the browser's DOM these checks use (the project's TypeScript has no DOM library). */
+interface FormLike {
+  method: string;
+  action: string;
+  type: string;
+  name: string;
+  value: string;
+  appendChild(c: unknown): void;
+  submit(): void;
+}
+interface DocLike {
+  createElement(tag: string): FormLike;
+  body: { appendChild(c: unknown): void };
+  documentElement: { scrollWidth: number };
+  querySelectorAll(selector: string): ArrayLike<{ getBoundingClientRect(): { right: number } }>;
+}
+
 const SHOTS = process.env.UPDATE_SCREENSHOTS ? join(ROOT, 'docs', 'screenshots') : undefined;
 const available = existsSync(CHROMIUM);
 if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs the Debian chromium package`);
@@ -121,7 +139,7 @@ describe.skipIf(!available)('the console in Chromium, as a person who presses Ba
     await page.check('input[name=tag][value="月山镇"]');
     // What the browser will post again on Reload: the compose form's fields, its draft key included.
     const posted = await page.$$eval('#compose input[type=hidden], #compose textarea, #compose input[type=checkbox]:checked', (els) =>
-      els.map((e) => [(e as HTMLInputElement).name, (e as HTMLInputElement).value] as [string, string]),
+      els.map((e) => [(e as unknown as FormLike).name, (e as unknown as FormLike).value] as [string, string]),
     );
     await page.click('#preview');
     expect(await page.textContent('#reach')).toBe('10');
@@ -136,6 +154,7 @@ describe.skipIf(!available)('the console in Chromium, as a person who presses Ba
     // Reload on that page posts the preview form again, exactly as it was (same fields, same draft key).
     await page.goto(`${base}/broadcast`);
     await page.evaluate((fields) => {
+      const document = (globalThis as unknown as { document: DocLike }).document;
       const f = document.createElement('form');
       f.method = 'post';
       f.action = '/broadcast/preview';
@@ -286,10 +305,12 @@ describe.skipIf(!available)('the console in Chromium, as a person who presses Ba
       await signIn(p);
       for (const [path, name] of [['/', 'phone-overview'], ['/broadcast', 'phone-broadcast'], ['/documents', 'phone-documents']] as const) {
         await p.goto(`${base}${path}`);
-        const width = await p.evaluate(() => document.documentElement.scrollWidth);
+        const width = await p.evaluate(() => (globalThis as unknown as { document: DocLike }).document.documentElement.scrollWidth);
         expect(width, path).toBeLessThanOrEqual(390);
         // Every button and field can be reached without scrolling sideways.
-        const overflow = await p.evaluate(() => [...document.querySelectorAll('button, textarea, input:not([type=hidden])')].filter((e) => e.getBoundingClientRect().right > 392).length);
+        const overflow = await p.evaluate(
+          () => Array.from((globalThis as unknown as { document: DocLike }).document.querySelectorAll('button, textarea, input:not([type=hidden])')).filter((e) => e.getBoundingClientRect().right > 392).length,
+        );
         expect(overflow, path).toBe(0);
         await shot(p, name);
       }
