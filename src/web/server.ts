@@ -270,7 +270,7 @@ export async function buildConsoleServer(deps: ConsoleDeps): Promise<FastifyInst
     page(req, reply, '政策文件', pages.documentsPage({ csrf: csrfOf(reply), documents: deps.bot.knowledge.documents, units: deps.bot.knowledge.units, files: library.files(), notice, trial }, now()));
   // `?q=` tries a question on the knowledge being served, as a chat would get it (reads only).
   app.get('/documents', async (req, reply) => {
-    const q = z.string().trim().min(1).max(500).safeParse((req.query as Record<string, unknown>).q);
+    const q = z.string().max(2000).transform(cleanText).pipe(z.string().trim().min(1).max(500)).safeParse((req.query as Record<string, unknown>).q);
     const trial = q.success ? { question: q.data, answer: deps.bot.ask(q.data, now()) } : undefined;
     return documentsPage(req, reply, undefined, trial);
   });
