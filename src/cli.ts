@@ -5,18 +5,34 @@ import { writeLine } from './channels/stdout.ts';
 import { z } from 'zod';
 import { DataError } from './errors.ts';
 import { isStorageError, StorageError } from './storage/store.ts';
+import { checkDay, dateRefusal } from './scheduling/dates.ts';
 
 /** Writes one line to stdout synchronously (see writeLine). */
 export function out(line: string): void {
   writeLine(line);
 }
 
-/** Parses an ISO date; one without an offset is Asia/Shanghai local time (UTC+8, no daylight saving). */
+/**
+ * Parses an ISO date; one without an offset is Asia/Shanghai local time (UTC+8, no daylight saving). The calendar day
+ * is checked by the one date parser (2026-02-30 or year 9999 is an invalid date, never rolled over): invalid gives NaN.
+ */
 export function parseAt(value: string): Date {
+  return parseInstant(value).at;
+}
+
+/** parseAt with the polite refusal for an invalid date. */
+function parseInstant(value: string): { at: Date; refusal?: string } {
   const t = value.trim();
-  if (/^\d{4}-\d{2}-\d{2}$/.test(t)) return new Date(`${t}T00:00:00+08:00`);
-  if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(t)) return new Date(`${t.replace(' ', 'T')}+08:00`);
-  return new Date(t);
+  const invalid = (refusal: string) => ({ at: new Date(Number.NaN), refusal });
+  const day = /^(\d{4})-(\d{2})-(\d{2})(?=$|[T ])/.exec(t);
+  if (!day) return invalid(dateRefusal(t, 'unreadable', '2026-01-05T09:00:00+08:00'));
+  const checked = checkDay(Number(day[1]), Number(day[2]), Number(day[3]));
+  if ('problem' in checked) return invalid(dateRefusal(t, checked.problem, '2026-01-05T09:00:00+08:00'));
+  let at: Date;
+  if (t.length === 10) at = new Date(`${t}T00:00:00+08:00`);
+  else if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(t)) at = new Date(`${t.replace(' ', 'T')}+08:00`);
+  else at = new Date(t);
+  return Number.isNaN(at.getTime()) ? invalid(dateRefusal(t, 'unreadable', '2026-01-05T09:00:00+08:00')) : { at };
 }
 
 /** Parses the ISO date given with `--at`, or returns now. */
@@ -154,9 +170,10 @@ async function chat(args: string[]): Promise<number> {
         out(JSON.stringify({ ack: lineNo, error: 'invalid input line: expected {"chat","user","text"} or {"tick":true,"at"}' }));
         continue;
       }
-      const at = input.at ? parseAt(input.at) : new Date();
+      const when = input.at ? parseInstant(input.at) : { at: new Date() };
+      const at = when.at;
       if (Number.isNaN(at.getTime())) {
-        out(JSON.stringify({ ack: lineNo, error: 'invalid "at" date' }));
+        out(JSON.stringify({ ack: lineNo, error: 'invalid "at" date', message: when.refusal }));
         continue;
       }
       lastAt = at;
@@ -190,10 +207,16 @@ async function chat(args: string[]): Promise<number> {
   return 0;
 }
 
-/** `staff-link <staff-id>`: prints a one-time sign-in URL for the web console (valid 10 minutes, one use). */
+/**
+ * `staff-link <staff-id>`: prints a one-time sign-in URL for the web console (valid 10 minutes, one use). The address
+ * and staff list come from the running console recorded in the database, and from the same configuration as
+ * `npm start` (the environment over the `.env` file), so it works from another shell as the README says.
+ */
 async function staffLink(args: string[]): Promise<number> {
   const { loadConfig } = await import('./config.ts');
-  const { resolveStaff, signInLink } = await import('./web/links.ts');
+  const { consoleBaseUrl, resolveStaffIn, staffAddresses } = await import('./web/links.ts');
+  const { createSignInToken } = await import('./web/console-db.ts');
+  const { runningConsoles } = await import('./web/instances.ts');
   const { openStore } = await import('./storage/open-store.ts');
   const config = loadConfig();
   const id = args.find((a) => !a.startsWith('--') && !optionValues(args, '--db').includes(a) && !optionValues(args, '--admin').includes(a));
@@ -201,14 +224,20 @@ async function staffLink(args: string[]): Promise<number> {
     process.stderr.write('用法 / usage: cli staff-link <staff-id>   (an ID from TELEGRAM_ADMIN_IDS, WECHAT_ADMIN_IDS or CONSOLE_ADMIN_IDS, optionally as channel:id)\n');
     return 2;
   }
-  const staff = resolveStaff(config, id, optionValues(args, '--admin'));
-  if (!staff) {
-    process.stderr.write(`“${id}”不是已配置的工作人员 ID，没有生成登录链接。/ not a configured staff ID; no link issued.\n`);
-    return 1;
-  }
   const store = await openStore({ databaseUrl: config.DATABASE_URL, dbPath: optionValues(args, '--db')[0] ?? config.DB_PATH, journalDir: config.SEND_JOURNAL_DIR });
   try {
-    out(await signInLink(store, config, staff, new Date()));
+    const running = (await runningConsoles(store, new Date()))[0];
+    const staff = resolveStaffIn([...staffAddresses(config, optionValues(args, '--admin')), ...(running?.staff ?? [])], id);
+    if (!staff) {
+      process.stderr.write(`“${id.slice(0, 40)}”不是已配置的工作人员 ID，没有生成登录链接。/ not a configured staff ID; no link issued.\n`);
+      return 1;
+    }
+    const base = config.WEB_PUBLIC_URL ?? running?.url ?? (config.WEB_PORT ? consoleBaseUrl(config) : undefined);
+    if (!base) {
+      process.stderr.write('没有找到正在运行的网页控制台，也没有设置 WEB_PORT：请先用 WEB_PORT=8080 npm start 启动控制台（可写在 .env 文件中）。/ no running console found and WEB_PORT is not set.\n');
+      return 1;
+    }
+    out(`${base}/signin?token=${await createSignInToken(store, staff, new Date())}`);
   } finally {
     await store.close();
   }

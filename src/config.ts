@@ -1,4 +1,7 @@
 /** Environment configuration, validated with zod; every setting is optional and secrets are never logged. */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
 
@@ -7,6 +10,30 @@ const idList = z
   .string()
   .optional()
   .transform((s) => (s ? s.split(/[\s,]+/).filter(Boolean) : []));
+
+/** One address or range a proxy may connect from: an IPv4 or IPv6 address, a CIDR range, or loopback/linklocal/uniquelocal. */
+const PROXY_ADDRESS = /^(?:loopback|linklocal|uniquelocal|(?:\d{1,3}\.){3}\d{1,3}(?:\/\d{1,2})?|[0-9a-f:]*:[0-9a-f:.]*(?:\/\d{1,3})?)$/i;
+
+/**
+ * Which proxies the console trusts for X-Forwarded-For (Fastify's trustProxy): "true" (any), a number of hops, or a
+ * comma-separated list of proxy addresses or ranges. Unset: none, so a client can never pick its own address.
+ */
+const trustProxy = z
+  .string()
+  .optional()
+  .transform((s, ctx): boolean | number | string[] => {
+    const t = (s ?? '').trim();
+    if (t === '' || t === 'false') return false;
+    if (t === 'true') return true;
+    if (/^\d{1,2}$/.test(t)) return Number(t);
+    const list = t.split(/[\s,]+/).filter(Boolean);
+    const bad = list.find((a) => !PROXY_ADDRESS.test(a));
+    if (bad !== undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected true, a number of hops, or proxy addresses / CIDR ranges separated by commas; "${bad.slice(0, 40)}" is none of these` });
+      return z.NEVER;
+    }
+    return list;
+  });
 
 /** Schema of the environment variables the bot reads. */
 export const envSchema = z.object({
@@ -48,13 +75,40 @@ export const envSchema = z.object({
   WEB_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   WEB_HOST: z.string().min(1).default('127.0.0.1'),
   WEB_PUBLIC_URL: z.url().transform((u) => u.replace(/\/+$/, '')).optional(),
+  WEB_TRUST_PROXY: trustProxy,
 });
+
+/** The configuration file read by `npm start` and every CLI command alike (default `.env` in the working directory). */
+export function envFilePath(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.ENV_FILE || '.env');
+}
+
+/**
+ * The process environment over the configuration file: a variable set in the shell wins over the same one in the
+ * file, so `npm start` and `npm run cli -- staff-link` in another shell read the same settings.
+ */
+export function environment(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const file = envFilePath(env);
+  if (!existsSync(file)) return env;
+  let fromFile: Record<string, string>;
+  try {
+    fromFile = parseEnv(readFileSync(file, 'utf8')) as Record<string, string>;
+  } catch (err) {
+    throw new ConfigError(`配置错误 / invalid configuration:\n  ${file}: ${(err as Error).message}`);
+  }
+  const merged: NodeJS.ProcessEnv = { ...fromFile };
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') merged[k] = v;
+  return merged;
+}
 
 /** Validated configuration. */
 export type AppConfig = z.infer<typeof envSchema>;
 
-/** Reads and validates configuration; throws ConfigError naming each bad variable (never its value). */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+/**
+ * Reads and validates configuration; throws ConfigError naming each bad variable (never its value). Without an
+ * explicit `env`, the process environment over the `.env` file (see `environment`).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = environment()): AppConfig {
   const picked: Record<string, string | undefined> = {};
   for (const key of Object.keys(envSchema.shape)) {
     const v = env[key];

@@ -8,6 +8,9 @@ import { ConsoleChannel } from './channels/console-channel.ts';
 import { channelHandler, createRuntime } from './runtime.ts';
 import type { WebReportChannel } from './web/report-channel.ts';
 
+/** The user ID of the person at the terminal chat (the console channel's default user). */
+export const TERMINAL_USER = 'local';
+
 /** Options of the console run. */
 export interface ConsoleRunOptions {
   admins?: string[];
@@ -133,7 +136,8 @@ async function runChannels(config: AppConfig): Promise<number> {
 async function main(): Promise<number> {
   const config = loadConfig();
   if (config.TELEGRAM_BOT_TOKEN || config.WECHATY_PUPPET_SERVICE_TOKEN) return runChannels(config);
-  return runConsole({}, config);
+  // The person at the `npm start` terminal has a shell on the server and the database: they are staff (ID "local").
+  return runConsole({ admins: [TERMINAL_USER] }, config);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -46,6 +46,8 @@ export interface Runtime {
   logger: Logger;
   /** Knowledge directory the bot's documents are loaded from. */
   dataDir: string;
+  /** Names of the channels that deliver (the outbox's rows for any other channel wait). */
+  channelNames: string[];
   /** Sends every reminder and outbox message due at `now`. */
   runDue(now: Date): Promise<void>;
   /** Stops the scheduler and closes the database. */
@@ -87,6 +89,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     config,
     logger,
     dataDir,
+    channelNames: opts.channels.map((c) => c.name),
     runDue: (now) => delivery.runDue(now),
     async close() {
       stopFollowing();

@@ -10,6 +10,7 @@ import { configuredAwards } from '../dialogue/award-loader.ts';
 import { documentOf, type AwardRules } from '../dialogue/award-rules.ts';
 import { extractEntities } from '../nlu/entities.ts';
 import { normalizeText } from '../nlu/normalize.ts';
+import { cleanText } from '../nlu/sanitize.ts';
 import { isStorageError, type Store } from '../storage/store.ts';
 import type { Handler, HandlerContext } from './handler.ts';
 import type { IncomingMessage, OutgoingMessage } from './types.ts';
@@ -125,7 +126,8 @@ export class Bot {
       this.deps.logger?.warn({ issues: parsed.error.issues.map((i) => i.path.join('.')) }, 'rejected malformed message');
       return raw && typeof raw.chat === 'string' && raw.chat ? [{ chat: raw.chat, text: '抱歉，这条消息的格式无法识别，请发送文字消息。' }] : [];
     }
-    const msg = parsed.data;
+    // Input hygiene at the boundary: nothing matched, stored or sent carries invisible characters, NUL or lone surrogates.
+    const msg = { ...parsed.data, text: cleanText(parsed.data.text) };
     return this.locks.run(`${msg.channel}:${stateKey(msg)}`, async () => {
       try {
         return await this.handleInOrder(msg);

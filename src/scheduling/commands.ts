@@ -2,6 +2,7 @@
 import type { HandlerContext } from '../core/handler.ts';
 import type { OutgoingMessage } from '../core/types.ts';
 import { normalizeText } from '../nlu/normalize.ts';
+import { cleanText } from '../nlu/sanitize.ts';
 
 /** Longest tag kept; longer ones are cut. */
 export const MAX_TAG_LENGTH = 30;
@@ -21,7 +22,7 @@ export function rawArgs(rawText: string): string {
 
 /** Normalises a tag so that subscription and broadcast agree: Simplified, half-width, lower-case, no leading #. */
 export function normalizeTag(tag: string): string {
-  return normalizeText(tag).toLowerCase().replace(/^[#＃]+/, '').trim().slice(0, MAX_TAG_LENGTH);
+  return normalizeText(cleanText(tag)).toLowerCase().replace(/^[#＃]+/, '').trim().slice(0, MAX_TAG_LENGTH);
 }
 
 /** Splits "水口镇, 龙头 花洒" into normalised, distinct tags; empty input gives an empty list. */

@@ -24,17 +24,55 @@ export function daysInMonth(year: number, month: number): number {
   return [31, isLeapYear(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
 }
 
-/** Builds YYYY-MM-DD from parts when they name a real day (years 1900-2999), otherwise undefined. */
+/** Earliest year a date typed by a person may name: policies, awards and publicity of this bot are all later. */
+export const MIN_YEAR = 2000;
+
+/** Latest year a date typed by a person may name. */
+export const MAX_YEAR = 2100;
+
+/** Why a written date was not accepted: it names no calendar day (2026-02-30), or its year is outside MIN_YEAR..MAX_YEAR. */
+export type DateProblem = 'nonexistent' | 'out_of_range';
+
+/** Checks parts of a date: the day YYYY-MM-DD, or why it is refused. */
+export function checkDay(year: number, month: number, day: number): { day: string } | { problem: DateProblem } {
+  if (!Number.isInteger(year) || !Number.isInteger(month) || !Number.isInteger(day)) return { problem: 'nonexistent' };
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return { problem: 'nonexistent' };
+  if (year < MIN_YEAR || year > MAX_YEAR) return { problem: 'out_of_range' };
+  return { day: `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}` };
+}
+
+/** Builds YYYY-MM-DD from parts when they name a real day in MIN_YEAR..MAX_YEAR, otherwise undefined. */
 export function makeDay(year: number, month: number, day: number): string | undefined {
-  if (!Number.isInteger(year) || !Number.isInteger(month) || !Number.isInteger(day)) return undefined;
-  if (year < 1900 || year > 2999 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
-  return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  const r = checkDay(year, month, day);
+  return 'day' in r ? r.day : undefined;
 }
 
 /** Whether `s` is a real day written YYYY-MM-DD. */
 export function isDay(s: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
   return m !== null && makeDay(Number(m[1]), Number(m[2]), Number(m[3])) === s;
+}
+
+/**
+ * The one polite refusal for a date that was not accepted, wherever it was typed (a chat command, a console form, a
+ * scripted clock). `raw` is echoed cut to a few characters.
+ */
+export function dateRefusal(raw: string, problem: DateProblem | 'unreadable', example = '2026-01-05'): string {
+  const shown = raw.length > 24 ? `${raw.slice(0, 24)}…` : raw;
+  if (problem === 'out_of_range') return `日期“${shown}”的年份超出范围，请填写${MIN_YEAR}年至${MAX_YEAR}年之间的日期，例如 ${example}。`;
+  if (problem === 'nonexistent') return `日期“${shown}”不存在（请检查月份和日子），例如 ${example}。`;
+  return `没有看懂日期“${shown}”，请按 ${example} 的格式填写年月日。`;
+}
+
+/**
+ * Reads a date that should be the whole input (a command argument, a form field, a clock): 2026-01-05, 2026/1/5,
+ * 2026.1.5, 2026年1月5日 or 二〇二六年一月五日. Resolves the day, or why it is refused (with the text to echo).
+ */
+export function parseDay(input: string): { day: string } | { problem: DateProblem | 'unreadable'; raw: string } {
+  const t = input.trim();
+  const found = findDate(t);
+  if (!found || found.raw.trim() !== t) return { problem: 'unreadable', raw: t };
+  return found.day ? { day: found.day } : { problem: found.problem ?? 'nonexistent', raw: t };
 }
 
 function toEpochDay(day: string): number {
@@ -101,14 +139,17 @@ function readSmall(s: string): number | undefined {
 const YEAR = '(\\d{4}|[零〇一二三四五六七八九]{4})';
 const SMALL = '(\\d{1,2}|[一二两三四五六七八九十]{1,3})';
 const DATE_PATTERNS: RegExp[] = [
-  new RegExp(`${YEAR}\\s*年\\s*${SMALL}\\s*月\\s*${SMALL}\\s*[日号]?`, 'g'),
-  /(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?!\d)/g,
+  new RegExp(`(?<![\\d.-])${YEAR}\\s*年\\s*${SMALL}\\s*月\\s*${SMALL}\\s*[日号]?`, 'g'),
+  // No digit or sign before the year ("-2024-01-01" is not 2024-01-01) and none after the day.
+  /(?<![\d.+-])(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?![\d.])/g,
 ];
 
 /** A full date found in free text. */
 export interface FoundDate {
-  /** The day, YYYY-MM-DD; undefined when the text names a day that does not exist (2023-02-29). */
+  /** The day, YYYY-MM-DD; undefined when the text names a day that does not exist (2023-02-29) or is out of range. */
   day: string | undefined;
+  /** Why `day` is undefined. */
+  problem?: DateProblem;
   /** The text as written. */
   raw: string;
 }
@@ -123,8 +164,9 @@ export function findDate(text: string): FoundDate | undefined {
     const y = readYear(m[1]);
     const mo = readSmall(m[2]);
     const d = readSmall(m[3]);
-    const day = y !== undefined && mo !== undefined && d !== undefined ? makeDay(y, mo, d) : undefined;
-    if (!best || m.index < best.index) best = { index: m.index, found: { day, raw: m[0] } };
+    const checked = y !== undefined && mo !== undefined && d !== undefined ? checkDay(y, mo, d) : ({ problem: 'nonexistent' } as const);
+    const found: FoundDate = 'day' in checked ? { day: checked.day, raw: m[0] } : { day: undefined, raw: m[0], problem: checked.problem };
+    if (!best || m.index < best.index) best = { index: m.index, found };
   }
   return best?.found;
 }

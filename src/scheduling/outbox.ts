@@ -101,7 +101,8 @@ export function broadcastReportText(b: BroadcastStats): string {
   const audience = b.tag ? `标签“${b.tag}”的订阅者` : '全部订阅者';
   const head = b.recipients === 0 ? `广播 #${b.id} 没有发出：当前没有${b.tag ? audience : '订阅者'}。` : `广播 #${b.id}（${audience}，共 ${b.recipients} 位）发送报告：`;
   let body = `已送达 ${b.delivered}，失败 ${b.failed}，待发送 ${b.pending}`;
-  if (b.cancelled > 0) body += `，已取消 ${b.cancelled}（发送前已退订）`;
+  // A row is cancelled when its chat unsubscribed or when staff cancelled the rest of the broadcast: no single cause.
+  if (b.cancelled > 0) body += `，未发送 ${b.cancelled}（退订或被工作人员取消）`;
   return `${head}${body}。`;
 }
 

@@ -179,6 +179,31 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'knowledge version row: a document uploaded on one process is reloaded by all',
     sql: `CREATE TABLE knowledge_version (name TEXT PRIMARY KEY, version INTEGER NOT NULL, updated_at INTEGER NOT NULL);`,
   },
+  {
+    version: 6,
+    description: 'staff console: drafts (the idempotency key of each broadcast or publicity form, its values, what it became) and running consoles (address and staff, for staff-link)',
+    sql: `
+      CREATE TABLE console_drafts (
+        key TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        staff TEXT,
+        form TEXT NOT NULL DEFAULT '{}',
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        result_id INTEGER
+      );
+      INSERT INTO console_drafts (key, kind, staff, form, created_at, updated_at, result_id)
+        SELECT draft, 'broadcast', staff, '{}', 0, 0, broadcast_id FROM console_broadcasts;
+      CREATE TABLE console_instances (
+        owner TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        staff TEXT NOT NULL,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        started_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The schema version this code expects. */

@@ -231,19 +231,6 @@ export function listAllPublicity(db: ConsoleStore, limit: number): Promise<Publi
   );
 }
 
-/** The broadcast a console draft became, if it was sent already (so a repeated confirm sends nothing new). */
-export function draftBroadcast(db: ConsoleStore, draft: string): Promise<string | undefined> {
-  return db.runExclusive(async (c) => {
-    const row = await c.get<{ broadcast_id: number }>('SELECT broadcast_id FROM console_broadcasts WHERE draft = ?', [draft]);
-    return row ? String(row.broadcast_id) : undefined;
-  });
-}
-
-/** Records which broadcast a console draft became; resolves false when the draft was recorded already. */
-export function recordDraft(db: ConsoleStore, draft: string, broadcastId: string, staff: string): Promise<boolean> {
-  return db.runExclusive(async (c) => (await c.run('INSERT INTO console_broadcasts (draft, broadcast_id, staff) VALUES (?, ?, ?) ON CONFLICT (draft) DO NOTHING', [draft, Number(broadcastId), staff])).changes === 1);
-}
-
 /** Cancels a broadcast's deliveries that are still waiting; resolves how many were cancelled. */
 export function cancelQueued(db: ConsoleStore, broadcastId: string): Promise<number> {
   if (!/^\d+$/.test(broadcastId)) return Promise.resolve(0);
@@ -299,4 +286,22 @@ export async function createAnyTagBroadcast(
     await c.run('UPDATE broadcasts SET recipients = ?, report_sent = ? WHERE id = ?', [fan.changes, fan.changes === 0 ? 1 : 0, id]);
     return { id: String(id), recipients: fan.changes };
   }, true);
+}
+
+/** One award registration by id. */
+export async function getAward(db: ConsoleStore, id: number): Promise<AwardRow | undefined> {
+  return db.runExclusive((c) => c.get<AwardRow>('SELECT id, channel, chat, awarded_on AS awardedOn, expires, next_reminder_on AS nextReminderOn FROM awards WHERE id = ?', [id]));
+}
+
+/** The publicity already announced for the period starting on `starts` (a period is one publicity, whatever its title). */
+export async function publicityOnPeriod(db: ConsoleStore, starts: string): Promise<PublicityRow | undefined> {
+  return db.runExclusive((c) =>
+    c.get<PublicityRow>('SELECT id, title, starts, ends, created_by AS createdBy, next_reminder_on AS nextReminderOn FROM publicity WHERE starts = ? ORDER BY id LIMIT 1', [starts]),
+  );
+}
+
+/** How many subscribers a publicity's start notice was queued for. */
+export async function publicityRecipients(db: ConsoleStore, id: number): Promise<number> {
+  const prefix = `publicity:${id}:start:`;
+  return db.runExclusive(async (c) => (await c.get<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE key >= ? AND key < ?", [prefix, `publicity:${id}:start;`]))?.n ?? 0);
 }

@@ -1,5 +1,7 @@
 /** Server-side HTML: a tagged template that escapes every interpolated value, and the console's page layout. */
 
+import { staffName } from './names.ts';
+
 /** Markup that is already safe and must not be escaped again. */
 export class Safe {
   /** Wraps trusted markup. */
@@ -54,7 +56,7 @@ export function layout(title: string, ctx: PageContext, body: Safe, opts: { refr
   const nav = ctx.staff
     ? html`<nav><span class="brand">政策助手 · 工作人员控制台</span>${NAV.map(
         (n) => html`<a href="${n.href}" class="${ctx.path === n.href || (n.href !== '/' && ctx.path.startsWith(n.href)) ? 'on' : ''}">${n.label}</a>`,
-      )}<form method="post" action="/logout" class="logout"><input type="hidden" name="_csrf" value="${ctx.csrf}"><span class="who">${ctx.staff}</span><button type="submit">退出</button></form></nav>`
+      )}<form method="post" action="/logout" class="logout"><input type="hidden" name="_csrf" value="${ctx.csrf}"><span class="who">${staffName(ctx.staff)}</span><button type="submit">退出</button></form></nav>`
     : html`<nav><span class="brand">政策助手 · 工作人员控制台</span></nav>`;
   return `<!doctype html>
 ${html`<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

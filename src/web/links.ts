@@ -14,7 +14,11 @@ export function staffAddresses(config: AppConfig, extraConsole: string[] = []): 
 
 /** Resolves "telegram:111" or a bare "111" to a configured staff address, or undefined when it is not staff. */
 export function resolveStaff(config: AppConfig, id: string, extraConsole: string[] = []): string | undefined {
-  const all = staffAddresses(config, extraConsole);
+  return resolveStaffIn(staffAddresses(config, extraConsole), id);
+}
+
+/** Resolves "telegram:111" or a bare "111" within a list of staff addresses. */
+export function resolveStaffIn(all: string[], id: string): string | undefined {
   const wanted = id.trim();
   if (!wanted) return undefined;
   return all.find((a) => a === wanted) ?? all.find((a) => a.slice(a.indexOf(':') + 1) === wanted);

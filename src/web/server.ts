@@ -1,5 +1,4 @@
 /** The staff web console: a Fastify server with one-time sign-in links, sessions, CSRF tokens and server-rendered pages. */
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
@@ -7,50 +6,38 @@ import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyMultipart from '@fastify/multipart';
 import fastifyRateLimit from '@fastify/rate-limit';
-import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { AppConfig } from '../config.ts';
-import type { Bot } from '../core/bot.ts';
-import { MAX_BROADCAST_LENGTH } from '../core/handlers/staff-handler.ts';
-import { normalizeTag } from '../scheduling/commands.ts';
-import { formatDayZh, isDay, localDay } from '../scheduling/dates.ts';
-import { DEFAULT_PUBLICITY_TITLE, firstReminderOn, publicityData, publicityEnds, publicityStages, publicityStartText } from '../scheduling/reminders.ts';
-import type { AppStore } from '../storage/store.ts';
+import { cleanText } from '../nlu/sanitize.ts';
+import type { StoreHealth } from '../storage/store.ts';
+import { broadcastRoutes } from './broadcast-routes.ts';
 import * as db from './console-db.ts';
 import { DocumentLibrary } from './documents.ts';
+import { adoptDraft, getDraft, isDraftKey, newDraftKey, saveDraft, type DraftForm } from './drafts.ts';
 import { html, layout, type PageContext, type Safe } from './html.ts';
+import { staffName } from './names.ts';
 import * as pages from './pages.ts';
-import { WEB_CHANNEL, type WebReportChannel } from './report-channel.ts';
+import { publicityRoutes } from './publicity-routes.ts';
+import { deliveryReport, recentGroups, broadcastGroups } from './report.ts';
+import type { ConsoleDeps, RouteKit } from './route-kit.ts';
 import { groupQuestions, withFrames } from './unanswered.ts';
 import { understand } from '../knowledge/understand.ts';
 
-/** What the console needs from the running bot. */
-export interface ConsoleDeps {
-  store: AppStore;
-  bot: Bot;
-  /** Asks the delivery service to send what was just queued. */
-  poke: () => void;
-  config: AppConfig;
-  /** Knowledge directory (holding policies/). */
-  dataDir: string;
-  /** Configured staff as "channel:id"; a session whose staff left this list is refused. */
-  staff: () => string[];
-  reports?: WebReportChannel;
-  logger?: Logger;
-  /** The console's clock (tests set it). */
-  now?: () => Date;
-  /** Sign-in attempts allowed per minute and address (default 10). */
-  signInPerMinute?: number;
-  /** How often the progress stream reports, in ms (default 500). */
-  progressIntervalMs?: number;
-}
+export type { ConsoleDeps } from './route-kit.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The signed-in staff member ("channel:id"), set by the session check. */
     staff?: string;
+    /** A draft post that came without a live session: the route keeps the draft instead of acting. */
+    signedOut?: boolean;
   }
 }
+
+/** Cookie naming a draft kept while signed out, to return to after signing in. */
+const RESUME_COOKIE = 'pa_resume';
+
+/** Form posts that keep their draft when the session has expired. */
+const DRAFT_POSTS = new Set(['/broadcast/preview', '/broadcast/send', '/publicity/preview', '/publicity/send']);
 
 /** Session cookie name. */
 export const SESSION_COOKIE = 'pa_session';
@@ -67,26 +54,17 @@ function isPublic(url: string): boolean {
   return url === '/signin' || url.startsWith('/signin?') || url.startsWith('/assets/');
 }
 
-const broadcastForm = z.object({
-  text: z.string().trim().min(1, '请填写通知内容').max(MAX_BROADCAST_LENGTH, `通知内容请控制在 ${MAX_BROADCAST_LENGTH} 字以内`),
-  // Zero tags: every subscriber; one or more: those carrying any of them, each reached once.
-  tag: z
-    .union([z.string().max(60), z.array(z.string().max(60)).max(20)])
-    .default([])
-    .transform((t) => [...new Set((Array.isArray(t) ? t : [t]).map(normalizeTag).filter(Boolean))]),
-  draft: z.string().uuid().optional(),
-});
-
-const publicityForm = z.object({
-  starts: z.string().trim().refine(isDay, '请按 2026-01-05 的格式填写开始日期'),
-  title: z.string().trim().max(200, '标题请控制在 200 字以内').default(''),
-});
-
 /** Builds the console server (not listening yet); `app.inject` drives it in tests. */
 export async function buildConsoleServer(deps: ConsoleDeps): Promise<FastifyInstance> {
   const now = deps.now ?? (() => new Date());
   // Closing the server also ends open progress streams, so a shutdown never waits for a watcher.
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, trustProxy: false, forceCloseConnections: true });
+  // Behind a configured proxy, req.ip is the real client (X-Forwarded-For), so the sign-in limits count people, not the proxy.
+  const trust = deps.config.WEB_TRUST_PROXY ?? false;
+  const trustProxy = typeof trust === 'number' ? (_addr: string, hop: number) => hop < trust : trust;
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, trustProxy, forceCloseConnections: true });
+  // Cookies are Secure whenever staff reach the console over https, directly or through the proxy of WEB_PUBLIC_URL.
+  const publicHttps = (deps.config.WEB_PUBLIC_URL ?? '').startsWith('https:');
+  const secure = (req: FastifyRequest) => publicHttps || req.protocol === 'https';
   let closing = false;
   app.addHook('onClose', async () => {
     closing = true;
@@ -96,14 +74,13 @@ export async function buildConsoleServer(deps: ConsoleDeps): Promise<FastifyInst
     // Every other process sharing the database reloads the documents too.
     void deps.store.bumpKnowledgeVersion(now()).catch(() => undefined);
   });
-  const sending = new Map<string, Promise<string>>();
 
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody);
   await app.register(fastifyMultipart, { limits: { fileSize: 2 * 1024 * 1024, files: 1, fields: 10 } });
   await app.register(fastifyCsrf, {
     cookieKey: 'pa_csrf',
-    cookieOpts: { path: '/', sameSite: 'strict', httpOnly: true, signed: false },
+    cookieOpts: { path: '/', sameSite: 'strict', httpOnly: true, signed: false, secure: publicHttps },
     getToken: (req) => {
       const body = req.body as Record<string, unknown> | undefined;
       const fromBody = body && typeof body._csrf === 'string' ? body._csrf : undefined;
@@ -131,7 +108,14 @@ export async function buildConsoleServer(deps: ConsoleDeps): Promise<FastifyInst
       req.staff = staff;
       return;
     }
+    const path = req.url.split('?')[0];
+    // A notice typed while the session ran out is not lost: the route keeps it as a draft (after the CSRF check).
+    if (req.method === 'POST' && DRAFT_POSTS.has(path)) {
+      req.signedOut = true;
+      return;
+    }
     if (req.method === 'GET' && !req.url.startsWith('/api/')) return reply.redirect('/signin', 303);
+    if (!req.url.startsWith('/api/')) return reply.code(401).type('text/html; charset=utf-8').send(layout('请重新登录', { path: '/signin' }, pages.signedOutPage(false)));
     return reply.code(401).type('application/json; charset=utf-8').send({ error: 'unauthorized', message: '请先用工作人员登录链接登录。' });
   });
 
@@ -166,22 +150,46 @@ export async function buildConsoleServer(deps: ConsoleDeps): Promise<FastifyInst
     return reply.type(asset.type).header('Cache-Control', 'public, max-age=300').send(asset.body);
   });
 
-  // Sign-in: the link opens a confirmation page; the POST uses the token once and opens a session.
+  // Sign-in: the link opens a confirmation page; the POST uses the token once and opens a session. Attempts are limited
+  // per client address (the real one behind a trusted proxy) and, on the POST, also per link token.
   const signInLimit = { rateLimit: { max: deps.signInPerMinute ?? 10, timeWindow: '1 minute' } };
+  const perToken = new Map<string, number[]>();
+  const tokenLimited = (token: string): boolean => {
+    const t = now().getTime();
+    const key = db.hashSecret(token);
+    const recent = (perToken.get(key) ?? []).filter((x) => x > t - 60_000);
+    recent.push(t);
+    perToken.set(key, recent);
+    if (perToken.size > 10_000) perToken.delete(perToken.keys().next().value as string);
+    return recent.length > (deps.signInPerToken ?? 5);
+  };
   app.get('/signin', { config: signInLimit }, async (req, reply) => {
     const token = z.string().max(200).optional().catch(undefined).parse((req.query as Record<string, unknown>).token);
     return reply.type('text/html; charset=utf-8').send(layout('登录', { path: '/signin' }, pages.signInPage(token, csrfOf(reply))));
   });
   app.post('/signin', { config: signInLimit, ...protect }, async (req, reply) => {
     const token = z.object({ token: z.string().min(10).max(200) }).safeParse(req.body);
+    if (token.success && tokenLimited(token.data.token)) {
+      return reply.code(429).type('text/html; charset=utf-8').send(layout('登录', { path: '/signin' }, html`<p class="error">这个登录链接尝试次数过多，请一分钟后再试，或在聊天中发送 /console 获取新的链接。</p>`));
+    }
     const result = token.success ? await db.redeemSignInToken(deps.store, token.data.token, now()) : ({ refused: 'unknown' } as const);
     if ('refused' in result || !deps.staff().includes(result.staff)) {
-      await db.audit(deps.store, 'anonymous', 'signin_refused', 'refused' in result ? result.refused : `${result.staff} is no longer staff`, now());
+      await db.audit(deps.store, 'anonymous', 'signin_refused', 'refused' in result ? result.refused : `${staffName(result.staff)} 已不在工作人员名单中`, now());
       return reply.code(401).type('text/html; charset=utf-8').send(layout('登录', { path: '/signin' }, pages.signInRefused('refused' in result ? result.refused : 'unknown')));
     }
     const sid = await db.createSession(deps.store, result.staff, now());
-    reply.setCookie(SESSION_COOKIE, sid, { path: '/', httpOnly: true, sameSite: 'strict', secure: req.protocol === 'https', maxAge: db.SESSION_TTL_MS / 1000 });
+    reply.setCookie(SESSION_COOKIE, sid, { path: '/', httpOnly: true, sameSite: 'strict', secure: secure(req), maxAge: db.SESSION_TTL_MS / 1000 });
     await db.audit(deps.store, result.staff, 'signin', '', now());
+    // Back to the draft kept when the last session ran out, if this browser has one.
+    const resume = req.cookies[RESUME_COOKIE];
+    if (resume) {
+      reply.clearCookie(RESUME_COOKIE, { path: '/' });
+      const draft = isDraftKey(resume) ? await getDraft(deps.store, resume) : undefined;
+      if (draft && draft.resultId === null && (draft.staff === null || draft.staff === result.staff)) {
+        await adoptDraft(deps.store, draft.key, result.staff);
+        return reply.redirect(`/${draft.kind}?draft=${draft.key}`, 303);
+      }
+    }
     return reply.redirect('/', 303);
   });
   app.post('/logout', protect, async (req, reply) => {
@@ -192,149 +200,63 @@ export async function buildConsoleServer(deps: ConsoleDeps): Promise<FastifyInst
     return reply.redirect('/signin', 303);
   });
 
-  // Overview.
-  const overview = async () => {
-    const [subscribers, deliveries, reminders] = await Promise.all([db.subscriberCounts(deps.store), db.deliveryCounts(deps.store, now()), db.upcomingReminders(deps.store, 10)]);
-    const healthFn = (deps.store as unknown as { health?: () => unknown }).health;
-    let health: unknown;
-    if (typeof healthFn === 'function') {
-      try {
-        health = await healthFn.call(deps.store);
-      } catch (err) {
-        health = { ok: false, error: (err as Error).message };
-      }
+  // Overview: every count from the outbox rows, in words.
+  const connected = () => new Set(deps.connected?.() ?? []);
+  const overview = async (): Promise<pages.Overview> => {
+    const [subscribers, groups, reminders, latest] = await Promise.all([
+      db.subscriberCounts(deps.store),
+      recentGroups(deps.store, now()),
+      db.upcomingReminders(deps.store, 10),
+      deps.store.listBroadcasts(5),
+    ]);
+    let health: StoreHealth | undefined;
+    try {
+      health = typeof deps.store.health === 'function' ? deps.store.health() : undefined;
+    } catch {
+      health = { ok: false, problem: 'unavailable' };
     }
-    return { subscribers, deliveries, reminders, documents: deps.bot.knowledge.documents, health, reports: deps.reports?.reports() ?? [] };
+    const recent = await Promise.all(latest.map(async (b) => ({ b, report: deliveryReport(await broadcastGroups(deps.store, b.id), connected()) })));
+    return { subscribers, deliveries: deliveryReport(groups, connected()), reminders, documents: deps.bot.knowledge.documents, health, recent };
   };
   app.get('/', async (req, reply) => page(req, reply, '概览', pages.overviewPage(await overview(), now())));
   app.get('/api/overview', async () => {
     const o = await overview();
-    return { ...o, documents: o.documents.map((d) => ({ id: d.id, title: d.title, file: d.file, expires: d.expires ?? null, effective: d.effective ?? null })) };
+    return {
+      subscribers: o.subscribers,
+      deliveries: o.deliveries,
+      reminders: o.reminders,
+      health: o.health,
+      documents: o.documents.map((d) => ({ id: d.id, title: d.title, file: d.file, expires: d.expires ?? null, effective: d.effective ?? null })),
+    };
   });
 
-  // Broadcast: compose, preview with reach, confirm, progress, cancel.
-  const tagsKnown = async () => (await db.subscriberCounts(deps.store)).byTag;
-  const reachOf = (tags: string[]) => (tags.length <= 1 ? deps.store.countSubscribers(tags[0]) : db.countAnyTag(deps.store, tags));
-  const rawTags = (raw: unknown): string[] => (Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' && raw ? [raw] : []);
-  app.get('/broadcast', async (req, reply) => {
-    const list = await deps.store.listBroadcasts(10);
-    return page(req, reply, '群发通知', pages.broadcastCompose({ csrf: csrfOf(reply), tags: await tagsKnown(), total: await deps.store.countSubscribers(), text: '', chosen: [], recent: list }));
-  });
-  app.get('/api/reach', async (req) => {
-    const form = broadcastForm.shape.tag.safeParse((req.query as Record<string, unknown>).tag);
-    const tags = form.success ? form.data : [];
-    return { tags, recipients: await reachOf(tags) };
-  });
-  app.post('/broadcast/preview', protect, async (req, reply) => {
-    const form = broadcastForm.safeParse(req.body);
-    const raw = (req.body ?? {}) as Record<string, unknown>;
-    if (!form.success) {
-      reply.code(400);
-      return page(req, reply, '群发通知', pages.broadcastCompose({ csrf: csrfOf(reply), tags: await tagsKnown(), total: await deps.store.countSubscribers(), text: String(raw.text ?? ''), chosen: rawTags(raw.tag), error: form.error.issues[0]?.message, recent: [] }));
-    }
-    const tags = form.data.tag;
-    return page(req, reply, '确认群发', pages.broadcastPreview({ csrf: csrfOf(reply), text: form.data.text, tags, recipients: await reachOf(tags), draft: randomUUID() }));
-  });
-  app.post('/broadcast/send', protect, async (req, reply) => {
-    const form = broadcastForm.safeParse(req.body);
-    if (!form.success || !form.data.draft) return reply.code(400).type('text/html; charset=utf-8').send(layout('群发通知', { path: '/broadcast', staff: req.staff, csrf: csrfOf(reply) }, html`<p class="error">${form.success ? '缺少草稿编号，请重新预览。' : form.error.issues[0]?.message}</p><p><a href="/broadcast">返回</a></p>`));
-    const { text, draft } = form.data;
-    const tags = form.data.tag;
-    // A confirm clicked twice (or resent by the browser) sends once: the draft id maps to one broadcast.
-    let job = sending.get(draft);
-    if (!job) {
-      job = (async () => {
-        const existing = await db.draftBroadcast(deps.store, draft);
-        if (existing) return existing;
-        // Everyone or one tag: exactly the store's /broadcast path; several tags: the same rows for their union.
-        const sender = { senderChannel: WEB_CHANNEL, senderChat: req.staff!, text };
-        const { id, recipients } = tags.length <= 1 ? await deps.store.createBroadcast({ ...sender, tag: tags[0] }, now()) : await db.createAnyTagBroadcast(deps.store, { ...sender, tags }, now());
-        await db.recordDraft(deps.store, draft, id, req.staff!);
-        await record(req, 'broadcast', `#${id} ${tags.length ? `标签 ${tags.join('、')}` : '全部订阅者'}，${recipients} 位：${text.slice(0, 200)}`);
-        if (recipients > 0) deps.poke();
-        return id;
-      })();
-      sending.set(draft, job);
-      void job.finally(() => setTimeout(() => sending.delete(draft), 60_000).unref());
-    }
-    return reply.redirect(`/broadcast/${await job}`, 303);
-  });
-  const broadcastId = (req: FastifyRequest) => z.string().regex(/^\d{1,12}$/).safeParse((req.params as { id: string }).id);
-  app.get('/broadcast/:id', async (req, reply) => {
-    const id = broadcastId(req);
-    const b = id.success ? await deps.store.getBroadcast(id.data) : undefined;
-    if (!b) return reply.code(404).type('text/html; charset=utf-8').send(layout('群发通知', { path: '/broadcast', staff: req.staff, csrf: csrfOf(reply) }, html`<p class="error">没有找到这次群发。</p><p><a href="/broadcast">返回</a></p>`));
-    return page(req, reply, `群发 #${b.id}`, pages.broadcastProgress(b, csrfOf(reply)), { refreshSeconds: b.pending > 0 ? 2 : undefined });
-  });
-  app.get('/api/broadcasts/:id', async (req, reply) => {
-    const id = broadcastId(req);
-    const b = id.success ? await deps.store.getBroadcast(id.data) : undefined;
-    if (!b) return reply.code(404).send({ error: 'not_found' });
-    return pages.progressJson(b);
-  });
-  // Live progress as server-sent events, until nothing is pending.
-  app.get('/api/broadcasts/:id/events', async (req, reply) => {
-    const id = broadcastId(req);
-    const first = id.success ? await deps.store.getBroadcast(id.data) : undefined;
-    if (!first || !id.success) return reply.code(404).send({ error: 'not_found' });
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Content-Type-Options': 'nosniff' });
-    let closed = false;
-    req.raw.on('close', () => (closed = true));
-    let last = '';
-    let b = first;
-    for (;;) {
-      const data = JSON.stringify(pages.progressJson(b));
-      if (data !== last) res.write(`event: progress\ndata: ${data}\n\n`);
-      last = data;
-      if (b.pending === 0 || closed || closing) break;
-      await new Promise((r) => setTimeout(r, deps.progressIntervalMs ?? 500));
-      if (closed || closing) break;
-      b = (await deps.store.getBroadcast(id.data)) ?? b;
-    }
-    if (!closed && b.pending === 0) res.write('event: done\ndata: {}\n\n');
-    res.end();
-  });
-  app.post('/broadcast/:id/cancel', protect, async (req, reply) => {
-    const id = broadcastId(req);
-    if (!id.success || !(await deps.store.getBroadcast(id.data))) return reply.code(404).send({ error: 'not_found' });
-    const n = await db.cancelQueued(deps.store, id.data);
-    await record(req, 'broadcast_cancel', `#${id.data}：取消 ${n} 条待发送`);
-    return reply.redirect(`/broadcast/${id.data}`, 303);
-  });
-
-  // Publicity and awards.
-  const publicityPage = async (req: FastifyRequest, reply: FastifyReply, notice?: { ok: boolean; text: string }, form?: { starts: string; title: string }) =>
-    page(req, reply, '公示与获奖', pages.publicityPage({ csrf: csrfOf(reply), publicity: await db.listAllPublicity(deps.store, 50), awards: await db.listAllAwards(deps.store, 200), notice, form, today: localDay(now()) }));
-  app.get('/publicity', async (req, reply) => publicityPage(req, reply));
-  app.post('/publicity', protect, async (req, reply) => {
-    const form = publicityForm.safeParse(req.body);
-    const raw = (req.body ?? {}) as Record<string, unknown>;
-    const echo = { starts: String(raw.starts ?? ''), title: String(raw.title ?? '') };
-    if (!form.success) {
-      reply.code(400);
-      return publicityPage(req, reply, { ok: false, text: form.error.issues[0]?.message ?? '表单有误' }, echo);
-    }
-    const starts = form.data.starts;
-    const title = form.data.title || DEFAULT_PUBLICITY_TITLE;
-    const ends = publicityEnds(starts);
-    const today = localDay(now());
-    if (ends < today) {
-      reply.code(400);
-      return publicityPage(req, reply, { ok: false, text: `按此日期，公示期（${formatDayZh(starts)}至${formatDayZh(ends)}）已经结束，未发布。请检查日期。` }, echo);
-    }
-    const p = { title, starts, ends };
-    const result = await deps.store.addPublicity(
-      { ...p, createdBy: `${WEB_CHANNEL}:${req.staff}`, nextReminderOn: firstReminderOn(publicityStages(ends)) },
-      { text: publicityStartText(p, today), data: publicityData('publicity_start', ends) },
-      now(),
-    );
-    if (!result.created) return publicityPage(req, reply, { ok: false, text: `这个公示已经发布过了（#${result.publicity.id}：${formatDayZh(starts)}至${formatDayZh(ends)}），不会重复通知。` }, echo);
-    await record(req, 'publicity', `#${result.publicity.id} ${title}：${starts} 至 ${ends}，通知 ${result.recipients} 位`);
-    if (result.recipients > 0) deps.poke();
-    return publicityPage(req, reply, { ok: true, text: `已发布公示“${title}”：${formatDayZh(starts)}至${formatDayZh(ends)}，共10天。已向${result.recipients}位订阅者发送公示通知；公示最后三天内和结束次日会再各提醒一次。` });
-  });
+  // A form posted after the session ran out: keep it as a draft (owned by nobody until its author signs in again in
+  // this browser) and say so, in Chinese, instead of losing the text.
+  const keepSignedOutDraft: RouteKit['keepSignedOutDraft'] = async (req, reply, kind, raw) => {
+    const key = isDraftKey(raw.draft) ? raw.draft : newDraftKey();
+    const str = (v: unknown, max: number) => cleanText(typeof v === 'string' ? v : '').slice(0, max);
+    const tags = (Array.isArray(raw.tag) ? raw.tag : typeof raw.tag === 'string' && raw.tag ? [raw.tag] : []).map((t) => str(t, 60)).slice(0, 20);
+    const form: DraftForm = kind === 'broadcast' ? { text: str(raw.text, 5000), tags } : { starts: str(raw.starts, 60), title: str(raw.title, 300) };
+    const existing = await getDraft(deps.store, key);
+    if (!existing || existing.resultId === null) await saveDraft(deps.store, key, kind, null, form, now());
+    reply.setCookie(RESUME_COOKIE, key, { path: '/', httpOnly: true, sameSite: 'strict', secure: secure(req), maxAge: 7 * 86_400 });
+    return reply.code(401).type('text/html; charset=utf-8').send(layout('请重新登录', { path: '/signin' }, pages.signedOutPage(true)));
+  };
+  const kit: RouteKit = {
+    app,
+    deps,
+    now,
+    page,
+    csrfOf,
+    record,
+    protect,
+    signedOut: (req) => req.signedOut === true,
+    keepSignedOutDraft,
+    connected,
+    closing: () => closing,
+  };
+  broadcastRoutes(kit);
+  publicityRoutes(kit);
 
   // Unanswered questions.
   // Each group shows the frame its example is understood into today, so staff see which word was not understood.
@@ -355,7 +277,7 @@ export async function buildConsoleServer(deps: ConsoleDeps): Promise<FastifyInst
     page(req, reply, '政策文件', pages.documentsPage({ csrf: csrfOf(reply), documents: deps.bot.knowledge.documents, units: deps.bot.knowledge.units, files: library.files(), notice, trial }, now()));
   // `?q=` tries a question on the knowledge being served, as a chat would get it (reads only).
   app.get('/documents', async (req, reply) => {
-    const q = z.string().trim().min(1).max(500).safeParse((req.query as Record<string, unknown>).q);
+    const q = z.string().max(2000).transform(cleanText).pipe(z.string().trim().min(1).max(500)).safeParse((req.query as Record<string, unknown>).q);
     const trial = q.success ? { question: q.data, answer: deps.bot.ask(q.data, now()) } : undefined;
     return documentsPage(req, reply, undefined, trial);
   });

@@ -38,7 +38,7 @@ describe('local days in Asia/Shanghai', () => {
     expect(findDate('2024.03.01')?.day).toBe('2024-03-01');
     expect(findDate('二〇二四年三月一日获奖')?.day).toBe('2024-03-01');
     expect(findDate('二〇二三年十二月二十一号')?.day).toBe('2023-12-21');
-    expect(findDate('2023年2月29日')).toEqual({ day: undefined, raw: '2023年2月29日' });
+    expect(findDate('2023年2月29日')).toEqual({ day: undefined, raw: '2023年2月29日', problem: 'nonexistent' });
     expect(findDate('去年5月拿的奖')).toBeUndefined();
   });
 });

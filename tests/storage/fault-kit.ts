@@ -27,11 +27,11 @@ export class ChatProcess {
   /** Called for every message as it is printed. */
   onMessage?: (m: BotLine) => void;
 
-  constructor(db: string, opts: { admins?: string[]; env?: Record<string, string>; asNobody?: boolean } = {}) {
+  constructor(db: string, opts: { admins?: string[]; env?: Record<string, string>; asNobody?: boolean; root?: string } = {}) {
     const args = ['--import', 'tsx', 'src/cli.ts', 'chat', '--jsonl', '--db', db, ...(opts.admins ?? []).flatMap((a) => ['--admin', a])];
     const cmd = opts.asNobody ? 'setpriv' : process.execPath;
     const argv = opts.asNobody ? ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, ...args] : args;
-    this.child = spawn(cmd, argv, { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', HOME: tmpdir(), ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = spawn(cmd, argv, { cwd: opts.root ?? ROOT, env: { ...process.env, LOG_LEVEL: 'warn', HOME: tmpdir(), ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stderr.on('data', (d) => (this.stderr += d));
     this.child.stdout.on('data', (d) => {
       this.buf += d;

@@ -165,7 +165,8 @@ describe.skipIf(!available)('the console in a real browser', () => {
 
     await page.click('nav >> text=操作记录');
     const audit = await page.textContent('#audit');
-    expect(audit).toContain('console:staff1');
+    expect(audit).toContain('工作人员 staff1');
+    expect(audit).not.toContain('console:staff1');
     expect(audit).toContain('群发通知');
     expect(audit).toContain('上传被拒绝');
     expect(audit).toContain('上传文件');
@@ -174,7 +175,9 @@ describe.skipIf(!available)('the console in a real browser', () => {
     await page.click('nav >> text=公示与获奖');
     await page.fill('#starts', '2099-03-01');
     await page.fill('#title', '2098年度优秀奖拟获奖企业名单公示');
-    await page.click('text=发布公示');
+    await page.click('#publicity-preview');
+    await page.click('#publicity-confirm');
+    await page.waitForURL(/\/publicity\?done=\d+$/);
     expect(await page.textContent('#notice')).toContain('2099年3月1日至2099年3月10日');
     expect(await page.textContent('main')).toContain('2022年1月10日');
     await shot('publicity');

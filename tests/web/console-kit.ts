@@ -52,7 +52,7 @@ export interface ConsoleKit {
 export const TEST_NOW = new Date('2026-03-02T10:00:00+08:00');
 
 /** Builds a runtime with staff `console:staff1` (and `telegram:42`) and a console server over it. */
-export async function consoleKit(opts: { signInPerMinute?: number; env?: Record<string, string> } = {}): Promise<ConsoleKit> {
+export async function consoleKit(opts: { signInPerMinute?: number; signInPerToken?: number; env?: Record<string, string> } = {}): Promise<ConsoleKit> {
   const dir = mkdtempSync(join(tmpdir(), 'console-test-'));
   const dataDir = copyData(dir);
   const config = loadConfig({ CONSOLE_ADMIN_IDS: 'staff1', TELEGRAM_ADMIN_IDS: '42', WEB_PORT: '8080', LOG_LEVEL: 'silent', DB_PATH: join(dir, 'bot.db'), ...opts.env });
@@ -68,9 +68,11 @@ export async function consoleKit(opts: { signInPerMinute?: number; env?: Record<
     config,
     dataDir,
     staff: () => staff,
+    connected: () => rt.channelNames,
     reports,
     now: () => clock.now,
     signInPerMinute: opts.signInPerMinute ?? 1000,
+    signInPerToken: opts.signInPerToken,
     progressIntervalMs: 20,
   });
   return {

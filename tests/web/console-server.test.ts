@@ -19,7 +19,7 @@ afterEach(async () => {
 /** Every page and API of the console, for the refusal checks. */
 const PAGES = ['/', '/broadcast', '/broadcast/1', '/publicity', '/unanswered', '/documents', '/audit', '/no-such-page'];
 const APIS = ['/api/overview', '/api/reach?tag=x', '/api/broadcasts/1', '/api/broadcasts/1/events', '/api/unanswered', '/api/documents', '/api/audit'];
-const POSTS = ['/logout', '/broadcast/preview', '/broadcast/send', '/broadcast/1/cancel', '/publicity', '/unanswered/handled', '/documents/upload', '/documents/remove'];
+const POSTS = ['/logout', '/broadcast/preview', '/broadcast/send', '/broadcast/1/cancel', '/publicity/preview', '/publicity/send', '/awards/remove', '/unanswered/handled', '/documents/upload', '/documents/remove'];
 
 describe('without a session', () => {
   it('redirects every page to the sign-in page, which shows no data', async () => {
@@ -79,9 +79,12 @@ describe('sign-in', () => {
     expect((await other.get('/')).statusCode).toBe(303);
 
     const audit = await c.get('/audit');
-    expect(audit.body).toContain('console:staff1');
+    expect(audit.body).toContain('工作人员 staff1');
+    expect(audit.body).not.toContain('console:staff1');
     expect(audit.body).toContain('登录');
     expect(audit.body).toContain('登录被拒绝');
+    expect(audit.body).toContain('未登录的访客');
+    expect(audit.body).toContain('登录链接已用过');
   });
 
   it('refuses an expired link, an unknown one and one for somebody no longer staff', async () => {
@@ -224,7 +227,7 @@ describe('signed in', () => {
 
     const audit = await c.get('/audit');
     expect(audit.body).toContain('群发通知');
-    expect(audit.body).toContain(`#${id} 标签 水口镇，19 位`);
+    expect(audit.body).toContain(`群发 #${id}：标签 水口镇，19 位`);
   });
 
   it('broadcast to several tags reaches each subscriber carrying any of them once', async () => {
@@ -276,7 +279,10 @@ describe('signed in', () => {
     await kit.rt.runDue(TEST_NOW);
     expect(kit.channel.sent.filter((m) => m.data?.broadcast)).toEqual([]);
     expect((await c.get(`/api/broadcasts/${id}`)).json()).toMatchObject({ recipients: 4, sent: 0, cancelled: 4, done: true });
-    expect((await c.get('/audit')).body).toContain('取消 4 条待发送');
+    expect((await c.get('/audit')).body).toContain('取消 4 条尚未发送的消息');
+    const page = await c.get(`/broadcast/${id}`);
+    expect(page.body).toContain('已由工作人员取消');
+    expect(page.body).not.toContain('退订');
   });
 
   it('publicity: announces a ten-day publicity to subscribers and lists awards with their reminders', async () => {
@@ -284,20 +290,31 @@ describe('signed in', () => {
     await kit.rt.bot.handle({ channel: 'console', chat: 'firm', user: 'firm', text: '/award 2024-03-01', at: TEST_NOW });
     const c = new Client(kit.app);
     await c.signIn(kit);
-    await c.get('/publicity');
-    const bad = await c.post('/publicity', { starts: '2026-02-30', title: '' });
+    const form = await c.get('/publicity');
+    const draft = /name="draft" value="([^"]+)"/.exec(form.body)![1];
+    const bad = await c.post('/publicity/preview', { starts: '2026-02-30', title: '', draft });
     expect(bad.statusCode).toBe(400);
-    const past = await c.post('/publicity', { starts: '2025-01-05', title: '' });
+    expect(bad.body).toContain('不存在');
+    const past = await c.post('/publicity/preview', { starts: '2025-01-05', title: '', draft });
     expect(past.statusCode).toBe(400);
     expect(past.body).toContain('已经结束');
-    const ok = await c.post('/publicity', { starts: '2026-03-02', title: '2025年度拟获奖企业名单 <i>x</i>' });
-    expect(ok.statusCode).toBe(200);
+    const preview = await c.post('/publicity/preview', { starts: '2026-03-02', title: '2025年度拟获奖企业名单 <i>x</i>', draft });
+    expect(preview.statusCode).toBe(200);
+    expect(preview.body).toContain('2026年3月2日至2026年3月11日');
+    expect(preview.body).toContain('<strong id="reach">2</strong>');
+    expect(preview.body).toContain('&#60;i&#62;x');
+    // Nothing is sent by the preview.
+    await kit.rt.runDue(TEST_NOW);
+    expect(kit.channel.sent.filter((m) => (m.data as { reminder?: unknown } | undefined)?.reminder)).toEqual([]);
+    const sent = await c.post('/publicity/send', { starts: '2026-03-02', title: '2025年度拟获奖企业名单 <i>x</i>', draft });
+    expect(sent.statusCode).toBe(303);
+    const ok = await c.get(sent.headers.location as string);
     expect(ok.body).toContain('2026年3月2日至2026年3月11日');
     expect(ok.body).toContain('已向2位订阅者');
     expect(ok.body).toContain('&#60;i&#62;x');
     expect(ok.body).toContain('2024年3月1日');
     expect(ok.body).toContain('2027年2月28日');
-    const again = await c.post('/publicity', { starts: '2026-03-02', title: '2025年度拟获奖企业名单 <i>x</i>' });
+    const again = await c.post('/publicity/preview', { starts: '2026-03-02', title: '2025年度拟获奖企业名单 <i>x</i>' });
     expect(again.body).toContain('已经发布过了');
     await kit.rt.runDue(TEST_NOW);
     expect(kit.channel.sent.filter((m) => (m.data as { reminder?: { kind?: string } } | undefined)?.reminder?.kind === 'publicity_start').map((m) => m.chat).sort()).toEqual(['sk1', 'sk2']);
@@ -392,7 +409,7 @@ describe('/console in a chat', () => {
     await c.get(url![1]);
     const token = new URL(`http://x${url![1]}`).searchParams.get('token')!;
     expect((await c.post('/signin', { token })).statusCode).toBe(303);
-    expect((await c.get('/')).body).toContain('telegram:42');
+    expect((await c.get('/')).body).toContain('Telegram 工作人员（编号 42）');
 
     const stranger = await kit.rt.bot.handle({ channel: 'telegram', chat: '7', user: '7', text: '/console', at: TEST_NOW });
     expect(stranger[0].text).toContain('没有使用权限');

@@ -3,7 +3,7 @@ import type { Handler, HandlerContext } from '../handler.ts';
 import type { OutgoingMessage } from '../types.ts';
 import type { AwardRecord, SchedulingStore } from '../../storage/store.ts';
 import { reply } from '../../scheduling/commands.ts';
-import { daysBetween, findDate, formatDayZh, localDay } from '../../scheduling/dates.ts';
+import { dateRefusal, daysBetween, findDate, formatDayZh, localDay } from '../../scheduling/dates.ts';
 import { AUTHORITY, AWARD_NAME, AWARD_WARNING_DAYS, RULES_TITLE, awardExpires, awardStages, firstReminderOn } from '../../scheduling/reminders.ts';
 
 /** Removing a registration: "删除奖项 12", "移除获奖记录 #3". */
@@ -96,7 +96,7 @@ export function createAwardHandler(store: SchedulingStore): Handler {
     if (/^(?:list|ls|列表|查看)$/i.test(args)) return list(ctx);
     const found = findDate(args);
     if (!found) return reply(ctx, `没有看懂这个日期。${REGISTER_HELP}`, { error: 'invalid_date' });
-    if (!found.day) return reply(ctx, `日期“${found.raw}”不存在，请检查后重新发送。`, { error: 'invalid_date' });
+    if (!found.day) return reply(ctx, dateRefusal(found.raw, found.problem ?? 'nonexistent', '2024-03-01'), { error: 'invalid_date' });
     return register(ctx, found.day);
   }
 
@@ -122,7 +122,7 @@ export function createAwardHandler(store: SchedulingStore): Handler {
       const found = findDate(text);
       const question = QUESTION.test(text);
       if (found && received && (!question || FIRST_PERSON.test(text))) {
-        if (!found.day) return reply(ctx, `日期“${found.raw}”不存在，请检查后重新发送。`, { error: 'invalid_date' });
+        if (!found.day) return reply(ctx, dateRefusal(found.raw, found.problem ?? 'nonexistent', '2024-03-01'), { error: 'invalid_date' });
         return register(ctx, found.day);
       }
       if (!found && received && !question && (FIRST_PERSON.test(text) || registerIntent)) {

@@ -3,12 +3,16 @@ import type { Handler, HandlerContext } from '../handler.ts';
 import type { OutgoingMessage } from '../types.ts';
 import type { BroadcastStats, SchedulingStore } from '../../storage/store.ts';
 import { forbidden, normalizeTag, rawArgs, reply, type SchedulingHooks } from '../../scheduling/commands.ts';
-import { findDate, formatDayZh, isDay, localDay } from '../../scheduling/dates.ts';
+import { dateRefusal, formatDayZh, localDay, parseDay } from '../../scheduling/dates.ts';
+import { echo } from '../../nlu/sanitize.ts';
 import { broadcastReportData, broadcastReportText } from '../../scheduling/outbox.ts';
 import { DEFAULT_PUBLICITY_TITLE, firstReminderOn, publicityData, publicityEnds, publicityStages, publicityStartText } from '../../scheduling/reminders.ts';
 
 /** The staff commands this handler owns. */
 export const STAFF_COMMANDS: readonly string[] = ['/publicity', '/broadcast', '/broadcasts', '/console'];
+
+/** Which setting lists staff of each channel, for the /myid reply. */
+const ADMIN_SETTING: Record<string, string> = { console: 'CONSOLE_ADMIN_IDS', telegram: 'TELEGRAM_ADMIN_IDS', wechat: 'WECHAT_ADMIN_IDS' };
 
 /** Hooks of the staff handler: the scheduling ones plus the web console's sign-in links. */
 export interface StaffHooks extends SchedulingHooks {
@@ -44,9 +48,9 @@ export function createStaffHandler(store: SchedulingStore, hooks: StaffHooks = {
     const args = rawArgs(ctx.msg.text);
     const first = /^(\S+)\s*([\s\S]*)$/.exec(args);
     if (!first) return reply(ctx, PUBLICITY_USAGE, { error: 'usage' });
-    const token = first[1].replace(/^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$/, (_, y: string, m: string, d: string) => `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`);
-    const starts = isDay(token) ? token : findDate(token)?.day;
-    if (!starts) return reply(ctx, `没有看懂开始日期“${first[1]}”。${PUBLICITY_USAGE}`, { error: 'invalid_date' });
+    const parsed = parseDay(first[1]);
+    if (!('day' in parsed)) return reply(ctx, `${dateRefusal(parsed.raw, parsed.problem)}\n${PUBLICITY_USAGE}`, { error: 'invalid_date' });
+    const starts = parsed.day;
     const title = (first[2].trim() || DEFAULT_PUBLICITY_TITLE).slice(0, MAX_TITLE_LENGTH);
     const ends = publicityEnds(starts);
     const today = localDay(ctx.now);
@@ -61,7 +65,7 @@ export function createStaffHandler(store: SchedulingStore, hooks: StaffHooks = {
     );
     const data = { publicity: { id: result.publicity.id, title, starts, ends, recipients: result.recipients, created: result.created } };
     if (!result.created) {
-      return reply(ctx, `这个公示已经发布过了（#${result.publicity.id}：${formatDayZh(starts)}至${formatDayZh(ends)}），不会重复通知。`, data);
+      return reply(ctx, `${formatDayZh(starts)}至${formatDayZh(ends)}的公示已经发布过了（#${result.publicity.id}“${echo(result.publicity.title)}”），同一公示期不会重复发布和通知。`, data);
     }
     if (result.recipients > 0) hooks.onEnqueued?.();
     return reply(
@@ -95,7 +99,7 @@ export function createStaffHandler(store: SchedulingStore, hooks: StaffHooks = {
     const id = ctx.args.trim().replace(/^[#＃]/, '');
     if (id) {
       const b = await store.getBroadcast(id);
-      if (!b) return reply(ctx, `没有找到广播 #${id}。`, { error: 'not_found' });
+      if (!b) return reply(ctx, `没有找到广播 #${echo(id, 20)}。`, { error: 'not_found' });
       return reply(ctx, `${line(b)}\n内容：${b.text}`, broadcastReportData(b));
     }
     const list = await store.listBroadcasts(10);
@@ -103,9 +107,18 @@ export function createStaffHandler(store: SchedulingStore, hooks: StaffHooks = {
     return reply(ctx, `最近的广播：\n${list.map(line).join('\n')}`, { broadcasts: list.map((b) => broadcastReportData(b).broadcast_report) });
   }
 
+  /** Anyone may ask for their ID, on every channel, to be put on the staff list. */
+  function myId(ctx: HandlerContext): OutgoingMessage[] {
+    const { channel, user, chat } = ctx.msg;
+    const setting = ADMIN_SETTING[channel];
+    const how = ctx.isStaff ? '您已是工作人员，可以使用 /broadcast、/publicity 和 /console。' : setting ? `如需使用工作人员功能，请管理员把这个 ID 加入 ${setting}。` : '';
+    return reply(ctx, `您的用户 ID：${user || '（无）'}\n本会话 ID：${chat}${how ? `\n${how}` : ''}`, { myid: { channel, user, chat, staff: ctx.isStaff } });
+  }
+
   return {
     name: 'staff',
     async handle(ctx) {
+      if (ctx.command === '/myid') return myId(ctx);
       if (!ctx.command || !STAFF_COMMANDS.includes(ctx.command)) return undefined;
       if (!ctx.isStaff) return forbidden(ctx);
       if (ctx.command === '/publicity') return publicity(ctx);

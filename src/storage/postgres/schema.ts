@@ -80,4 +80,19 @@ export const PG_MIGRATIONS: readonly Migration[] = [
     description: 'knowledge version row: a document uploaded on one process is reloaded by all',
     sql: `CREATE TABLE knowledge_version (name TEXT PRIMARY KEY, version BIGINT NOT NULL, updated_at BIGINT NOT NULL);`,
   },
+  {
+    version: 3,
+    description: 'staff console: drafts (idempotency key, form values, result) and running consoles (address and staff, for staff-link)',
+    sql: `
+      CREATE TABLE console_drafts (
+        key TEXT PRIMARY KEY, kind TEXT NOT NULL, staff TEXT, form TEXT NOT NULL DEFAULT '{}', created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL, result_id BIGINT
+      );
+      INSERT INTO console_drafts (key, kind, staff, form, created_at, updated_at, result_id)
+        SELECT draft, 'broadcast', staff, '{}', 0, 0, broadcast_id FROM console_broadcasts;
+      CREATE TABLE console_instances (
+        owner TEXT PRIMARY KEY, url TEXT NOT NULL, staff TEXT NOT NULL, host TEXT NOT NULL, pid INTEGER NOT NULL, started_at BIGINT NOT NULL
+      );
+    `,
+  },
 ];

@@ -107,7 +107,8 @@ export async function addPublicity(
   start: { text: string; data?: Record<string, unknown> },
   at: Date,
 ): Promise<{ publicity: PublicityRecord; created: boolean; recipients: number }> {
-  const old = await c.get<PublicityRow>('SELECT * FROM publicity WHERE starts = ? AND title = ? ORDER BY id LIMIT 1', [publicity.starts, publicity.title]);
+  // One publicity per period, whatever its title: an untitled and a titled one for the same days would notify twice.
+  const old = await c.get<PublicityRow>('SELECT * FROM publicity WHERE starts = ? ORDER BY id LIMIT 1', [publicity.starts]);
   if (old) return { publicity: { id: old.id, title: old.title, starts: old.starts, ends: old.ends }, created: false, recipients: 0 };
   const id = await insertReturningId(c, 'INSERT INTO publicity (title, starts, ends, created_by, created_at, next_reminder_on, last_kind) VALUES (?, ?, ?, ?, ?, ?, ?)', [
     publicity.title,
