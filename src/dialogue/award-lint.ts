@@ -1,6 +1,6 @@
 /** Checks an award rules file against the policy documents and renders its form the way a user meets it (for `ingest` and `precheck-lint`). */
 import type { PolicyDocument, Unit } from '../knowledge/policy-schema.ts';
-import { chineseDate, choicesOf, criterionOf, formatAnswer, type AwardRules, type Criterion } from './award-rules.ts';
+import { chineseDate, choicesOf, criterionOf, formatAnswer, rewardText, type AwardRules, type Criterion } from './award-rules.ts';
 import { questionReply } from './precheck-engine.ts';
 import { findSlotMention, readSlotAnswer } from './precheck-extract.ts';
 
@@ -110,6 +110,7 @@ export function renderForm(award: AwardRules): string {
   const r = award.reward;
   if (r.kind === 'none') lines.push('奖励：规则未规定奖励金额');
   else if (r.kind === 'fixed') lines.push(`奖励：${r.amount}元（${r.article}：“${r.quote}”）`);
+  else if (r.kind !== 'per-unit') lines.push(`奖励：${rewardText(award, {})}：“${r.quote}”`);
   else {
     const unit = criterionOf(award, r.slot);
     lines.push(`奖励：${r.basis}${r.amount}元 × ${unit?.label ?? r.slot}${r.minimum !== undefined ? `，最少${r.minimum}元` : ''}（${r.article}：“${r.quote}”）`);
