@@ -2,6 +2,7 @@
 import type { AwardRules } from './award-rules.ts';
 import type { ChatState, TurnInput, TurnResult } from './conversation.ts';
 import { matchReply } from './match.ts';
+import { extractEntities } from '../nlu/entities.ts';
 import { extractAnswers } from './precheck-extract.ts';
 import { absorbAnswers, asksForMatch, describeCompany, mentionsSelf, namesMatchNotices, type Company, type ProfileDef } from './profile.ts';
 
@@ -29,6 +30,13 @@ export function statedFacts(state: ChatState, text: string, now: Date, awards: r
     learned = true;
     company = absorbAnswers(award, found, company, def);
     profiles[award.id] = { ...profiles[award.id], ...found };
+  }
+  // "我们在杭州注册": the place of registration, from the gazetteer, even when no loaded award is of that place.
+  const place = extractEntities(text).otherPlaces.find((p) => new RegExp(`${p}[市县区]?的?(?:注册|登记|成立|设立)|(?:注册|登记)(?:地|在|于)(?:是|为)?${p}`).test(text));
+  const placeField = def.fields.find((f) => f.type === 'place');
+  if (place && placeField) {
+    company = { ...company, [placeField.name]: place };
+    learned = true;
   }
   if (!learned) return { state, learned };
   return { state: { ...state, company, profiles }, learned };

@@ -43,6 +43,20 @@ export function matchAward(award: AwardRules, answers: Answers, now: Date): Matc
   return { award: award.id, verdict, failed, missing: [...v.unknown], reward: v.eligible ? rewardData(award, answers) : null, status: documentStatus(award, now) };
 }
 
+/** Whether one more answer could make the answers eligible: some value of one missing question decides the award in their favour. */
+export function oneAnswerAway(award: AwardRules, answers: Answers, now: Date): boolean {
+  const v = evaluate(award, answers, now);
+  if (v.eligible || v.failed.length || v.failedGroups.length) return false;
+  return v.unknown.some((slot) => {
+    const c = criterionOf(award, slot)!;
+    const tries: (boolean | number | string)[] =
+      c.type === 'yes-no' ? [true, false] :
+      c.type === 'choice' ? c.options.map((o) => o.value) :
+      [c.min, c.max].filter((x): x is never => x !== undefined);
+    return tries.some((x) => evaluate(award, { ...answers, [slot]: x }, now).eligible);
+  });
+}
+
 /** Matches the profile against every award, in the order of the awards. */
 export function matchAll(awards: readonly AwardRules[], company: Company | undefined, own: Record<string, Answers> | undefined, def: ProfileDef, now: Date): MatchLine[] {
   return awards.map((a) => matchAward(a, answersFor(a, company, own?.[a.id], def), now));
