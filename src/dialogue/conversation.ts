@@ -18,7 +18,7 @@ import {
 } from './precheck-engine.ts';
 import { extractAnswers, isAskedNo, parseCorrection, readSlotAnswer } from './precheck-extract.ts';
 import { answersFor } from './match.ts';
-import { profileTurn, statementTurn } from './match-dialogue.ts';
+import { matchTurn, profileTurn, statementTurn } from './match-dialogue.ts';
 import { absorbAnswers, asksForMatch, loadProfileDef, sanitizeCompany, type Company, type ProfileDef } from './profile.ts';
 
 /** Version of the saved chat state; bump it when the shape changes incompatibly. */
@@ -198,7 +198,9 @@ export function converse(saved: ChatState, input: TurnInput, env: TurnEnv): Turn
     return begin(base, text, now, awards);
   }
   if (bestDescribed(awards, text, now)) {
-    // A description of the enterprise (where it is registered, for how long, its legal status…) is a pre-check with its answers given.
+    // A description of the enterprise (where it is registered, for how long, its legal status…) is a pre-check with its
+    // answers given; with several awards and none named, it is matched against all of them.
+    if (awards.length > 1 && !awardMention(awards, text)) return matchTurn(base, input, awards, def);
     return begin(base, text, now, awards);
   }
   if (START_WORDS.test(text) || input.intent === 'precheck_start') {

@@ -70,16 +70,19 @@ export function profileTurn(state: ChatState, input: TurnInput, awards: readonly
     return { state: next, replies: [{ text: reply, data: { matchNotices: !off } }], handled: true };
   }
   if (command) return undefined;
-  if (asksForMatch(text, def)) {
-    if (awards.length === 0) return { state, replies: [{ text: '抱歉，目前还没有收录可以匹配的奖项。' }], handled: true };
-    const { state: withFacts } = statedFacts(state, text, now, awards, def);
-    const { reply, pick } = matchReply(awards, withFacts.company, withFacts.profiles, def, now);
-    const next: ChatState = { ...withFacts };
-    delete next.choosing;
-    if (pick.length) next.choosing = { text: '', among: pick };
-    return { state: next, replies: [reply], handled: true };
-  }
+  if (asksForMatch(text, def)) return matchTurn(state, input, awards, def);
   return undefined;
+}
+
+/** Records the facts a message states, then answers with every award's match line (numbers and buttons start just the missing questions). */
+export function matchTurn(state: ChatState, input: TurnInput, awards: readonly AwardRules[], def: ProfileDef): TurnResult {
+  if (awards.length === 0) return { state, replies: [{ text: '抱歉，目前还没有收录可以匹配的奖项。' }], handled: true };
+  const { state: withFacts } = statedFacts(state, input.text, input.now, awards, def);
+  const { reply, pick } = matchReply(awards, withFacts.company, withFacts.profiles, def, input.now);
+  const next: ChatState = { ...withFacts };
+  delete next.choosing;
+  if (pick.length) next.choosing = { text: '', among: pick };
+  return { state: next, replies: [reply], handled: true };
 }
 
 /** A statement about the company ("我们注册5年了") that corrects the shared profile; undefined when the message states no fact. */
