@@ -192,6 +192,9 @@ export function converse(saved: ChatState, input: TurnInput, env: TurnEnv): Turn
     return { state: base, replies: [{ text: '当前没有进行中的预检，无需返回。发送 /precheck 开始。' }], handled: true };
   }
   if (command) return { state: base, replies: [], handled: false };
+  // "我们注册4年了" states a fact to keep (it corrects the shared profile), whatever the classifier guesses.
+  const statement = !PROFILE_WORDS.test(text) && !START_WORDS.test(text) && !bestDescribed(awards, text, now) ? statementTurn(base, input, awards, def) : undefined;
+  if (statement) return statement;
   if (PROFILE_WORDS.test(text) || (input.intent === 'profile_check' && !START_WORDS.test(text))) {
     const profiled = profileAward(base, awards);
     if (profiled) return profileVerdict(base, profiled, now);
