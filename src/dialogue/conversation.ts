@@ -162,7 +162,7 @@ export function converse(saved: ChatState, input: TurnInput, env: TurnEnv): Turn
   if (command === '/precheck' || command === '/start_precheck') {
     return begin(state, input.args ?? '', now, awards);
   }
-  if (active && isPrecheckActive(active.pre) && (command === '/profile' || (!command && asksForMatch(text, def)))) {
+  if (active && isPrecheckActive(active.pre) && (command === '/profile' || (!command && asksForMatch(text, def) && !awardMention(awards, text)))) {
     // The profile and the match list can be asked in the middle of a check; the check then goes on.
     const running = { ...state.profiles, [active.award.id]: { ...state.profiles?.[active.award.id], ...active.pre.answers } };
     const r = profileTurn({ ...state, profiles: running }, input, awards, def);

@@ -1,5 +1,5 @@
 /** The turns about the shared company profile: /profile, a sentence that corrects it, "我们能申报哪些奖", and opting out of match notices. */
-import type { AwardRules } from './award-rules.ts';
+import { awardMention, type AwardRules } from './award-rules.ts';
 import type { ChatState, TurnInput, TurnResult } from './conversation.ts';
 import { matchReply } from './match.ts';
 import { extractEntities } from '../nlu/entities.ts';
@@ -70,7 +70,8 @@ export function profileTurn(state: ChatState, input: TurnInput, awards: readonly
     return { state: next, replies: [{ text: reply, data: { matchNotices: !off } }], handled: true };
   }
   if (command) return undefined;
-  if (asksForMatch(text, def)) return matchTurn(state, input, awards, def);
+  // "优秀奖能拿什么" asks about one award: only a question naming none is about every award.
+  if (asksForMatch(text, def) && !awardMention(awards, text)) return matchTurn(state, input, awards, def);
   return undefined;
 }
 
