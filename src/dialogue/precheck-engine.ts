@@ -231,7 +231,6 @@ function rewardLine(award: AwardRules, answers: Answers, reward: number): string
   const r = award.reward;
   if (r.kind === 'fixed') return `预计奖励：${r.amount}元（${r.article}）`;
   if (r.kind !== 'per-unit') return undefined;
-  void reward;
   const unit = criterionOf(award, r.slot)!;
   const n = answers[r.slot] as AnswerValue;
   const min = r.minimum !== undefined ? `每家最少${r.minimum}元，` : '';
