@@ -4,7 +4,7 @@ import type { ChatState, TurnInput, TurnResult } from './conversation.ts';
 import { matchReply } from './match.ts';
 import { extractEntities } from '../nlu/entities.ts';
 import { extractAnswers } from './precheck-extract.ts';
-import { absorbAnswers, asksForMatch, describeCompany, mentionsSelf, namesMatchNotices, type Company, type ProfileDef } from './profile.ts';
+import { absorbAnswers, asksForMatch, describeCompany, matchNoticeSwitch, mentionsSelf, namesMatchNotices, type Company, type ProfileDef } from './profile.ts';
 
 /** Whether a message reads as a question rather than a statement. */
 function isQuestion(text: string): boolean {
@@ -59,8 +59,9 @@ export function profileTurn(state: ChatState, input: TurnInput, awards: readonly
   const { command, text, now } = input;
   const args = input.args ?? '';
   if (command === '/profile') return profileReply(state, awards, def);
-  if ((command === '/unsubscribe' || command === '/subscribe') && namesMatchNotices(args, def)) {
-    const off = command === '/unsubscribe';
+  const switched = command ? undefined : matchNoticeSwitch(text, def);
+  if (((command === '/unsubscribe' || command === '/subscribe') && namesMatchNotices(args, def)) || switched) {
+    const off = command ? command === '/unsubscribe' : switched === 'off';
     const reply = off
       ? '好的，之后不再向您推送“新奖项可能适合贵企业”的匹配通知；其他通知（公示、广播、到期提醒）照常。发送 /subscribe 匹配 可恢复。'
       : '好的，新奖项可能适合贵企业时会通知您（需已订阅通知）。发送 /unsubscribe 匹配 可关闭。';

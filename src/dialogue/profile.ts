@@ -42,6 +42,9 @@ export const profileSchema = z
         self: z.array(z.string().min(1)).min(1),
         /** Words that name the match notices in "/unsubscribe 匹配". */
         noticeTopic: z.array(z.string().min(1)).min(1),
+        /** Words that, with a notice-topic word, turn match notices off ("退订匹配通知") or on ("恢复匹配通知"); off wins. */
+        noticeOff: z.array(z.string().min(1)).min(1),
+        noticeOn: z.array(z.string().min(1)).min(1),
       })
       .strict(),
   })
@@ -197,6 +200,15 @@ export function mentionsSelf(text: string, def: ProfileDef): boolean {
 /** Whether a text asks which awards fit (the profile's `matchAsk` phrases). */
 export function asksForMatch(text: string, def: ProfileDef): boolean {
   return def.words.matchAsk.some((p) => new RegExp(expandPattern(p), 'i').test(text));
+}
+
+/** Whether a sentence turns match notices off or on ("退订匹配通知", "恢复匹配提醒"); undefined when it is not about them. */
+export function matchNoticeSwitch(text: string, def: ProfileDef): 'off' | 'on' | undefined {
+  const t = text.toLowerCase();
+  if (!namesMatchNotices(t, def)) return undefined;
+  if (def.words.noticeOff.some((w) => t.includes(w.toLowerCase()))) return 'off';
+  if (def.words.noticeOn.some((w) => t.includes(w.toLowerCase()))) return 'on';
+  return undefined;
 }
 
 /** Whether command arguments name the match notices ("/unsubscribe 匹配"). */

@@ -112,6 +112,8 @@ describe('the shared profile', () => {
     expect(shown.text).toContain('· 注册（经营）年限：7年');
     s = turn(s, '/unsubscribe 匹配').state;
     expect(s.matchOptOut).toBe(true);
+    expect(turn(s, '恢复匹配提醒').state.matchOptOut).toBeUndefined();
+    expect(turn(turn(s, '恢复匹配提醒').state, '不要再发匹配通知了').state.matchOptOut).toBe(true);
     const gone = turn(s, '/forget');
     expect(gone.state.company).toBeUndefined();
     expect(gone.state.matchOptOut).toBe(true);
