@@ -41,7 +41,8 @@ export async function confirmMatch(db: ConsoleStore & SchedulingStore, awardId: 
   const candidates = noticeCandidates(award, await activeSubscriberStates(db), loadProfileDef(), now);
   let queued = 0;
   for (const c of candidates) {
-    const created = await db.enqueue({ key: c.key, kind: 'notice', channel: c.channel, chat: c.chat, text: c.text, data: { matchNotice: { award: award.id, verdict: c.line.verdict } }, dueAt: 0 }, now);
+    // Kind broadcast: a notice to a subscriber, cancelled if the chat unsubscribes before it is delivered.
+    const created = await db.enqueue({ key: c.key, kind: 'broadcast', channel: c.channel, chat: c.chat, text: c.text, data: { matchNotice: { award: award.id, verdict: c.line.verdict } }, dueAt: 0 }, now);
     if (created) queued += 1;
   }
   return queued;
