@@ -1,6 +1,7 @@
 /** Checks an award rules file against the policy documents and renders its form the way a user meets it (for `ingest` and `precheck-lint`). */
 import type { PolicyDocument, Unit } from '../knowledge/policy-schema.ts';
-import { chineseDate, choicesOf, criterionOf, documentOf, formatAnswer, type AwardRules, type Criterion } from './award-rules.ts';
+import { chineseDate, choicesOf, criterionFails, criterionOf, decidesAlone, documentOf, describeNode, documentStatus, formatAnswer, groupNode, groupRef, groupedSlots, rewardText, statusText, type AwardRules, type Criterion } from './award-rules.ts';
+import { fieldOf, fieldProblems, loadProfileDef } from './profile.ts';
 import { questionReply } from './precheck-engine.ts';
 import { findSlotMention, readSlotAnswer } from './precheck-extract.ts';
 
@@ -66,6 +67,7 @@ export function checkAward(award: AwardRules, documents: readonly PolicyDocument
   });
   if (award.reward.kind !== 'none') checkQuote('reward', {}, award.reward.article, award.reward.quote);
 
+  problems.push(...fieldProblems(award, loadProfileDef()));
   const seen = new Set<string>();
   award.criteria.forEach((c, i) => {
     const at = `criteria.${i}`;
@@ -91,28 +93,47 @@ export function checkAward(award: AwardRules, documents: readonly PolicyDocument
   return problems;
 }
 
-/** The form as a user meets it: each question as sent (with its buttons and the example shown after an unreadable answer), what fails it and the cited clause. */
-export function renderForm(award: AwardRules): string {
+/** What an answer is read as, and whether it passes: "→ 读作：A档（符合）"; "→ 读不懂" when the criterion cannot read it. */
+function readingOf(award: AwardRules, c: Criterion, text: string, now: Date): string {
+  const v = readSlotAnswer(award, c.slot, text, now);
+  if (v === undefined) return '→ 读不懂（请改写提示或补充词语）';
+  const verdict = c.informational ? '仅供参考' : groupedSlots(award).has(c.slot) ? '由组合条件判断' : criterionFails(c, v) ? '不符合' : '符合';
+  return `→ 读作：${formatAnswer(c, v)}（${verdict}）`;
+}
+
+/** The form as a user meets it: each question as sent (with its buttons, and what each button and hint example selects), what fails it and the cited clause. */
+export function renderForm(award: AwardRules, now: Date = new Date()): string {
   const d = award.document;
   const lines: string[] = [];
   lines.push(`${award.name}（${award.place}，规则文件 ${award.id}）`);
   const validity = [d.effective ? `${chineseDate(d.effective)}起施行` : '', d.expires ? `${chineseDate(d.expires)}到期` : '未规定有效期'].filter(Boolean).join('，');
-  lines.push(`依据：《${d.title}》（文档 ${d.id}），${validity}；咨询：${d.contact}`);
+  lines.push(`依据：《${d.title}》（文档 ${d.id}），${validity}；文件状态：${statusText(documentStatus(award, now))}；咨询：${d.contact}`);
   if (award.aliases.length) lines.push(`用户可这样称呼：${award.aliases.join('、')}`);
   lines.push('');
   for (const c of award.criteria) {
     const reply = questionReply(award, c.slot);
     lines.push(reply.text);
-    if (reply.choices) lines.push(`  按钮：${reply.choices.map((x, i) => `[${i + 1}] ${x.label}`).join('  ')}`);
+    if (reply.choices) lines.push(`  按钮：${reply.choices.map((x, i) => `[${i + 1}] ${x.label} ${readingOf(award, c, x.value, now)}`).join('  ')}`);
     lines.push(`  看不懂回答时提示：请这样回答，例如：${c.hint}。`);
-    lines.push(`  不符合：${failsWhen(c)} — ${c.failReason.replace(/\{answer\}/g, '…')}`);
+    for (const example of hintExamples(c.hint)) lines.push(`    提示“${example}” ${readingOf(award, c, example, now)}`);
+    if (c.informational) lines.push('  仅供参考：会询问并显示，但不决定预检结论');
+    else if (!decidesAlone(award, c)) lines.push('  不单独判断：由下方组合条件决定');
+    else lines.push(`  不符合：${failsWhen(c)} — ${c.failReason.replace(/\{answer\}/g, '…')}`);
+    const f = fieldOf(c, loadProfileDef());
+    lines.push(f ? `  企业资料字段：${f.name}（${f.label}，各奖项共用）` : '  企业资料字段：无（本奖项专用）');
     for (const x of c.cite) lines.push(`  依据：《${x.title ?? d.title}》${x.article}：“${x.quote}”`);
     lines.push(`  更正时可说：改一下${c.keywords[0]}（slot ${c.slot}，${c.type}）`);
+    lines.push('');
+  }
+  for (const g of award.groups) {
+    lines.push(`组合条件 ${g.id}：${g.condition}——${describeNode(award, groupNode(g))}${groupRef(award, g)}`);
+    lines.push(`  不符合时：${g.failReason}`);
     lines.push('');
   }
   const r = award.reward;
   if (r.kind === 'none') lines.push('奖励：规则未规定奖励金额');
   else if (r.kind === 'fixed') lines.push(`奖励：${r.amount}元（${r.article}：“${r.quote}”）`);
+  else if (r.kind !== 'per-unit') lines.push(`奖励：${rewardText(award, {})}：“${r.quote}”`);
   else {
     const unit = criterionOf(award, r.slot);
     lines.push(`奖励：${r.basis}${r.amount}元 × ${unit?.label ?? r.slot}${r.minimum !== undefined ? `，最少${r.minimum}元` : ''}（${r.article}：“${r.quote}”）`);
@@ -149,5 +170,5 @@ export async function lintAwardFile(path: string, now: Date): Promise<{ form: st
   const { loadIndex } = await import('../knowledge/policy-loader.ts');
   const award = loadAwardFile(path);
   const index = loadIndex();
-  return { form: renderForm(award), problems: checkAward(award, index.documents, index.units, now) };
+  return { form: renderForm(award, now), problems: checkAward(award, index.documents, index.units, now) };
 }

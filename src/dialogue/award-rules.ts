@@ -96,6 +96,10 @@ const commonCriterion = {
   askedNo: words.default([]),
   contextOnly: z.boolean().default(false),
   otherPlaceMeansNo: z.boolean().default(false),
+  /** Asked and shown, but never deciding the verdict (e.g. a self-assessed score that the review really decides). */
+  informational: z.boolean().default(false),
+  /** The shared company-profile field (data/profile.json) this criterion reads and fills; defaults to the slot when the profile has a field of that name. */
+  field: slotName.optional(),
 };
 
 const yesNoCriterion = z
@@ -145,10 +149,32 @@ const choiceCriterion = z
 /** Schema of one criterion of an award. */
 export const criterionSchema = z.discriminatedUnion('type', [yesNoCriterion, numberCriterion, dateCriterion, choiceCriterion]);
 
+const rewardSource = { article: z.string().min(1), quote: z.string().min(4) };
+
+/** One tier of a tiered reward (e.g. 质量奖 and 提名奖): a fixed amount, a ceiling, or a range; `when` names the choice value of `slot` that selects it. */
+const tierSchema = z
+  .object({
+    label: z.string().min(1),
+    when: slotName.optional(),
+    amount: z.number().positive().optional(),
+    upTo: z.number().positive().optional(),
+    min: z.number().positive().optional(),
+    max: z.number().positive().optional(),
+  })
+  .strict()
+  .refine((t) => [t.amount, t.upTo, t.max].filter((x) => x !== undefined).length === 1, { message: 'a tier has exactly one of amount, upTo or min/max' })
+  .refine((t) => (t.min === undefined) === (t.max === undefined) && (t.min === undefined || t.min <= t.max!), { message: 'a range needs min ≤ max', path: ['min'] });
+
 /** The reward a rules file states. */
 const rewardSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('none') }).strict(),
-  z.object({ kind: z.literal('fixed'), amount: z.number().positive(), article: z.string().min(1), quote: z.string().min(4) }).strict(),
+  z.object({ kind: z.literal('fixed'), amount: z.number().positive(), ...rewardSource }).strict(),
+  z.object({ kind: z.literal('up-to'), upTo: z.number().positive(), ...rewardSource }).strict(),
+  z
+    .object({ kind: z.literal('range'), min: z.number().positive(), max: z.number().positive(), ...rewardSource })
+    .strict()
+    .refine((r) => r.min <= r.max, { message: 'min is larger than max', path: ['max'] }),
+  z.object({ kind: z.literal('tiers'), slot: slotName.optional(), tiers: z.array(tierSchema).min(2), ...rewardSource }).strict(),
   z
     .object({
       kind: z.literal('per-unit'),
@@ -161,6 +187,37 @@ const rewardSchema = z.discriminatedUnion('kind', [
     })
     .strict(),
 ]);
+
+/** A condition inside an `anyOf`/`allOf` group: one criterion's answer (optionally narrowed to some choice values or a number range), or a nested group. */
+export type ConditionNode =
+  | { slot: string; is?: string[]; min?: number; max?: number; article?: string }
+  | { anyOf: ConditionNode[]; article?: string }
+  | { allOf: ConditionNode[]; article?: string };
+
+const conditionNodeSchema: z.ZodType<ConditionNode> = z.lazy(() =>
+  z.union([
+    z.object({ slot: slotName, is: z.array(slotName).min(1).optional(), min: z.number().optional(), max: z.number().optional(), article: z.string().min(1).optional() }).strict(),
+    z.object({ anyOf: z.array(conditionNodeSchema).min(2), article: z.string().min(1).optional() }).strict(),
+    z.object({ allOf: z.array(conditionNodeSchema).min(2), article: z.string().min(1).optional() }).strict(),
+  ]),
+);
+
+/** A group of criteria decided together ("A档, or B档 for the listed industries"); its criteria no longer decide alone. */
+const groupSchema = z
+  .object({
+    id: slotName,
+    label: z.string().min(2),
+    condition: z.string().min(2),
+    failReason: z.string().min(2),
+    cite: z.array(citationSchema).min(1),
+    anyOf: z.array(conditionNodeSchema).min(2).optional(),
+    allOf: z.array(conditionNodeSchema).min(2).optional(),
+  })
+  .strict()
+  .refine((g) => (g.anyOf === undefined) !== (g.allOf === undefined), { message: 'a group has exactly one of anyOf or allOf', path: ['anyOf'] });
+
+/** Document status: a draft for comment, in force, or lapsed; when omitted it is read from the expiry date. */
+export const DOCUMENT_STATUSES = ['draft', 'in-force', 'lapsed'] as const;
 
 /** Schema of one award rules file. */
 export const awardRulesSchema = z
@@ -177,11 +234,13 @@ export const awardRulesSchema = z
         effective: isoDate.optional(),
         expires: isoDate.optional(),
         validityBasis: z.string().min(2).optional(),
+        status: z.enum(DOCUMENT_STATUSES).optional(),
         contact: z.string().min(2),
       })
       .strict(),
     ignore: words.default([]),
     criteria: z.array(criterionSchema).min(1),
+    groups: z.array(groupSchema).default([]),
     reward: rewardSchema,
     nextSteps: z.array(z.string().min(2)).default([]),
   })
@@ -192,6 +251,32 @@ export const awardRulesSchema = z
       if (seen.has(c.slot)) ctx.addIssue({ code: 'custom', path: ['criteria', i, 'slot'], message: `slot "${c.slot}" is also used by criteria.${seen.get(c.slot)}` });
       else seen.set(c.slot, i);
     });
+    const bySlot = new Map(a.criteria.map((c) => [c.slot, c] as const));
+    const checkNode = (n: ConditionNode, path: (string | number)[]) => {
+      if ('slot' in n) {
+        const c = bySlot.get(n.slot);
+        if (!c) ctx.addIssue({ code: 'custom', path: [...path, 'slot'], message: `no criterion has the slot "${n.slot}"` });
+        else if (n.is && (c.type !== 'choice' || n.is.some((v) => !c.options.some((o) => o.value === v))))
+          ctx.addIssue({ code: 'custom', path: [...path, 'is'], message: `"is" must list option values of the choice criterion "${n.slot}"` });
+        else if ((n.min !== undefined || n.max !== undefined) && c.type !== 'number')
+          ctx.addIssue({ code: 'custom', path: [...path, 'min'], message: `min/max need a number criterion, "${n.slot}" is ${c.type}` });
+        else if (c.informational) ctx.addIssue({ code: 'custom', path: [...path, 'slot'], message: `"${n.slot}" is informational and cannot decide a group` });
+        return;
+      }
+      const list = 'anyOf' in n ? n.anyOf : n.allOf;
+      list.forEach((x, i) => checkNode(x, [...path, 'anyOf' in n ? 'anyOf' : 'allOf', i]));
+    };
+    a.groups.forEach((g, i) => {
+      (g.anyOf ?? g.allOf ?? []).forEach((n, j) => checkNode(n, ['groups', i, g.anyOf ? 'anyOf' : 'allOf', j]));
+      if (seen.has(g.id)) ctx.addIssue({ code: 'custom', path: ['groups', i, 'id'], message: `"${g.id}" is also a slot` });
+    });
+    if (a.reward.kind === 'tiers' && a.reward.slot !== undefined) {
+      const c = bySlot.get(a.reward.slot);
+      if (!c || c.type !== 'choice') ctx.addIssue({ code: 'custom', path: ['reward', 'slot'], message: 'must name a choice criterion of this award' });
+      else a.reward.tiers.forEach((t, i) => {
+        if (t.when !== undefined && !c.options.some((o) => o.value === t.when)) ctx.addIssue({ code: 'custom', path: ['reward', 'tiers', i, 'when'], message: `not an option value of "${c.slot}"` });
+      });
+    }
     if (a.reward.kind === 'per-unit') {
       const unitSlot = a.criteria.find((c) => c.slot === (a.reward as { slot: string }).slot);
       if (!unitSlot || unitSlot.type !== 'number') ctx.addIssue({ code: 'custom', path: ['reward', 'slot'], message: 'must name a number criterion of this award' });
@@ -305,14 +390,173 @@ export function correctionExample(award: AwardRules): string {
   return (award.criteria.find((c) => c.type === 'number') ?? award.criteria[0]).label;
 }
 
-/** The reward for eligible answers, in yuan; null when the rules state none or the unit count is missing. */
+/** The reward for eligible answers, in yuan, when it is one exact sum; null when the rules state none, a ceiling, a range or tiers, or the unit count is missing. */
 export function computeReward(award: AwardRules, answers: Answers): number | null {
   const r = award.reward;
-  if (r.kind === 'none') return null;
   if (r.kind === 'fixed') return r.amount;
+  if (r.kind === 'tiers') {
+    const t = selectedTier(award, answers);
+    return t?.amount ?? null;
+  }
+  if (r.kind !== 'per-unit') return null;
   const n = answers[r.slot];
   if (typeof n !== 'number') return null;
   return Math.max(r.minimum ?? 0, r.amount * n);
+}
+
+/** Yuan in words: "60万元" for round ten-thousands, else "3000元". */
+export function yuan(n: number): string {
+  return n >= 10_000 && n % 1000 === 0 ? `${n / 10_000}万元` : `${n}元`;
+}
+
+type Tier = Extract<AwardRules['reward'], { kind: 'tiers' }>['tiers'][number];
+
+/** The tier the answers select (its `when` value answered in the reward's slot); undefined when none is selected. */
+export function selectedTier(award: AwardRules, answers: Answers): Tier | undefined {
+  const r = award.reward;
+  if (r.kind !== 'tiers' || r.slot === undefined) return undefined;
+  const v = answers[r.slot];
+  return r.tiers.find((t) => t.when !== undefined && t.when === v);
+}
+
+function amountText(x: { amount?: number; upTo?: number; min?: number; max?: number }): string {
+  if (x.amount !== undefined) return yuan(x.amount);
+  if (x.upTo !== undefined) return `最高${yuan(x.upTo)}（不高于${yuan(x.upTo)}，具体金额以评审结果为准）`;
+  return `${yuan(x.min!)}至${yuan(x.max!)}`;
+}
+
+/** The reward as a user reads it, with its article ("最高60万元（第十条）"); undefined when the rules state none. */
+export function rewardText(award: AwardRules, answers: Answers): string | undefined {
+  const r = award.reward;
+  switch (r.kind) {
+    case 'none':
+      return undefined;
+    case 'fixed':
+      return `${yuan(r.amount)}（${r.article}）`;
+    case 'up-to':
+      return `${amountText(r)}（${r.article}）`;
+    case 'range':
+      return `${amountText(r)}（${r.article}）`;
+    case 'tiers': {
+      const t = selectedTier(award, answers);
+      if (t) return `${t.label}：${amountText(t)}（${r.article}）`;
+      return `${r.tiers.map((x) => `${x.label}${amountText(x)}`).join('；')}（${r.article}）`;
+    }
+    case 'per-unit': {
+      const n = computeReward(award, answers);
+      const min = r.minimum !== undefined ? `，每家最少${yuan(r.minimum)}` : '';
+      return n === null ? `${r.basis}${yuan(r.amount)}${min}（${r.article}）` : `${yuan(n)}（${r.basis}${yuan(r.amount)}${min}，${r.article}）`;
+    }
+  }
+}
+
+/** The reward in `data`: its kind, the exact sum when there is one, the ceiling, range or tiers, and the text. */
+export function rewardData(award: AwardRules, answers: Answers): Record<string, unknown> | null {
+  const r = award.reward;
+  if (r.kind === 'none') return null;
+  const out: Record<string, unknown> = { kind: r.kind, amount: computeReward(award, answers), text: rewardText(award, answers) };
+  if (r.kind === 'up-to') out.upTo = r.upTo;
+  if (r.kind === 'range') Object.assign(out, { min: r.min, max: r.max });
+  if (r.kind === 'tiers') {
+    out.tiers = r.tiers.map((t) => ({ ...t }));
+    const t = selectedTier(award, answers);
+    if (t) out.tier = t.label;
+  }
+  return out;
+}
+
+/** A document's status at `now`: the file's `status`, else lapsed after its expiry date (China time), else in force. */
+export function documentStatus(award: AwardRules, now: Date): (typeof DOCUMENT_STATUSES)[number] {
+  const d = award.document;
+  if (d.status) return d.status;
+  if (d.expires && now.getTime() >= new Date(`${d.expires}T00:00:00+08:00`).getTime() + 24 * 3600_000) return 'lapsed';
+  return 'in-force';
+}
+
+/** The status in words, for every verdict and match line. */
+export function statusText(status: (typeof DOCUMENT_STATUSES)[number]): string {
+  return status === 'draft' ? '征求意见稿（草案），条件和金额以正式发布稿为准' : status === 'lapsed' ? '文件已到期失效，请确认现行规定' : '现行有效';
+}
+
+/** Tri-state value of a condition: true (met), false (not met) or undefined (not answered yet). */
+export type Tri = boolean | undefined;
+
+/** Whether the answers meet one criterion alone; undefined while it is unanswered. */
+export function criterionState(c: Criterion, answers: Answers): Tri {
+  const v = answers[c.slot];
+  if (!isValidValue(c, v)) return undefined;
+  return !criterionFails(c, v);
+}
+
+/** Whether the answers meet a condition node of a group; undefined while it cannot be decided yet. */
+export function nodeState(award: AwardRules, n: ConditionNode, answers: Answers): Tri {
+  if ('slot' in n) {
+    const c = criterionOf(award, n.slot);
+    if (!c) return false;
+    const v = answers[c.slot];
+    if (!isValidValue(c, v)) return undefined;
+    if (n.is) return typeof v === 'string' && n.is.includes(v);
+    if (n.min !== undefined || n.max !== undefined) return typeof v === 'number' && (n.min === undefined || v >= n.min) && (n.max === undefined || v <= n.max);
+    return !criterionFails(c, v);
+  }
+  const states = ('anyOf' in n ? n.anyOf : n.allOf).map((x) => nodeState(award, x, answers));
+  if ('anyOf' in n) return states.some((x) => x === true) ? true : states.every((x) => x === false) ? false : undefined;
+  return states.some((x) => x === false) ? false : states.every((x) => x === true) ? true : undefined;
+}
+
+type Group = AwardRules['groups'][number];
+
+/** The root node of a group. */
+export function groupNode(g: Group): ConditionNode {
+  return g.anyOf ? { anyOf: g.anyOf } : { allOf: g.allOf! };
+}
+
+/** The slots a condition node reads. */
+export function nodeSlots(n: ConditionNode): string[] {
+  if ('slot' in n) return [n.slot];
+  return [...new Set(('anyOf' in n ? n.anyOf : n.allOf).flatMap(nodeSlots))];
+}
+
+/** Unanswered slots that could still decide a node (none once it is decided). */
+export function neededSlots(award: AwardRules, n: ConditionNode, answers: Answers): string[] {
+  if (nodeState(award, n, answers) !== undefined) return [];
+  if ('slot' in n) return [n.slot];
+  return [...new Set(('anyOf' in n ? n.anyOf : n.allOf).flatMap((x) => neededSlots(award, x, answers)))];
+}
+
+/** Slots decided by a group rather than alone. */
+export function groupedSlots(award: AwardRules): Set<string> {
+  return new Set(award.groups.flatMap((g) => nodeSlots(groupNode(g))));
+}
+
+/** Whether a criterion decides the verdict by itself: not informational and in no group. */
+export function decidesAlone(award: AwardRules, c: Criterion): boolean {
+  return !c.informational && !groupedSlots(award).has(c.slot);
+}
+
+/** The articles of a group: its own citations and those named on its conditions. */
+export function groupRef(award: AwardRules, g: Group): string {
+  const arts = g.cite.map((x) => `《${x.title ?? award.document.title}》${x.article}`);
+  return `（${arts.join('；')}）`;
+}
+
+/** The conditions of a group as one line, with the article of each ("亩均效益A档（第五条（二））或：…"). */
+export function describeNode(award: AwardRules, n: ConditionNode): string {
+  const art = n.article ? `（${n.article}）` : '';
+  if ('slot' in n) {
+    const c = criterionOf(award, n.slot);
+    if (!c) return n.slot;
+    let what = c.label;
+    if (n.is && c.type === 'choice') what = `${c.label}为${n.is.map((v) => c.options.find((o) => o.value === v)?.label ?? v).join('或')}`;
+    else if (n.min !== undefined || n.max !== undefined) {
+      const unit = c.type === 'number' ? c.unit : '';
+      what = `${c.label}${n.min !== undefined ? `不少于${n.min}${unit}` : ''}${n.max !== undefined ? `不超过${n.max}${unit}` : ''}`;
+    } else what = c.condition;
+    return `${what}${art}`;
+  }
+  const parts = ('anyOf' in n ? n.anyOf : n.allOf).map((x) => describeNode(award, x));
+  const body = 'anyOf' in n ? parts.join('，或') : parts.join('且');
+  return parts.length > 1 && art ? `（${body}）${art}` : `${body}${art}`;
 }
 
 /** The award's name or alias found in a text, longest first; undefined when none is named. */

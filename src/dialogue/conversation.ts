@@ -18,6 +18,9 @@ import {
 } from './precheck-engine.ts';
 import { extractAnswers, isAskedNo, parseCorrection, readSlotAnswer } from './precheck-extract.ts';
 import { reviveTopic, type Topic } from './topic.ts';
+import { answersFor } from './match.ts';
+import { matchTurn, profileTurn, statementTurn } from './match-dialogue.ts';
+import { absorbAnswers, asksForMatch, loadProfileDef, sanitizeCompany, type Company, type ProfileDef } from './profile.ts';
 
 /** Version of the saved chat state; bump it when the shape changes incompatibly. */
 export const CHAT_STATE_VERSION = 2;
@@ -33,8 +36,12 @@ export interface ChatState {
   profile?: Answers;
   /** The award of the last pre-check, for "我们符合吗". */
   lastAward?: string;
-  /** Set while the user is asked which award to check; holds the message that asked for the check. */
-  choosing?: { text: string };
+  /** Set while the user is asked which award to check; holds the message that asked for the check (and, after a match, the awards its numbers stand for). */
+  choosing?: { text: string; among?: string[] };
+  /** The shared company profile (data/profile.json fields), filled by every award's answers. */
+  company?: Company;
+  /** Set when the chat opted out of match notices ("/unsubscribe 匹配"). */
+  matchOptOut?: boolean;
   /** What the last answer was about, for follow-ups and "原文" (added in version 2). */
   topic?: Topic;
 }
@@ -49,7 +56,9 @@ const chatStateSchema = z.object({
   profile: answersRecord.optional(),
   profiles: z.record(z.string(), answersRecord).optional(),
   lastAward: z.string().optional(),
-  choosing: z.object({ text: z.string() }).optional(),
+  choosing: z.object({ text: z.string(), among: z.array(z.string()).optional() }).optional(),
+  company: z.record(z.string(), z.unknown()).optional(),
+  matchOptOut: z.boolean().optional(),
   topic: z.unknown().optional(),
 });
 
@@ -71,6 +80,9 @@ export function reviveChatState(raw: unknown): ChatState {
   if (r.data.choosing) state.choosing = r.data.choosing;
   const topic = reviveTopic(r.data.topic);
   if (topic) state.topic = topic;
+  const company = sanitizeCompany(r.data.company, loadProfileDef());
+  if (company) state.company = company;
+  if (r.data.matchOptOut) state.matchOptOut = true;
   return state;
 }
 
@@ -107,6 +119,8 @@ export interface TurnEnv {
   asksMeaning?(text: string): boolean;
   /** Whether a text asks for a fact (how much, when, who…), by the glossary's question words. */
   asksFor?(text: string): boolean;
+  /** The shared company profile's definition; data/profile.json when omitted. */
+  profile?: ProfileDef;
 }
 
 /** Result of one turn: the new state, the replies, and whether the turn was consumed here. */
@@ -161,12 +175,24 @@ export function converse(saved: ChatState, input: TurnInput, env: TurnEnv): Turn
   const awards = env.awards ?? configuredAwards();
   const { state, active } = settle(saved, awards);
   const { text, command, now } = input;
+  const def = env.profile ?? loadProfileDef();
   if (command === '/forget') {
-    const had = Boolean(state.precheck || Object.keys(state.profiles ?? {}).length);
-    return { state: emptyChatState(), replies: [{ text: had ? '已删除本会话保存的企业资料和预检进度。' : '本会话没有保存企业资料，无需删除。', data: { profile: 'deleted' } }], handled: true };
+    const had = Boolean(state.precheck || Object.keys(state.profiles ?? {}).length || state.company);
+    const forgotten: ChatState = emptyChatState();
+    if (state.matchOptOut) forgotten.matchOptOut = true;
+    return { state: forgotten, replies: [{ text: had ? '已删除本会话保存的企业资料和预检进度。' : '本会话没有保存企业资料，无需删除。', data: { profile: 'deleted' } }], handled: true };
   }
   if (command === '/precheck' || command === '/start_precheck') {
     return begin(state, input.args ?? '', now, awards);
+  }
+  if (active && isPrecheckActive(active.pre) && (command === '/profile' || (!command && asksForMatch(text, def) && !awardMention(awards, text)))) {
+    // The profile and the match list can be asked in the middle of a check; the check then goes on.
+    const running = { ...state.profiles, [active.award.id]: { ...state.profiles?.[active.award.id], ...active.pre.answers } };
+    const r = profileTurn({ ...state, profiles: running }, input, awards, def);
+    if (r) {
+      const repeat = repeatQuestion(active.award, active.pre);
+      return { ...r, state: { ...r.state, profiles: state.profiles, precheck: active.pre }, replies: [...r.replies, { ...repeat, text: `（预检继续）${repeat.text}` }] };
+    }
   }
   if (active && isPrecheckActive(active.pre)) {
     return midCheck(state, active, input, env);
@@ -180,6 +206,8 @@ export function converse(saved: ChatState, input: TurnInput, env: TurnEnv): Turn
     if (picked) return picked;
   }
   const base: ChatState = state.choosing ? withoutChoosing(state) : state;
+  const profiled = profileTurn(base, input, awards, def);
+  if (profiled) return profiled;
   if (command === '/cancel' || (!command && CANCEL_WORDS.test(text))) {
     const { topic: _lapsed, ...untopiced } = base;
     if (base.topic) return { state: untopiced, replies: [{ text: '好的，前面的话题已结束。您可以问新的问题，或发送 /precheck 开始申报预检。' }], handled: true };
@@ -192,6 +220,9 @@ export function converse(saved: ChatState, input: TurnInput, env: TurnEnv): Turn
   // A follow-up of the chat's topic is a question about it, whatever words it shares with a request for a check.
   if (input.followUp) return { state: base, replies: [], handled: false };
   const sureStart = input.intent === 'precheck_start' && (input.confidence ?? 1) >= START_CONFIDENCE;
+  // "我们注册4年了" states a fact to keep (it corrects the shared profile), whatever the classifier guesses.
+  const statement = !PROFILE_WORDS.test(text) && !START_WORDS.test(text) && !bestDescribed(awards, text, now) ? statementTurn(base, input, awards, def) : undefined;
+  if (statement) return statement;
   if (PROFILE_WORDS.test(text) || (input.intent === 'profile_check' && !START_WORDS.test(text))) {
     const profiled = profileAward(base, awards);
     if (profiled) return profileVerdict(base, profiled, now);
@@ -204,7 +235,9 @@ export function converse(saved: ChatState, input: TurnInput, env: TurnEnv): Turn
   const asksFact = (s: string | undefined) => Boolean(s && env.asksFor?.(s));
   const asksAtEnd = asksFact(clauses.at(-1));
   if (!asksAtEnd && bestDescribed(awards, text, now)) {
-    // A description of the enterprise (where it is registered, for how long, its legal status…) is a pre-check with its answers given.
+    // A description of the enterprise (where it is registered, for how long, its legal status…) is a pre-check with its
+    // answers given; with several awards and none named, it is matched against all of them.
+    if (awards.length > 1 && !awardMention(awards, text)) return matchTurn(base, input, awards, def);
     return begin(base, text, now, awards);
   }
   const startAsks = start ? asksFact(text.slice(start.index + start[0].length).split(/[，。,.;；！!？?]/)[0]) : asksAtEnd;
@@ -212,7 +245,7 @@ export function converse(saved: ChatState, input: TurnInput, env: TurnEnv): Turn
     if (!awardMention(awards, text) && !/申报|评|条件|资格|符合|预检|eligible|apply/.test(text) && !sureStart) return { state: base, replies: [], handled: false };
     return begin(base, text, now, awards);
   }
-  return { state: base, replies: [], handled: false };
+  return statementTurn(base, input, awards, def) ?? { state: base, replies: [], handled: false };
 }
 
 function withoutChoosing(state: ChatState): ChatState {
@@ -248,17 +281,21 @@ function begin(state: ChatState, text: string, now: Date, awards: readonly Award
   return startFor(withoutChoosing(state), award, text, now);
 }
 
-/** Starts the check of one award, reusing its saved profile and any facts stated in the message. */
+/** Starts the check of one award, reusing the shared company profile, its own saved answers and any facts stated in the message. */
 function startFor(state: ChatState, award: AwardRules, text: string, now: Date): TurnResult {
-  const r = startPrecheck(award, text, now, state.profiles?.[award.id]);
+  const reused = answersFor(award, state.company, state.profiles?.[award.id], loadProfileDef());
+  const r = startPrecheck(award, text, now, Object.keys(reused).length ? reused : undefined);
   return { state: finish({ ...state, precheck: r.state, lastAward: award.id }, award, r.state, now), replies: r.replies, handled: true };
 }
 
 /** Reads the answer to "which award?": a name, or its number in the list; undefined lets the message be handled as usual. */
 function pickAward(state: ChatState, text: string, now: Date, awards: readonly AwardRules[]): TurnResult | undefined {
   const n = /^\s*([1-9])\s*$/.exec(text);
-  const award = awardMention(awards, text) ?? (n ? awards[Number(n[1]) - 1] : undefined);
+  const among = state.choosing!.among;
+  const numbered = among ? among.map((id) => awards.find((a) => a.id === id)).filter((a): a is AwardRules => a !== undefined) : awards;
+  const award = awardMention(awards, text) ?? (n ? numbered[Number(n[1]) - 1] : undefined);
   if (award) return startFor(withoutChoosing(state), award, `${state.choosing!.text} ${text}`, now);
+  if (among) return undefined;
   if (CANCEL_WORDS.test(text)) return { state: withoutChoosing(state), replies: [{ text: '好的，已取消。需要时可以随时发送 /precheck 重新开始。' }], handled: true };
   return undefined;
 }
@@ -349,8 +386,10 @@ function repeatQuestion(award: AwardRules, pre: PrecheckState): Reply {
   return { text: c.question, ...(choices ? { choices } : {}), data: { precheck: { ask: c.slot, award: award.id } } };
 }
 
-/** Stores the profile when a check has finished; keeps a finished check only while "继续" can resume it. */
-function finish(state: ChatState, award: AwardRules, pre: PrecheckState, now: Date): ChatState {
+/** Writes every answer into the shared company profile; stores the award's answers when a check has finished; keeps a finished check only while "继续" can resume it. */
+function finish(saved: ChatState, award: AwardRules, pre: PrecheckState, now: Date): ChatState {
+  const state: ChatState = { ...saved, company: absorbAnswers(award, pre.answers, saved.company, loadProfileDef()) };
+  if (!Object.keys(state.company!).length) delete state.company;
   const { precheck: _old, ...rest } = state;
   if (pre.status === 'done') {
     const next: ChatState = { ...rest, lastAward: award.id, profiles: { ...state.profiles, [award.id]: { ...state.profiles?.[award.id], ...pre.answers } } };

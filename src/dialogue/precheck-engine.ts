@@ -4,6 +4,17 @@ import type { OutgoingMessage } from '../core/types.ts';
 import { extractAnswers, isUnsure, parseCorrection, prepareText, readSlotAnswer } from './precheck-extract.ts';
 import {
   articleRef,
+  decidesAlone,
+  describeNode,
+  documentStatus,
+  groupNode,
+  groupRef,
+  neededSlots,
+  nodeSlots,
+  nodeState,
+  rewardData,
+  rewardText,
+  statusText,
   chineseDate,
   choicesOf,
   computeReward,
@@ -50,9 +61,11 @@ export interface PrecheckState {
 export interface Verdict {
   /** True only when every condition is answered and met. */
   eligible: boolean;
-  /** Slots whose answer fails the condition, in question order. */
+  /** Slots whose answer fails the condition, in question order (criteria that decide alone). */
   failed: string[];
-  /** Slots not answered yet, in question order. */
+  /** Ids of the `anyOf`/`allOf` groups the answers fail, in file order. */
+  failedGroups: string[];
+  /** Slots not answered yet that could still decide the verdict, in question order (informational ones never). */
   unknown: string[];
   /** Expected reward in yuan when eligible and the rules state one, else null. */
   reward: number | null;
@@ -116,18 +129,54 @@ export function sanitizeAnswers(award: AwardRules, answers: Answers | undefined)
   return clean;
 }
 
-/** Checks answers against all conditions of the award. */
+/** Checks answers against all conditions of the award: criteria that decide alone, then the groups; informational criteria never decide. */
 export function evaluate(award: AwardRules, answers: Answers, now: Date): Verdict {
   void now;
   const failed: string[] = [];
-  const unknown: string[] = [];
+  const needed = new Set<string>();
   for (const c of award.criteria) {
+    if (!decidesAlone(award, c)) continue;
     const value = answers[c.slot];
-    if (!isValidValue(c, value)) unknown.push(c.slot);
+    if (!isValidValue(c, value)) needed.add(c.slot);
     else if (criterionFails(c, value)) failed.push(c.slot);
   }
-  const eligible = failed.length === 0 && unknown.length === 0;
-  return { eligible, failed, unknown, reward: eligible ? computeReward(award, answers) : null };
+  const failedGroups: string[] = [];
+  for (const g of award.groups) {
+    const node = groupNode(g);
+    const state = nodeState(award, node, answers);
+    if (state === false) failedGroups.push(g.id);
+    else if (state === undefined) for (const slot of neededSlots(award, node, answers)) needed.add(slot);
+  }
+  const unknown = slotsOf(award).filter((s) => needed.has(s));
+  const eligible = failed.length === 0 && failedGroups.length === 0 && unknown.length === 0;
+  return { eligible, failed, failedGroups, unknown, reward: eligible ? computeReward(award, answers) : null };
+}
+
+/** Whether a verdict fails on anything (a criterion or a group). */
+export function verdictFails(v: Verdict): boolean {
+  return v.failed.length > 0 || v.failedGroups.length > 0;
+}
+
+/** The first failing condition in question order, as its label, reason and article; undefined when nothing fails. */
+export function firstFailure(award: AwardRules, v: Verdict, answers: Answers): { id: string; reason: string; ref: string } | undefined {
+  const order = (id: string) => {
+    const g = award.groups.find((x) => x.id === id);
+    const slots = g ? nodeSlots(groupNode(g)) : [id];
+    return Math.min(...slots.map((s) => award.criteria.findIndex((c) => c.slot === s)));
+  };
+  const ids = [...v.failed, ...v.failedGroups].sort((a, b) => order(a) - order(b));
+  const id = ids[0];
+  if (id === undefined) return undefined;
+  const g = award.groups.find((x) => x.id === id);
+  if (g) return { id, reason: g.failReason, ref: groupRef(award, g) };
+  const c = criterionOf(award, id)!;
+  return { id, reason: failReason(c, answers[id]), ref: articleRef(award, c) };
+}
+
+/** Slots still to ask: those that could decide the verdict and unanswered informational ones, in question order. */
+function toAsk(award: AwardRules, verdict: Verdict, answers: Answers): string[] {
+  const unknown = new Set(verdict.unknown);
+  return award.criteria.filter((c) => unknown.has(c.slot) || (c.informational && !isValidValue(c, answers[c.slot]))).map((c) => c.slot);
 }
 
 /** Start of the given China-time calendar day. */
@@ -153,9 +202,28 @@ export function validityCaveat(award: AwardRules, now: Date): string {
 
 function conditionLine(award: AwardRules, c: Criterion, answers: Answers): string {
   const value = answers[c.slot];
+  if (c.informational) {
+    const said = isValidValue(c, value) ? `您的回答：${formatAnswer(c, value)}` : '尚未回答';
+    return `ℹ️ 仅供参考（由评审认定，不作预检判断）：${c.condition}（${said}）${articleRef(award, c)}`;
+  }
+  if (!decidesAlone(award, c)) {
+    const said = isValidValue(c, value) ? `您的回答：${formatAnswer(c, value)}` : '尚未回答';
+    return `· ${c.label}（${said}，见下方组合条件）${articleRef(award, c)}`;
+  }
   if (!isValidValue(c, value)) return `❔ 未确认：${c.condition}（尚未回答）${articleRef(award, c)}`;
   const mark = criterionFails(c, value) ? '❌ 不符合' : '✅ 符合';
   return `${mark}：${c.condition}（您的回答：${formatAnswer(c, value)}）${articleRef(award, c)}`;
+}
+
+function groupLine(award: AwardRules, g: AwardRules['groups'][number], answers: Answers): string {
+  const state = nodeState(award, groupNode(g), answers);
+  const mark = state === true ? '✅ 符合' : state === false ? '❌ 不符合' : '❔ 未确认';
+  return `${mark}：${g.condition}——${describeNode(award, groupNode(g))}${groupRef(award, g)}`;
+}
+
+/** The document-status line every verdict carries. */
+export function statusLine(award: AwardRules, now: Date): string {
+  return `📄 文件状态：${statusText(documentStatus(award, now))}（《${award.document.title}》）`;
 }
 
 /** The reward line of an eligible verdict, or undefined when the rules state no reward. */
@@ -174,7 +242,7 @@ export function verdictText(award: AwardRules, verdict: Verdict, answers: Answer
   const lines: string[] = [];
   if (verdict.eligible) {
     lines.push('✅ 预检结论：根据您的回答，贵企业初步符合申报条件。');
-  } else if (verdict.failed.length > 0) {
+  } else if (verdictFails(verdict)) {
     lines.push('❌ 预检结论：根据您的回答，贵企业暂不符合申报条件。');
     lines.push('');
     lines.push('原因：');
@@ -182,28 +250,35 @@ export function verdictText(award: AwardRules, verdict: Verdict, answers: Answer
       const c = criterionOf(award, slot)!;
       lines.push(`· ${failReason(c, answers[slot])}${articleRef(award, c)}。`);
     }
+    for (const id of verdict.failedGroups) {
+      const g = award.groups.find((x) => x.id === id)!;
+      lines.push(`· ${g.failReason}${groupRef(award, g)}。`);
+    }
   } else {
     lines.push('❔ 预检结论：还有条件未确认，暂无法判断。');
   }
   lines.push('');
   lines.push(`各项条件（依据《${award.document.title}》）：`);
   for (const c of award.criteria) lines.push(conditionLine(award, c, answers));
+  for (const g of award.groups) lines.push(groupLine(award, g, answers));
   if (verdict.eligible) {
     const line = verdict.reward !== null ? rewardLine(award, answers, verdict.reward) : undefined;
+    const text = rewardText(award, answers);
     lines.push('');
-    lines.push(line ?? '奖励：该办法没有规定具体奖励金额。');
+    lines.push(line ?? (text ? `预计奖励：${text}` : '奖励：该办法没有规定具体奖励金额。'));
   }
-  if (verdict.failed.length === 0 && award.nextSteps.length > 0) {
+  if (!verdictFails(verdict) && award.nextSteps.length > 0) {
     lines.push('');
     lines.push('下一步：');
     award.nextSteps.forEach((s, i) => lines.push(`${i + 1}. ${s}`));
   }
-  if (verdict.failed.length > 0 && verdict.unknown.length > 0) {
+  if (verdictFails(verdict) && verdict.unknown.length > 0) {
     lines.push('');
     lines.push('如需继续核对其余条件，请回复“继续”。');
   }
   lines.push('');
   lines.push('以上仅为初步预检，最终以评审结果为准。');
+  lines.push(statusLine(award, now));
   const caveat = validityCaveat(award, now);
   if (caveat) lines.push(caveat);
   return lines.join('\n');
@@ -220,14 +295,21 @@ export function questionReply(award: AwardRules, slot: string, prefix: string[] 
   return reply;
 }
 
-/** The machine-readable verdict carried in `data.precheck`. */
-export function verdictData(award: AwardRules, verdict: Verdict): Record<string, unknown> {
-  return { precheck: { eligible: verdict.eligible, failed: [...verdict.failed], reward: verdict.reward, award: award.id } };
+/**
+ * The machine-readable verdict: `data.precheck` = { eligible, failed (slots and group ids that fail), reward (the exact
+ * sum in yuan, or null), award }, and `data.verdict` = { unknown (slots still deciding), status of the document,
+ * reward (kind, amount, upTo, min/max, tiers, text; null when none) }.
+ */
+export function verdictData(award: AwardRules, verdict: Verdict, answers: Answers = {}, now?: Date): Record<string, unknown> {
+  const precheck = { eligible: verdict.eligible, failed: [...verdict.failed, ...verdict.failedGroups], reward: verdict.reward, award: award.id };
+  const detail: Record<string, unknown> = { unknown: [...verdict.unknown], reward: verdict.eligible ? rewardData(award, answers) : null };
+  if (now) detail.status = documentStatus(award, now);
+  return { precheck, verdict: detail };
 }
 
 function verdictReply(award: AwardRules, verdict: Verdict, answers: Answers, now: Date, prefix: string[]): Reply {
-  const reply: Reply = { text: [...prefix, verdictText(award, verdict, answers, now)].join('\n'), data: verdictData(award, verdict) };
-  if (verdict.failed.length > 0 && verdict.unknown.length > 0) reply.choices = [{ label: '继续核对', value: '继续' }];
+  const reply: Reply = { text: [...prefix, verdictText(award, verdict, answers, now)].join('\n'), data: verdictData(award, verdict, answers, now) };
+  if (verdictFails(verdict) && verdict.unknown.length > 0) reply.choices = [{ label: '继续核对', value: '继续' }];
   return reply;
 }
 
@@ -248,8 +330,8 @@ function withAnswers(state: PrecheckState, filled: Answers, order: string[]): Pr
 /** Asks the next missing slot, or ends with a verdict (early on a disqualification unless the user chose to continue). */
 function advance(award: AwardRules, state: PrecheckState, now: Date, prefix: string[]): StepResult {
   const verdict = evaluate(award, state.answers, now);
-  const next = verdict.unknown.find((slot) => !(state.skipped ?? []).includes(slot));
-  if (next === undefined || (!state.continued && verdict.failed.length > 0)) {
+  const next = toAsk(award, verdict, state.answers).find((slot) => !(state.skipped ?? []).includes(slot));
+  if (next === undefined || (!state.continued && verdictFails(verdict))) {
     const done: PrecheckState = { ...state, asking: null, status: 'done' };
     return { state: done, replies: [verdictReply(award, verdict, done.answers, now, prefix)], verdict };
   }
@@ -397,5 +479,5 @@ export function isPrecheckActive(state: PrecheckState): boolean {
 export function canContinuePrecheck(award: AwardRules, state: PrecheckState, now: Date): boolean {
   if (state.status !== 'done') return false;
   const verdict = evaluate(award, state.answers, now);
-  return verdict.failed.length > 0 && verdict.unknown.length > 0;
+  return verdictFails(verdict) && verdict.unknown.length > 0;
 }

@@ -85,7 +85,8 @@ function matches(re: RegExp, text: string): RegExpExecArray[] {
 function alt(list: readonly string[], anchor: '' | '^' | '$' = ''): RegExp {
   if (list.length === 0) return /(?!)/;
   const body = `(?:${list.map(expandPattern).join('|')})`;
-  return new RegExp(anchor === '^' ? `^${body}` : anchor === '$' ? `${body}$` : body);
+  // Case-insensitive: the text is lower-cased, and a rules file may write "C档" or "ISO9001".
+  return new RegExp(anchor === '^' ? `^${body}` : anchor === '$' ? `${body}$` : body, 'i');
 }
 
 /** Alternatives as a regex source, for embedding in a larger pattern. */
@@ -316,20 +317,50 @@ function dateReader(words: readonly string[]): Reader {
 
 type ChoiceCriterion = Extract<Criterion, { type: 'choice' }>;
 
-/** A reader of a choice: the first option whose words are mentioned without "不是" or "非" before them. */
+/** Words that deny the option right after them ("不是B档", "非低空经济"). */
+const OPTION_DENIED = /(?:不是|不属于|不算|并非|非|没有|没|不在)$/;
+/** Words that name the option as the answer ("是B档", "属于低空经济", "评为A档", "选C"). */
+const OPTION_NAMED = /(?:是|属于|为|选|评为|评了|评的|拿到|拿了|获评|定为|算|在)$/;
+
+/** One mention of an option in a message. */
+interface OptionMention {
+  value: string;
+  index: number;
+  length: number;
+  named: boolean;
+}
+
+/**
+ * A reader of a choice. The option named as the answer wins ("B档…属于低空经济": the criterion whose words these are
+ * reads its own option wherever it stands), a denied option never counts ("不是B档"), and when every option but one is
+ * denied the remaining one is the answer. Mentions of several options with none named as the answer stay unread.
+ */
 function choiceReader(c: ChoiceCriterion): Reader {
   const options = c.options.map((o) => ({ value: o.value, label: o.label, words: alt(o.words) }));
   return (clauses, _now, lenient) => {
-    let best: { value: string; index: number } | undefined;
+    const mentions: OptionMention[] = [];
+    const denied = new Set<string>();
     for (const cl of clauses) {
+      const found: OptionMention[] = [];
       for (const o of options) {
         for (const m of matches(o.words, cl.text)) {
-          if (/不是|不属于|非|并非/.test(windowBefore(cl.text, m.index, 3))) continue;
-          if (!best || m.index < best.index) best = { value: o.value, index: m.index };
+          const before = windowBefore(cl.text, m.index, 4);
+          if (OPTION_DENIED.test(before)) {
+            denied.add(o.value);
+            continue;
+          }
+          found.push({ value: o.value, index: m.index, length: m[0].length, named: OPTION_NAMED.test(before) });
         }
       }
-      if (best) return best.value;
+      // A shorter word inside a longer one of another option ("B档" inside "B档以上") is not a mention of its own.
+      mentions.push(...found.filter((m) => !found.some((x) => x !== m && x.length > m.length && x.index <= m.index && x.index + x.length >= m.index + m.length)));
     }
+    const values = (list: OptionMention[]) => [...new Set(list.map((m) => m.value))].filter((v) => !denied.has(v));
+    const named = values(mentions.filter((m) => m.named));
+    if (named.length === 1) return named[0];
+    const plain = values(mentions);
+    if (plain.length === 1 && named.length === 0) return plain[0];
+    if (plain.length === 0 && denied.size > 0 && denied.size === options.length - 1) return options.find((o) => !denied.has(o.value))!.value;
     if (lenient) {
       const whole = clauses.map((x) => x.text).join('');
       return options.find((o) => o.label.toLowerCase() === whole)?.value;

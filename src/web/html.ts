@@ -40,6 +40,7 @@ const NAV: { href: string; label: string }[] = [
   { href: '/broadcast', label: '群发通知' },
   { href: '/publicity', label: '公示与获奖' },
   { href: '/unanswered', label: '未答问题' },
+  { href: '/matches', label: '奖项匹配' },
   { href: '/documents', label: '政策文件' },
   { href: '/audit', label: '操作记录' },
 ];

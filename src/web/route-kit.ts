@@ -1,4 +1,5 @@
 /** What the console's route modules share: the dependencies, the clock, page rendering, audit and the draft guard. */
+import type { AwardRules } from '../dialogue/award-rules.ts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config.ts';
@@ -30,6 +31,8 @@ export interface ConsoleDeps {
   signInPerToken?: number;
   /** How often the progress stream reports, in ms (default 500). */
   progressIntervalMs?: number;
+  /** The award rules files, read fresh for the match page (default: the rules directory at each request). */
+  awards?: () => readonly AwardRules[];
 }
 
 /** Helpers handed to each route module. */

@@ -1,4 +1,7 @@
 /** The staff web console: a Fastify server with one-time sign-in links, sessions, CSRF tokens and server-rendered pages. */
+import { randomUUID } from 'node:crypto';
+import type { AwardRules } from '../dialogue/award-rules.ts';
+import { confirmMatch, matchPage, pendingMatches } from './match-page.ts';
 import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
@@ -320,6 +323,16 @@ export async function buildConsoleServer(deps: ConsoleDeps): Promise<FastifyInst
   });
 
   // Audit.
+  // Match notices: the subscribers a new or changed rules file may fit; nothing is sent before staff confirm.
+  app.get('/matches', async (req, reply) => page(req, reply, '奖项匹配', matchPage(await pendingMatches(deps.store, now(), deps.awards?.()), csrfOf(reply))));
+  app.post('/matches/send', protect, async (req, reply) => {
+    const form = z.object({ award: z.string().regex(/^[a-z0-9-]+$/), version: z.string().regex(/^[0-9a-f]{12}$/) }).safeParse(req.body);
+    if (!form.success) return reply.code(400).type('text/html; charset=utf-8').send(layout('奖项匹配', { path: '/matches', staff: req.staff, csrf: csrfOf(reply) }, html`<p class="error">请求无效，请返回刷新后重试。</p><p><a href="/matches">返回</a></p>`));
+    const queued = await confirmMatch(deps.store, form.data.award, form.data.version, now(), deps.awards?.());
+    await record(req, 'match-notice', `${form.data.award}@${form.data.version}：${queued} 条`);
+    if (queued > 0) deps.poke();
+    return page(req, reply, '奖项匹配', matchPage(await pendingMatches(deps.store, now(), deps.awards?.()), csrfOf(reply), { award: form.data.award, queued }));
+  });
   app.get('/audit', async (req, reply) => page(req, reply, '操作记录', pages.auditPage(await db.listAudit(deps.store, 500))));
   app.get('/api/audit', async () => db.listAudit(deps.store, 500));
 

@@ -60,7 +60,7 @@ describe('loading rules files', () => {
 
 describe('a second award from its rules file', () => {
   it('is eligible with its fixed reward, and checks numbers, dates and choices at their boundaries', () => {
-    expect(evaluate(Z, Z_GOOD, NOW)).toEqual({ eligible: true, failed: [], unknown: [], reward: 500000 });
+    expect(evaluate(Z, Z_GOOD, NOW)).toEqual({ eligible: true, failed: [], failedGroups: [], unknown: [], reward: 500000 });
     expect(evaluate(Z, { ...Z_GOOD, yearsOperating: 5, excellenceScore: 600, certificateValidUntil: '2026-06-30' }, NOW).eligible).toBe(true);
     expect(evaluate(Z, { ...Z_GOOD, yearsOperating: 4 }, NOW).failed).toEqual(['yearsOperating']);
     expect(evaluate(Z, { ...Z_GOOD, excellenceScore: 599 }, NOW).failed).toEqual(['excellenceScore']);
@@ -122,14 +122,16 @@ describe('conversation with several awards', () => {
     expect(turn(ask.state, K.name).replies[0].data).toEqual({ precheck: { ask: K.criteria[0].slot, award: K.id } });
   });
 
-  it('keeps one profile per award', () => {
+  it('keeps each award’s answers and shares the common facts: a Zhengzhou-registered company fails Kaiping’s place criterion without being asked', () => {
     const profile = '郑州市长质量奖：我们是郑州注册的工业企业，独立法人，连续经营8年，自评得分650分，质量管理体系证书有效期至2027年3月31日，没有发生重大事故，没有被列入失信名单';
     const done = turn(emptyChatState(), profile);
-    expect(done.replies[0].data).toEqual({ precheck: { eligible: true, failed: [], reward: 500000, award: Z.id } });
+    expect(done.replies[0].data?.precheck).toEqual({ eligible: true, failed: [], reward: 500000, award: Z.id });
     expect(done.state.profiles?.[Z.id]).toEqual(Z_GOOD);
+    expect(done.state.company).toMatchObject({ place: '郑州市', yearsRegistered: 8, independentLegalPerson: true });
     const k = turn(done.state, '/precheck 优秀奖');
-    expect(k.replies[0].data).toEqual({ precheck: { ask: K.criteria[0].slot, award: K.id } });
-    expect(k.replies[0].text).not.toContain('沿用');
+    expect(k.replies[0].data?.precheck).toEqual({ eligible: false, failed: ['registeredInKaiping'], reward: null, award: K.id });
+    expect(k.replies[0].text).toContain('在开平注册：否');
+    expect(k.replies[0].text).toContain('注册年限：8年');
     const again = turn(k.state, '/precheck 郑州市长质量奖');
     expect(again.replies[0].text).toContain('已沿用您上次预检的回答');
     expect(again.replies[0].data).toMatchObject({ precheck: { eligible: true, award: Z.id } });

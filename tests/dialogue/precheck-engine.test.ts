@@ -119,8 +119,8 @@ describe('startPrecheck', () => {
       r = precheckStep(K, r.state, slot === 'complaintsOrPenalties' ? '没有' : '是', NOW);
     }
     expect(followUps).toBeLessThanOrEqual(2);
-    expect(r.verdict).toEqual({ eligible: true, failed: [], unknown: [], reward: 12000 });
-    expect(last(r).data).toEqual({ precheck: { eligible: true, failed: [], reward: 12000, award: K.id } });
+    expect(r.verdict).toEqual({ eligible: true, failed: [], failedGroups: [], unknown: [], reward: 12000 });
+    expect(last(r).data?.precheck).toEqual({ eligible: true, failed: [], reward: 12000, award: K.id });
   });
 
   it('asks the first missing slot, one question at a time, with yes/no choices', () => {
@@ -338,7 +338,7 @@ describe('early end on a disqualifying answer', () => {
     expect(r.verdict?.unknown).toEqual(SLOTS.slice(SLOTS.indexOf(slot) + 1));
     expect(r.verdict?.reward).toBeNull();
     const reply = last(r);
-    expect(reply.data).toEqual({ precheck: { eligible: false, failed: [slot], reward: null, award: K.id } });
+    expect(reply.data?.precheck).toEqual({ eligible: false, failed: [slot], reward: null, award: K.id });
     expect(reply.text).toContain('❌ 不符合');
     expect(reply.text).toContain(SLOT_ARTICLES[slot][0].article);
     if (slot !== 'complaintsOrPenalties') {
@@ -373,6 +373,7 @@ describe('early end on a disqualifying answer', () => {
     expect(r.verdict).toEqual({
       eligible: false,
       failed: ['yearsRegistered', 'taxCertificate'],
+      failedGroups: [],
       unknown: [],
       reward: null,
     });
@@ -383,7 +384,7 @@ describe('early end on a disqualifying answer', () => {
 describe('boundaries', () => {
   it('3 years and 3 passes are eligible, with the minimum reward', () => {
     const v = evaluate(K, { ...GOOD, yearsRegistered: 3, spotCheckPasses: 3 }, NOW);
-    expect(v).toEqual({ eligible: true, failed: [], unknown: [], reward: 9000 });
+    expect(v).toEqual({ eligible: true, failed: [], failedGroups: [], unknown: [], reward: 9000 });
   });
 
   it('2 years is not eligible', () => {
@@ -446,7 +447,7 @@ describe('verdict text', () => {
   it('marks unanswered conditions as 未确认', () => {
     const partial = without('compliant');
     const v = evaluate(K, partial, NOW);
-    expect(v).toEqual({ eligible: false, failed: [], unknown: ['compliant'], reward: null });
+    expect(v).toEqual({ eligible: false, failed: [], failedGroups: [], unknown: ["compliant"], reward: null });
     expect(verdictText(K, v, partial, NOW)).toContain('❔ 未确认');
   });
 });
