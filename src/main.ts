@@ -136,7 +136,8 @@ async function main(): Promise<number> {
   return runConsole({}, config);
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+/** Runs the bot and exits with its code; a start-up failure is printed as one line. */
+export function runMain(): void {
   main().then(
     (code) => process.exit(code),
     (err: unknown) => {
@@ -146,3 +147,5 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     },
   );
 }
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) runMain();
