@@ -7,6 +7,7 @@ import { DEFAULT_DATA_DIR, loadIndex } from './policy-loader.ts';
 import { loadGlossary, loadPlaces } from './glossary.ts';
 import { PlaceMatcher } from './places.ts';
 import { UnitSearch } from './search.ts';
+import { readSnapshot, writeSnapshot } from './search-snapshot.ts';
 
 /** Knowledge plus the segmenter it was built with. */
 export interface LoadedKnowledge extends Knowledge {
@@ -18,7 +19,10 @@ export function loadKnowledge(dataDir: string = DEFAULT_DATA_DIR, intentsDir: st
   const index = loadIndex(dataDir);
   const glossary = loadGlossary(dataDir);
   const segmenter = createSegmenter(index.dictionary);
-  const search = new UnitSearch(index.units, segmenter, glossary.synonyms);
+  // The units' terms come from the saved snapshot when it matches; otherwise they are cut now and saved for next time.
+  const saved = readSnapshot(dataDir, index);
+  const search = new UnitSearch(index.units, segmenter, glossary.synonyms, saved);
+  if (!saved) writeSnapshot(dataDir, index, search.snapshot());
   const classifier = loadClassifier(segmenter, loadIntents(intentsDir), modelPath(dataDir));
   const places = new PlaceMatcher(index.documents, loadPlaces(dataDir), (p) => search.knows(p));
   return { documents: index.documents, units: index.units, search, classifier, segmenter, glossary, places };
