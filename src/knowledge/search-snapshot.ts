@@ -23,6 +23,8 @@ const CODE = ['./search.ts', './search-snapshot.ts', '../nlu/segmenter.ts'].map(
 const snapshotSchema = z.object({
   format: z.literal(FORMAT),
   key: z.string(),
+  /** SHA-256 of the index.json bytes that were validated when this snapshot was written, if they were. */
+  indexDigest: z.string().optional(),
   vocabulary: z.array(z.string()),
   offsets: z.instanceof(Int32Array),
   docs: z.instanceof(Int32Array),
@@ -55,26 +57,32 @@ function consistent(t: SearchTables, units: number): boolean {
   return true;
 }
 
-/** The search tables from a saved snapshot, or undefined when there is none, it is damaged or it is stale. */
-export function readSnapshot(dataDir: string, index: KnowledgeIndex): SearchTables | undefined {
+/** A saved snapshot as read, before it is matched to an index. */
+export type Snapshot = z.infer<typeof snapshotSchema>;
+
+/** The saved snapshot of a data directory, or undefined when there is none or it is damaged. */
+export function readSnapshot(dataDir: string): Snapshot | undefined {
   const path = snapshotPath(dataDir);
   if (!existsSync(path)) return undefined;
   try {
-    const s = snapshotSchema.parse(deserialize(readFileSync(path)));
-    if (s.key !== snapshotKey(index) || !consistent(s, index.units.length)) return undefined;
-    return s;
+    return snapshotSchema.parse(deserialize(readFileSync(path)));
   } catch {
     return undefined;
   }
 }
 
+/** The snapshot's search tables when they were made from this index with this code, else undefined. */
+export function tablesFor(s: Snapshot | undefined, index: KnowledgeIndex): SearchTables | undefined {
+  return s && s.key === snapshotKey(index) && consistent(s, index.units.length) ? s : undefined;
+}
+
 /** Writes the search tables (atomically: a reader sees the old file or the new one); false if it could not. */
-export function writeSnapshot(dataDir: string, index: KnowledgeIndex, tables: SearchTables): boolean {
+export function writeSnapshot(dataDir: string, index: KnowledgeIndex, tables: SearchTables, indexDigest?: string): boolean {
   const path = snapshotPath(dataDir);
   const tmp = `${path}.${process.pid}.tmp`;
   try {
     const { vocabulary, offsets, docs, tfs, lens } = tables;
-    writeFileSync(tmp, serialize({ format: FORMAT, key: snapshotKey(index), vocabulary, offsets, docs, tfs, lens }));
+    writeFileSync(tmp, serialize({ format: FORMAT, key: snapshotKey(index), indexDigest, vocabulary, offsets, docs, tfs, lens }));
     renameSync(tmp, path);
     return true;
   } catch {
