@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import { loadClassifier, loadIntents, DEFAULT_INTENTS_DIR } from '../nlu/intent-classifier.ts';
 import { createSegmenter, type Segmenter } from '../nlu/segmenter.ts';
 import type { Knowledge } from './answer.ts';
-import { DEFAULT_DATA_DIR } from './policy-loader.ts';
-import { openIndex } from './index-open.ts';
+import { readFileSync } from 'node:fs';
+import { DEFAULT_DATA_DIR, indexPath } from './policy-loader.ts';
+import { digestOf, openIndex } from './index-open.ts';
+import type { KnowledgeIndex } from './policy-schema.ts';
 import { loadGlossary, loadPlaces } from './glossary.ts';
 import { PlaceMatcher } from './places.ts';
 import { UnitSearch } from './search.ts';
@@ -29,6 +31,15 @@ export function loadKnowledge(dataDir: string = DEFAULT_DATA_DIR, intentsDir: st
   const classifier = loadClassifier(segmenter, loadIntents(intentsDir), modelPath(dataDir));
   const places = new PlaceMatcher(index.documents, loadPlaces(dataDir), (p) => search.knows(p));
   return { documents: index.documents, units: index.units, search, classifier, segmenter, glossary, places };
+}
+
+/**
+ * Cuts the units of a just-written, validated index into the search snapshot, so the next start opens it (`ingest`
+ * calls this with the index `writeIndex` returned and the segmenter it trained the intent model with).
+ */
+export function writeSearchSnapshot(index: KnowledgeIndex, segmenter: Segmenter, dataDir: string = DEFAULT_DATA_DIR): boolean {
+  const search = new UnitSearch(index.units, segmenter);
+  return writeSnapshot(dataDir, index, search.snapshot(), digestOf(readFileSync(indexPath(dataDir))));
 }
 
 /** Path of the cached intent model written by `ingest`. */
