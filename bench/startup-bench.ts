@@ -8,14 +8,18 @@
  * files the eval sets' accuracy of both. Run alone: `npx tsx bench/startup-bench.ts [--sizes 5,500] [--runs 5]`.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { generateCorpus } from './corpus-scale.ts';
 import { judge, readItems, type ScoredAnswer } from '../eval/score.ts';
 
-const root = fileURLToPath(new URL('../', import.meta.url));
+const here = fileURLToPath(new URL('../', import.meta.url));
+/** The checkout measured: this one, or another (BENCH_ROOT, e.g. an older commit's worktree for "before" figures). */
+const root = process.env.BENCH_ROOT ? resolve(process.env.BENCH_ROOT) : here;
+/** How that checkout runs its CLI without npm: the compiled launcher, or tsx where it has none. */
+const cliArgs = existsSync(join(root, 'scripts', 'launch.mjs')) ? ['scripts/launch.mjs', 'cli'] : ['--import', 'tsx', 'src/cli.ts'];
 const AT = '2026-11-22T10:00:00+08:00';
 const QUESTION = '优秀奖奖金多少';
 const EVAL_SETS = ['questions', 'holdout', 'fresh', 'probe', 'probe2'].map((s) => join(root, 'eval', `${s}.jsonl`));
@@ -79,8 +83,8 @@ function startToFirstAnswer(env: NodeJS.ProcessEnv): Promise<number> {
 /** Bundles the baseline like the bot (plain JavaScript, packages external) into dist/. */
 async function bundleBaseline(): Promise<string> {
   const { build } = await import('esbuild');
-  const out = join(root, 'dist', 'bm25-baseline.js');
-  await build({ entryPoints: [join(root, 'bench', 'bm25-baseline.ts')], outfile: out, bundle: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external', logLevel: 'warning' });
+  const out = join(here, 'dist', 'bm25-baseline.js');
+  await build({ entryPoints: [join(here, 'bench', 'bm25-baseline.ts')], outfile: out, bundle: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external', logLevel: 'warning' });
   return out;
 }
 
@@ -91,8 +95,9 @@ function score(items: { item: ReturnType<typeof readItems>[number] }[], answers:
 
 /** Warm latency in this process (run with POLICY_DATA_DIR set): p50/p99 wall and p99 CPU in ms. */
 async function warmWorker(): Promise<void> {
-  const { loadKnowledge } = await import('../src/knowledge/knowledge-base.ts');
-  const { answerQuestion } = await import('../src/knowledge/answer.ts');
+  const src = (f: string) => pathToFileURL(join(root, 'src', 'knowledge', f)).href;
+  const { loadKnowledge } = (await import(src('knowledge-base.ts'))) as typeof import('../src/knowledge/knowledge-base.ts');
+  const { answerQuestion } = (await import(src('answer.ts'))) as typeof import('../src/knowledge/answer.ts');
   const k = loadKnowledge();
   const qs = readItems(EVAL_SETS[0]).map((i) => i.question);
   const now = new Date(AT);
@@ -134,10 +139,10 @@ async function measure(files: number, runs: number, baseline: string) {
     const bot: Run[] = [];
     const base: Run[] = [];
     for (let i = 0; i < runs; i++) {
-      bot.push(timed('node', ['scripts/launch.mjs', 'cli', 'ask', '--jsonl', '--at', AT], env, batch));
+      bot.push(timed('node', [...cliArgs, 'ask', '--jsonl', '--at', AT], env, batch));
       base.push(timed('node', [baseline, 'ask', '--jsonl', dataDir], env, batch));
     }
-    const warm = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--warm'], { cwd: root, env, encoding: 'utf8' });
+    const warm = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--warm'], { cwd: here, env, encoding: 'utf8' });
     if (warm.status !== 0) throw new Error(`warm worker failed: ${warm.stderr}`);
     let accuracy: { set: string; items: number; bot: number; bm25: number }[] | undefined;
     if (files === 5) {
@@ -148,7 +153,7 @@ async function measure(files: number, runs: number, baseline: string) {
         const items = readItems(file).map((item) => ({ item }));
         const input = items.map(({ item }) => item.question.replace(/\n/g, ' ')).join('\n') + '\n';
         const parse = (out: string) => out.trim().split('\n').map((l) => JSON.parse(l) as ScoredAnswer);
-        const botA = parse(timed('node', ['scripts/launch.mjs', 'cli', 'ask', '--jsonl', '--at', AT], env, input).stdout);
+        const botA = parse(timed('node', [...cliArgs, 'ask', '--jsonl', '--at', AT], env, input).stdout);
         const baseA = parse(timed('node', [baseline, 'ask', '--jsonl', dataDir], env, input).stdout);
         return { set: file.replace(/.*\//, ''), items: items.length, bot: score(items, botA, docTitle), bm25: score(items, baseA, docTitle) };
       });
@@ -183,7 +188,7 @@ function report(rows: Awaited<ReturnType<typeof measure>>[]): string {
 
 /** Runs the bench for the sizes asked. */
 export async function runStartupBench(sizes = [5, 500], runs = 5): Promise<string> {
-  spawnSync('node', ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
+  if (existsSync(join(root, 'scripts', 'build.mjs'))) spawnSync('node', ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
   const baseline = await bundleBaseline();
   const rows = [];
   for (const n of sizes) rows.push(await measure(n, runs, baseline));
