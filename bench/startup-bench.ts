@@ -80,10 +80,10 @@ function startToFirstAnswer(env: NodeJS.ProcessEnv): Promise<number> {
   });
 }
 
-/** Bundles the baseline like the bot (plain JavaScript, packages external) into dist/. */
+/** Bundles the baseline like the bot (plain JavaScript, packages external) into bench/.out/ (dist/ is replaced by each build). */
 async function bundleBaseline(): Promise<string> {
   const { build } = await import('esbuild');
-  const out = join(here, 'dist', 'bm25-baseline.js');
+  const out = join(here, 'bench', '.out', `bm25-baseline-${process.pid}.mjs`);
   await build({ entryPoints: [join(here, 'bench', 'bm25-baseline.ts')], outfile: out, bundle: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external', logLevel: 'warning' });
   return out;
 }
