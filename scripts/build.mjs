@@ -4,7 +4,7 @@
  * the build, by scripts/launch.mjs before it starts the program.
  */
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -53,7 +53,11 @@ const keepSourceUrls = {
   },
 };
 
-/** Builds dist/ into a temporary directory, then swaps it in, so a running program never sees half a build. */
+/**
+ * Builds into a temporary directory, then moves each file into dist/ by rename (atomic per file): chunks first, the
+ * entry files next, the stamp last. Chunk names carry a content hash, so a program already running from dist/ still
+ * finds the chunks it loads later, and a program starting meanwhile reads whole files only.
+ */
 export async function build() {
   const { build: esbuild } = await import('esbuild');
   const tmp = `${distDir}.${process.pid}.tmp`;
@@ -72,17 +76,19 @@ export async function build() {
     plugins: [keepSourceUrls],
   });
   writeFileSync(join(tmp, 'package.json'), '{"type":"module"}\n');
-  writeFileSync(join(tmp, '.built'), `${new Date().toISOString()}\n`);
-  const old = `${distDir}.${process.pid}.old`;
-  if (existsSync(distDir)) renameSync(distDir, old);
-  renameSync(tmp, distDir);
-  rmSync(old, { recursive: true, force: true });
+  mkdirSync(distDir, { recursive: true });
+  const files = readdirSync(tmp);
+  const entries = new Set([...ENTRIES.map((e) => `${e}.js`), 'package.json']);
+  for (const f of [...files.filter((f) => !entries.has(f)), ...files.filter((f) => entries.has(f))]) renameSync(join(tmp, f), join(distDir, f));
+  rmSync(tmp, { recursive: true, force: true });
+  const stamp = `${stampFile}.${process.pid}.tmp`;
+  writeFileSync(stamp, `${new Date().toISOString()}\n`);
+  renameSync(stamp, stampFile);
 }
 
-/** Builds when stale; a second process building at the same time is harmless (the last complete build wins). */
+/** Builds when stale; a second process building at the same time is harmless (both write the same files). */
 export async function ensureBuilt() {
   if (!isStale()) return;
-  mkdirSync(dirname(distDir), { recursive: true });
   await build();
 }
 

@@ -3,7 +3,7 @@
  * is built first, an edited source is never run stale, and the built program answers exactly as the TypeScript
  * sources do.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +53,21 @@ describe('the compiled launcher', () => {
     utimesSync(cli, later, later);
     const r = launch(dir, ['cli']);
     expect(r.stderr).toContain('时间（已改）');
+  }, 180_000);
+
+  it('three programs started at once on a stale build all answer, and the same', async () => {
+    const dir = freshCheckout();
+    const run = () =>
+      new Promise<{ code: number | null; out: string }>((done) => {
+        const child = spawn(process.execPath, ['scripts/launch.mjs', 'cli', 'ask', '--json', '--at', AT, '优秀奖奖金多少'], { cwd: dir, env: { ...process.env, LOG_LEVEL: 'silent' } });
+        let out = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.on('close', (code) => done({ code, out }));
+      });
+    const results = await Promise.all([run(), run(), run()]);
+    expect(results.map((r) => r.code)).toEqual([0, 0, 0]);
+    expect(new Set(results.map((r) => r.out)).size).toBe(1);
+    expect(JSON.parse(results[0].out).found).toBe(true);
   }, 180_000);
 
   it('npm start from the build answers a question typed on the terminal', () => {
