@@ -1,4 +1,4 @@
-/** Benchmarks: warm answer latency (p50, p99), throughput, cold start of `ask`, peak RSS, the scheduling figures and the corpus-scale table (5, 50, 500 files). */
+/** Benchmarks: warm answer latency (p50, p99), throughput, cold start of `ask`, peak RSS, the scheduling figures, the corpus-scale table (5, 50, 500 files) and the start-up bench beside a BM25 baseline (bench/startup-bench.ts). */
 process.env.DOTENV_CONFIG_QUIET = 'true';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -67,3 +67,6 @@ console.log(formatCorpusScale(runCorpusScaleBench()));
 // Several processes on PostgreSQL beside SQLite (PostgreSQL rows are skipped, with a note, when no binary exists).
 const { runStoreScaleBench } = await import('./store-scale.ts');
 console.log(await runStoreScaleBench());
+// Start-up as a person runs it (`npm run cli`, `npm start`, compiled once) beside a BM25 baseline, at 5 and 500 files.
+const { runStartupBench } = await import('./startup-bench.ts');
+console.log(await runStartupBench());

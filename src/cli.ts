@@ -99,10 +99,12 @@ async function ingest(): Promise<number> {
   const { writeIndex, indexPath } = await import('./knowledge/policy-loader.ts');
   const { loadIntents, writeModel } = await import('./nlu/intent-classifier.ts');
   const { createSegmenter } = await import('./nlu/segmenter.ts');
-  const { modelPath } = await import('./knowledge/knowledge-base.ts');
+  const { modelPath, writeSearchSnapshot } = await import('./knowledge/knowledge-base.ts');
   const index = writeIndex();
   const intents = loadIntents();
-  writeModel(createSegmenter(index.dictionary), intents, modelPath());
+  const segmenter = createSegmenter(index.dictionary);
+  writeModel(segmenter, intents, modelPath());
+  writeSearchSnapshot(index, segmenter);
   const { checkAwardFiles } = await import('./dialogue/award-lint.ts');
   const awards = await checkAwardFiles(index, new Date());
   process.stderr.write(`ingest: ${awards.length} award rules files checked against the documents — ${awards.map((a) => a.id).join(', ') || 'none'}\n`);

@@ -140,7 +140,8 @@ async function main(): Promise<number> {
   return runConsole({ admins: [TERMINAL_USER] }, config);
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+/** Runs the bot and exits with its code; a start-up failure is printed as one line. */
+export function runMain(): void {
   main().then(
     (code) => process.exit(code),
     (err: unknown) => {
@@ -150,3 +151,5 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     },
   );
 }
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) runMain();

@@ -19,14 +19,90 @@ export function withoutOwnTitle(text: string, title: string): string {
   return title.length >= 6 ? text.split(title).join(' ') : text;
 }
 
+/** The segmenter's terms of a text, remembered for texts that repeat (a document's title and headings recur in every unit). */
+export function termCache(seg: Segmenter): (text: string) => string[] {
+  const seen = new Map<string, string[]>();
+  return (text) => {
+    let terms = seen.get(text);
+    if (!terms) {
+      terms = seg.terms(text);
+      if (seen.size > 10_000) seen.clear();
+      seen.set(text, terms);
+    }
+    return terms;
+  };
+}
+
+/** A unit's BM25 term weights: its text (without its own title) 1, its heading 0.5, its title 0.3, its field names 0.5. */
+export function unitTermWeights(unit: Unit, cut: (text: string) => string[]): Map<string, number> {
+  const tf = new Map<string, number>();
+  const add = (terms: string[], w: number) => terms.forEach((t) => tf.set(t, (tf.get(t) ?? 0) + w));
+  add(cut(withoutOwnTitle(unit.text, unit.title)), 1);
+  add(cut(unit.heading), 0.5);
+  add(cut(unit.title), 0.3);
+  if (unit.fields) add(cut(Object.keys(unit.fields).join(' ')), 0.5);
+  return tf;
+}
+
+/**
+ * The BM25 index as flat tables: the vocabulary in order of first use, each term's units and weights in unit order
+ * (one slice per term of `docs` and `tfs`, from `offsets[id]` to `offsets[id + 1]`), and each unit's length. This is
+ * what a snapshot saves and opens, so a start builds no per-unit or per-posting objects.
+ */
+export interface SearchTables {
+  vocabulary: string[];
+  offsets: Int32Array;
+  docs: Int32Array;
+  tfs: Float64Array;
+  lens: Float64Array;
+}
+
+/** Cuts every unit into weighted terms and lays them out as tables. */
+export function buildTables(units: Unit[], seg: Segmenter): SearchTables {
+  const cut = termCache(seg);
+  const ids = new Map<string, number>();
+  const vocabulary: string[] = [];
+  const perUnit: { id: number; tf: number }[][] = [];
+  const lens = new Float64Array(units.length);
+  const df: number[] = [];
+  units.forEach((unit, u) => {
+    const row: { id: number; tf: number }[] = [];
+    let len = 0;
+    for (const [t, n] of unitTermWeights(unit, cut)) {
+      len += n;
+      let id = ids.get(t);
+      if (id === undefined) {
+        id = vocabulary.length;
+        ids.set(t, id);
+        vocabulary.push(t);
+        df.push(0);
+      }
+      df[id]++;
+      row.push({ id, tf: n });
+    }
+    lens[u] = len;
+    perUnit.push(row);
+  });
+  const offsets = new Int32Array(vocabulary.length + 1);
+  for (let id = 0; id < vocabulary.length; id++) offsets[id + 1] = offsets[id] + df[id];
+  const fill = offsets.slice(0, vocabulary.length);
+  const docs = new Int32Array(offsets[vocabulary.length]);
+  const tfs = new Float64Array(docs.length);
+  perUnit.forEach((row, u) => {
+    for (const { id, tf } of row) {
+      docs[fill[id]] = u;
+      tfs[fill[id]++] = tf;
+    }
+  });
+  return { vocabulary, offsets, docs, tfs, lens };
+}
+
 /** A BM25 index over units. */
 export class UnitSearch {
-  private readonly docs: { unit: Unit; tf: Map<string, number>; len: number }[] = [];
-  private readonly df = new Map<string, number>();
-  /** Inverted index: term → the units holding it, with the term's weight in each. */
-  private readonly postings = new Map<string, { doc: number; tf: number }[]>();
-  /** The same postings packed for scoring: unit indexes and term weights. */
-  private packed = new Map<string, { docs: Int32Array; tfs: Float64Array }>();
+  private readonly units: Unit[];
+  /** Term → its id in the tables. */
+  private readonly ids = new Map<string, number>();
+  private readonly tables: SearchTables;
   /** BM25 length normalisation per unit: k1 · (1 − b + b · len / avgLen). */
   private norms = new Float64Array(0);
   private readonly known = new Map<string, boolean>();
@@ -41,45 +117,67 @@ export class UnitSearch {
   /** Glossary keys of several characters or words, matched inside the question text (the segmentation may split them). */
   private readonly phrases: { key: string; english?: RegExp; synonyms: string[] }[];
 
-  /** Indexes the units with the given segmenter; `synonyms` map colloquial words to the documents' own. */
-  constructor(units: Unit[], private readonly seg: Segmenter, private readonly synonyms: Record<string, string[]> = {}) {
-    for (const unit of units) {
-      const tf = new Map<string, number>();
-      const add = (terms: string[], w: number) => terms.forEach((t) => tf.set(t, (tf.get(t) ?? 0) + w));
-      add(seg.terms(withoutOwnTitle(unit.text, unit.title)), 1);
-      add(seg.terms(unit.heading), 0.5);
-      add(seg.terms(unit.title), 0.3);
-      if (unit.fields) add(seg.terms(Object.keys(unit.fields).join(' ')), 0.5);
-      let len = 0;
-      const doc = this.docs.length;
-      for (const [t, n] of tf) {
-        len += n;
-        this.df.set(t, (this.df.get(t) ?? 0) + 1);
-        const list = this.postings.get(t);
-        if (list) list.push({ doc, tf: n });
-        else this.postings.set(t, [{ doc, tf: n }]);
-      }
-      this.docs.push({ unit, tf, len });
-    }
+  /**
+   * Indexes the units with the given segmenter; `synonyms` map colloquial words to the documents' own. `tables`, when
+   * given, are these units' tables as `buildTables` made them (opened from a saved snapshot).
+   */
+  constructor(units: Unit[], private readonly seg: Segmenter, private readonly synonyms: Record<string, string[]> = {}, tables?: SearchTables) {
+    this.units = units;
+    this.tables = tables ?? buildTables(units, seg);
+    this.tables.vocabulary.forEach((t, id) => this.ids.set(t, id));
     this.phrases = Object.entries(synonyms)
       .filter(([key]) => /^[\u4e00-\u9fff]{2,}$/.test(key) || /^[a-z][a-z ]*[a-z]$/.test(key))
       .map(([key, list]) => ({ key, english: /^[a-z]/.test(key) ? new RegExp(`(^|[^a-z])${key}([^a-z]|$)`) : undefined, synonyms: list }));
     this.corpusText = units.map((u) => u.text.replace(/\s+/g, '')).join('\n').toLowerCase();
-    this.avgLen = this.docs.reduce((s, d) => s + d.len, 0) / Math.max(1, this.docs.length);
-    this.norms = Float64Array.from(this.docs, (d) => K1 * (1 - B + (B * d.len) / this.avgLen));
-    for (const [t, list] of this.postings) this.packed.set(t, { docs: Int32Array.from(list, (p) => p.doc), tfs: Float64Array.from(list, (p) => p.tf) });
+    this.avgLen = this.tables.lens.reduce((s, len) => s + len, 0) / Math.max(1, units.length);
+    this.norms = this.tables.lens.map((len) => K1 * (1 - B + (B * len) / this.avgLen));
+  }
+
+  /** The tables this index runs on (what a snapshot saves). */
+  snapshot(): SearchTables {
+    return this.tables;
+  }
+
+  /** Number of units holding a term (0 for an unknown term). */
+  private df(term: string): number {
+    const id = this.ids.get(term);
+    return id === undefined ? 0 : this.tables.offsets[id + 1] - this.tables.offsets[id];
+  }
+
+  /** The units holding a term and the term's weight in each, in unit order. */
+  private postings(term: string): { docs: Int32Array; tfs: Float64Array } | undefined {
+    const id = this.ids.get(term);
+    if (id === undefined) return undefined;
+    const { offsets, docs, tfs } = this.tables;
+    return { docs: docs.subarray(offsets[id], offsets[id + 1]), tfs: tfs.subarray(offsets[id], offsets[id + 1]) };
+  }
+
+  /** Whether a unit holds a term (a binary search of the term's units). */
+  private holds(term: string, doc: number): boolean {
+    const id = this.ids.get(term);
+    if (id === undefined) return false;
+    const { offsets, docs } = this.tables;
+    let lo = offsets[id];
+    let hi = offsets[id + 1] - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (docs[mid] === doc) return true;
+      if (docs[mid] < doc) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return false;
   }
 
   /** Inverse document frequency of a term; unknown terms get the highest value. */
   idf(term: string): number {
-    const n = this.docs.length;
-    const df = this.df.get(term) ?? 0;
+    const n = this.units.length;
+    const df = this.df(term);
     return Math.log(1 + (n - df + 0.5) / (df + 0.5));
   }
 
   /** Whether the corpus contains the term at all, as a search term or inside its text. */
   knows(term: string): boolean {
-    if (this.df.has(term)) return true;
+    if (this.ids.has(term)) return true;
     let k = this.known.get(term);
     if (k === undefined) {
       k = this.corpusText.includes(term);
@@ -91,16 +189,16 @@ export class UnitSearch {
 
   /** Whether the term is one of the index's own terms (not only a run of characters somewhere in the text). */
   hasTerm(term: string): boolean {
-    return this.df.has(term);
+    return this.ids.has(term);
   }
 
   /** Units holding any of the words as an index term, or undefined when one of them is not an index term. */
   unitsWith(words: string[]): Set<Unit> | undefined {
     const out = new Set<Unit>();
     for (const w of words) {
-      const list = this.postings.get(w);
+      const list = this.postings(w);
       if (!list) return undefined;
-      for (const p of list) out.add(this.docs[p.doc].unit);
+      for (const doc of list.docs) out.add(this.units[doc]);
     }
     return out;
   }
@@ -126,14 +224,14 @@ export class UnitSearch {
    * the shortest such terms (质量官 → 首席质量官, 安全体系 → 职业健康安全管理体系).
    */
   expandAbbreviation(word: string): string[] {
-    if (!/^[\u4e00-\u9fff]{2,6}$/.test(word) || this.df.has(word)) return [];
+    if (!/^[\u4e00-\u9fff]{2,6}$/.test(word) || this.ids.has(word)) return [];
     const cached = this.abbreviations.get(word);
     if (cached) return cached;
     const chars = [...word];
     const found: string[] = [];
     if (!this.byEdge) {
       this.byEdge = new Map();
-      for (const term of this.df.keys()) {
+      for (const term of this.tables.vocabulary) {
         for (const key of [`^${term[0]}`, `$${term[term.length - 1]}`]) {
           const list = this.byEdge.get(key);
           if (list) list.push(term);
@@ -148,11 +246,11 @@ export class UnitSearch {
       for (const ch of term) if (ch === chars[k]) k++;
       if (k === chars.length) found.push(term);
     }
-    found.sort((a, b) => a.length - b.length || (this.df.get(b) ?? 0) - (this.df.get(a) ?? 0));
+    found.sort((a, b) => a.length - b.length || this.df(b) - this.df(a));
     // The shortest terms, and the longer ones that contain them (安全体系 → 安全管理体系, and 职业健康安全管理体系 that holds it).
     const shortest = found.filter((t) => t.length === found[0].length);
     const longer = found.filter((t) => t.length > found[0].length && shortest.some((s) => t.includes(s)));
-    const best = [...shortest.slice(0, 3), ...longer.sort((a, b) => (this.df.get(b) ?? 0) - (this.df.get(a) ?? 0)).slice(0, 3)];
+    const best = [...shortest.slice(0, 3), ...longer.sort((a, b) => this.df(b) - this.df(a)).slice(0, 3)];
     this.abbreviations.set(word, best);
     return best;
   }
@@ -183,7 +281,7 @@ export class UnitSearch {
     for (let i = 0; i < plain.length; i++) {
       for (let len = 4; len <= 8 && i + len <= plain.length; len++) {
         const sub = plain.slice(i, i + len);
-        if (!out.has(sub) && this.df.has(sub) && /^[\u4e00-\u9fff]+$/.test(sub)) put(sub, 0.9);
+        if (!out.has(sub) && this.ids.has(sub) && /^[\u4e00-\u9fff]+$/.test(sub)) put(sub, 0.9);
       }
     }
     // Two adjacent words may be one short form together ("安全" + "体系" → 职业健康安全管理体系); a stop word (的) is
@@ -200,7 +298,7 @@ export class UnitSearch {
   /** Ranks units for the query; `filter` restricts the candidates. */
   search(query: Map<string, number>, limit = 5, filter?: (u: Unit) => boolean): Hit[] {
     // Only the units holding a query term are scored (the inverted index), so the cost follows the matches, not the corpus.
-    if (this.scores.length !== this.docs.length) this.scores = new Float64Array(this.docs.length);
+    if (this.scores.length !== this.units.length) this.scores = new Float64Array(this.units.length);
     const scores = this.scores;
     const touched: number[] = [];
     const norms = this.norms;
@@ -208,7 +306,7 @@ export class UnitSearch {
     // most later units fail the cheap comparison before the filter is called.
     const ordered = [...query].sort((a, b) => b[1] * this.idf(b[0]) - a[1] * this.idf(a[0]));
     for (const [t, w] of ordered) {
-      const list = this.packed.get(t);
+      const list = this.postings(t);
       if (!list) continue;
       const weight = w * this.idf(t) * (K1 + 1);
       const { docs, tfs } = list;
@@ -228,15 +326,14 @@ export class UnitSearch {
       if (score <= 0) continue;
       const entry = { doc, score };
       if (ranked.length >= limit && !before(entry, ranked[ranked.length - 1])) continue;
-      if (filter && !filter(this.docs[doc].unit)) continue;
+      if (filter && !filter(this.units[doc])) continue;
       let at = ranked.length;
       while (at > 0 && before(entry, ranked[at - 1])) at--;
       ranked.splice(at, 0, entry);
       if (ranked.length > limit) ranked.pop();
     }
     return ranked.map(({ doc, score }) => {
-      const d = this.docs[doc];
-      return { unit: d.unit, score, matched: [...query.keys()].filter((t) => d.tf.has(t)) };
+      return { unit: this.units[doc], score, matched: [...query.keys()].filter((t) => this.holds(t, doc)) };
     });
   }
 }

@@ -81,8 +81,22 @@ export function intentsHash(intents: IntentFile[]): string {
   return h.digest('hex').slice(0, 16);
 }
 
+/**
+ * Gives a model natural's own feature vector (1 where the vocabulary's feature occurs in the observation, in the
+ * vocabulary's order) through a set lookup, instead of natural's `indexOf` over the observation for every feature of
+ * the vocabulary: the same vector and so the same classification, a few milliseconds sooner per question.
+ */
+function fastFeatures(clf: Bayes): void {
+  const vocabulary = Object.keys((clf as unknown as { features: Record<string, unknown> }).features);
+  (clf as unknown as { textToFeatures: (o: string[]) => number[] }).textToFeatures = (observation) => {
+    const present = new Set(observation);
+    return vocabulary.map((f) => (present.has(f) ? 1 : 0));
+  };
+}
+
 /** Wraps a trained Bayes model as an IntentClassifier. */
 function wrap(clf: Bayes, seg: Segmenter, intents: string[]): IntentClassifier {
+  fastFeatures(clf);
   return {
     intents,
     classify(text) {

@@ -1,6 +1,13 @@
 /** Chinese word segmentation with jieba, extended by the corpus's domain dictionary. */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { Jieba } from '@node-rs/jieba';
-import { dict } from '@node-rs/jieba/dict.js';
+
+/** jieba's default dictionary, read alone (the package's dict.js also reads its 6 MB idf table, which is never used here). */
+function defaultDict(): Buffer {
+  return readFileSync(join(dirname(createRequire(import.meta.url).resolve('@node-rs/jieba/package.json')), 'dict.txt'));
+}
 
 /** Words carrying no topic: question words, particles and punctuation. */
 const STOP = new Set(
@@ -21,7 +28,7 @@ export interface Segmenter {
 
 /** Builds a segmenter whose dictionary includes the given domain terms. */
 export function createSegmenter(domainTerms: string[]): Segmenter {
-  const jieba = Jieba.withDict(dict);
+  const jieba = Jieba.withDict(defaultDict());
   if (domainTerms.length) {
     jieba.loadDict(Buffer.from(domainTerms.map((t) => `${t.replace(/\s+/g, '')} 2000 n`).join('\n')));
   }
