@@ -206,7 +206,13 @@ export class Bot {
     if (!replies) {
       const built = await this.builtIn(ctx, turn.state, resolution, live);
       replies = built.replies;
-      if (built.topic && !readError) await this.deps.store.saveChatState(msg.channel, key, { ...turn.state, topic: built.topic });
+      // The topic is kept when it can be: a full or read-only database costs the follow-up context, never the answer.
+      if (built.topic && !readError) {
+        await this.deps.store.saveChatState(msg.channel, key, { ...turn.state, topic: built.topic }).catch((err: unknown) => {
+          if (!isStorageError(err)) throw err;
+          this.deps.logger?.warn({ err: String(err) }, 'topic not saved: storage failure');
+        });
+      }
     }
     if (tooLong) replies.unshift({ chat: msg.chat, text: `您的消息过长，我只读取了前${MAX_MESSAGE_CHARS}个字符。` });
     if (turn.resume) replies.push({ chat: msg.chat, ...turn.resume, text: `（预检继续）${turn.resume.text}` });

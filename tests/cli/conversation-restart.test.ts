@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runChat, tempDb } from '../helpers/chat.ts';
+import { docIdOf } from '../helpers/knowledge.ts';
 
 const at = (min: number) => new Date(Date.parse('2026-11-22T10:00:00+08:00') + min * 60_000).toISOString();
 
@@ -13,7 +14,7 @@ describe('chat --jsonl carries the conversation across a restart', () => {
       ],
       { db },
     );
-    expect(first.turns[0][0].data?.topic).toMatchObject({ docs: ['jiangmen'], use: 'new' });
+    expect(first.turns[0][0].data?.topic).toMatchObject({ docs: [docIdOf('jiangmen')], use: 'new' });
     const asked = first.turns[1].at(-1)?.data?.precheck?.ask;
     expect(asked).toBeTruthy();
 
@@ -27,7 +28,7 @@ describe('chat --jsonl carries the conversation across a restart', () => {
       { db },
     );
     const zs = second.turns[0][0];
-    expect(zs.data?.topic).toMatchObject({ docs: ['zhongshan'], use: 'what-about' });
+    expect(zs.data?.topic).toMatchObject({ docs: [docIdOf('zhongshan')], use: 'what-about' });
     expect(zs.text).toContain('质量管理体系');
     expect(second.turns[1][0].text).toMatch(/^《中山市工业产品质量提升三年行动计划\(2018-2020年\)》.*全文：/);
     // A question in the middle of the form, after the restart: answered about the award, then the same question again.

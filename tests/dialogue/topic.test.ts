@@ -6,7 +6,7 @@ import { isLive, type Topic } from '../../src/dialogue/topic.ts';
 import { TopicResolver } from '../../src/dialogue/topic-followup.ts';
 import { SqliteStore } from '../../src/storage/sqlite-store.ts';
 import { tempDb } from '../helpers/chat.ts';
-import { ASKED, knowledge } from '../helpers/knowledge.ts';
+import { ASKED, knowledge, docIdOf } from '../helpers/knowledge.ts';
 
 const minutes = (n: number) => new Date(ASKED.getTime() + n * 60_000);
 
@@ -33,7 +33,7 @@ describe('a chat keeps its topic', () => {
     const validity = await c.say('有效期几年');
     // The award's own validity (第九条), not the rules' five years.
     expect(joined(validity)).toContain('第九条');
-    expect(validity[0].data?.topic).toMatchObject({ docs: ['kaiping-award'], use: 'follow-up' });
+    expect(validity[0].data?.topic).toMatchObject({ docs: [docIdOf('kaiping-award')], use: 'follow-up' });
     expect(joined(await c.say('那个办法哪年发的'))).toContain('2016年8月5日');
     await c.close();
   });
@@ -44,7 +44,7 @@ describe('a chat keeps its topic', () => {
     const zs = await c.say('中山呢？');
     expect(joined(zs)).toContain('中山市');
     expect(joined(zs)).not.toMatch(/收录\d份政策文件/); // never the list of Zhongshan's documents
-    expect(zs[0].data?.topic).toMatchObject({ docs: ['zhongshan'], use: 'what-about' });
+    expect(zs[0].data?.topic).toMatchObject({ docs: [docIdOf('zhongshan')], use: 'what-about' });
     await c.close();
   });
 
@@ -56,7 +56,7 @@ describe('a chat keeps its topic', () => {
     await d.say('汕头的质量行动计划什么时候印发的');
     const zs = await d.say('不是汕头，我问的是中山');
     expect(joined(zs)).toContain('2018年10月8日');
-    expect(zs[0].data?.topic).toMatchObject({ docs: ['zhongshan'], use: 'correction' });
+    expect(zs[0].data?.topic).toMatchObject({ docs: [docIdOf('zhongshan')], use: 'correction' });
     await c.close();
     await d.close();
   });
@@ -65,7 +65,7 @@ describe('a chat keeps its topic', () => {
     const c = await chatWith();
     await c.say('开平优秀奖奖金多少');
     const st = await c.say('汕头的质量行动计划谁牵头');
-    expect(st[0].data?.topic).toMatchObject({ docs: ['shantou'], use: 'own-subject' });
+    expect(st[0].data?.topic).toMatchObject({ docs: [docIdOf('shantou')], use: 'own-subject' });
     expect(joined(st)).not.toContain('开平');
     await c.close();
   });
@@ -98,7 +98,7 @@ describe('a chat keeps its topic', () => {
     await c.say('开平优秀奖奖金多少', minutes(0), 'room@chatroom', 'alice');
     await c.say('汕头的质量行动计划谁牵头', minutes(1), 'room@chatroom', 'bob');
     const alice = await c.say('那公示几天？', minutes(2), 'room@chatroom', 'alice');
-    expect(alice[0].data?.topic).toMatchObject({ docs: ['kaiping-award'] });
+    expect(alice[0].data?.topic).toMatchObject({ docs: [docIdOf('kaiping-award')] });
     expect(joined(alice)).toMatch(/10\s*天/);
     await c.close();
   });
@@ -151,7 +151,7 @@ describe('the saved topic', () => {
     const a = r.answer({ question: '开平优秀奖奖金多少', use: 'new' }, undefined, ASKED);
     const topic = r.topicOf('开平优秀奖奖金多少', a, ASKED) as Topic;
     const revived = reviveChatState(JSON.parse(JSON.stringify({ v: 2, topic })));
-    expect(revived.topic).toMatchObject({ subject: '开平优秀奖', docs: ['kaiping-award'] });
+    expect(revived.topic).toMatchObject({ subject: '开平优秀奖', docs: [docIdOf('kaiping-award')] });
     expect(revived.topic?.whole).toContain('第七条全文');
     expect(revived.topic?.frame?.type).toBe(topic.frame?.type);
     expect(isLive(revived.topic, minutes(29), 30)).toBe(true);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { answerFrame, answerQuestion, understand, withContext } from '../../src/knowledge/answer.ts';
 import { ANSWERERS } from '../../src/knowledge/pipeline.ts';
 import { questionFrameSchema } from '../../src/nlu/frame.ts';
-import { ASKED, knowledge } from '../helpers/knowledge.ts';
+import { ASKED, knowledge, docIdOf } from '../helpers/knowledge.ts';
 
 const k = () => knowledge();
 
@@ -14,7 +14,7 @@ describe('question frame', () => {
     expect(f.type).toBe('money');
     expect(f.places.covered).toEqual(['开平市']);
     expect(f.awards.some((a) => a.endsWith('优秀奖'))).toBe(true);
-    expect(f.documents).toContain('kaiping-award');
+    expect(f.documents).toContain(docIdOf('kaiping-award'));
     expect(f.facts.times).toBe(5);
     expect(f.terms.length).toBeGreaterThan(2);
     const stored = questionFrameSchema.parse(JSON.parse(JSON.stringify(f)));
