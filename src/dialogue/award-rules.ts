@@ -15,7 +15,7 @@ export function expandPattern(p: string): string {
 }
 
 /** A word or regular-expression fragment, checked to compile. */
-const pattern = z
+export const pattern = z
   .string()
   .min(1)
   .refine((p) => {

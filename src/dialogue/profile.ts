@@ -2,20 +2,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DataError } from '../errors.ts';
-import { chineseDate, expandPattern, isValidValue, type Answers, type AnswerValue, type AwardRules, type Criterion } from './award-rules.ts';
+import { chineseDate, expandPattern, isValidValue, pattern, type Answers, type AnswerValue, type AwardRules, type Criterion } from './award-rules.ts';
 
 const fieldName = z.string().regex(/^[a-z][A-Za-z0-9]*$/, 'a field is a camelCase name such as yearsRegistered');
-const pattern = z
-  .string()
-  .min(1)
-  .refine((p) => {
-    try {
-      new RegExp(expandPattern(p));
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'not a valid word pattern');
 
 /** Schema of data/profile.json. */
 export const profileSchema = z

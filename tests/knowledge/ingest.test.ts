@@ -4,17 +4,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildIndex } from '../../src/knowledge/policy-loader.ts';
 import { DataError } from '../../src/errors.ts';
+import { DOC_TITLES } from '../helpers/knowledge.ts';
 
 const index = buildIndex();
 /** Document ids are derived from file names; the tests name each document by its place or title, as a reader would. */
-const DOCS: Record<string, string> = {
-  'kaiping-award': '开平市水暖卫浴产品质量优秀奖评审管理办法',
-  'kaiping-plan': '开平市水暖卫浴行业质量提升工作方案',
-  zhongshan: '中山市工业产品质量提升三年行动计划(2018-2020年)',
-  shantou: '汕头市贯彻实施质量发展纲要2013年重点行动计划',
-  sichuan: '四川省重点消费品质量提升专项行动计划(2018-2020年)',
-  jiangmen: '江门市加强质量认证体系建设促进全面质量管理实施方案',
-};
+const DOCS = DOC_TITLES;
 const idOf = (name: string) => index.documents.find((d) => d.title === DOCS[name])?.id;
 const unit = (name: string, article: string) => index.units.find((u) => u.docId === idOf(name) && u.article === article);
 
