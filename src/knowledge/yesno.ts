@@ -34,7 +34,9 @@ export function yesNoLead(q: string, u: Unit, sentence: number, terms: Map<strin
   const object = askedObject(q);
   if (object) {
     const words = new Map([...search.queryTerms(object)].filter(([t]) => t.length >= 2));
-    const scored = sentences.map((x, i) => ({ i, score: scoreSentence(x, words, search) })).sort((a, b) => b.score - a.score || a.i - b.i);
+    // Among sentences that speak of it equally, the one that says yes or no (给予资金扶持, not 完善资金扶持标准) decides.
+    const says = (x: string) => (VERDICT_WORDS.test(x) ? 1 : 0);
+    const scored = sentences.map((x, i) => ({ i, score: scoreSentence(x, words, search), says: says(x) })).sort((a, b) => b.score - a.score || b.says - a.says || a.i - b.i);
     if (scored[0]?.score > 0) at = scored[0].i;
   }
   const v = verdictOf(q, sentences[at] ?? '');
