@@ -11,7 +11,7 @@ import { unitsOf } from './corpus.ts';
 import { LEAD_MAX, clauseLead, chooseLead, leadText, oneClause } from './lead.ts';
 import { WANTED, scoreSentence, factsOfType, departmentsOf, rank, phrasesOf, focusTerms, significantTerms, covers, foreignTopics } from './retrieval.ts';
 import { unstated, yearUnstated } from './stated.ts';
-import { decidingHit, yesNoLead, unheard, VERDICT_WORDS } from './yesno.ts';
+import { decidingHit, yesNoLead, unheard, verdictWords } from './yesno.ts';
 import { type QuestionType, questionType, partsOf, firstPart, askedPredicate, askedObject } from '../nlu/question.ts';
 
 /** Composes the answer from the ranked hits: lapse line, lead, source, excerpt, and at most one related clause. */
@@ -31,11 +31,11 @@ export function composeAnswer(k: Knowledge, question: string, intent: string, q:
     if (deciding > 0) hits = [hits[deciding], ...hits.filter((_, i) => i !== deciding)];
   }
   // In a message that asks several things, the first question's own words choose the lead; the others weigh little.
-  const first = firstPart(q);
+  const first = firstPart(q, k.glossary);
   const leadTerms = first !== q ? partTerms(k, first, terms) : new Map(terms);
   // "检验站以后要升级成啥": the verb right before the question word is what is asked; its words weigh three times.
   if (qt === 'fact' || qt === 'list') {
-    const asked = askedPredicate(first);
+    const asked = askedPredicate(first, k.glossary);
     if (asked) {
       for (const [t, w] of leadTerms) {
         if (t.length >= 2 && asked.predicate.includes(t)) leadTerms.set(t, w * 3);
@@ -72,7 +72,7 @@ export function composeAnswer(k: Knowledge, question: string, intent: string, q:
   }
   // "首席质量官有补贴吗": when the clause never speaks of the thing whose existence is asked, no verdict is given, only
   // what the clause covers. (Whether something may be done, "能不能分开报", is often said in other words, so it is not judged.)
-  const object = qt === 'yesno' && /有没有|有无|是否有|(?<![没还])有[\u4e00-\u9fff]{2,6}吗[？?]?$/.test(first) ? askedObject(first)
+  const object = qt === 'yesno' && /有没有|有无|是否有|(?<![没还])有[\u4e00-\u9fff]{2,6}吗[？?]?$/.test(first) ? askedObject(first, k.glossary)
     // "要交钱吗": whether something must be done or paid, when the clause never speaks of it.
     : qt === 'yesno' ? /(?:要不要|需不需要|(?<!不)(?:需要|要))([\u4e00-\u9fff]{2,3}?)吗?[？?]?$/.exec(first)?.[1] : undefined;
   if (object && unheard(k, object, unit)) {
@@ -81,9 +81,9 @@ export function composeAnswer(k: Knowledge, question: string, intent: string, q:
     const lines = [period(`《${doc?.title ?? unit.title}》${unit.article}谈到了${topic ?? '相关内容'}，但没有写明${object}`), ...sourceLines(c)];
     return finish(k, question, intent, lines, [c], doc, now);
   }
-  let yn = qt === 'yesno' ? yesNoLead(q, unit, lead.sentence, terms, k.search) : undefined;
+  let yn = qt === 'yesno' ? yesNoLead(k.glossary, q, unit, lead.sentence, terms, k.search) : undefined;
   // "获奖企业能不能免检": a 可以/不可以 is given only when the clause speaks of what is asked (免检), not of something else.
-  const thing = qt === 'yesno' ? askedObject(first) ?? /(?:要|需要|能|可以|会)([\u4e00-\u9fff]{2,4}?)吗[？?]?$/.exec(first)?.[1] : undefined;
+  const thing = qt === 'yesno' ? askedObject(first, k.glossary) ?? /(?:要|需要|能|可以|会)([\u4e00-\u9fff]{2,4}?)吗[？?]?$/.exec(first)?.[1] : undefined;
   if (yn && thing && unheard(k, thing, unit)) yn = undefined;
   if (byDate && unit === dateUnit) yn = { verdict: byDate.ok ? '可以。' : '不可以。', sentence: byDate.sentence };
   if (yn) {
@@ -155,7 +155,7 @@ export function partTerms(k: Knowledge, part: string, all: Map<string, number>):
 
 /** The answer to a second question of the message from the best other clause of the same place, when one covers it. */
 export function secondElsewhere(k: Knowledge, q: string, unit: Unit): { unit: Unit; text: string; sentence: number } | undefined {
-  const parts = partsOf(q);
+  const parts = partsOf(q, k.glossary);
   for (const part of parts.slice(1)) {
     const qt2 = questionType(part, k.glossary);
     const own = k.search.queryTerms(part);
@@ -177,7 +177,7 @@ export function secondElsewhere(k: Knowledge, q: string, unit: Unit): { unit: Un
 
 /** The fact for a second question in the message, of another type, from the same clause. */
 export function secondPart(k: Knowledge, q: string, qt: QuestionType, unit: Unit, terms: Map<string, number>): { text: string; sentence: number } | undefined {
-  const parts = partsOf(q);
+  const parts = partsOf(q, k.glossary);
   if (parts.length < 2) return undefined;
   for (const part of parts.slice(1)) {
     const qt2 = questionType(part, k.glossary);
@@ -186,7 +186,7 @@ export function secondPart(k: Knowledge, q: string, qt: QuestionType, unit: Unit
     const lead2 = chooseLead([{ unit, score: 1, matched: [] }], terms2, k.search, qt2);
     if (!lead2 || (qt2 === qt && !unit.fields)) continue;
     const own = k.search.queryTerms(part);
-    const yn = qt2 === 'yesno' ? yesNoLead(part, unit, lead2.sentence, terms2, k.search) : undefined;
+    const yn = qt2 === 'yesno' ? yesNoLead(k.glossary, part, unit, lead2.sentence, terms2, k.search) : undefined;
     if (yn) lead2.sentence = yn.sentence;
     let text = leadText(lead2, qt2, terms2, k.search, part);
     // A second part of only question words ("for how long") is answered by its type alone, from the same clause.
@@ -195,7 +195,7 @@ export function secondPart(k: Knowledge, q: string, qt: QuestionType, unit: Unit
     // A second answer is one clause: the one that speaks of the second question's own words.
     if (yn || text.length > LEAD_MAX / 2) {
       // For a yes/no, the clause that says yes or no ("…的免费培训"), where one does.
-      const saying = yn ? (c: string) => VERDICT_WORDS.test(c) && scoreSentence(c, own, k.search) > 0 : undefined;
+      const saying = yn ? (c: string) => verdictWords(k.glossary).test(c) && scoreSentence(c, own, k.search) > 0 : undefined;
       text = oneClause(sentencesOf(unit)[lead2.sentence], text, own, k.search, undefined, saying);
     }
     if (yn) text = `${yn.verdict}${text}`;

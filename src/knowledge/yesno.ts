@@ -5,6 +5,7 @@ import type { Unit } from './policy-schema.ts';
 import type { Hit, UnitSearch } from './search.ts';
 import { scoreSentence, formHeader, stopwordsOf } from './retrieval.ts';
 import { askedObject } from '../nlu/question.ts';
+import { type Glossary, questionPattern } from '../nlu/glossary.ts';
 
 /** Index of the close hit that holds the question's rarest topic word, or -1. */
 export function decidingHit(k: Knowledge, hits: Hit[], terms: Map<string, number>): number {
@@ -22,7 +23,7 @@ export function decidingHit(k: Knowledge, hits: Hit[], terms: Map<string, number
 }
 
 /** A plain 可以/不可以 for a yes/no question, decided by the sentence holding the question's rarest word. */
-export function yesNoLead(q: string, u: Unit, sentence: number, terms: Map<string, number>, search: UnitSearch): { verdict: string; sentence: number } | undefined {
+export function yesNoLead(g: Glossary, q: string, u: Unit, sentence: number, terms: Map<string, number>, search: UnitSearch): { verdict: string; sentence: number } | undefined {
   const all = sentencesOf(u);
   // A closing "(各区县政府负责)" names who does it; it says neither yes nor no, so it never decides.
   const bare = (x: string) => /^[（(\[][^（()）\[\]]*[）)\]][。]?$/.test(x.trim());
@@ -31,11 +32,11 @@ export function yesNoLead(q: string, u: Unit, sentence: number, terms: Map<strin
   const inUnit = [...terms.entries()].filter(([t, w]) => w >= 0.6 && t.length >= 2 && sentences.some((x) => x.includes(t)));
   let at = inUnit.length ? sentences.findIndex((x) => x.includes(inUnit.sort((a, b) => search.idf(b[0]) * b[1] - search.idf(a[0]) * a[1])[0][0])) : sentence;
   // The thing asked about ("有没有补贴" → 补贴, 资助) decides, where the clause speaks of it, over rarer words of the context.
-  const object = askedObject(q);
+  const object = askedObject(q, g);
   if (object) {
     const words = new Map([...search.queryTerms(object)].filter(([t]) => t.length >= 2));
     // Among sentences that speak of it equally, the one that says yes or no (给予资金扶持, not 完善资金扶持标准) decides.
-    const says = (x: string) => (VERDICT_WORDS.test(x) ? 1 : 0);
+    const says = (x: string) => (verdictWords(g).test(x) ? 1 : 0);
     const scored = sentences.map((x, i) => ({ i, score: scoreSentence(x, words, search), says: says(x) })).sort((a, b) => b.score - a.score || b.says - a.says || a.i - b.i);
     if (scored[0]?.score > 0) at = scored[0].i;
   }
@@ -52,8 +53,8 @@ export function unheard(k: Knowledge, object: string, unit: Unit): boolean {
   return words.length > 0 && !words.some((t) => text.includes(t));
 }
 
-/** Words by which a clause says yes or no. */
-export const VERDICT_WORDS = /不收取|免费|不收费|无需|不需|不必|不得|不能|不予|禁止|严禁|可以|允许|必须|须|应当|鼓励|支持|给予|给以|不设|不再|没有/;
+/** Words by which a clause says yes or no (the glossary's `verdictWords`). */
+export const verdictWords = (g: Glossary): RegExp => questionPattern(g, 'verdictWords');
 
 /** 可以/不可以/需要/不需要 as the deciding sentence states it, for what the question asks. */
 export function verdictOf(q: string, deciding: string): string | undefined {
