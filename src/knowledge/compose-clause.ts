@@ -12,6 +12,7 @@ import { LEAD_MAX, clauseLead, chooseLead, leadText, oneClause } from './lead.ts
 import { WANTED, scoreSentence, factsOfType, departmentsOf, rank, phrasesOf, focusTerms, significantTerms, covers, foreignTopics } from './retrieval.ts';
 import { unstated, yearUnstated } from './stated.ts';
 import { decidingHit, yesNoLead, unheard, verdictWords } from './yesno.ts';
+import { questionPattern } from '../nlu/glossary.ts';
 import { type QuestionType, questionType, partsOf, firstPart, askedPredicate, askedObject } from '../nlu/question.ts';
 
 /** Composes the answer from the ranked hits: lapse line, lead, source, excerpt, and at most one related clause. */
@@ -72,9 +73,9 @@ export function composeAnswer(k: Knowledge, question: string, intent: string, q:
   }
   // "首席质量官有补贴吗": when the clause never speaks of the thing whose existence is asked, no verdict is given, only
   // what the clause covers. (Whether something may be done, "能不能分开报", is often said in other words, so it is not judged.)
-  const object = qt === 'yesno' && /有没有|有无|是否有|(?<![没还])有[\u4e00-\u9fff]{2,6}吗[？?]?$/.test(first) ? askedObject(first, k.glossary)
+  const object = qt === 'yesno' && questionPattern(k.glossary, 'asksWhetherHas').test(first) ? askedObject(first, k.glossary)
     // "要交钱吗": whether something must be done or paid, when the clause never speaks of it.
-    : qt === 'yesno' ? /(?:要不要|需不需要|(?<!不)(?:需要|要))([\u4e00-\u9fff]{2,3}?)吗?[？?]?$/.exec(first)?.[1] : undefined;
+    : qt === 'yesno' ? questionPattern(k.glossary, 'objectOwed').exec(first)?.[1] : undefined;
   if (object && unheard(k, object, unit)) {
     const c = citationOf(unit, excerptOf(unit, lead.sentence, []));
     const topic = spokenTopic(k, terms, unit);
@@ -83,7 +84,7 @@ export function composeAnswer(k: Knowledge, question: string, intent: string, q:
   }
   let yn = qt === 'yesno' ? yesNoLead(k.glossary, q, unit, lead.sentence, terms, k.search) : undefined;
   // "获奖企业能不能免检": a 可以/不可以 is given only when the clause speaks of what is asked (免检), not of something else.
-  const thing = qt === 'yesno' ? askedObject(first, k.glossary) ?? /(?:要|需要|能|可以|会)([\u4e00-\u9fff]{2,4}?)吗[？?]?$/.exec(first)?.[1] : undefined;
+  const thing = qt === 'yesno' ? askedObject(first, k.glossary) ?? questionPattern(k.glossary, 'objectDone').exec(first)?.[1] : undefined;
   if (yn && thing && unheard(k, thing, unit)) yn = undefined;
   if (byDate && unit === dateUnit) yn = { verdict: byDate.ok ? '可以。' : '不可以。', sentence: byDate.sentence };
   if (yn) {
@@ -91,8 +92,8 @@ export function composeAnswer(k: Knowledge, question: string, intent: string, q:
     lead.text = sentencesOf(unit)[yn.sentence];
   }
   // "有银行参与吗": whether a body takes part is answered by the departments the clause names.
-  const deps = qt === 'yesno' && /参与|参加|负责|牵头|配合|管不管/.test(q) ? departmentsOf(unit) : undefined;
-  const named = deps ? [...terms.keys()].filter((t) => t.length >= 2 && deps.includes(t) && !/参与|参加|负责|牵头|配合/.test(t)) : [];
+  const deps = qt === 'yesno' && questionPattern(k.glossary, 'asksTakingPart').test(q) ? departmentsOf(unit) : undefined;
+  const named = deps ? [...terms.keys()].filter((t) => t.length >= 2 && deps.includes(t) && !questionPattern(k.glossary, 'takingPartWords').test(t)) : [];
   let text = named.length ? `有。${deps!.replace(/;/g, '；').replace(/:/g, '：')}` : computed(k, q, qt, unit, lead.sentence) ?? leadText(lead, qt, leadTerms, k.search, first);
   if (qt === 'yesno' && !named.length) {
     const verdict = yn?.verdict;

@@ -41,7 +41,10 @@ export const PATTERN_NAMES = ['validity', 'issuance', 'documentWords', 'honourWo
   'objectAfter', 'objectMay', 'objectHad', 'objectNeeded', 'verdictWords',
   // What a yes/no question asks (may, need, a limit, a fee), and how the deciding clause answers it (knowledge/yesno.ts).
   'asksMay', 'asksNeed', 'asksLimit', 'clauseUnlimited', 'asksFee', 'clauseFree', 'clauseRefuses', 'clauseForbids', 'clauseMay', 'clauseSupports', 'clauseWithholds',
-  'clauseRequires', 'clauseWaives', 'clauseExempts', 'clauseNegates', 'clausePositive'] as const;
+  'clauseRequires', 'clauseWaives', 'clauseExempts', 'clauseNegates', 'clausePositive',
+  // Whether a yes/no question asks that something exists, what must be done or paid, what may be done (capture group 1),
+  // and whether a body takes part (knowledge/compose-clause.ts).
+  'asksWhetherHas', 'objectOwed', 'objectDone', 'asksTakingPart', 'takingPartWords'] as const;
 
 /** A decision made by a question pattern. */
 export type PatternName = (typeof PATTERN_NAMES)[number];
