@@ -193,6 +193,9 @@ export function secondPart(k: Knowledge, q: string, qt: QuestionType, unit: Unit
     // A second part of only question words ("for how long") is answered by its type alone, from the same clause.
     const bare = ![...own.keys()].some((t) => k.search.hasTerm(t));
     if (bare ? !lead2.typed || !WANTED[qt2].length : scoreSentence(text, own, k.search) <= 0) continue;
+    // "…是啥？谁负责宣传": who does it is said by the bodies the clause names (a table row's 牵头单位, 配合单位), whole.
+    const bodies = qt2 === 'who' && qt !== 'who' ? departmentsOf(unit) : undefined;
+    if (bodies) return { text: bodies, sentence: lead2.sentence };
     // A second answer is one clause: the one that speaks of the second question's own words.
     if (yn || text.length > LEAD_MAX / 2) {
       // For a yes/no, the clause that says yes or no ("…的免费培训"), where one does.
