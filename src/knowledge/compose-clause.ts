@@ -9,7 +9,7 @@ import type { Hit } from './search.ts';
 import { tidyFact, citationOf, excerptOf, period, sourceLines, notCovered, finish } from './compose.ts';
 import { unitsOf } from './corpus.ts';
 import { LEAD_MAX, clauseLead, chooseLead, leadText, oneClause } from './lead.ts';
-import { WANTED, scoreSentence, factsOfType, departmentsOf, rank, phrasesOf, focusTerms, significantTerms, covers, foreignTopics } from './retrieval.ts';
+import { WANTED, holdsType, scoreSentence, factsOfType, departmentsOf, rank, phrasesOf, focusTerms, significantTerms, covers, foreignTopics } from './retrieval.ts';
 import { unstated, yearUnstated } from './stated.ts';
 import { decidingHit, yesNoLead, unheard, verdictWords } from './yesno.ts';
 import { questionPattern } from '../nlu/glossary.ts';
@@ -23,6 +23,11 @@ export function composeAnswer(k: Knowledge, question: string, intent: string, q:
   // A table column the question names ("配合单位有哪些") makes the rows that have it the candidates.
   const column = hits.findIndex((h, i) => i < 6 && h.score >= hits[0].score * 0.6 && h.unit.fields && Object.keys(h.unit.fields).some((c) => h.unit.fields![c] && q.includes(c)));
   if (column > 0) hits = [hits[column], ...hits.filter((_, i) => i !== column)];
+  // "…包括哪些产品 一共几种": a later part of question words alone asks its kind of fact of the same thing, so among the
+  // close clauses the first that holds such a fact leads.
+  const alsoAsked = partsOf(q, k.glossary).slice(1).filter((p) => ![...k.search.queryTerms(p).keys()].some((t) => k.search.hasTerm(t))).map((p) => questionType(p, k.glossary)).find((t) => t !== qt && WANTED[t].length);
+  const both = alsoAsked ? hits.findIndex((h, i) => i < 5 && h.score >= hits[0].score * 0.9 && holdsType(h.unit, WANTED[alsoAsked])) : -1;
+  if (both > 0) hits = [hits[both], ...hits.filter((_, i) => i !== both)];
   // A yes/no question is decided by the clause holding its rarest word (synonyms too: 收费 → 收取), among the close hits.
   // "2023年发布的标准还能报吗": a close clause's date condition on what may be claimed decides, against the user's date.
   const byDate = qt === 'yesno' ? decideByDate(q, hits.slice(0, 5).map((h) => h.unit)) : undefined;

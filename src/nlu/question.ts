@@ -57,9 +57,13 @@ export function refineType(qt: QuestionType, intent: string, q: string, g: Gloss
 export function partsOf(q: string, g: Glossary): string[] {
   // "When did it take effect, and for how long?": an English "and" before a question word starts a second question.
   q = q.replace(/,?\s+and\s+(?=(?:for\s+)?(?:how|what|when|who|which|where|is|are|can|do|does)\b)/gi, '？');
-  const split = q.split(questionPattern(g, 'partBreak')).map((p) => p?.trim()).filter((p): p is string => Boolean(p && p.length >= 2));
   // A part that asks nothing ("我们厂被抽检不合格，还能去…吗") is the context of the question after it.
   const asks = (p: string) => questionPattern(g, 'partAsks').test(p);
+  const split = q
+    .split(questionPattern(g, 'partBreak'))
+    .flatMap((p) => (p ? spaced(p, asks) : [p]))
+    .map((p) => p?.trim())
+    .filter((p): p is string => Boolean(p && p.length >= 2));
   const parts: string[] = [];
   let context = '';
   for (const p of split) {
@@ -76,6 +80,26 @@ export function partsOf(q: string, g: Glossary): string[] {
     const m = questionPattern(g, 'commaSecondQuestion').exec(p);
     return m && m[1].length >= 2 && m[2].length >= 2 ? [m[1], m[2]] : [p];
   });
+}
+
+/**
+ * A space between Chinese words, typed where a question mark was meant ("…谁负责 每年几次"), ends a question when
+ * the words before it ask something and so do the words after it; a space after a mere topic ("开平水暖优秀奖 同一家…")
+ * leaves the text whole.
+ */
+function spaced(p: string, asks: (p: string) => boolean): string[] {
+  const bits = p.split(/(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])/);
+  if (bits.length < 2) return [p];
+  const out: string[] = [];
+  let cur = '';
+  for (const [i, b] of bits.entries()) {
+    cur = cur ? `${cur} ${b}` : b;
+    if (i === bits.length - 1 || (asks(cur) && asks(bits.slice(i + 1).join(' ')))) {
+      out.push(cur);
+      cur = '';
+    }
+  }
+  return out;
 }
 
 /** The first question of a message that asks several, or the whole message. */
