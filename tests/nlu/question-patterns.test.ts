@@ -44,3 +44,16 @@ describe('question words live in the glossary', () => {
     expect(askedObject('有没有资金扶持', g)).toBe('资金扶持');
   });
 });
+
+describe('a message of several questions', () => {
+  const g = loadGlossary();
+
+  it('ends a question at a space typed where a question mark was meant', () => {
+    expect(partsOf('中山流通领域商品质量专项检查谁负责 每年几次', g)).toEqual(['中山流通领域商品质量专项检查谁负责', '每年几次']);
+  });
+
+  it('keeps a topic typed before a space with the question after it', () => {
+    expect(partsOf('开平水暖优秀奖 同一家企业不同类的产品可以分开报吗', g)).toHaveLength(1);
+    expect(partsOf('江门 认证 补贴多少', g)).toHaveLength(1);
+  });
+});
