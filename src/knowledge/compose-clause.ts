@@ -166,7 +166,8 @@ export function secondElsewhere(k: Knowledge, q: string, unit: Unit): { unit: Un
     const qt2 = questionType(part, k.glossary);
     const own = k.search.queryTerms(part);
     if (![...own.keys()].some((t) => k.search.hasTerm(t) && t.length >= 2)) continue;
-    const hits = rank(k, part, own, qt2, (u) => u.region === unit.region && u !== unit, new Set(), 6);
+    // (The message's first question named its document: a later one is about the same document first, "…奖金钱谁出".)
+    const hits = rank(k, part, own, qt2, (u) => u.region === unit.region && u !== unit, new Set([unit.docId]), 6);
     if (!hits[0] || !covers(k, significantTerms(k, own), hits[0], foreignTopics(k, part))) continue;
     const lead = chooseLead(hits, focusTerms(k, own), k.search, qt2);
     if (!lead || (WANTED[qt2].length && !lead.typed)) continue;
