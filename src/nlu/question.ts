@@ -112,8 +112,8 @@ export function firstPart(q: string, g: Glossary): string {
 export function askedPredicate(q: string, g: Glossary): { predicate: string } | undefined {
   const at = q.search(questionPattern(g, 'askedWhat'));
   if (at < 0) return undefined;
-  const m = /([\u4e00-\u9fff]{2})$/.exec(q.slice(0, at).replace(/(成|为|了|的|有)$/, ''));
-  return m && !/^(是|有|要|做|干|为|都|还)+$/.test(m[1]) ? { predicate: m[1] } : undefined;
+  const m = /([\u4e00-\u9fff]{2})$/.exec(q.slice(0, at).replace(questionPattern(g, 'predicateTail'), ''));
+  return m && !questionPattern(g, 'lightVerbs').test(m[1]) ? { predicate: m[1] } : undefined;
 }
 
 /** The words a yes/no question asks about: what follows 有没有/能不能/是否/可以…, or what 有/要 governs before a closing 吗. */
