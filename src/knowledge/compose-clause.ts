@@ -166,6 +166,10 @@ export function secondElsewhere(k: Knowledge, q: string, unit: Unit): { unit: Un
     const qt2 = questionType(part, k.glossary);
     const own = k.search.queryTerms(part);
     if (![...own.keys()].some((t) => k.search.hasTerm(t) && t.length >= 2)) continue;
+    // "…要多少家 证书多少张": a part whose words and asked kind of fact are in one sentence of the first clause is answered there.
+    const words = significantTerms(k, own);
+    const facts = factsOfType(unit, WANTED[qt2]);
+    if (words.length && facts.length && sentencesOf(unit).some((x) => words.every((t) => x.toLowerCase().includes(t)) && facts.some((f) => x.includes(f.text)))) continue;
     // (The message's first question named its document: a later one is about the same document first, "…奖金钱谁出".)
     const hits = rank(k, part, own, qt2, (u) => u.region === unit.region && u !== unit, new Set([unit.docId]), 6);
     if (!hits[0] || !covers(k, significantTerms(k, own), hits[0], foreignTopics(k, part))) continue;
