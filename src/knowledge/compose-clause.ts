@@ -110,7 +110,7 @@ export function composeAnswer(k: Knowledge, question: string, intent: string, q:
   const bare = (s: string) => s.replace(/[\s。；;，,：:、“”"]/g, '');
   if (extra && !bare(text).includes(bare(extra.text))) text = `${period(text).replace(/。$/, '')}；${extra.text}`;
   // …or from another clause of the same place when this one does not say it ("合格率要保持多少？地标产品目标几个").
-  const away = extra ? undefined : secondElsewhere(k, q, unit);
+  const away = extra ? undefined : secondElsewhere(k, q, unit, text);
   if (away && !bare(text).includes(bare(away.text))) text = `${period(text).replace(/。$/, '')}；${away.text}`;
   // "养老、电商这些服务业": each item the question lists gets the sentence of the clause that speaks of it.
   for (const s of enumeratedSentences(k, q, unit, lead.sentence)) if (!text.includes(s)) text = `${period(text).replace(/。$/, '')}；${s}`;
@@ -160,16 +160,16 @@ export function partTerms(k: Knowledge, part: string, all: Map<string, number>):
 }
 
 /** The answer to a second question of the message from the best other clause of the same place, when one covers it. */
-export function secondElsewhere(k: Knowledge, q: string, unit: Unit): { unit: Unit; text: string; sentence: number } | undefined {
+export function secondElsewhere(k: Knowledge, q: string, unit: Unit, said = ''): { unit: Unit; text: string; sentence: number } | undefined {
   const parts = partsOf(q, k.glossary);
   for (const part of parts.slice(1)) {
     const qt2 = questionType(part, k.glossary);
     const own = k.search.queryTerms(part);
     if (![...own.keys()].some((t) => k.search.hasTerm(t) && t.length >= 2)) continue;
-    // "…要多少家 证书多少张": a part whose words and asked kind of fact are in one sentence of the first clause is answered there.
+    // "…要多少家 证书多少张": a part whose words and asked kind of fact the answer already says is answered.
     const words = significantTerms(k, own);
     const facts = factsOfType(unit, WANTED[qt2]);
-    if (words.length && facts.length && sentencesOf(unit).some((x) => words.every((t) => x.toLowerCase().includes(t)) && facts.some((f) => x.includes(f.text)))) continue;
+    if (words.length && facts.length && words.every((t) => said.toLowerCase().includes(t)) && facts.some((f) => said.includes(f.text))) continue;
     // (The message's first question named its document: a later one is about the same document first, "…奖金钱谁出".)
     const hits = rank(k, part, own, qt2, (u) => u.region === unit.region && u !== unit, new Set([unit.docId]), 6);
     if (!hits[0] || !covers(k, significantTerms(k, own), hits[0], foreignTopics(k, part))) continue;
