@@ -1,5 +1,5 @@
 /** What a question asks, read from its text alone: its type, its parts, and what a yes/no or what-question is about. */
-import { type Glossary, questionPattern } from './glossary.ts';
+import { type Glossary, type PatternName, questionPattern } from './glossary.ts';
 
 /** The kinds of fact a question may ask for. */
 export const QUESTION_TYPES = ['when', 'duration', 'cadence', 'money', 'quantity', 'who', 'where', 'list', 'yesno', 'fact'] as const;
@@ -15,9 +15,9 @@ export function hasAny(text: string, words: readonly string[]): boolean {
 /** Reads the question's type from the glossary's question words (截止到哪天 → when, 多少钱 → money, 谁 → who …). */
 export function questionType(q: string, g: Glossary): QuestionType {
   // "which Zhongshan bureau leads…" asks which bureau, whatever names it.
-  const t = q.toLowerCase().replace(/\bwhich\s+(?:[a-z']+\s+){1,2}(bureau|office|department|agency|body|authority|government)s?\b/g, 'which $1');
+  const t = q.toLowerCase().replace(questionPattern(g, 'whichBodyEnglish', 'g'), 'which $1');
   const w = g.questionWords;
-  const is = (name: Parameters<typeof questionPattern>[1]) => questionPattern(g, name).test(t);
+  const is = (name: PatternName) => questionPattern(g, name).test(t);
   if (hasAny(t, w.cadence) || is('cadenceAsk')) return 'cadence';
   // "咨询电话是多少": how to reach the office is asked, whatever else the question names.
   if (hasAny(t, w.contact)) return 'who';
@@ -56,7 +56,7 @@ export function refineType(qt: QuestionType, intent: string, q: string, g: Gloss
 /** Splits a message into its questions ("谁牵头？多久评一次"). */
 export function partsOf(q: string, g: Glossary): string[] {
   // "When did it take effect, and for how long?": an English "and" before a question word starts a second question.
-  q = q.replace(/,?\s+and\s+(?=(?:for\s+)?(?:how|what|when|who|which|where|is|are|can|do|does)\b)/gi, '？');
+  q = q.replace(questionPattern(g, 'andNextQuestion', 'g'), '？');
   // A part that asks nothing ("我们厂被抽检不合格，还能去…吗") is the context of the question after it.
   const asks = (p: string) => questionPattern(g, 'partAsks').test(p);
   const split = q
