@@ -1,6 +1,6 @@
 /**
  * Prints, for every question of every eval set (eval/*.jsonl) and of tests/fixtures/policies/*.questions.jsonl, the full
- * answer JSON at a fixed date, one line a question: the before/after check of a restructuring of the answerer.
+ * answer JSON at a fixed date (dialogues.jsonl, a set of conversations, aside), one line a question: the before/after check of a restructuring of the answerer.
  *
  *   npx tsx eval/snapshot.ts > /tmp/before.jsonl      (then again after the change, and diff)
  *   --bare drops the fields that only describe how the answer was reached (frame, trace), so dumps stay comparable.
@@ -15,7 +15,7 @@ import { readItems } from './score.ts';
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 const bare = process.argv.includes('--bare');
 const sets = [
-  ...readdirSync(here('.')).filter((f) => f.endsWith('.jsonl')).sort().map((f) => here(`./${f}`)),
+  ...readdirSync(here('.')).filter((f) => f.endsWith('.jsonl') && f !== 'dialogues.jsonl').sort().map((f) => here(`./${f}`)),
   ...readdirSync(here('../tests/fixtures/policies')).filter((f) => f.endsWith('.questions.jsonl')).sort().map((f) => here(`../tests/fixtures/policies/${f}`)),
 ];
 const k = loadKnowledge(undefined, undefined, { eligibility: precheckEligibility });

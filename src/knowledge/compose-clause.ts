@@ -9,9 +9,10 @@ import type { Hit } from './search.ts';
 import { tidyFact, citationOf, excerptOf, period, sourceLines, notCovered, finish } from './compose.ts';
 import { unitsOf } from './corpus.ts';
 import { LEAD_MAX, clauseLead, chooseLead, leadText, oneClause } from './lead.ts';
-import { WANTED, scoreSentence, factsOfType, departmentsOf, rank, phrasesOf, focusTerms, significantTerms, covers, foreignTopics } from './retrieval.ts';
+import { WANTED, holdsType, scoreSentence, factsOfType, departmentsOf, rank, phrasesOf, focusTerms, significantTerms, covers, foreignTopics } from './retrieval.ts';
 import { unstated, yearUnstated } from './stated.ts';
-import { decidingHit, yesNoLead, unheard, VERDICT_WORDS } from './yesno.ts';
+import { decidingHit, yesNoLead, unheard, verdictWords } from './yesno.ts';
+import { questionPattern } from '../nlu/glossary.ts';
 import { type QuestionType, questionType, partsOf, firstPart, askedPredicate, askedObject } from '../nlu/question.ts';
 
 /** Composes the answer from the ranked hits: lapse line, lead, source, excerpt, and at most one related clause. */
@@ -22,6 +23,11 @@ export function composeAnswer(k: Knowledge, question: string, intent: string, q:
   // A table column the question names ("配合单位有哪些") makes the rows that have it the candidates.
   const column = hits.findIndex((h, i) => i < 6 && h.score >= hits[0].score * 0.6 && h.unit.fields && Object.keys(h.unit.fields).some((c) => h.unit.fields![c] && q.includes(c)));
   if (column > 0) hits = [hits[column], ...hits.filter((_, i) => i !== column)];
+  // "…包括哪些产品 一共几种": a later part of question words alone asks its kind of fact of the same thing, so among the
+  // close clauses the first that holds such a fact leads.
+  const alsoAsked = partsOf(q, k.glossary).slice(1).filter((p) => ![...k.search.queryTerms(p).keys()].some((t) => k.search.hasTerm(t))).map((p) => questionType(p, k.glossary)).find((t) => t !== qt && WANTED[t].length);
+  const both = alsoAsked ? hits.findIndex((h, i) => i < 5 && h.score >= hits[0].score * 0.9 && holdsType(h.unit, WANTED[alsoAsked])) : -1;
+  if (both > 0) hits = [hits[both], ...hits.filter((_, i) => i !== both)];
   // A yes/no question is decided by the clause holding its rarest word (synonyms too: 收费 → 收取), among the close hits.
   // "2023年发布的标准还能报吗": a close clause's date condition on what may be claimed decides, against the user's date.
   const byDate = qt === 'yesno' ? decideByDate(q, hits.slice(0, 5).map((h) => h.unit)) : undefined;
@@ -31,11 +37,11 @@ export function composeAnswer(k: Knowledge, question: string, intent: string, q:
     if (deciding > 0) hits = [hits[deciding], ...hits.filter((_, i) => i !== deciding)];
   }
   // In a message that asks several things, the first question's own words choose the lead; the others weigh little.
-  const first = firstPart(q);
+  const first = firstPart(q, k.glossary);
   const leadTerms = first !== q ? partTerms(k, first, terms) : new Map(terms);
   // "检验站以后要升级成啥": the verb right before the question word is what is asked; its words weigh three times.
   if (qt === 'fact' || qt === 'list') {
-    const asked = askedPredicate(first);
+    const asked = askedPredicate(first, k.glossary);
     if (asked) {
       for (const [t, w] of leadTerms) {
         if (t.length >= 2 && asked.predicate.includes(t)) leadTerms.set(t, w * 3);
@@ -72,18 +78,18 @@ export function composeAnswer(k: Knowledge, question: string, intent: string, q:
   }
   // "首席质量官有补贴吗": when the clause never speaks of the thing whose existence is asked, no verdict is given, only
   // what the clause covers. (Whether something may be done, "能不能分开报", is often said in other words, so it is not judged.)
-  const object = qt === 'yesno' && /有没有|有无|是否有|(?<![没还])有[\u4e00-\u9fff]{2,6}吗[？?]?$/.test(first) ? askedObject(first)
+  const object = qt === 'yesno' && questionPattern(k.glossary, 'asksWhetherHas').test(first) ? askedObject(first, k.glossary)
     // "要交钱吗": whether something must be done or paid, when the clause never speaks of it.
-    : qt === 'yesno' ? /(?:要不要|需不需要|(?<!不)(?:需要|要))([\u4e00-\u9fff]{2,3}?)吗?[？?]?$/.exec(first)?.[1] : undefined;
+    : qt === 'yesno' ? questionPattern(k.glossary, 'objectOwed').exec(first)?.[1] : undefined;
   if (object && unheard(k, object, unit)) {
     const c = citationOf(unit, excerptOf(unit, lead.sentence, []));
     const topic = spokenTopic(k, terms, unit);
     const lines = [period(`《${doc?.title ?? unit.title}》${unit.article}谈到了${topic ?? '相关内容'}，但没有写明${object}`), ...sourceLines(c)];
     return finish(k, question, intent, lines, [c], doc, now);
   }
-  let yn = qt === 'yesno' ? yesNoLead(q, unit, lead.sentence, terms, k.search) : undefined;
+  let yn = qt === 'yesno' ? yesNoLead(k.glossary, q, unit, lead.sentence, terms, k.search) : undefined;
   // "获奖企业能不能免检": a 可以/不可以 is given only when the clause speaks of what is asked (免检), not of something else.
-  const thing = qt === 'yesno' ? askedObject(first) ?? /(?:要|需要|能|可以|会)([\u4e00-\u9fff]{2,4}?)吗[？?]?$/.exec(first)?.[1] : undefined;
+  const thing = qt === 'yesno' ? askedObject(first, k.glossary) ?? questionPattern(k.glossary, 'objectDone').exec(first)?.[1] : undefined;
   if (yn && thing && unheard(k, thing, unit)) yn = undefined;
   if (byDate && unit === dateUnit) yn = { verdict: byDate.ok ? '可以。' : '不可以。', sentence: byDate.sentence };
   if (yn) {
@@ -91,8 +97,8 @@ export function composeAnswer(k: Knowledge, question: string, intent: string, q:
     lead.text = sentencesOf(unit)[yn.sentence];
   }
   // "有银行参与吗": whether a body takes part is answered by the departments the clause names.
-  const deps = qt === 'yesno' && /参与|参加|负责|牵头|配合|管不管/.test(q) ? departmentsOf(unit) : undefined;
-  const named = deps ? [...terms.keys()].filter((t) => t.length >= 2 && deps.includes(t) && !/参与|参加|负责|牵头|配合/.test(t)) : [];
+  const deps = qt === 'yesno' && questionPattern(k.glossary, 'asksTakingPart').test(q) ? departmentsOf(unit) : undefined;
+  const named = deps ? [...terms.keys()].filter((t) => t.length >= 2 && deps.includes(t) && !questionPattern(k.glossary, 'takingPartWords').test(t)) : [];
   let text = named.length ? `有。${deps!.replace(/;/g, '；').replace(/:/g, '：')}` : computed(k, q, qt, unit, lead.sentence) ?? leadText(lead, qt, leadTerms, k.search, first);
   if (qt === 'yesno' && !named.length) {
     const verdict = yn?.verdict;
@@ -104,7 +110,7 @@ export function composeAnswer(k: Knowledge, question: string, intent: string, q:
   const bare = (s: string) => s.replace(/[\s。；;，,：:、“”"]/g, '');
   if (extra && !bare(text).includes(bare(extra.text))) text = `${period(text).replace(/。$/, '')}；${extra.text}`;
   // …or from another clause of the same place when this one does not say it ("合格率要保持多少？地标产品目标几个").
-  const away = extra ? undefined : secondElsewhere(k, q, unit);
+  const away = extra ? undefined : secondElsewhere(k, q, unit, text);
   if (away && !bare(text).includes(bare(away.text))) text = `${period(text).replace(/。$/, '')}；${away.text}`;
   // "养老、电商这些服务业": each item the question lists gets the sentence of the clause that speaks of it.
   for (const s of enumeratedSentences(k, q, unit, lead.sentence)) if (!text.includes(s)) text = `${period(text).replace(/。$/, '')}；${s}`;
@@ -154,13 +160,18 @@ export function partTerms(k: Knowledge, part: string, all: Map<string, number>):
 }
 
 /** The answer to a second question of the message from the best other clause of the same place, when one covers it. */
-export function secondElsewhere(k: Knowledge, q: string, unit: Unit): { unit: Unit; text: string; sentence: number } | undefined {
-  const parts = partsOf(q);
+export function secondElsewhere(k: Knowledge, q: string, unit: Unit, said = ''): { unit: Unit; text: string; sentence: number } | undefined {
+  const parts = partsOf(q, k.glossary);
   for (const part of parts.slice(1)) {
     const qt2 = questionType(part, k.glossary);
     const own = k.search.queryTerms(part);
     if (![...own.keys()].some((t) => k.search.hasTerm(t) && t.length >= 2)) continue;
-    const hits = rank(k, part, own, qt2, (u) => u.region === unit.region && u !== unit, new Set(), 6);
+    // "…要多少家 证书多少张": a part whose words and asked kind of fact the answer already says is answered.
+    const words = significantTerms(k, own);
+    const facts = factsOfType(unit, WANTED[qt2]);
+    if (words.length && facts.length && words.every((t) => said.toLowerCase().includes(t)) && facts.some((f) => said.includes(f.text))) continue;
+    // (The message's first question named its document: a later one is about the same document first, "…奖金钱谁出".)
+    const hits = rank(k, part, own, qt2, (u) => u.region === unit.region && u !== unit, new Set([unit.docId]), 6);
     if (!hits[0] || !covers(k, significantTerms(k, own), hits[0], foreignTopics(k, part))) continue;
     const lead = chooseLead(hits, focusTerms(k, own), k.search, qt2);
     if (!lead || (WANTED[qt2].length && !lead.typed)) continue;
@@ -177,7 +188,7 @@ export function secondElsewhere(k: Knowledge, q: string, unit: Unit): { unit: Un
 
 /** The fact for a second question in the message, of another type, from the same clause. */
 export function secondPart(k: Knowledge, q: string, qt: QuestionType, unit: Unit, terms: Map<string, number>): { text: string; sentence: number } | undefined {
-  const parts = partsOf(q);
+  const parts = partsOf(q, k.glossary);
   if (parts.length < 2) return undefined;
   for (const part of parts.slice(1)) {
     const qt2 = questionType(part, k.glossary);
@@ -186,16 +197,19 @@ export function secondPart(k: Knowledge, q: string, qt: QuestionType, unit: Unit
     const lead2 = chooseLead([{ unit, score: 1, matched: [] }], terms2, k.search, qt2);
     if (!lead2 || (qt2 === qt && !unit.fields)) continue;
     const own = k.search.queryTerms(part);
-    const yn = qt2 === 'yesno' ? yesNoLead(part, unit, lead2.sentence, terms2, k.search) : undefined;
+    const yn = qt2 === 'yesno' ? yesNoLead(k.glossary, part, unit, lead2.sentence, terms2, k.search) : undefined;
     if (yn) lead2.sentence = yn.sentence;
     let text = leadText(lead2, qt2, terms2, k.search, part);
     // A second part of only question words ("for how long") is answered by its type alone, from the same clause.
     const bare = ![...own.keys()].some((t) => k.search.hasTerm(t));
     if (bare ? !lead2.typed || !WANTED[qt2].length : scoreSentence(text, own, k.search) <= 0) continue;
+    // "…是啥？谁负责宣传": who does it is said by the bodies the clause names (a table row's 牵头单位, 配合单位), whole.
+    const bodies = qt2 === 'who' && qt !== 'who' ? departmentsOf(unit) : undefined;
+    if (bodies) return { text: bodies, sentence: lead2.sentence };
     // A second answer is one clause: the one that speaks of the second question's own words.
     if (yn || text.length > LEAD_MAX / 2) {
       // For a yes/no, the clause that says yes or no ("…的免费培训"), where one does.
-      const saying = yn ? (c: string) => VERDICT_WORDS.test(c) && scoreSentence(c, own, k.search) > 0 : undefined;
+      const saying = yn ? (c: string) => verdictWords(k.glossary).test(c) && scoreSentence(c, own, k.search) > 0 : undefined;
       text = oneClause(sentencesOf(unit)[lead2.sentence], text, own, k.search, undefined, saying);
     }
     if (yn) text = `${yn.verdict}${text}`;

@@ -94,7 +94,8 @@ const PATTERNS: Pattern[] = [
   { type: 'date', re: /\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|(?:到|至|截至|截止)?\s*\d{4}\s*年(?:底|前|以前|之前)?(?![\d-])/g },
   { type: 'duration', re: new RegExp(`(?:有效期|期限|期)(?:为|是)?\\s*${NUM}\\s*(?:年|个月|天|日)|${NUM}\\s*(?:个)?(?:年|个月|天|日)(?!规划|计划|行动|远景)(?:内|以上|以下|的?有效期)?`, 'g'), value: (m) => numberOf(new RegExp(`(${NUM})`).exec(m[0])?.[1] ?? '') },
   { type: 'amount', re: new RegExp(`(${DIGIT}|${CN})\\s*(千|万|亿)?元`, 'g'), value: (m) => yuan(m[1], m[2] ?? '') },
-  { type: 'quota', re: new RegExp(`(?:最多|不超过|不多于|限|名额)(?:为)?\\s*${NUM}\\s*(?:个|家|名|项|位|人)|${NUM}\\s*(?:个|家|名|项)以内`, 'g'), value: (m) => numberOf(new RegExp(`(${NUM})`).exec(m[0])?.[1] ?? '') },
+  // ("不限获奖企业家数": no limit is the answer to how many may win, so it is a quota, with no value.)
+  { type: 'quota', re: new RegExp(`(?:最多|不超过|不多于|限|名额)(?:为)?\\s*${NUM}\\s*(?:个|家|名|项|位|人)|${NUM}\\s*(?:个|家|名|项)以内|不限[\\u4e00-\\u9fff]{0,6}?(?:家数|名额|数量|人数|个数|数目)`, 'g'), value: (m) => (m[0].startsWith('不限') ? undefined : numberOf(new RegExp(`(${NUM})`).exec(m[0])?.[1] ?? '')) },
   { type: 'threshold', re: new RegExp(`${NUM}\\s*分(?:以上|及以上|以下)?`, 'g') },
   { type: 'percent', re: /\d+(?:\.\d+)?\s*[%％]|百分之[零一二三四五六七八九十百]+/g },
   { type: 'count', re: new RegExp(`${NUM}\\s*(?:家|个|项|种|名|张|件|次|期|批|条|所|人|座|台|户|份)(?:以上)?`, 'g'), value: (m) => numberOf(new RegExp(`(${NUM})`).exec(m[0])?.[1] ?? '') },

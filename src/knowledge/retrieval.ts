@@ -93,7 +93,7 @@ export function rank(k: Knowledge, q: string, terms: Map<string, number>, qt: Qu
   const wanted = WANTED[qt];
   const phrases = phrasesOf(k, q);
   // "认证目标有哪些": a section whose title names what is asked (一、总体目标) is about it.
-  const asked = askedPredicate(q)?.predicate;
+  const asked = askedPredicate(q, k.glossary)?.predicate;
   return raw
     .map((h) => {
       let best = 0;

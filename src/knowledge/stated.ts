@@ -43,7 +43,7 @@ export function unstated(k: Knowledge, q: string, qt: QuestionType, unit: Unit):
   const text = `${unit.heading} ${unit.text}`.toLowerCase();
   const families = familiesAsked(k, q);
   if (qt !== 'yesno' && qt !== 'money' && !families.length) return undefined;
-  const object = askedObject(q);
+  const object = askedObject(q, k.glossary);
   const missing = families.find((f) => !ruleOf(f).evidence.test(text));
   if (missing) return { thing: object ? wholeObject(q, object) : missing.name };
   // The subject is checked where a benefit or a duty is asked (an amount of money is a benefit).

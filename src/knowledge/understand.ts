@@ -50,12 +50,12 @@ export function understand(k: Knowledge, text: string): QuestionFrame {
   const places = k.places.match(q);
   const terms = k.search.queryTerms(q);
   for (const t of g.intentTerms[intent] ?? []) if (!terms.has(t)) terms.set(t, 0.5);
-  const asked = firstPart(q);
+  const asked = firstPart(q, g);
   const type = refineType(questionType(asked, g), intent, asked, g);
   const awards = awardsNamed(k, q);
   const { otherPlaces: _, ...facts } = extractEntities(q);
-  const object = type === 'yesno' ? askedObject(asked) : undefined;
-  const predicate = askedPredicate(asked)?.predicate;
+  const object = type === 'yesno' ? askedObject(asked, g) : undefined;
+  const predicate = askedPredicate(asked, g)?.predicate;
   return {
     version: FRAME_VERSION,
     text,
@@ -64,7 +64,7 @@ export function understand(k: Knowledge, text: string): QuestionFrame {
     intent,
     confidence: guess.confidence,
     type,
-    parts: partsOf(q).map((p) => ({ text: p, type: questionType(p, g) })),
+    parts: partsOf(q, g).map((p) => ({ text: p, type: questionType(p, g) })),
     places: { covered: [...places.covered], uncovered: [...places.uncovered] },
     awards: awards.map((a) => a.name),
     unknownAward: unknownAward(k, q, awards.map((a) => a.name)),

@@ -5,6 +5,7 @@ import type { Unit } from './policy-schema.ts';
 import type { Hit, UnitSearch } from './search.ts';
 import { scoreSentence, formHeader, stopwordsOf } from './retrieval.ts';
 import { askedObject } from '../nlu/question.ts';
+import { type Glossary, type PatternName, questionPattern, verdictAsked } from '../nlu/glossary.ts';
 
 /** Index of the close hit that holds the question's rarest topic word, or -1. */
 export function decidingHit(k: Knowledge, hits: Hit[], terms: Map<string, number>): number {
@@ -22,7 +23,7 @@ export function decidingHit(k: Knowledge, hits: Hit[], terms: Map<string, number
 }
 
 /** A plain 可以/不可以 for a yes/no question, decided by the sentence holding the question's rarest word. */
-export function yesNoLead(q: string, u: Unit, sentence: number, terms: Map<string, number>, search: UnitSearch): { verdict: string; sentence: number } | undefined {
+export function yesNoLead(g: Glossary, q: string, u: Unit, sentence: number, terms: Map<string, number>, search: UnitSearch): { verdict: string; sentence: number } | undefined {
   const all = sentencesOf(u);
   // A closing "(各区县政府负责)" names who does it; it says neither yes nor no, so it never decides.
   const bare = (x: string) => /^[（(\[][^（()）\[\]]*[）)\]][。]?$/.test(x.trim());
@@ -31,13 +32,15 @@ export function yesNoLead(q: string, u: Unit, sentence: number, terms: Map<strin
   const inUnit = [...terms.entries()].filter(([t, w]) => w >= 0.6 && t.length >= 2 && sentences.some((x) => x.includes(t)));
   let at = inUnit.length ? sentences.findIndex((x) => x.includes(inUnit.sort((a, b) => search.idf(b[0]) * b[1] - search.idf(a[0]) * a[1])[0][0])) : sentence;
   // The thing asked about ("有没有补贴" → 补贴, 资助) decides, where the clause speaks of it, over rarer words of the context.
-  const object = askedObject(q);
+  const object = askedObject(q, g);
   if (object) {
     const words = new Map([...search.queryTerms(object)].filter(([t]) => t.length >= 2));
-    const scored = sentences.map((x, i) => ({ i, score: scoreSentence(x, words, search) })).sort((a, b) => b.score - a.score || a.i - b.i);
+    // Among sentences that speak of it equally, the one that says yes or no (给予资金扶持, not 完善资金扶持标准) decides.
+    const says = (x: string) => (verdictWords(g).test(x) ? 1 : 0);
+    const scored = sentences.map((x, i) => ({ i, score: scoreSentence(x, words, search), says: says(x) })).sort((a, b) => b.score - a.score || b.says - a.says || a.i - b.i);
     if (scored[0]?.score > 0) at = scored[0].i;
   }
-  const v = verdictOf(q, sentences[at] ?? '');
+  const v = verdictOf(g, q, sentences[at] ?? '');
   return v ? { verdict: v, sentence: at } : undefined;
 }
 
@@ -50,27 +53,29 @@ export function unheard(k: Knowledge, object: string, unit: Unit): boolean {
   return words.length > 0 && !words.some((t) => text.includes(t));
 }
 
-/** Words by which a clause says yes or no. */
-export const VERDICT_WORDS = /不收取|免费|不收费|无需|不需|不必|不得|不能|不予|禁止|严禁|可以|允许|必须|须|应当|鼓励|支持|给予|给以|不设|不再|没有/;
+/** Words by which a clause says yes or no (the glossary's `verdictWords`). */
+export const verdictWords = (g: Glossary): RegExp => questionPattern(g, 'verdictWords');
 
 /** 可以/不可以/需要/不需要 as the deciding sentence states it, for what the question asks. */
-export function verdictOf(q: string, deciding: string): string | undefined {
+export function verdictOf(g: Glossary, q: string, deciding: string): string | undefined {
   if (!deciding) return undefined;
-  const asksMay = /可以|能|可不可以|能不能|允许|行不行|算不算|认不认|can |may |allowed/i.test(q);
-  const asksNeed = /需要|要不要|需不需要|必须|是否要|得不得|need|must/i.test(q);
-  if (/名额|限制|限额|上限/.test(q) && /不限/.test(deciding)) return '没有限制。';
-  if (/收费|收钱|交钱|要钱|费用|免费|fee|charge/i.test(q) && /不收取|免费|不收费|无需缴纳|不需缴纳/.test(deciding)) return '不收费。';
-  if (asksMay && /不得|不能|不予|禁止|严禁|不推荐/.test(deciding)) return '不可以。';
-  if (asksMay && /(?<!不)(可以|可多项|可重新|可在|可|允许)/.test(deciding) && !/不得|不能|不予|禁止|严禁/.test(deciding)) return '可以。';
+  const asks = (name: PatternName) => questionPattern(g, name).test(q);
+  const says = (name: PatternName) => questionPattern(g, name).test(deciding);
+  const asksMay = asks('asksMay');
+  const asksNeed = asks('asksNeed');
+  if (asks('asksLimit') && says('clauseUnlimited')) return '没有限制。';
+  if (asks('asksFee') && says('clauseFree')) return '不收费。';
+  if (asksMay && says('clauseRefuses')) return '不可以。';
+  if (asksMay && says('clauseMay') && !says('clauseForbids')) return '可以。';
   // "检测机构能申报高新技术企业吗" — "支持符合条件的检验检测认证机构申报高新技术企业".
-  if (asksMay && /支持|鼓励/.test(deciding) && !/不得|不能|不予|禁止|严禁|不支持|不鼓励/.test(deciding)) return '可以。';
-  if (asksNeed && /须|必须|应当|需|要求|应/.test(deciding) && !/不需|无需|不必|不收取/.test(deciding)) return '需要。';
-  if (asksNeed && /不需|无需|不必|不收取|免/.test(deciding)) return '不需要。';
+  if (asksMay && says('clauseSupports') && !says('clauseWithholds')) return '可以。';
+  if (asksNeed && says('clauseRequires') && !says('clauseWaives')) return '需要。';
+  if (asksNeed && says('clauseExempts')) return '不需要。';
   // "有没有/会不会/要不要/是不是": the clause that holds the asked words says it does (or, with a negation, that it does not).
-  const negated = /不得|不予|禁止|严禁|不设|不再|没有|未/.test(deciding);
-  const positive = /鼓励|支持|推动|推行|推进|实施|建立|开展|设立|给予|给以|要求|应当|组织|加大|加强|强化|完善|健全|落实|依法|移送|制订|制定|纳入|培育|推广|发挥|大力|积极|进行|实行|执行|引导|优先|可以|将/.test(deciding);
-  const asked = /有没有|有无|有.{1,12}吗/.test(q) ? ['有', '没有'] : /会不会|会.{1,12}吗/.test(q) ? ['会', '不会'] : /要不要|要.{1,12}吗/.test(q) ? ['需要', '不需要'] : /是不是|是否/.test(q) ? ['是', '不是'] : /^(does|do|is|are|will)\b/i.test(q) ? ['是的', '不'] : undefined;
-  if (asked && negated && !positive) return `${asked[1]}。`;
-  if (asked && positive && !negated) return `${asked[0]}。`;
+  const negated = says('clauseNegates');
+  const positive = says('clausePositive');
+  const asked = verdictAsked(g, q);
+  if (asked && negated && !positive) return `${asked.no}。`;
+  if (asked && positive && !negated) return `${asked.yes}。`;
   return undefined;
 }

@@ -33,7 +33,18 @@ export function ruleOf(r: EvidenceRule): { asks: RegExp; evidence: RegExp } {
 }
 
 /** The decisions made by question patterns (see `questionPatterns` in data/glossary.json). */
-export const PATTERN_NAMES = ['validity', 'issuance', 'documentWords', 'honourWords', 'placeOnlyFiller', 'askingNow', 'applyingWords', 'aboutApplying', 'askingEnough'] as const;
+export const PATTERN_NAMES = ['validity', 'issuance', 'documentWords', 'honourWords', 'placeOnlyFiller', 'askingNow', 'applyingWords', 'aboutApplying', 'askingEnough',
+  // What kind of fact a question asks for, and its parts (nlu/question.ts).
+  'cadenceAsk', 'howMany', 'askingCount', 'closingNot', 'validityHowLong', 'countedUnit', 'whichKind', 'moneyAsk', 'whichBody', 'quantityAsk', 'whatAsk', 'endsAsking',
+  'partBreak', 'partAsks', 'commaSecondQuestion', 'askedWhat', 'predicateTail', 'lightVerbs', 'whichBodyEnglish', 'andNextQuestion',
+  // What a yes/no question asks about (its capture group 1), and the words by which a clause says yes or no.
+  'objectAfter', 'objectMay', 'objectHad', 'objectNeeded', 'verdictWords',
+  // What a yes/no question asks (may, need, a limit, a fee), and how the deciding clause answers it (knowledge/yesno.ts).
+  'asksMay', 'asksNeed', 'asksLimit', 'clauseUnlimited', 'asksFee', 'clauseFree', 'clauseRefuses', 'clauseForbids', 'clauseMay', 'clauseSupports', 'clauseWithholds',
+  'clauseRequires', 'clauseWaives', 'clauseExempts', 'clauseNegates', 'clausePositive',
+  // Whether a yes/no question asks that something exists, what must be done or paid, what may be done (capture group 1),
+  // and whether a body takes part (knowledge/compose-clause.ts).
+  'asksWhetherHas', 'objectOwed', 'objectDone', 'asksTakingPart', 'takingPartWords'] as const;
 
 /** A decision made by a question pattern. */
 export type PatternName = (typeof PATTERN_NAMES)[number];
@@ -61,6 +72,8 @@ export const glossarySchema = z.object({
     $comment: z.string().optional(),
     ...Object.fromEntries(PATTERN_NAMES.map((n) => [n, z.array(alternative).min(1)])),
   } as Record<'$comment', z.ZodOptional<z.ZodString>> & Record<PatternName, z.ZodArray<typeof alternative>>).strict(),
+  /** How a yes/no question is worded (有没有, 会不会 …) and its yes and no words; the first form whose `asks` match is used. */
+  verdictAsks: z.object({ $comment: z.string().optional(), forms: z.array(z.object({ asks: z.array(alternative).min(1), yes: z.string().min(1), no: z.string().min(1) }).strict()).min(1) }).strict(),
   /** Benefits and duties (补贴, 报销, 免费, 罚款, 必须): what a question asks about them, and what a clause must say to grant or impose them. */
   verdictEvidence: z.object({ $comment: z.string().optional(), families: z.array(evidenceRule) }).strict(),
   /** Procedural details (a date, a website, a telephone number …): what asks for one, and what a clause stating it contains. */
@@ -85,6 +98,11 @@ export function questionPattern(g: Glossary, name: PatternName, flags = ''): Reg
   // A global pattern keeps its position between calls: start it afresh.
   re.lastIndex = 0;
   return re;
+}
+
+/** The yes and no words for the way a yes/no question is worded (有没有 → 有/没有), or undefined. */
+export function verdictAsked(g: Glossary, q: string): { yes: string; no: string } | undefined {
+  return g.verdictAsks.forms.find((f) => new RegExp(f.asks.join('|'), 'i').test(q));
 }
 
 /** Schema of `data/places.json`: how places are recognised (which are covered comes from the documents). */

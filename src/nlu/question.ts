@@ -1,5 +1,5 @@
 /** What a question asks, read from its text alone: its type, its parts, and what a yes/no or what-question is about. */
-import type { Glossary } from './glossary.ts';
+import { type Glossary, type PatternName, questionPattern } from './glossary.ts';
 
 /** The kinds of fact a question may ask for. */
 export const QUESTION_TYPES = ['when', 'duration', 'cadence', 'money', 'quantity', 'who', 'where', 'list', 'yesno', 'fact'] as const;
@@ -15,29 +15,30 @@ export function hasAny(text: string, words: readonly string[]): boolean {
 /** Reads the question's type from the glossary's question words (截止到哪天 → when, 多少钱 → money, 谁 → who …). */
 export function questionType(q: string, g: Glossary): QuestionType {
   // "which Zhongshan bureau leads…" asks which bureau, whatever names it.
-  const t = q.toLowerCase().replace(/\bwhich\s+(?:[a-z']+\s+){1,2}(bureau|office|department|agency|body|authority|government)s?\b/g, 'which $1');
+  const t = q.toLowerCase().replace(questionPattern(g, 'whichBodyEnglish', 'g'), 'which $1');
   const w = g.questionWords;
-  if (hasAny(t, w.cadence) || /(多久|多长时间|几年|几个月).{0,4}一次|(每|一)(年|季度|月|届).{0,2}几次|(一年|每年|几年)(评|办|开展|举办|评选)(几次|一次)/.test(t)) return 'cadence';
+  const is = (name: PatternName) => questionPattern(g, name).test(t);
+  if (hasAny(t, w.cadence) || is('cadenceAsk')) return 'cadence';
   // "咨询电话是多少": how to reach the office is asked, whatever else the question names.
   if (hasAny(t, w.contact)) return 'who';
   // "那几个条件" points at things already named; it does not ask how many.
-  const howMany = /多少|(?<![那这])几|how many|how much|比例|率/.test(t);
+  const howMany = is('howMany');
   // "能把奖印在包装盒上不": a closing 不/没 asks yes or no, as 吗 does.
-  const closingNot = /[\u4e00-\u9fff](不|没|没有)[？?]?$/.test(t) && !/多少|几/.test(t);
+  const closingNot = is('closingNot') && !is('askingCount');
   if (!howMany && (hasAny(t, w.yesno) || closingNot) && !hasAny(t, w.when) && !hasAny(t, w.who) && !hasAny(t, w.where)) return 'yesno';
-  if (hasAny(t, w.when) && !/有效期(几|多|是)/.test(t)) return 'when';
+  if (hasAny(t, w.when) && !is('validityHowLong')) return 'when';
   if (hasAny(t, w.duration)) return 'duration';
-  const counted = /多少(家|个|项|名|张|件|种|次|人|份|%)|(?<!哪)几(家|个|项|名|张|件|种|次|届|份)/.test(t);
-  if (hasAny(t, w.where) && !/多少|几|哪(些|种|类|项|家|个(?!地方))/.test(t) && !hasAny(t, w.who)) return 'where';
-  if (hasAny(t, w.who) && !/多少|几/.test(t)) return 'who';
-  if (hasAny(t, w.money) && !counted && (/多少|几|how much|怎么算|(奖励|补贴|补助|资助)标准|金额|最少|最低|最多|最高|what(?:'s| is| are)? (?:the )?(?:reward|prize|bonus|subsidy|amount|money)/.test(t))) return 'money';
-  if (hasAny(t, w.who) && /(哪|几)(个|些|几个)?(部门|单位|局|机构)|谁|牵头|负责|who/.test(t)) return 'who';
-  if (/多少(家|个|项|名|张|件|种|次|人|份|%)|(?<!哪)几(家|个|项|名|张|件|种|次|届|份)|比例|覆盖率|率(是|达|要)|百分之/.test(t)) return 'quantity';
+  const counted = is('countedUnit');
+  if (hasAny(t, w.where) && !is('whichKind') && !hasAny(t, w.who)) return 'where';
+  if (hasAny(t, w.who) && !is('askingCount')) return 'who';
+  if (hasAny(t, w.money) && !counted && is('moneyAsk')) return 'money';
+  if (hasAny(t, w.who) && is('whichBody')) return 'who';
+  if (is('quantityAsk')) return 'quantity';
   if (hasAny(t, w.who)) return 'who';
   if (hasAny(t, w.list)) return 'list';
   if (hasAny(t, w.quantity)) return 'quantity';
-  if (/什么|啥|哪|what/.test(t)) return 'fact';
-  if (hasAny(t, w.yesno) || /[?？]$/.test(t)) return 'yesno';
+  if (is('whatAsk')) return 'fact';
+  if (hasAny(t, w.yesno) || is('endsAsking')) return 'yesno';
   return 'fact';
 }
 
@@ -49,16 +50,20 @@ export function refineType(qt: QuestionType, intent: string, q: string, g: Gloss
   // "某市的认证目标有哪些": a city's targets are its figures, so a list of the words the intent implies (目标) is answered
   // with the figures.
   if (qt === 'list' && INTENT_TYPES[intent] === 'quantity' && (g.intentTerms[intent] ?? []).some((w) => q.includes(w))) return 'quantity';
-  return qt === 'fact' && !/什么|啥|哪|what/i.test(q) ? INTENT_TYPES[intent] ?? qt : qt;
+  return qt === 'fact' && !questionPattern(g, 'whatAsk').test(q) ? INTENT_TYPES[intent] ?? qt : qt;
 }
 
 /** Splits a message into its questions ("谁牵头？多久评一次"). */
-export function partsOf(q: string): string[] {
+export function partsOf(q: string, g: Glossary): string[] {
   // "When did it take effect, and for how long?": an English "and" before a question word starts a second question.
-  q = q.replace(/,?\s+and\s+(?=(?:for\s+)?(?:how|what|when|who|which|where|is|are|can|do|does)\b)/gi, '？');
-  const split = q.split(/[？?；;]|，(?=(?:还|另外|以及|那|再))|还是/).map((p) => p?.trim()).filter((p): p is string => Boolean(p && p.length >= 2));
+  q = q.replace(questionPattern(g, 'andNextQuestion', 'g'), '？');
   // A part that asks nothing ("我们厂被抽检不合格，还能去…吗") is the context of the question after it.
-  const asks = (p: string) => /什么|啥|哪|谁|几|多少|多久|多长|吗|呢|怎么|如何|是否|能否|可否|有没有|能不能|要不要|[不没][？?]?$|what|when|who|which|where|how|can|does|is /i.test(p);
+  const asks = (p: string) => questionPattern(g, 'partAsks').test(p);
+  const split = q
+    .split(questionPattern(g, 'partBreak'))
+    .flatMap((p) => (p ? spaced(p, asks) : [p]))
+    .map((p) => p?.trim())
+    .filter((p): p is string => Boolean(p && p.length >= 2));
   const parts: string[] = [];
   let context = '';
   for (const p of split) {
@@ -72,34 +77,54 @@ export function partsOf(q: string): string[] {
   return parts.flatMap((p) => {
     // (几 is a question word here only where it ends the first part, "公示几天啊，…": "几家单位一起制定的标准，资助给谁"
     // asks one thing.)
-    const m = /^(.*?(?:(?:什么|啥|哪|谁|多少|多久|多长|吗|呢|怎么|如何)[^，,]*|几[天年月个家次项届回][啊呀呢吗]?))[，,](.*(?:什么|啥|哪|谁|几|多少|多久|多长|吗|呢|怎么|如何).*)$/.exec(p);
+    const m = questionPattern(g, 'commaSecondQuestion').exec(p);
     return m && m[1].length >= 2 && m[2].length >= 2 ? [m[1], m[2]] : [p];
   });
 }
 
+/**
+ * A space between Chinese words, typed where a question mark was meant ("…谁负责 每年几次"), ends a question when
+ * the words before it ask something and so do the words after it; a space after a mere topic ("开平水暖优秀奖 同一家…")
+ * leaves the text whole.
+ */
+function spaced(p: string, asks: (p: string) => boolean): string[] {
+  const bits = p.split(/(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])/);
+  if (bits.length < 2) return [p];
+  const out: string[] = [];
+  let cur = '';
+  for (const [i, b] of bits.entries()) {
+    cur = cur ? `${cur} ${b}` : b;
+    if (i === bits.length - 1 || (asks(cur) && asks(bits.slice(i + 1).join(' ')))) {
+      out.push(cur);
+      cur = '';
+    }
+  }
+  return out;
+}
+
 /** The first question of a message that asks several, or the whole message. */
-export function firstPart(q: string): string {
-  const parts = partsOf(q);
+export function firstPart(q: string, g: Glossary): string {
+  const parts = partsOf(q, g);
   return parts.length > 1 ? parts[0] : q;
 }
 
 /** What a what-question asks: the verb just before its question word ("检验站以后要升级成啥" → 升级), or undefined. */
-export function askedPredicate(q: string): { predicate: string } | undefined {
-  const at = q.search(/什么|啥|哪些|哪几/);
+export function askedPredicate(q: string, g: Glossary): { predicate: string } | undefined {
+  const at = q.search(questionPattern(g, 'askedWhat'));
   if (at < 0) return undefined;
-  const m = /([\u4e00-\u9fff]{2})$/.exec(q.slice(0, at).replace(/(成|为|了|的|有)$/, ''));
-  return m && !/^(是|有|要|做|干|为|都|还)+$/.test(m[1]) ? { predicate: m[1] } : undefined;
+  const m = /([\u4e00-\u9fff]{2})$/.exec(q.slice(0, at).replace(questionPattern(g, 'predicateTail'), ''));
+  return m && !questionPattern(g, 'lightVerbs').test(m[1]) ? { predicate: m[1] } : undefined;
 }
 
 /** The words a yes/no question asks about: what follows 有没有/能不能/是否/可以…, or what 有/要 governs before a closing 吗. */
-export function askedObject(q: string): string | undefined {
-  const after = /(?:有没有|有无|能不能|可不可以|是否|要不要|需不需要|会不会|是不是|可否|给不给|发不发)([\u4e00-\u9fff]{2,8})/.exec(q);
+export function askedObject(q: string, g: Glossary): string | undefined {
+  const after = questionPattern(g, 'objectAfter').exec(q);
   if (after) return after[1];
   // "可以印在产品包装上吗": what may be done.
-  const may = /(?:可以|能|允许|准许)([\u4e00-\u9fff]{3,10}?)(?:吗|么|不|[？?]|$)/.exec(q);
+  const may = questionPattern(g, 'objectMay').exec(q);
   if (may) return may[1];
-  const before = /(?:有|给|发|能拿|能领)([\u4e00-\u9fff]{2,6})吗[？?]?$/.exec(q);
+  const before = questionPattern(g, 'objectHad').exec(q);
   if (before) return before[1];
   // "名单要公示吗": what must be done.
-  return /(?<!不)(?:需要|要)([\u4e00-\u9fff]{2,6}?)吗[？?]?$/.exec(q)?.[1];
+  return questionPattern(g, 'objectNeeded').exec(q)?.[1];
 }

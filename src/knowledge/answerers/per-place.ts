@@ -23,7 +23,7 @@ export function perPlace(k: Knowledge, question: string, intent: string, q: stri
     const doc = k.documents.find((d) => d.id === lead.unit.docId);
     const c = citationOf(lead.unit, excerptOf(lead.unit, lead.sentence, []));
     citations.push(c);
-    const text = computed(k, q, qt, lead.unit, lead.sentence) ?? leadText(lead, qt, terms, k.search, firstPart(q));
+    const text = computed(k, q, qt, lead.unit, lead.sentence) ?? leadText(lead, qt, terms, k.search, firstPart(q, k.glossary));
     lines.push(`【${region}】${period(text)}（《${c.title}》${c.article}${lapsed(doc, now) ? `，已于${cnDate(doc!.expires!)}到期` : ''}）`);
   }
   lines.push('请告诉我是哪个地方，例如在问题里加上城市名。');
