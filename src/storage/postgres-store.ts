@@ -14,6 +14,7 @@ import { MIGRATION_LOCK_KEY, PG_MIGRATIONS } from './postgres/schema.ts';
 import { PgRunner, PG_TYPES } from './postgres/runner.ts';
 import * as broadcasts from './sql/broadcasts.ts';
 import * as chats from './sql/chats.ts';
+import * as inbox from './sql/inbox.ts';
 import * as knowledge from './sql/knowledge.ts';
 import * as outbox from './sql/outbox.ts';
 import * as owners from './sql/owners.ts';
@@ -36,6 +37,7 @@ import type {
   ReminderAdvance,
   StartedSend,
   StoreHealth,
+  StoredUpdate,
   Subscriber,
 } from './store.ts';
 import { LeaseLostError, StorageError } from './store.ts';
@@ -277,7 +279,22 @@ export class PostgresStore implements AppStore {
   }
 
   pruneSeenUpdates(before: Date): Promise<number> {
-    return this.op((c) => chats.pruneSeenUpdates(c, before), true);
+    return this.op(async (c) => (await chats.pruneSeenUpdates(c, before)) + (await inbox.pruneInbox(c, before)), true);
+  }
+
+  /** Stores a platform update before it is acknowledged; resolves false for a redelivery. */
+  storeUpdate(channel: string, updateId: string, payload: string, at: Date): Promise<boolean> {
+    return this.op((c) => inbox.storeUpdate(c, channel, updateId, payload, at.getTime()), true);
+  }
+
+  /** Stored updates of a channel not yet answered, oldest first. */
+  openUpdates(channel: string, limit: number): Promise<StoredUpdate[]> {
+    return this.op((c) => inbox.openUpdates(c, channel, limit));
+  }
+
+  /** Records that a stored update has been answered. */
+  markUpdateDone(channel: string, updateId: string, at: Date): Promise<void> {
+    return this.op((c) => inbox.markUpdateDone(c, channel, updateId, at.getTime()), true);
   }
 
   subscribe(channel: string, chat: string, tags: string[] | undefined, at: Date): Promise<{ subscriber: Subscriber; wasActive: boolean }> {

@@ -7,6 +7,7 @@ import { HealthTracker } from './health.ts';
 import { migrate, type Migration } from './migrations.ts';
 import * as broadcasts from './sql/broadcasts.ts';
 import * as chats from './sql/chats.ts';
+import * as inbox from './sql/inbox.ts';
 import * as knowledge from './sql/knowledge.ts';
 import * as outbox from './sql/outbox.ts';
 import * as owners from './sql/owners.ts';
@@ -30,6 +31,7 @@ import type {
   AppStore,
   StartedSend,
   StoreHealth,
+  StoredUpdate,
   Subscriber,
 } from './store.ts';
 import { LeaseLostError, StorageError, isStorageError, storageProblemOf } from './store.ts';
@@ -291,7 +293,22 @@ export class SqliteStore implements AppStore {
 
   /** Forgets update ids recorded before `before`. */
   pruneSeenUpdates(before: Date): Promise<number> {
-    return this.schedule((c) => chats.pruneSeenUpdates(c, before), true);
+    return this.schedule(async (c) => (await chats.pruneSeenUpdates(c, before)) + (await inbox.pruneInbox(c, before)), true);
+  }
+
+  /** Stores a platform update before it is acknowledged; resolves false for a redelivery. */
+  storeUpdate(channel: string, updateId: string, payload: string, at: Date): Promise<boolean> {
+    return this.schedule((c) => inbox.storeUpdate(c, channel, updateId, payload, at.getTime()), true);
+  }
+
+  /** Stored updates of a channel not yet answered, oldest first. */
+  openUpdates(channel: string, limit: number): Promise<StoredUpdate[]> {
+    return this.schedule((c) => inbox.openUpdates(c, channel, limit));
+  }
+
+  /** Records that a stored update has been answered. */
+  markUpdateDone(channel: string, updateId: string, at: Date): Promise<void> {
+    return this.schedule((c) => inbox.markUpdateDone(c, channel, updateId, at.getTime()), true);
   }
 
   /** Subscribes a chat; `tags` replaces its tags, undefined keeps an active subscription's tags. */

@@ -157,6 +157,14 @@ export interface StartedSend {
   attempts: number;
 }
 
+/** A platform update kept in the inbox until it has been answered. */
+export interface StoredUpdate {
+  updateId: string;
+  /** The update as received (JSON text). */
+  payload: string;
+  receivedAt: number;
+}
+
 /** Counts of outbox rows by state, for monitoring and tests. */
 export type OutboxCounts = Record<OutboxState, number>;
 
@@ -178,8 +186,14 @@ export interface SchedulingStore extends Store {
   readonly journalBase?: string;
   /** Records a platform update id; resolves false when it was seen before (the update is a redelivery). */
   markUpdateSeen(channel: string, updateId: string | number): Promise<boolean>;
-  /** Forgets update ids recorded before `before`. */
+  /** Forgets update ids recorded before `before`, and inbox updates answered before it. */
   pruneSeenUpdates(before: Date): Promise<number>;
+  /** Stores a platform update before it is acknowledged; resolves false when its id is stored already (a redelivery). */
+  storeUpdate(channel: string, updateId: string, payload: string, at: Date): Promise<boolean>;
+  /** Stored updates of a channel not yet answered, oldest first (after a crash: those to answer now). */
+  openUpdates(channel: string, limit: number): Promise<StoredUpdate[]>;
+  /** Records that a stored update has been answered. */
+  markUpdateDone(channel: string, updateId: string, at: Date): Promise<void>;
 
   /** Subscribes a chat; `tags` replaces its tags, undefined keeps an active subscription's tags. Resolves the subscription and whether it was active before. */
   subscribe(channel: string, chat: string, tags: string[] | undefined, at: Date): Promise<{ subscriber: Subscriber; wasActive: boolean }>;
