@@ -2,7 +2,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Bot, GrammyError, HttpError, webhookCallback, type Context } from 'grammy';
-import type { BotCommand, InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
+import type { BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update } from 'grammy/types';
 import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { apiThrottler } from '@grammyjs/transformer-throttler';
@@ -37,6 +37,22 @@ const MEDIA_KEYS = ['photo', 'sticker', 'voice', 'audio', 'video', 'video_note',
 /** Update kinds the bot asks Telegram for. */
 const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const;
 
+/** Largest webhook body read; Telegram's updates are a few kilobytes. */
+const MAX_UPDATE_BYTES = 1 << 20;
+
+/**
+ * Durable intake for webhook mode: each update is stored before Telegram gets its 200 and marked done once answered,
+ * so the webhook answers at once and a crash after the acknowledgement loses nothing (a restart answers what is open).
+ */
+export interface UpdateInbox {
+  /** Stores an update; resolves false when its id is stored already (a redelivery, not answered again). */
+  put(updateId: string, payload: string): Promise<boolean>;
+  /** Stored updates not yet answered, oldest first. */
+  open(limit: number): Promise<{ updateId: string; payload: string }[]>;
+  /** Records that an update has been answered. */
+  done(updateId: string): Promise<void>;
+}
+
 /** Webhook settings; when given, the channel serves HTTP instead of long polling. */
 export interface TelegramWebhookOptions {
   /** Public HTTPS URL Telegram posts updates to; its path is the one the server accepts. */
@@ -61,6 +77,8 @@ export interface TelegramChannelOptions {
   adminIds?: readonly string[];
   /** Returns false if the update was already seen; defaults to an in-memory set. */
   dedupe?: (updateId: number) => Promise<boolean>;
+  /** Webhook mode: store updates here and acknowledge them before they are answered (the inbox then does the dedupe). */
+  inbox?: UpdateInbox;
   /** Logger; defaults to pino on stderr. */
   logger?: Logger;
   /** Smallest gap between any two sends, in ms; defaults to 34 (about 30 messages a second). */
@@ -136,6 +154,8 @@ export class TelegramChannel implements Channel {
   private readonly answered = new Set<string>();
   private longValueSeq = 0;
   private readonly inflight = new Set<Promise<unknown>>();
+  /** Ids of updates taken from the inbox, already deduplicated by it. */
+  private readonly fromInbox = new Set<number>();
   private onMessage?: MessageHandler;
   private runner?: RunnerHandle;
   private server?: http.Server;
@@ -262,6 +282,7 @@ export class TelegramChannel implements Channel {
   private installMiddleware(): void {
     this.bot.use(async (ctx, next) => {
       const task = (async () => {
+        if (this.fromInbox.delete(ctx.update.update_id)) return next();
         const fresh = await this.dedupe(ctx.update.update_id).catch((err: unknown) => {
           this.log.error({ updateId: ctx.update.update_id, error: describe(err) }, 'dedupe failed; handling the update anyway');
           return true;
@@ -473,9 +494,89 @@ export class TelegramChannel implements Channel {
     });
   }
 
+  /** Answers a stored update after its acknowledgement; per-chat order comes from the order of these calls. */
+  private answerStored(update: Update, inbox: UpdateInbox): void {
+    const id = update.update_id;
+    this.fromInbox.add(id);
+    const task = this.bot
+      .handleUpdate(update)
+      .catch((err: unknown) => {
+        // A failing update is not retried forever: it is logged and counted answered.
+        this.log.error({ updateId: id, error: describe((err as { error?: unknown })?.error ?? err) }, 'update handling failed');
+      })
+      .then(() => inbox.done(String(id)))
+      .catch((err: unknown) => this.log.warn({ updateId: id, error: describe(err) }, 'answered, but not marked done: a restart would answer it again'));
+    this.track(task);
+  }
+
+  /** Answers the updates a previous run stored but did not answer (it stopped or crashed after acknowledging them). */
+  private async answerOpen(inbox: UpdateInbox): Promise<void> {
+    const open = await inbox.open(100_000);
+    if (open.length) this.log.info({ count: open.length }, 'answering updates stored before a restart');
+    for (const u of open) {
+      let update: Update;
+      try {
+        update = JSON.parse(u.payload) as Update;
+      } catch {
+        this.log.error({ updateId: u.updateId }, 'stored update is not JSON; dropped');
+        await inbox.done(u.updateId).catch(() => undefined);
+        continue;
+      }
+      this.answerStored(update, inbox);
+    }
+  }
+
+  /** Webhook intake with an inbox: check the secret, store the update, answer 200, then handle it. */
+  private async intake(req: http.IncomingMessage, res: http.ServerResponse, hook: TelegramWebhookOptions, inbox: UpdateInbox): Promise<void> {
+    if (req.headers['x-telegram-bot-api-secret-token'] !== hook.secretToken) {
+      res.statusCode = 401;
+      res.end();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > MAX_UPDATE_BYTES) {
+        res.statusCode = 413;
+        res.end();
+        return;
+      }
+      chunks.push(chunk);
+    }
+    const body = Buffer.concat(chunks).toString('utf8');
+    let update: Update;
+    try {
+      update = JSON.parse(body) as Update;
+    } catch {
+      update = undefined as unknown as Update;
+    }
+    if (!update || typeof update !== 'object' || !Number.isSafeInteger(update.update_id)) {
+      res.statusCode = 400;
+      res.end();
+      return;
+    }
+    let fresh: boolean;
+    try {
+      fresh = await inbox.put(String(update.update_id), body);
+    } catch (err) {
+      // Not stored, so not acknowledged: Telegram sends it again later.
+      this.log.error({ updateId: update.update_id, error: describe(err) }, 'could not store an update; Telegram will retry');
+      res.statusCode = 500;
+      res.end();
+      return;
+    }
+    res.statusCode = 200;
+    res.end();
+    if (fresh) this.answerStored(update, inbox);
+    else this.log.info({ updateId: update.update_id }, 'duplicate update skipped');
+  }
+
   /** Serves the webhook (checking the secret token header) and registers it with Telegram. */
   private async startWebhook(hook: TelegramWebhookOptions): Promise<void> {
     const path = new URL(hook.url).pathname;
+    const inbox = this.options.inbox;
+    if (inbox) await this.answerOpen(inbox);
     const callback = webhookCallback(this.bot, 'http', {
       secretToken: hook.secretToken,
       onTimeout: 'return',
@@ -488,7 +589,7 @@ export class TelegramChannel implements Channel {
         res.end();
         return;
       }
-      const request = callback(req, res).catch((err: unknown) => {
+      const request = (inbox ? this.intake(req, res, hook, inbox) : callback(req, res)).catch((err: unknown) => {
         this.log.warn({ error: describe(err) }, 'webhook request failed');
         if (!res.headersSent) res.statusCode = err instanceof SyntaxError ? 400 : 500;
         res.end();
