@@ -424,7 +424,11 @@ export class PostgresStore implements AppStore {
     };
     const keys = new Map(rows.map((r) => [r.chat, key(r.chat)]));
     // Stable: rows of one chat stay in their due order.
-    return rows.map((r, i) => ({ r, i })).sort((a, b) => keys.get(a.r.chat)! - keys.get(b.r.chat)! || a.i - b.i).map((x) => x.r);
+    // Priority first (replies before bulk sends), then the chat order of this process.
+    return rows
+      .map((r, i) => ({ r, i }))
+      .sort((a, b) => (a.r.priority ?? 1) - (b.r.priority ?? 1) || keys.get(a.r.chat)! - keys.get(b.r.chat)! || a.i - b.i)
+      .map((x) => x.r);
   }
 
   nextDueAt(channel: string): Promise<number | undefined> {
@@ -434,7 +438,8 @@ export class PostgresStore implements AppStore {
   /**
    * Claims pending rows under this owner's live lease with SELECT … FOR UPDATE SKIP LOCKED: rows another process is
    * claiming are skipped, not waited for. A row is only taken when no earlier row of its chat is still pending and no
-   * row of its chat is being sent by another process, so replies and reminders to one chat never overtake each other.
+   * row of its chat is being sent by another process, so messages to one chat go in their delivery order (priority, then
+   * due time) and never overtake each other.
    * Rejects with LeaseLostError when this owner's lease has lapsed (its peers may be taking its claims over).
    */
   claimOutbox(ids: readonly number[], nowMs: number): Promise<number[]> {
@@ -444,7 +449,7 @@ export class PostgresStore implements AppStore {
       const term = this.term;
       const rows = await c.all<{ id: number }>(
         `WITH cand AS (
-           SELECT id, channel, chat, due_at FROM outbox WHERE id IN (${marks(ids.length)}) AND state = 'pending' ORDER BY id FOR UPDATE SKIP LOCKED
+           SELECT id, channel, chat, due_at, priority FROM outbox WHERE id IN (${marks(ids.length)}) AND state = 'pending' ORDER BY id FOR UPDATE SKIP LOCKED
          )
          UPDATE outbox o SET state = 'sending', attempts = o.attempts + 1, claimed_at = ?, claimed_by = ?
          FROM cand WHERE o.id = cand.id
@@ -452,7 +457,8 @@ export class PostgresStore implements AppStore {
            AND NOT EXISTS (
              SELECT 1 FROM outbox p WHERE p.channel = cand.channel AND p.chat = cand.chat AND p.id <> cand.id AND (
                (p.state = 'sending' AND p.claimed_by IS DISTINCT FROM ?)
-               OR (p.state = 'pending' AND (p.due_at < cand.due_at OR (p.due_at = cand.due_at AND p.id < cand.id)) AND p.id NOT IN (SELECT id FROM cand))))
+               OR (p.state = 'pending' AND (p.priority < cand.priority OR (p.priority = cand.priority AND (p.due_at < cand.due_at OR (p.due_at = cand.due_at AND p.id < cand.id))))
+                   AND p.id NOT IN (SELECT id FROM cand))))
          RETURNING o.id`,
         [...ids, nowMs, this.owner, this.owner, wall, this.owner],
       );

@@ -107,4 +107,13 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX inbox_done_at ON inbox (done_at);
     `,
   },
+  {
+    version: 5,
+    description: 'outbox priority: replies to people are delivered before broadcasts and reminders',
+    sql: `
+      ALTER TABLE outbox ADD COLUMN priority INTEGER NOT NULL DEFAULT 1;
+      UPDATE outbox SET priority = 2 WHERE kind IN ('broadcast', 'award', 'publicity');
+      CREATE INDEX outbox_due_priority ON outbox (state, channel, priority, due_at, id);
+    `,
+  },
 ];
