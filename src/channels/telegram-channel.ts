@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { PermanentSendError, TemporarySendError, type Channel, type MessageHandler } from '../core/channel.ts';
 import type { Choice, IncomingMessage, OutgoingMessage } from '../core/types.ts';
 import { createLogger } from '../logger.ts';
+import { SendGate, urgencyOf } from './send-gate.ts';
 import { addressedText, escapeHtml, fitsCallbackData, keyboardRows, MAX_TEXT_CHARS, splitText } from './telegram-format.ts';
 
 /** The command menu every user sees (setMyCommands), in Chinese. */
@@ -154,6 +155,8 @@ export class TelegramChannel implements Channel {
   private readonly answered = new Set<string>();
   private longValueSeq = 0;
   private readonly inflight = new Set<Promise<unknown>>();
+  /** The bot-wide pace (about 30 messages a second), steps first, bulk sends last. */
+  private readonly gate: SendGate;
   /** Ids of updates taken from the inbox, already deduplicated by it. */
   private readonly fromInbox = new Set<number>();
   private onMessage?: MessageHandler;
@@ -171,6 +174,7 @@ export class TelegramChannel implements Channel {
     this.minSendIntervalMs = options.minSendIntervalMs ?? 34;
     this.dedupe = options.dedupe ?? memoryDedupe();
     this.admins = new Set(options.adminIds ?? []);
+    this.gate = new SendGate(this.minSendIntervalMs);
     this.bot = new Bot(options.token, { client: { apiRoot: options.apiRoot } });
 
     // Transformers: the last one installed runs first. The throttler is outermost, so a message waiting
@@ -185,7 +189,7 @@ export class TelegramChannel implements Channel {
     );
     this.bot.api.config.use(
       apiThrottler({
-        global: { minTime: this.minSendIntervalMs },
+        global: { minTime: 0 }, // the bot-wide pace is `gate`, which orders by urgency
         out: { maxConcurrent: 1, minTime: options.perChatIntervalMs ?? 1000 },
         group: { maxConcurrent: 1, minTime: 1000, reservoir: 20, reservoirRefreshAmount: 20, reservoirRefreshInterval: 60_000 },
       }),
@@ -363,8 +367,10 @@ export class TelegramChannel implements Channel {
     if (messageId !== undefined && message && 'text' in message && typeof message.text === 'string') {
       // Replacing the text drops the keyboard and shows what was chosen. It runs after the reply so the
       // next question is not held behind this edit by the per-chat pace; `stop` still waits for it.
-      const edit = this.bot.api
-        .editMessageText(chatId, messageId, `${escapeHtml(message.text)}\n\n✅ ${escapeHtml(label)}`, { parse_mode: 'HTML' })
+      const original = message.text;
+      const edit = this.gate
+        .turn('reply')
+        .then(() => this.bot.api.editMessageText(chatId, messageId, `${escapeHtml(original)}\n\n✅ ${escapeHtml(label)}`, { parse_mode: 'HTML' }))
         .catch((err: unknown) => this.log.debug({ error: describe(err) }, 'could not mark the chosen button'));
       this.track(edit);
     }
@@ -393,10 +399,12 @@ export class TelegramChannel implements Channel {
     if (!text) throw new PermanentSendError('empty message');
     const parts = splitText(text);
     const markup = msg.choices?.length ? this.keyboard(msg.choices) : undefined;
+    const urgency = urgencyOf(msg);
     try {
       for (let i = 0; i < parts.length; i++) {
         const last = i === parts.length - 1;
         const quote = last && msg.more ? `\n<blockquote expandable>${escapeHtml(msg.more.text.slice(0, MAX_TEXT_CHARS - parts[i].length - 60))}</blockquote>` : '';
+        await this.gate.turn(urgency);
         const sent = await this.bot.api.sendMessage(chatId, escapeHtml(parts[i]) + quote, {
           parse_mode: 'HTML',
           link_preview_options: { is_disabled: true },

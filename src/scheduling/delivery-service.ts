@@ -124,6 +124,7 @@ function planPublicity(p: DuePublicity, today: string): ReminderAdvance {
 /** The message an outbox row stands for. */
 export function toMessage(item: OutboxItem): OutgoingMessage {
   const msg: OutgoingMessage = { chat: item.chat, text: item.text };
+  if ((item.priority ?? OUTBOX_PRIORITY.notice) >= OUTBOX_PRIORITY.bulk) msg.urgency = 'bulk';
   let data = item.data;
   let choices = item.choices;
   // Rows queued before outbox rows had their own choices carried them in data.replyChoices.
