@@ -107,6 +107,7 @@ for (;;) {
 }
 
 const steps: number[] = [];
+const stepsByIndex: number[][] = [];
 let precheckDone = 0;
 let precheckStuck = 0;
 /** One user through a pre-check: each step's time from posting the answer to the next message with buttons (or the result). */
@@ -132,6 +133,7 @@ async function precheckUser(chat: number): Promise<void> {
       return;
     }
     steps.push(got.at - s);
+    (stepsByIndex[step] ??= []).push(got.at - s);
     const choice = got.buttons[0];
     if (!choice) break;
     answer = choice.callback_data && !choice.callback_data.startsWith('~v') ? choice.callback_data : choice.text;
@@ -170,6 +172,7 @@ const f = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : '–');
 console.log(`telegram load (webhook, emulator): ${burstUsers} users × ${perUser} questions + ${precheckUsers} users in a pre-check`);
 console.log(`  webhook ack: p50 ${quantile(acks, 0.5).toFixed(1)} ms, p99 ${quantile(acks, 0.99).toFixed(1)} ms, max ${Math.max(...acks).toFixed(1)} ms (${acks.length} posts, ${failedPosts} not 200); burst acknowledged in ${f(burstAckedMs)} ms (p99 ${quantile(burstAcks, 0.99).toFixed(1)} ms)`);
 console.log(`  pre-check step: p50 ${f(quantile(steps, 0.5))} ms, p99 ${f(quantile(steps, 0.99))} ms, max ${f(Math.max(...steps))} ms (${steps.length} steps, ${precheckDone} finished, ${precheckStuck} stuck)`);
+console.log(`  pre-check step p99 by step: ${stepsByIndex.map((xs, i) => `#${i + 1} ${f(quantile(xs, 0.99))} ms`).join(', ')}`);
 console.log(`  burst answered: ${answered()}/${burstUsers * perUser} in ${f(drainedMs)} ms`);
 console.log(`  bot process peak RSS: ${peak.toFixed(0)} MiB (at start ${rssBefore.toFixed(0)} MiB)`);
 process.exit(0);
