@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { PermanentSendError, TemporarySendError, type Channel, type MessageHandler } from '../core/channel.ts';
 import type { Choice, IncomingMessage, OutgoingMessage } from '../core/types.ts';
 import { createLogger } from '../logger.ts';
+import { ChatWorkQueue } from './chat-work-queue.ts';
 import { SendGate, urgencyOf } from './send-gate.ts';
 import { addressedText, escapeHtml, fitsCallbackData, keyboardRows, MAX_TEXT_CHARS, splitText } from './telegram-format.ts';
 
@@ -80,6 +81,8 @@ export interface TelegramChannelOptions {
   dedupe?: (updateId: number) => Promise<boolean>;
   /** Webhook mode: store updates here and acknowledge them before they are answered (the inbox then does the dedupe). */
   inbox?: UpdateInbox;
+  /** With an inbox: how many stored updates are handled at once (each chat one at a time); defaults to 16. */
+  handleConcurrency?: number;
   /** Logger; defaults to pino on stderr. */
   logger?: Logger;
   /** Smallest gap between any two sends, in ms; defaults to 34 (about 30 messages a second). */
@@ -159,6 +162,8 @@ export class TelegramChannel implements Channel {
   private readonly gate: SendGate;
   /** Ids of updates taken from the inbox, already deduplicated by it. */
   private readonly fromInbox = new Set<number>();
+  /** Stored updates waiting to be handled, fairly across chats. */
+  private readonly work: ChatWorkQueue;
   private onMessage?: MessageHandler;
   private runner?: RunnerHandle;
   private server?: http.Server;
@@ -175,6 +180,7 @@ export class TelegramChannel implements Channel {
     this.dedupe = options.dedupe ?? memoryDedupe();
     this.admins = new Set(options.adminIds ?? []);
     this.gate = new SendGate(this.minSendIntervalMs);
+    this.work = new ChatWorkQueue(Math.max(1, options.handleConcurrency ?? 16));
     this.bot = new Bot(options.token, { client: { apiRoot: options.apiRoot } });
 
     // Transformers: the last one installed runs first. The throttler is outermost, so a message waiting
@@ -502,11 +508,19 @@ export class TelegramChannel implements Channel {
     });
   }
 
-  /** Answers a stored update after its acknowledgement; per-chat order comes from the order of these calls. */
+  /** Answers a stored update after its acknowledgement, through the fair per-chat queue (each chat in arrival order). */
   private answerStored(update: Update, inbox: UpdateInbox): void {
     const id = update.update_id;
+    const chat = update.message?.chat.id ?? update.callback_query?.message?.chat.id ?? update.callback_query?.from.id ?? update.my_chat_member?.chat.id;
+    const task = this.work.push(chat === undefined ? `update:${id}` : String(chat), () => this.handleStored(update, inbox));
+    this.track(task);
+  }
+
+  /** Handles one stored update and marks it done; never rejects. */
+  private handleStored(update: Update, inbox: UpdateInbox): Promise<void> {
+    const id = update.update_id;
     this.fromInbox.add(id);
-    const task = this.bot
+    return this.bot
       .handleUpdate(update)
       .catch((err: unknown) => {
         // A failing update is not retried forever: it is logged and counted answered.
@@ -514,7 +528,6 @@ export class TelegramChannel implements Channel {
       })
       .then(() => inbox.done(String(id)))
       .catch((err: unknown) => this.log.warn({ updateId: id, error: describe(err) }, 'answered, but not marked done: a restart would answer it again'));
-    this.track(task);
   }
 
   /** Answers the updates a previous run stored but did not answer (it stopped or crashed after acknowledging them). */
