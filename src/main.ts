@@ -7,6 +7,7 @@ import { ConfigError } from './errors.ts';
 import { ConsoleChannel } from './channels/console-channel.ts';
 import { channelHandler, createRuntime } from './runtime.ts';
 import type { WebReportChannel } from './web/report-channel.ts';
+import type { SchedulingStore } from './storage/store.ts';
 
 /** The user ID of the person at the terminal chat (the console channel's default user). */
 export const TERMINAL_USER = 'local';
@@ -67,6 +68,11 @@ async function runChannels(config: AppConfig): Promise<number> {
   const channels: Channel[] = [];
   // The store is opened by the runtime; channels reach it through this late-bound reference for dedupe.
   let markSeen: (channel: string, id: string | number) => Promise<boolean> = async () => true;
+  let storeRef: SchedulingStore | undefined;
+  const store = (): SchedulingStore => {
+    if (!storeRef) throw new Error('the store is not open yet');
+    return storeRef;
+  };
   const fatal = () => process.kill(process.pid, 'SIGTERM');
   if (config.TELEGRAM_BOT_TOKEN) {
     const { TelegramChannel } = await import('./channels/telegram-channel.ts');
@@ -77,6 +83,12 @@ async function runChannels(config: AppConfig): Promise<number> {
         webhook: config.WEBHOOK_URL && config.WEBHOOK_SECRET ? { url: config.WEBHOOK_URL, secretToken: config.WEBHOOK_SECRET, port: config.WEBHOOK_PORT, host: config.WEBHOOK_HOST } : undefined,
         adminIds: config.TELEGRAM_ADMIN_IDS,
         dedupe: (id) => markSeen('telegram', id),
+        // Webhook updates are stored before their 200 and answered after (also after a crash or restart).
+        inbox: {
+          put: (id, payload) => store().storeUpdate('telegram', id, payload, new Date()),
+          open: (limit) => store().openUpdates('telegram', limit),
+          done: (id) => store().markUpdateDone('telegram', id, new Date()),
+        },
         onFatal: fatal,
       }),
     );
@@ -95,6 +107,7 @@ async function runChannels(config: AppConfig): Promise<number> {
   }
   const web = await webReports(config);
   const rt = await createRuntime({ config, channels: web ? [...channels, web] : channels });
+  storeRef = rt.store;
   // When the dedupe table cannot be written (disk full), the update is handled anyway: a rare repeat beats a stall.
   markSeen = (channel, id) =>
     rt.store.markUpdateSeen(channel, id).catch((err: unknown) => {

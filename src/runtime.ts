@@ -154,7 +154,7 @@ export function channelHandler(parts: ReplyParts, ch: Channel, onQueued?: (reply
       }
       // If the outbox cannot take it either (disk full), the reply is lost: say so in the log, never stall the channel.
       await parts.store
-        .enqueue({ key: `reply:${ch.name}:${r.chat}:${randomUUID()}`, kind: 'notice', channel: ch.name, chat: r.chat, text: r.text, data: r.data, choices: r.choices, dueAt: 0 }, new Date())
+        .enqueue({ key: `reply:${ch.name}:${r.chat}:${randomUUID()}`, kind: 'notice', priority: 'reply', channel: ch.name, chat: r.chat, text: r.text, data: r.data, choices: r.choices, dueAt: 0 }, new Date())
         .catch((err: unknown) => parts.logger?.error({ err: (err as Error)?.message, channel: ch.name, chat: r.chat }, 'reply could not be sent nor queued'));
     }
     if (failed) parts.delivery?.poke();

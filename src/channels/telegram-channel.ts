@@ -2,7 +2,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Bot, GrammyError, HttpError, webhookCallback, type Context } from 'grammy';
-import type { BotCommand, InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
+import type { BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update } from 'grammy/types';
 import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { apiThrottler } from '@grammyjs/transformer-throttler';
@@ -10,6 +10,8 @@ import type { Logger } from 'pino';
 import { PermanentSendError, TemporarySendError, type Channel, type MessageHandler } from '../core/channel.ts';
 import type { Choice, IncomingMessage, OutgoingMessage } from '../core/types.ts';
 import { createLogger } from '../logger.ts';
+import { ChatWorkQueue } from './chat-work-queue.ts';
+import { SendGate, urgencyOf } from './send-gate.ts';
 import { addressedText, escapeHtml, fitsCallbackData, keyboardRows, MAX_TEXT_CHARS, splitText } from './telegram-format.ts';
 
 /** The command menu every user sees (setMyCommands), in Chinese. */
@@ -37,6 +39,22 @@ const MEDIA_KEYS = ['photo', 'sticker', 'voice', 'audio', 'video', 'video_note',
 /** Update kinds the bot asks Telegram for. */
 const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const;
 
+/** Largest webhook body read; Telegram's updates are a few kilobytes. */
+const MAX_UPDATE_BYTES = 1 << 20;
+
+/**
+ * Durable intake for webhook mode: each update is stored before Telegram gets its 200 and marked done once answered,
+ * so the webhook answers at once and a crash after the acknowledgement loses nothing (a restart answers what is open).
+ */
+export interface UpdateInbox {
+  /** Stores an update; resolves false when its id is stored already (a redelivery, not answered again). */
+  put(updateId: string, payload: string): Promise<boolean>;
+  /** Stored updates not yet answered, oldest first. */
+  open(limit: number): Promise<{ updateId: string; payload: string }[]>;
+  /** Records that an update has been answered. */
+  done(updateId: string): Promise<void>;
+}
+
 /** Webhook settings; when given, the channel serves HTTP instead of long polling. */
 export interface TelegramWebhookOptions {
   /** Public HTTPS URL Telegram posts updates to; its path is the one the server accepts. */
@@ -61,6 +79,10 @@ export interface TelegramChannelOptions {
   adminIds?: readonly string[];
   /** Returns false if the update was already seen; defaults to an in-memory set. */
   dedupe?: (updateId: number) => Promise<boolean>;
+  /** Webhook mode: store updates here and acknowledge them before they are answered (the inbox then does the dedupe). */
+  inbox?: UpdateInbox;
+  /** With an inbox: how many stored updates are handled at once (each chat one at a time); defaults to 16. */
+  handleConcurrency?: number;
   /** Logger; defaults to pino on stderr. */
   logger?: Logger;
   /** Smallest gap between any two sends, in ms; defaults to 34 (about 30 messages a second). */
@@ -136,6 +158,12 @@ export class TelegramChannel implements Channel {
   private readonly answered = new Set<string>();
   private longValueSeq = 0;
   private readonly inflight = new Set<Promise<unknown>>();
+  /** The bot-wide pace (about 30 messages a second), steps first, bulk sends last. */
+  private readonly gate: SendGate;
+  /** Ids of updates taken from the inbox, already deduplicated by it. */
+  private readonly fromInbox = new Set<number>();
+  /** Stored updates waiting to be handled, fairly across chats. */
+  private readonly work: ChatWorkQueue;
   private onMessage?: MessageHandler;
   private runner?: RunnerHandle;
   private server?: http.Server;
@@ -151,6 +179,8 @@ export class TelegramChannel implements Channel {
     this.minSendIntervalMs = options.minSendIntervalMs ?? 34;
     this.dedupe = options.dedupe ?? memoryDedupe();
     this.admins = new Set(options.adminIds ?? []);
+    this.gate = new SendGate(this.minSendIntervalMs);
+    this.work = new ChatWorkQueue(Math.max(1, options.handleConcurrency ?? 16));
     this.bot = new Bot(options.token, { client: { apiRoot: options.apiRoot } });
 
     // Transformers: the last one installed runs first. The throttler is outermost, so a message waiting
@@ -165,7 +195,7 @@ export class TelegramChannel implements Channel {
     );
     this.bot.api.config.use(
       apiThrottler({
-        global: { minTime: this.minSendIntervalMs },
+        global: { minTime: 0 }, // the bot-wide pace is `gate`, which orders by urgency
         out: { maxConcurrent: 1, minTime: options.perChatIntervalMs ?? 1000 },
         group: { maxConcurrent: 1, minTime: 1000, reservoir: 20, reservoirRefreshAmount: 20, reservoirRefreshInterval: 60_000 },
       }),
@@ -262,6 +292,7 @@ export class TelegramChannel implements Channel {
   private installMiddleware(): void {
     this.bot.use(async (ctx, next) => {
       const task = (async () => {
+        if (this.fromInbox.delete(ctx.update.update_id)) return next();
         const fresh = await this.dedupe(ctx.update.update_id).catch((err: unknown) => {
           this.log.error({ updateId: ctx.update.update_id, error: describe(err) }, 'dedupe failed; handling the update anyway');
           return true;
@@ -342,8 +373,10 @@ export class TelegramChannel implements Channel {
     if (messageId !== undefined && message && 'text' in message && typeof message.text === 'string') {
       // Replacing the text drops the keyboard and shows what was chosen. It runs after the reply so the
       // next question is not held behind this edit by the per-chat pace; `stop` still waits for it.
-      const edit = this.bot.api
-        .editMessageText(chatId, messageId, `${escapeHtml(message.text)}\n\n✅ ${escapeHtml(label)}`, { parse_mode: 'HTML' })
+      const original = message.text;
+      const edit = this.gate
+        .turn('reply')
+        .then(() => this.bot.api.editMessageText(chatId, messageId, `${escapeHtml(original)}\n\n✅ ${escapeHtml(label)}`, { parse_mode: 'HTML' }))
         .catch((err: unknown) => this.log.debug({ error: describe(err) }, 'could not mark the chosen button'));
       this.track(edit);
     }
@@ -372,10 +405,12 @@ export class TelegramChannel implements Channel {
     if (!text) throw new PermanentSendError('empty message');
     const parts = splitText(text);
     const markup = msg.choices?.length ? this.keyboard(msg.choices) : undefined;
+    const urgency = urgencyOf(msg);
     try {
       for (let i = 0; i < parts.length; i++) {
         const last = i === parts.length - 1;
         const quote = last && msg.more ? `\n<blockquote expandable>${escapeHtml(msg.more.text.slice(0, MAX_TEXT_CHARS - parts[i].length - 60))}</blockquote>` : '';
+        await this.gate.turn(urgency);
         const sent = await this.bot.api.sendMessage(chatId, escapeHtml(parts[i]) + quote, {
           parse_mode: 'HTML',
           link_preview_options: { is_disabled: true },
@@ -473,9 +508,96 @@ export class TelegramChannel implements Channel {
     });
   }
 
+  /** Answers a stored update after its acknowledgement, through the fair per-chat queue (each chat in arrival order). */
+  private answerStored(update: Update, inbox: UpdateInbox): void {
+    const id = update.update_id;
+    const chat = update.message?.chat.id ?? update.callback_query?.message?.chat.id ?? update.callback_query?.from.id ?? update.my_chat_member?.chat.id;
+    const task = this.work.push(chat === undefined ? `update:${id}` : String(chat), () => this.handleStored(update, inbox));
+    this.track(task);
+  }
+
+  /** Handles one stored update and marks it done; never rejects. */
+  private handleStored(update: Update, inbox: UpdateInbox): Promise<void> {
+    const id = update.update_id;
+    this.fromInbox.add(id);
+    return this.bot
+      .handleUpdate(update)
+      .catch((err: unknown) => {
+        // A failing update is not retried forever: it is logged and counted answered.
+        this.log.error({ updateId: id, error: describe((err as { error?: unknown })?.error ?? err) }, 'update handling failed');
+      })
+      .then(() => inbox.done(String(id)))
+      .catch((err: unknown) => this.log.warn({ updateId: id, error: describe(err) }, 'answered, but not marked done: a restart would answer it again'));
+  }
+
+  /** Answers the updates a previous run stored but did not answer (it stopped or crashed after acknowledging them). */
+  private async answerOpen(inbox: UpdateInbox): Promise<void> {
+    const open = await inbox.open(100_000);
+    if (open.length) this.log.info({ count: open.length }, 'answering updates stored before a restart');
+    for (const u of open) {
+      let update: Update;
+      try {
+        update = JSON.parse(u.payload) as Update;
+      } catch {
+        this.log.error({ updateId: u.updateId }, 'stored update is not JSON; dropped');
+        await inbox.done(u.updateId).catch(() => undefined);
+        continue;
+      }
+      this.answerStored(update, inbox);
+    }
+  }
+
+  /** Webhook intake with an inbox: check the secret, store the update, answer 200, then handle it. */
+  private async intake(req: http.IncomingMessage, res: http.ServerResponse, hook: TelegramWebhookOptions, inbox: UpdateInbox): Promise<void> {
+    if (req.headers['x-telegram-bot-api-secret-token'] !== hook.secretToken) {
+      res.statusCode = 401;
+      res.end();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > MAX_UPDATE_BYTES) {
+        res.statusCode = 413;
+        res.end();
+        return;
+      }
+      chunks.push(chunk);
+    }
+    const body = Buffer.concat(chunks).toString('utf8');
+    let update: Update;
+    try {
+      update = JSON.parse(body) as Update;
+    } catch {
+      update = undefined as unknown as Update;
+    }
+    if (!update || typeof update !== 'object' || !Number.isSafeInteger(update.update_id)) {
+      res.statusCode = 400;
+      res.end();
+      return;
+    }
+    let fresh: boolean;
+    try {
+      fresh = await inbox.put(String(update.update_id), body);
+    } catch (err) {
+      // Not stored, so not acknowledged: Telegram sends it again later.
+      this.log.error({ updateId: update.update_id, error: describe(err) }, 'could not store an update; Telegram will retry');
+      res.statusCode = 500;
+      res.end();
+      return;
+    }
+    res.statusCode = 200;
+    res.end();
+    if (fresh) this.answerStored(update, inbox);
+    else this.log.info({ updateId: update.update_id }, 'duplicate update skipped');
+  }
+
   /** Serves the webhook (checking the secret token header) and registers it with Telegram. */
   private async startWebhook(hook: TelegramWebhookOptions): Promise<void> {
     const path = new URL(hook.url).pathname;
+    const inbox = this.options.inbox;
+    if (inbox) await this.answerOpen(inbox);
     const callback = webhookCallback(this.bot, 'http', {
       secretToken: hook.secretToken,
       onTimeout: 'return',
@@ -488,7 +610,7 @@ export class TelegramChannel implements Channel {
         res.end();
         return;
       }
-      const request = callback(req, res).catch((err: unknown) => {
+      const request = (inbox ? this.intake(req, res, hook, inbox) : callback(req, res)).catch((err: unknown) => {
         this.log.warn({ error: describe(err) }, 'webhook request failed');
         if (!res.headersSent) res.statusCode = err instanceof SyntaxError ? 400 : 500;
         res.end();

@@ -39,6 +39,11 @@ export interface OutgoingMessage {
    * `text` expandable; the others offer "回复 原文" and send `value` (a command the core understands) when the user does.
    */
   more?: { value: string; text: string };
+  /**
+   * Which goes first where a platform caps the send rate: a step a person is waiting on, an answer, or a bulk send
+   * (broadcast, reminder). Unset: a message offering choices is a step, any other an answer.
+   */
+  urgency?: 'step' | 'reply' | 'bulk';
 }
 
 /** The answer's types live with the answerer that produces them. */

@@ -3,7 +3,7 @@ import { PermanentSendError, TemporarySendError, type Channel } from '../core/ch
 import type { Choice, OutgoingMessage } from '../core/types.ts';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { isStorageError, LeaseLostError, type DueAward, type DuePublicity, type LeasedStore, type OutboxItem, type ReminderAdvance, type StartedSend, type StoreHealth } from '../storage/store.ts';
+import { isStorageError, LeaseLostError, OUTBOX_PRIORITY, type DueAward, type DuePublicity, type LeasedStore, type OutboxItem, type ReminderAdvance, type StartedSend, type StoreHealth } from '../storage/store.ts';
 import { localDay } from './dates.ts';
 import { IMMEDIATE, Pacer, awardReminderKey, broadcastReport, publicityKeyPrefix, retryDelayMs, type RetryPolicy } from './outbox.ts';
 import { awardData, awardStages, awardText, publicityData, publicityStages, publicityText, stepReminders } from './reminders.ts';
@@ -124,6 +124,7 @@ function planPublicity(p: DuePublicity, today: string): ReminderAdvance {
 /** The message an outbox row stands for. */
 export function toMessage(item: OutboxItem): OutgoingMessage {
   const msg: OutgoingMessage = { chat: item.chat, text: item.text };
+  if ((item.priority ?? OUTBOX_PRIORITY.notice) >= OUTBOX_PRIORITY.bulk) msg.urgency = 'bulk';
   let data = item.data;
   let choices = item.choices;
   // Rows queued before outbox rows had their own choices carried them in data.replyChoices.
@@ -155,6 +156,8 @@ export interface RunSummary {
 
 const SILENT: DeliveryLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const SEEN_UPDATES_TTL_MS = 7 * 86_400_000;
+/** While a batch of lower-priority rows drains, how often the queue is read again for a reply queued meanwhile, ms. */
+const PRIORITY_RECHECK_MS = 500;
 
 function errorText(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
@@ -202,6 +205,8 @@ export class DeliveryService {
   private stopping = false;
   private loopActive = false;
   private loopAgain = false;
+  /** Set by `poke`: rows may have been queued that go before the rest of the batch being sent. */
+  private urgent = false;
   private timer: NodeJS.Timeout | undefined;
   private intervalMs = 60_000;
   private clock: () => Date = () => new Date();
@@ -274,6 +279,7 @@ export class DeliveryService {
 
   /** Asks the background loop for a pass as soon as possible (after a broadcast or publicity); no-op when not started. */
   poke(): void {
+    this.urgent = true;
     if (!this.loopActive || this.stopping) return;
     if (this.running) this.loopAgain = true;
     else this.arm(0);
@@ -540,6 +546,8 @@ export class DeliveryService {
     let idleBatches = 0;
     try {
       while (!this.stopping) {
+        this.urgent = false;
+        const fetchedAt = performance.now();
         const batch = await this.store.dueOutbox(name, clock(), this.batchSize);
         if (batch.length === 0) {
           if (inFlight.size > 0) {
@@ -554,8 +562,14 @@ export class DeliveryService {
           continue;
         }
         let claimedInBatch = 0;
+        let lookAgain = false;
         for (const item of batch) {
           if (this.stopping) break;
+          // A reply queued while a broadcast or reminders drain goes next: read the queue again when poked, or twice a second.
+          if (claimedInBatch > 0 && (item.priority ?? OUTBOX_PRIORITY.notice) > OUTBOX_PRIORITY.reply && (this.urgent || performance.now() - fetchedAt > PRIORITY_RECHECK_MS)) {
+            lookAgain = true;
+            break;
+          }
           // Wait for the chat to be idle, the pace and a free send slot, all before claiming.
           const busy = chatBusy.get(item.chat);
           if (busy) await busy;
@@ -585,6 +599,7 @@ export class DeliveryService {
         }
         // Nothing claimable: other processes are sending these rows (or an earlier message of the same chat). They
         // deliver them and what follows; this one comes back on the next wake-up instead of spinning.
+        if (lookAgain) continue;
         if (claimedInBatch === 0 && inFlight.size > 0) await Promise.race(inFlight.values());
         else if (claimedInBatch === 0) {
           if (++idleBatches >= 3) break;

@@ -11,6 +11,7 @@ export const COPIED_TABLES = [
   'broadcasts',
   'outbox',
   'seen_updates',
+  'inbox',
   'staff_links',
   'staff_sessions',
   'staff_audit',
@@ -21,7 +22,7 @@ export const COPIED_TABLES = [
 ] as const;
 
 /** Tables whose identity ids are copied as they are, so keys such as "award:12:…" keep pointing at the same rows. */
-const WITH_IDS = new Set(['awards', 'publicity', 'broadcasts', 'outbox', 'staff_audit', 'unanswered']);
+const WITH_IDS = new Set(['awards', 'publicity', 'broadcasts', 'outbox', 'inbox', 'staff_audit', 'unanswered']);
 
 /** Rows copied per table. */
 export type MigrationCounts = Record<string, number>;

@@ -204,6 +204,32 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    description: 'update inbox: a webhook update is stored before it is acknowledged and answered after, also across a crash',
+    sql: `
+      CREATE TABLE inbox (
+        id INTEGER PRIMARY KEY,
+        channel TEXT NOT NULL,
+        update_id TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        done_at INTEGER,
+        UNIQUE (channel, update_id)
+      );
+      CREATE INDEX inbox_open ON inbox (channel, done_at, id);
+      CREATE INDEX inbox_done_at ON inbox (done_at);
+    `,
+  },
+  {
+    version: 8,
+    description: 'outbox priority: replies to people are delivered before broadcasts and reminders',
+    sql: `
+      ALTER TABLE outbox ADD COLUMN priority INTEGER NOT NULL DEFAULT 1;
+      UPDATE outbox SET priority = 2 WHERE kind IN ('broadcast', 'award', 'publicity');
+      CREATE INDEX outbox_due_priority ON outbox (state, channel, priority, due_at, id);
+    `,
+  },
 ];
 
 /** The schema version this code expects. */

@@ -14,6 +14,7 @@ import { MIGRATION_LOCK_KEY, PG_MIGRATIONS } from './postgres/schema.ts';
 import { PgRunner, PG_TYPES } from './postgres/runner.ts';
 import * as broadcasts from './sql/broadcasts.ts';
 import * as chats from './sql/chats.ts';
+import * as inbox from './sql/inbox.ts';
 import * as knowledge from './sql/knowledge.ts';
 import * as outbox from './sql/outbox.ts';
 import * as owners from './sql/owners.ts';
@@ -36,6 +37,7 @@ import type {
   ReminderAdvance,
   StartedSend,
   StoreHealth,
+  StoredUpdate,
   Subscriber,
 } from './store.ts';
 import { LeaseLostError, StorageError } from './store.ts';
@@ -277,7 +279,22 @@ export class PostgresStore implements AppStore {
   }
 
   pruneSeenUpdates(before: Date): Promise<number> {
-    return this.op((c) => chats.pruneSeenUpdates(c, before), true);
+    return this.op(async (c) => (await chats.pruneSeenUpdates(c, before)) + (await inbox.pruneInbox(c, before)), true);
+  }
+
+  /** Stores a platform update before it is acknowledged; resolves false for a redelivery. */
+  storeUpdate(channel: string, updateId: string, payload: string, at: Date): Promise<boolean> {
+    return this.op((c) => inbox.storeUpdate(c, channel, updateId, payload, at.getTime()), true);
+  }
+
+  /** Stored updates of a channel not yet answered, oldest first. */
+  openUpdates(channel: string, limit: number): Promise<StoredUpdate[]> {
+    return this.op((c) => inbox.openUpdates(c, channel, limit));
+  }
+
+  /** Records that a stored update has been answered. */
+  markUpdateDone(channel: string, updateId: string, at: Date): Promise<void> {
+    return this.op((c) => inbox.markUpdateDone(c, channel, updateId, at.getTime()), true);
   }
 
   subscribe(channel: string, chat: string, tags: string[] | undefined, at: Date): Promise<{ subscriber: Subscriber; wasActive: boolean }> {
@@ -407,7 +424,11 @@ export class PostgresStore implements AppStore {
     };
     const keys = new Map(rows.map((r) => [r.chat, key(r.chat)]));
     // Stable: rows of one chat stay in their due order.
-    return rows.map((r, i) => ({ r, i })).sort((a, b) => keys.get(a.r.chat)! - keys.get(b.r.chat)! || a.i - b.i).map((x) => x.r);
+    // Priority first (replies before bulk sends), then the chat order of this process.
+    return rows
+      .map((r, i) => ({ r, i }))
+      .sort((a, b) => (a.r.priority ?? 1) - (b.r.priority ?? 1) || keys.get(a.r.chat)! - keys.get(b.r.chat)! || a.i - b.i)
+      .map((x) => x.r);
   }
 
   nextDueAt(channel: string): Promise<number | undefined> {
@@ -417,7 +438,8 @@ export class PostgresStore implements AppStore {
   /**
    * Claims pending rows under this owner's live lease with SELECT … FOR UPDATE SKIP LOCKED: rows another process is
    * claiming are skipped, not waited for. A row is only taken when no earlier row of its chat is still pending and no
-   * row of its chat is being sent by another process, so replies and reminders to one chat never overtake each other.
+   * row of its chat is being sent by another process, so messages to one chat go in their delivery order (priority, then
+   * due time) and never overtake each other.
    * Rejects with LeaseLostError when this owner's lease has lapsed (its peers may be taking its claims over).
    */
   claimOutbox(ids: readonly number[], nowMs: number): Promise<number[]> {
@@ -427,7 +449,7 @@ export class PostgresStore implements AppStore {
       const term = this.term;
       const rows = await c.all<{ id: number }>(
         `WITH cand AS (
-           SELECT id, channel, chat, due_at FROM outbox WHERE id IN (${marks(ids.length)}) AND state = 'pending' ORDER BY id FOR UPDATE SKIP LOCKED
+           SELECT id, channel, chat, due_at, priority FROM outbox WHERE id IN (${marks(ids.length)}) AND state = 'pending' ORDER BY id FOR UPDATE SKIP LOCKED
          )
          UPDATE outbox o SET state = 'sending', attempts = o.attempts + 1, claimed_at = ?, claimed_by = ?
          FROM cand WHERE o.id = cand.id
@@ -435,7 +457,8 @@ export class PostgresStore implements AppStore {
            AND NOT EXISTS (
              SELECT 1 FROM outbox p WHERE p.channel = cand.channel AND p.chat = cand.chat AND p.id <> cand.id AND (
                (p.state = 'sending' AND p.claimed_by IS DISTINCT FROM ?)
-               OR (p.state = 'pending' AND (p.due_at < cand.due_at OR (p.due_at = cand.due_at AND p.id < cand.id)) AND p.id NOT IN (SELECT id FROM cand))))
+               OR (p.state = 'pending' AND (p.priority < cand.priority OR (p.priority = cand.priority AND (p.due_at < cand.due_at OR (p.due_at = cand.due_at AND p.id < cand.id))))
+                   AND p.id NOT IN (SELECT id FROM cand))))
          RETURNING o.id`,
         [...ids, nowMs, this.owner, this.owner, wall, this.owner],
       );

@@ -7,6 +7,7 @@ import { HealthTracker } from './health.ts';
 import { migrate, type Migration } from './migrations.ts';
 import * as broadcasts from './sql/broadcasts.ts';
 import * as chats from './sql/chats.ts';
+import * as inbox from './sql/inbox.ts';
 import * as knowledge from './sql/knowledge.ts';
 import * as outbox from './sql/outbox.ts';
 import * as owners from './sql/owners.ts';
@@ -30,6 +31,7 @@ import type {
   AppStore,
   StartedSend,
   StoreHealth,
+  StoredUpdate,
   Subscriber,
 } from './store.ts';
 import { LeaseLostError, StorageError, isStorageError, storageProblemOf } from './store.ts';
@@ -66,6 +68,8 @@ export interface SqliteStoreOptions {
 export class SqliteStore implements AppStore {
   readonly engine = 'sqlite';
   private tail: Promise<void> = Promise.resolve();
+  /** Urgent jobs waiting to run before the rest of the queue (see `schedule`). */
+  private readonly urgentJobs: (() => Promise<void>)[] = [];
   private closing: Promise<void> | undefined;
   /** This connection's owner id: host, pid and a random part. */
   readonly owner = `${owners.HOST}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -186,11 +190,15 @@ export class SqliteStore implements AppStore {
     }
   }
 
-  /** Runs `job` after every job queued before it; the single writer. Storage errors are recorded in the health and rethrown as StorageError. */
-  private schedule<T>(job: (c: Connection) => Promise<T>, write = false, background = false): Promise<T> {
+  /**
+   * Runs `job` after every job queued before it; the single writer. An `urgent` job (a webhook update waiting for its
+   * acknowledgement) runs right after the job under way, ahead of those still queued. Storage errors are recorded in
+   * the health and rethrown as StorageError.
+   */
+  private schedule<T>(job: (c: Connection) => Promise<T>, write = false, background = false, urgent = false): Promise<T> {
     if (this.closing) return Promise.reject(new StorageError(`${this.path}: store is closed`, 'STORE_CLOSED', this.path));
     this.queued++;
-    const result = this.tail.then(async () => {
+    const run = async (): Promise<T> => {
       try {
         const r = await job(this.conn);
         if (write) this.healthState.noteWriteOk();
@@ -202,12 +210,29 @@ export class SqliteStore implements AppStore {
         this.queued--;
         if (!background) this.lastJobEnd = Date.now();
       }
-    });
+    };
+    let result: Promise<T>;
+    if (urgent) {
+      result = new Promise<T>((resolve, reject) => this.urgentJobs.push(() => run().then(resolve, reject)));
+      // Whichever comes first runs it: the next queued job's start, or this step at the end of the queue.
+      this.tail = this.tail.then(() => this.runUrgent());
+      return result; // the tail stays the queue's end: this job may finish before jobs queued earlier
+    } else {
+      result = this.tail.then(async () => {
+        await this.runUrgent();
+        return run();
+      });
+    }
     this.tail = result.then(
       () => undefined,
       () => undefined,
     );
     return result;
+  }
+
+  /** Runs the urgent jobs waiting, in order; never rejects (each job settles its own promise). */
+  private async runUrgent(): Promise<void> {
+    for (let next = this.urgentJobs.shift(); next; next = this.urgentJobs.shift()) await next();
   }
 
   /** Runs `job` inside BEGIN IMMEDIATE … COMMIT as one queued job; rolls back when it throws. */
@@ -291,7 +316,22 @@ export class SqliteStore implements AppStore {
 
   /** Forgets update ids recorded before `before`. */
   pruneSeenUpdates(before: Date): Promise<number> {
-    return this.schedule((c) => chats.pruneSeenUpdates(c, before), true);
+    return this.schedule(async (c) => (await chats.pruneSeenUpdates(c, before)) + (await inbox.pruneInbox(c, before)), true);
+  }
+
+  /** Stores a platform update before it is acknowledged; resolves false for a redelivery. */
+  storeUpdate(channel: string, updateId: string, payload: string, at: Date): Promise<boolean> {
+    return this.schedule((c) => inbox.storeUpdate(c, channel, updateId, payload, at.getTime()), true, false, true);
+  }
+
+  /** Stored updates of a channel not yet answered, oldest first. */
+  openUpdates(channel: string, limit: number): Promise<StoredUpdate[]> {
+    return this.schedule((c) => inbox.openUpdates(c, channel, limit));
+  }
+
+  /** Records that a stored update has been answered. */
+  markUpdateDone(channel: string, updateId: string, at: Date): Promise<void> {
+    return this.schedule((c) => inbox.markUpdateDone(c, channel, updateId, at.getTime()), true);
   }
 
   /** Subscribes a chat; `tags` replaces its tags, undefined keeps an active subscription's tags. */

@@ -60,6 +60,23 @@ export interface OutboxItem {
   broadcastId?: string;
   /** Error of the last failed attempt, if any. */
   lastError?: string;
+  /** Delivery priority (see `OUTBOX_PRIORITY`): lower goes first. */
+  priority?: number;
+}
+
+/**
+ * Delivery order of outbox rows, lower first: a reply to a person waiting (an answer, a pre-check step), then single
+ * notices and reports, then bulk sends (broadcasts, award and publicity reminders). Within one priority, oldest first.
+ */
+export const OUTBOX_PRIORITY = { reply: 0, notice: 1, bulk: 2 } as const;
+
+/** A priority name of `OUTBOX_PRIORITY`. */
+export type OutboxPriority = keyof typeof OUTBOX_PRIORITY;
+
+/** The priority of a row that names none: bulk for broadcasts and reminders, notice otherwise. */
+export function priorityOf(kind: OutboxKind, priority?: OutboxPriority): number {
+  if (priority !== undefined) return OUTBOX_PRIORITY[priority];
+  return kind === 'broadcast' || kind === 'award' || kind === 'publicity' ? OUTBOX_PRIORITY.bulk : OUTBOX_PRIORITY.notice;
 }
 
 /** Life cycle of an outbox row: pending → sending → sent | failed (or back to pending for a retry); cancelled when its reason is gone. */
@@ -80,6 +97,8 @@ export interface NewOutboxItem {
   data?: Record<string, unknown>;
   /** Earliest time to send, ms since epoch; 0 means at once. */
   dueAt: number;
+  /** Delivery priority; defaults by kind (see `priorityOf`). */
+  priority?: OutboxPriority;
 }
 
 /** One message for every active subscriber (optionally only those with `tag`); each row's key is `${keyPrefix}${channel}:${chat}`. */
@@ -157,6 +176,14 @@ export interface StartedSend {
   attempts: number;
 }
 
+/** A platform update kept in the inbox until it has been answered. */
+export interface StoredUpdate {
+  updateId: string;
+  /** The update as received (JSON text). */
+  payload: string;
+  receivedAt: number;
+}
+
 /** Counts of outbox rows by state, for monitoring and tests. */
 export type OutboxCounts = Record<OutboxState, number>;
 
@@ -178,8 +205,14 @@ export interface SchedulingStore extends Store {
   readonly journalBase?: string;
   /** Records a platform update id; resolves false when it was seen before (the update is a redelivery). */
   markUpdateSeen(channel: string, updateId: string | number): Promise<boolean>;
-  /** Forgets update ids recorded before `before`. */
+  /** Forgets update ids recorded before `before`, and inbox updates answered before it. */
   pruneSeenUpdates(before: Date): Promise<number>;
+  /** Stores a platform update before it is acknowledged; resolves false when its id is stored already (a redelivery). */
+  storeUpdate(channel: string, updateId: string, payload: string, at: Date): Promise<boolean>;
+  /** Stored updates of a channel not yet answered, oldest first (after a crash: those to answer now). */
+  openUpdates(channel: string, limit: number): Promise<StoredUpdate[]>;
+  /** Records that a stored update has been answered. */
+  markUpdateDone(channel: string, updateId: string, at: Date): Promise<void>;
 
   /** Subscribes a chat; `tags` replaces its tags, undefined keeps an active subscription's tags. Resolves the subscription and whether it was active before. */
   subscribe(channel: string, chat: string, tags: string[] | undefined, at: Date): Promise<{ subscriber: Subscriber; wasActive: boolean }>;

@@ -1,6 +1,6 @@
 /** The staff console's SQL: sign-in links, sessions, the audit log, unanswered questions and dashboard queries. */
 import { createHash, randomBytes } from 'node:crypto';
-import type { AppStore } from '../storage/store.ts';
+import { OUTBOX_PRIORITY, type AppStore } from '../storage/store.ts';
 
 /** How long a sign-in link stays valid. */
 export const LINK_TTL_MS = 10 * 60_000;
@@ -277,8 +277,8 @@ export async function createAnyTagBroadcast(
     ]);
     const id = r.lastID;
     const fan = await c.run(
-      `INSERT INTO outbox (key, kind, channel, chat, text, data, due_at, state, attempts, broadcast_id, created_at)
-       SELECT ? || channel || ':' || chat, 'broadcast', channel, chat, ?, ?, 0, 'pending', 0, ?, ?
+      `INSERT INTO outbox (key, kind, channel, chat, text, data, due_at, state, attempts, broadcast_id, created_at, priority)
+       SELECT ? || channel || ':' || chat, 'broadcast', channel, chat, ?, ?, 0, 'pending', 0, ?, ?, ${OUTBOX_PRIORITY.bulk}
        FROM subscribers WHERE ${where}
        ON CONFLICT (key) DO NOTHING`,
       [`broadcast:${id}:`, b.text, JSON.stringify({ broadcast: { id: String(id) } }), id, at.getTime(), ...params],

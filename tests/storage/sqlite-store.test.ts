@@ -94,6 +94,25 @@ describe('SqliteStore', () => {
     await store.close();
   });
 
+  it('stores a webhook update ahead of the queued work, without splitting a transaction or reordering the rest', async () => {
+    const store = await SqliteStore.open(fresh());
+    const now = new Date('2026-06-01T10:00:00+08:00');
+    const done: string[] = [];
+    const calls: Promise<unknown>[] = [];
+    for (let i = 0; i < 200; i++) calls.push(store.subscribe('console', `c${i}`, undefined, now).then(() => done.push(`sub${i}`)));
+    const broadcast = store.createBroadcast({ senderChannel: 'console', senderChat: 'staff', text: '通知' }, now).then((b) => (done.push('broadcast'), b));
+    const stored = store.storeUpdate('telegram', '42', '{"update_id":42}', now).then((fresh) => (done.push('update'), fresh));
+    expect(await stored).toBe(true);
+    await Promise.all(calls);
+    // The update was stored long before the 200 subscriptions queued ahead of it had run …
+    expect(done.indexOf('update')).toBeLessThan(10);
+    // … and those still ran in call order, and the broadcast after them saw all 200.
+    expect(done.filter((d) => d.startsWith('sub'))).toEqual(Array.from({ length: 200 }, (_, i) => `sub${i}`));
+    expect((await broadcast).recipients).toBe(200);
+    expect((await store.openUpdates('telegram', 10)).map((u) => u.updateId)).toEqual(['42']);
+    await store.close();
+  });
+
   it('finds due awards through the next_reminder_on index, not a table scan', async () => {
     const path = fresh();
     await (await SqliteStore.open(path)).close();

@@ -53,6 +53,25 @@ for (const engine of ENGINES) {
       await other.close();
     });
 
+    it('keeps stored updates until they are answered, once per update id, across a restart, in arrival order', async () => {
+      const { store, reopen } = await open();
+      expect(await store.storeUpdate('telegram', '9002', '{"update_id":9002}', T0)).toBe(true);
+      expect(await store.storeUpdate('telegram', '9001', '{"update_id":9001}', T0)).toBe(true);
+      expect(await store.storeUpdate('telegram', '9002', '{"update_id":9002}', T0)).toBe(false);
+      expect(await store.storeUpdate('wechat', '9002', '{}', T0)).toBe(true);
+      await store.markUpdateDone('telegram', '9002', T0);
+      await store.close();
+      const again = await reopen();
+      expect((await again.openUpdates('telegram', 10)).map((u) => [u.updateId, u.payload])).toEqual([['9001', '{"update_id":9001}']]);
+      // an answered update is still known: Telegram redelivering it is not answered twice
+      expect(await again.storeUpdate('telegram', '9002', '{"update_id":9002}', T0)).toBe(false);
+      await again.markUpdateDone('telegram', '9001', T0);
+      expect(await again.openUpdates('telegram', 10)).toEqual([]);
+      expect(await again.pruneSeenUpdates(new Date(T0.getTime() + 1))).toBe(2);
+      expect((await again.openUpdates('wechat', 10)).map((u) => u.updateId)).toEqual(['9002']);
+      await again.close();
+    });
+
     it('matches broadcast tags literally, as whole tags', async () => {
       const { store } = await open();
       await store.subscribe('console', 'pct', ['a%b'], T0);

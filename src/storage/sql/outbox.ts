@@ -1,19 +1,19 @@
 /** The outbox: enqueueing (one row, many rows, a fan-out to subscribers), due rows, and the send life cycle. */
-import type { FanOut, NewOutboxItem, OutboxCounts, OutboxItem, OutboxState } from '../store.ts';
+import { priorityOf, type FanOut, type NewOutboxItem, type OutboxCounts, type OutboxItem, type OutboxState } from '../store.ts';
 import { OUTBOX_COLUMNS, tagPattern, toOutboxItem, type OutboxRow } from './rows.ts';
 import { marks, type SqlRunner } from './runner.ts';
 
 /** Inserts one row per active subscriber (matching the tag, if any); resolves the number of rows created. */
 export async function fanOut(c: SqlRunner, f: FanOut, at: Date, broadcastId: number | null): Promise<number> {
-  const params: unknown[] = [f.keyPrefix, f.kind, f.text, f.data === undefined ? null : JSON.stringify(f.data), f.dueAt, broadcastId, at.getTime()];
+  const params: unknown[] = [f.keyPrefix, f.kind, f.text, f.data === undefined ? null : JSON.stringify(f.data), f.dueAt, broadcastId, at.getTime(), priorityOf(f.kind)];
   let where = 'active = 1';
   if (f.tag !== undefined) {
     where += ` AND tags LIKE ? ESCAPE '\\'`;
     params.push(tagPattern(f.tag));
   }
   const r = await c.run(
-    `INSERT INTO outbox (key, kind, channel, chat, text, data, due_at, state, attempts, broadcast_id, created_at)
-     SELECT CAST(? AS TEXT) || channel || ':' || chat, ?, channel, chat, ?, ?, ?, 'pending', 0, ?, ?
+    `INSERT INTO outbox (key, kind, channel, chat, text, data, due_at, state, attempts, broadcast_id, created_at, priority)
+     SELECT CAST(? AS TEXT) || channel || ':' || chat, ?, channel, chat, ?, ?, ?, 'pending', 0, ?, ?, ?
      FROM subscribers WHERE ${where}
      ON CONFLICT (key) DO NOTHING`,
     params,
@@ -25,8 +25,8 @@ export async function fanOut(c: SqlRunner, f: FanOut, at: Date, broadcastId: num
 export async function insertItems(c: SqlRunner, items: NewOutboxItem[], at: Date): Promise<number> {
   if (items.length === 0) return 0;
   const r = await c.run(
-    `INSERT INTO outbox (key, kind, channel, chat, text, choices, data, due_at, state, attempts, broadcast_id, created_at)
-     VALUES ${items.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, NULL, ?)").join(', ')}
+    `INSERT INTO outbox (key, kind, channel, chat, text, choices, data, due_at, state, attempts, broadcast_id, created_at, priority)
+     VALUES ${items.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, NULL, ?, ?)").join(', ')}
      ON CONFLICT (key) DO NOTHING`,
     items.flatMap((item) => [
       item.key,
@@ -38,6 +38,7 @@ export async function insertItems(c: SqlRunner, items: NewOutboxItem[], at: Date
       item.data === undefined ? null : JSON.stringify(item.data),
       item.dueAt,
       at.getTime(),
+      priorityOf(item.kind, item.priority),
     ]),
   );
   return r.changes;
@@ -48,9 +49,9 @@ export async function insertItem(c: SqlRunner, item: NewOutboxItem, at: Date): P
   return (await insertItems(c, [item], at)) === 1;
 }
 
-/** Pending messages of one channel due at `nowMs`, oldest first. */
+/** Pending messages of one channel due at `nowMs`: by priority (replies before bulk sends), then oldest first. */
 export async function dueOutbox(c: SqlRunner, channel: string, nowMs: number, limit: number): Promise<OutboxItem[]> {
-  const rows = await c.all<OutboxRow>(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE state = 'pending' AND channel = ? AND due_at <= ? ORDER BY due_at, id LIMIT ?`, [
+  const rows = await c.all<OutboxRow>(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE state = 'pending' AND channel = ? AND due_at <= ? ORDER BY priority, due_at, id LIMIT ?`, [
     channel,
     nowMs,
     limit,

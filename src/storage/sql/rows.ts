@@ -16,6 +16,7 @@ export interface OutboxRow {
   attempts: number;
   last_error: string | null;
   broadcast_id: number | null;
+  priority: number;
 }
 
 export interface AwardRow {
@@ -60,7 +61,7 @@ export interface BroadcastRow {
   cancelled: number | null;
 }
 
-export const OUTBOX_COLUMNS = 'id, key, kind, channel, chat, text, choices, data, due_at, state, attempts, last_error, broadcast_id';
+export const OUTBOX_COLUMNS = 'id, key, kind, channel, chat, text, choices, data, due_at, state, attempts, last_error, broadcast_id, priority';
 
 export function toOutboxItem(r: OutboxRow): OutboxItem {
   const item: OutboxItem = {
@@ -73,6 +74,7 @@ export function toOutboxItem(r: OutboxRow): OutboxItem {
     dueAt: r.due_at,
     attempts: r.attempts,
     state: r.state,
+    priority: Number(r.priority),
   };
   if (r.choices !== null) item.choices = JSON.parse(r.choices) as Choice[];
   if (r.data !== null) item.data = JSON.parse(r.data) as Record<string, unknown>;
