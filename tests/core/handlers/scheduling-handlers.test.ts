@@ -156,7 +156,7 @@ describe('staff commands', () => {
     expect(h.pokes).toBe(1);
     const id = (ack.data as { broadcast_queued: { id: string } }).broadcast_queued.id;
     await h.tick(at('2026-06-01'));
-    for (const chat of ['a', 'b']) expect(h.channel.to(chat)).toEqual([{ chat, text: tricky, data: { broadcast: { id } } }]);
+    for (const chat of ['a', 'b']) expect(h.channel.to(chat)).toEqual([{ chat, text: tricky, data: { broadcast: { id } }, urgency: 'bulk' }]);
     expect(h.channel.to('gone')).toEqual([]);
     expect(h.channel.to('staff').map((m) => m.data)).toEqual([{ broadcast_report: { id, recipients: 2, delivered: 2, failed: 0, pending: 0, cancelled: 0 } }]);
     expect(h.channel.to('staff')[0].text).toMatch(/已送达 2，失败 0，待发送 0/);
