@@ -16,19 +16,11 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { DOC_TITLES } from './doc-titles.ts';
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 const ROOT = here('..');
 
-/** Title fragments identifying each document id (as in run-eval.ts). */
-const DOC_TITLES: Record<string, string> = {
-  'kaiping-award': '开平市水暖卫浴产品质量优秀奖评审管理办法',
-  'kaiping-plan': '开平市水暖卫浴行业质量提升工作方案',
-  zhongshan: '中山市',
-  shantou: '汕头市',
-  sichuan: '四川省',
-  jiangmen: '江门市',
-};
 
 /** Words by which a reply says the documents do not state something. */
 const NOT_STATED = /没有写明|未写明|没有涉及|未涉及|没有规定|未规定|没有提到|未提到|未收录|不便猜测|没有明确|未明确/;

@@ -13,16 +13,8 @@ import { answerQuestion } from '../src/knowledge/answer.ts';
 import { loadKnowledge } from '../src/knowledge/knowledge-base.ts';
 import { precheckEligibility } from '../src/dialogue/eligibility.ts';
 import { answerTypes, charCount, judge, unanswerableOutcome, judgeStrict, leadOf, STRICT_CHARS, lengthStats, readItems, typeMatches, type LengthStats } from './score.ts';
+import { DOC_TITLES } from './doc-titles.ts';
 
-/** Title fragments identifying each document id of the original corpus (ids of other documents are looked up). */
-const DOC_TITLES: Record<string, string> = {
-  'kaiping-award': '开平市水暖卫浴产品质量优秀奖评审管理办法',
-  'kaiping-plan': '开平市水暖卫浴行业质量提升工作方案',
-  zhongshan: '中山市',
-  shantou: '汕头市',
-  sichuan: '四川省',
-  jiangmen: '江门市',
-};
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 const SETS = ['./questions.jsonl', './holdout.jsonl', './fresh.jsonl', './probe.jsonl', './probe2.jsonl', './fresh2a.jsonl', './fresh2b.jsonl', './unanswerable.jsonl'].map(here);
