@@ -247,7 +247,7 @@ export class Bot {
     }
     const a = this.resolver.answer(resolution, live, ctx.now);
     if (!a.found && resolution.use === 'new' && ([...ctx.text].length <= 3 || !this.resolver.asks(ctx.text)) && !/[?？]/.test(ctx.text)) {
-      return just([{ chat, text: '没太明白您的意思。您可以直接提问，例如“优秀奖奖金多少”“江门管理体系认证目标多少家”，发送 /precheck 预检申报条件，或发送“帮助”查看全部功能。', data: { answer: { intent: a.intent, found: false, citations: [] } } }]);
+      return just([{ chat, text: '没太明白您的意思。您可以直接提问，例如“优秀奖奖金多少”“本市管理体系认证目标多少家”，发送 /precheck 预检申报条件，或发送“帮助”查看全部功能。', data: { answer: { intent: a.intent, found: false, citations: [] } } }]);
     }
     if (this.deps.onUnanswered && !CHAT_INTENTS.has(a.intent) && a.intent !== 'empty' && (!a.found || ctx.intent.confidence < LOW_CONFIDENCE)) {
       const q: UnansweredQuestion = { channel: ctx.msg.channel, chat, question: ctx.msg.text, at: ctx.now, reason: a.found ? 'low_confidence' : 'not_covered', reply: a.answer };

@@ -47,7 +47,7 @@ function profileReply(state: ChatState, awards: readonly AwardRules[], def: Prof
   const lines = describeCompany(state.company, awards, def);
   const text = lines.length
     ? ['贵企业的资料（各奖项预检共用）：', ...lines, '', '如有变化，直接告诉我即可，例如“我们注册5年了”；发送“我们能申报哪些奖”查看匹配结果；发送 /forget 删除全部资料。'].join('\n')
-    : '还没有保存贵企业的资料。可以一句话介绍企业情况，例如“我们在开平注册6年，是独立法人，近3年抽检合格4次”，或发送“我们能申报哪些奖”开始。';
+    : '还没有保存贵企业的资料。可以一句话介绍企业情况，例如“我们在本市注册6年，是独立法人，近3年抽检合格4次”，或发送“我们能申报哪些奖”开始。';
   return { state, replies: [{ text, data: { profile: { ...state.company } } }], handled: true };
 }
 
