@@ -271,7 +271,7 @@ describe.skipIf(!available)('the console in Chromium, as a person who presses Ba
     await waitFor(() => (delivered(text).length >= 10 ? true : undefined), 15_000, 'the kept notice delivered');
     await new Promise((r) => setTimeout(r, 500));
     expect(delivered(text)).toHaveLength(10);
-  });
+  }, 180_000);
 
   it('behind a proxy, one client hammering the sign-in page does not lock out another', async () => {
     const port = Number(new URL(base).port);
