@@ -1,13 +1,21 @@
-/** Chinese word segmentation with jieba, extended by the corpus's domain dictionary. */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+/**
+ * Chinese word segmentation with jieba, extended by the corpus's domain dictionary.
+ *
+ * Parsing jieba's 349k-word dict.txt took about 0.2 s and 45 MB at every start. jieba's output for a text depends only
+ * on the dictionary words that occur in that text (its DAG comes from prefix matches, cut-for-search looks up 2- and
+ * 3-grams of words, the HMM step asks whether a buffered run is a word, tagging looks up each output word) and on the
+ * sum of all frequencies (a route scores ln(freq) − ln(total)). So the lazy dictionary below starts jieba with only
+ * the domain terms and one placeholder word that no text can contain, whose frequency makes up the full total; before
+ * each text is cut, the words of the compact default dictionary (jieba-dictionary.ts) that occur in it and are not
+ * loaded yet are loaded with their frequency and tag, and the placeholder is re-set so the total never changes. The
+ * result is byte-identical to a jieba loaded with the whole dictionary (tests/nlu/segmenter-lazy.test.ts compares
+ * every clause of the corpus and every eval question both ways).
+ *
+ * jieba-rs's `load_dict` keeps a word's first tag and its last frequency, and recomputes the total as the sum of every
+ * record: the lines loaded here follow the same order as the full load (default entry first, domain term after).
+ */
 import { Jieba } from '@node-rs/jieba';
-
-/** jieba's default dictionary, read alone (the package's dict.js also reads its 6 MB idf table, which is never used here). */
-function defaultDict(): Buffer {
-  return readFileSync(join(dirname(createRequire(import.meta.url).resolve('@node-rs/jieba/package.json')), 'dict.txt'));
-}
+import { type CompactDictionary, defaultDictText, openDefaultDictionary, parseDictLine } from './jieba-dictionary.ts';
 
 /** Words carrying no topic: question words, particles and punctuation. */
 const STOP = new Set(
@@ -26,22 +34,141 @@ export interface Segmenter {
   tagged(text: string, hmm?: boolean): { word: string; tag: string }[];
 }
 
-/** Builds a segmenter whose dictionary includes the given domain terms. */
-export function createSegmenter(domainTerms: string[]): Segmenter {
-  const jieba = Jieba.withDict(defaultDict());
-  if (domainTerms.length) {
-    jieba.loadDict(Buffer.from(domainTerms.map((t) => `${t.replace(/\s+/g, '')} 2000 n`).join('\n')));
+/**
+ * How the default dictionary is loaded: `full` parses all of it at once; `lazy` loads the words each text contains;
+ * `auto` (the default) starts lazy and loads the whole dictionary once a great deal of new text has been cut (ingest,
+ * or a start that must cut every unit), where one full load is cheaper than many lookups. All three cut alike.
+ */
+export type DictionaryMode = 'full' | 'lazy' | 'auto';
+
+/** How a segmenter loads jieba's default dictionary. */
+export interface SegmenterOptions {
+  dictionary?: DictionaryMode;
+  /** For `auto`: characters of new text looked up lazily before the whole dictionary is loaded (default 400,000). */
+  fullAfter?: number;
+}
+
+/** The domain dictionary's lines, as the segmenter has always loaded them. */
+function domainLines(domainTerms: string[]): string[] {
+  return domainTerms.map((t) => `${t.replace(/\s+/g, '')} 2000 n`);
+}
+
+/** A jieba loaded with the whole default dictionary, then the domain terms. */
+function fullJieba(domainTerms: string[]): Jieba {
+  const jieba = Jieba.withDict(defaultDictText());
+  if (domainTerms.length) jieba.loadDict(Buffer.from(domainLines(domainTerms).join('\n')));
+  return jieba;
+}
+
+/** Never in any text jieba cuts into words: it starts with a control character outside every block jieba matches. */
+const PLACEHOLDER = '\u0001jieba-total\u0001';
+/** Texts already prepared, forgotten past this many (the words they loaded stay loaded). */
+const SEEN_LIMIT = 20_000;
+
+/** A jieba whose default-dictionary words are loaded as the texts it cuts need them. */
+class LazyJieba {
+  readonly jieba = new Jieba();
+  /** Characters of new text looked up so far. */
+  lookedUp = 0;
+  private readonly loaded: Uint8Array;
+  private readonly seen = new Set<string>();
+  /** Sum of the frequencies of the records loaded, the placeholder aside. */
+  private loadedSum = 0;
+  private readonly total: number;
+
+  constructor(
+    private readonly dict: CompactDictionary,
+    domainTerms: string[],
+  ) {
+    this.loaded = new Uint8Array(dict.count);
+    // The records a full load would hold for the domain terms: the default entry first (its tag stays), then the
+    // domain line (its frequency wins). The total is the full load's: every default word plus the new domain words.
+    const lines = domainLines(domainTerms);
+    const freqs = new Map<string, number>();
+    const first: string[] = [];
+    lines.forEach((line, n) => {
+      const e = parseDictLine(line, n + 1);
+      if (!e) return;
+      if (!freqs.has(e.word)) {
+        const i = dict.find(e.word);
+        if (i >= 0) {
+          first.push(this.entry(i));
+          this.loaded[i] = 1;
+        }
+      }
+      freqs.set(e.word, e.freq);
+    });
+    let total = dict.total;
+    for (const [word, freq] of freqs) {
+      const i = dict.find(word);
+      total += freq - (i >= 0 ? dict.freq(i) : 0);
+      this.loadedSum += freq;
+    }
+    this.total = total;
+    this.load([...first, ...lines]);
   }
+
+  /** Loads the dictionary words the text contains that are not loaded yet. */
+  prepare(text: string): void {
+    if (this.seen.has(text)) return;
+    if (this.seen.size >= SEEN_LIMIT) this.seen.clear();
+    this.seen.add(text);
+    this.lookedUp += text.length;
+    const lines: string[] = [];
+    this.dict.wordsIn(text, (i) => {
+      if (this.loaded[i]) return;
+      this.loaded[i] = 1;
+      this.loadedSum += this.dict.freq(i);
+      lines.push(this.entry(i));
+    });
+    if (lines.length) this.load(lines);
+  }
+
+  private entry(i: number): string {
+    const tag = this.dict.tag(i);
+    return `${this.dict.word(i)} ${this.dict.freq(i)}${tag ? ` ${tag}` : ''}`;
+  }
+
+  /** Loads lines, and the placeholder's frequency so that the sum of all records is the full total. */
+  private load(lines: string[]): void {
+    lines.push(`${PLACEHOLDER} ${this.total - this.loadedSum} x`);
+    this.jieba.loadDict(Buffer.from(lines.join('\n')));
+  }
+}
+
+/** Builds a segmenter whose dictionary includes the given domain terms. */
+export function createSegmenter(domainTerms: string[], options: SegmenterOptions = {}): Segmenter {
+  const { dictionary: mode = 'auto', fullAfter = 400_000 } = options;
+  let lazy: LazyJieba | undefined;
+  let full: Jieba | undefined;
+  if (mode !== 'full') {
+    try {
+      lazy = new LazyJieba(openDefaultDictionary(), domainTerms);
+    } catch {
+      // No usable compact dictionary (an unreadable dict.txt fails below as well, with its own message).
+    }
+  }
+  /** The jieba to cut this text with, its words loaded. */
+  const jiebaFor = (text: string): Jieba => {
+    if (full) return full;
+    if (lazy) {
+      lazy.prepare(text);
+      if (mode === 'lazy' || lazy.lookedUp < fullAfter) return lazy.jieba;
+      lazy = undefined;
+    }
+    full = fullJieba(domainTerms);
+    return full;
+  };
   const clean = (ws: string[]) => ws.map((w) => w.trim().toLowerCase()).filter((w) => w && !/^[\p{P}\p{S}\s]+$/u.test(w));
   return {
     terms(text) {
-      return clean(jieba.cutForSearch(text, true)).filter((w) => !STOP.has(w));
+      return clean(jiebaFor(text).cutForSearch(text, true)).filter((w) => !STOP.has(w));
     },
     words(text) {
-      return clean(jieba.cut(text, true));
+      return clean(jiebaFor(text).cut(text, true));
     },
     tagged(text, hmm = true) {
-      return jieba.tag(text, hmm).map((w) => ({ word: w.word.toLowerCase(), tag: w.tag }));
+      return jiebaFor(text).tag(text, hmm).map((w) => ({ word: w.word.toLowerCase(), tag: w.tag }));
     },
   };
 }
