@@ -14,6 +14,12 @@ const distDir = join(root, 'dist');
 const stampFile = join(distDir, '.built');
 /** The programs: `npm start` and `npm run cli`. */
 const ENTRIES = ['main', 'cli'];
+/**
+ * Pure-JavaScript packages every start loads, bundled into dist/ rather than resolved from node_modules at each start:
+ * zod's ESM build alone is 95 files, and resolving and reading them cost more than compiling the code. Every other
+ * package stays external (native addons, and the channel and console libraries loaded only when used).
+ */
+const BUNDLED = new Set(['zod', 'opencc-js']);
 
 /** Newest modification time (ms) of any file under a directory, this build script included. */
 function newestSource(dir = srcDir) {
@@ -53,6 +59,20 @@ const keepSourceUrls = {
   },
 };
 
+/** Marks every package import external (as esbuild's `packages: 'external'` does), except the packages named. */
+function externalExcept(bundled) {
+  return {
+    name: 'external-except',
+    setup(build) {
+      build.onResolve({ filter: /^[^./]/ }, (args) => {
+        if (args.path.startsWith('node:')) return { path: args.path, external: true };
+        const name = args.path.startsWith('@') ? args.path.split('/').slice(0, 2).join('/') : args.path.split('/')[0];
+        return bundled.has(name) ? undefined : { path: args.path, external: true };
+      });
+    },
+  };
+}
+
 /**
  * Builds into a temporary directory, then moves each file into dist/ by rename (atomic per file): chunks first, the
  * entry files next, the stamp last. Chunk names carry a content hash, so a program already running from dist/ still
@@ -70,10 +90,9 @@ export async function build() {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    packages: 'external',
+    plugins: [keepSourceUrls, externalExcept(BUNDLED)],
     chunkNames: '[name]-[hash]',
     logLevel: 'warning',
-    plugins: [keepSourceUrls],
   });
   writeFileSync(join(tmp, 'package.json'), '{"type":"module"}\n');
   mkdirSync(distDir, { recursive: true });
