@@ -1,4 +1,5 @@
 /** The loaded corpus seen by document: its units, its whole text, its award names, and its dates. */
+import { fixedOffsetDay, TIME_ZONE } from '../scheduling/dates.ts';
 import type { Knowledge } from './knowledge.ts';
 import type { PolicyDocument, Unit } from './policy-schema.ts';
 
@@ -43,6 +44,8 @@ export function awardNames(k: Knowledge): string[] {
 
 /** The date as YYYY-MM-DD in the given time zone. */
 export function isoDay(d: Date, timeZone = 'Asia/Shanghai'): string {
+  const fixed = timeZone === TIME_ZONE ? fixedOffsetDay(d) : undefined;
+  if (fixed) return fixed;
   let f = DAY_FORMATS.get(timeZone);
   if (!f) DAY_FORMATS.set(timeZone, (f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })));
   return f.format(d);

@@ -5,10 +5,27 @@ export const TIME_ZONE = 'Asia/Shanghai';
 
 const DAY_MS = 86_400_000;
 
-const dayFormat = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
+/** From 1992-01-01 (the summer of 1991 was Asia/Shanghai's last with daylight saving) to the end of year 9999. */
+const FIXED_FROM = Date.UTC(1991, 11, 31, 16);
+const FIXED_UNTIL = Date.UTC(9999, 11, 31, 16);
+
+/**
+ * The Asia/Shanghai calendar day of an instant from 1992 to 9999, when the zone is UTC+8 all year, by arithmetic; else
+ * undefined. The first time-zone formatter of a process loads ICU's zone data (about 30 ms of every start), which a
+ * start that only answers a question never needs.
+ */
+export function fixedOffsetDay(at: Date): string | undefined {
+  const t = at.getTime();
+  return t >= FIXED_FROM && t < FIXED_UNTIL ? new Date(t + 8 * 3_600_000).toISOString().slice(0, 10) : undefined;
+}
+
+let dayFormat: Intl.DateTimeFormat | undefined;
 
 /** The local calendar day (YYYY-MM-DD, Asia/Shanghai) of an instant. */
 export function localDay(at: Date): string {
+  const fixed = fixedOffsetDay(at);
+  if (fixed) return fixed;
+  dayFormat ??= new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
   const parts = dayFormat.formatToParts(at);
   const get = (t: string): string => parts.find((p) => p.type === t)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')}`;
