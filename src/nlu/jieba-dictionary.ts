@@ -58,6 +58,8 @@ type Header = z.infer<typeof headerSchema>;
 
 /** The compact dictionary: sorted distinct words with their resolved frequency and tag. */
 export interface CompactDictionary {
+  /** What the dictionary was built from (its format and source), for keys of what is derived from it. */
+  readonly id: string;
   /** Number of distinct words. */
   readonly count: number;
   /** Sum of the resolved frequencies (jieba's total after loading dict.txt). */
@@ -88,8 +90,9 @@ export function defaultDictText(): Buffer {
   return readFileSync(defaultSource().path);
 }
 
-/** The cache file, beside the checkout's other generated files (ignored by git). */
-const CACHE_FILE = fileURLToPath(new URL('../../.cache/jieba-dict.bin', import.meta.url));
+/** The checkout's cache of files derived from installed packages (ignored by git). */
+export const CACHE_DIR = fileURLToPath(new URL('../../.cache/', import.meta.url));
+const CACHE_FILE = join(CACHE_DIR, 'jieba-dict.bin');
 
 /** Compares two ranges of UTF-16 code units lexicographically: the order of JavaScript's string comparison. */
 function compareUnits(a: Uint16Array, as: number, ae: number, b: Uint16Array, bs: number, be: number): number {
@@ -312,6 +315,7 @@ function compactDictionary(header: Header, read: ReadAt, blockOffsets: Uint32Arr
     return wl === e - s ? 1 : 0;
   };
   return {
+    id: JSON.stringify({ format: header.format, source: header.source }),
     count,
     total,
     find(word) {

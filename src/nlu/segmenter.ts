@@ -14,8 +14,12 @@
  * jieba-rs's `load_dict` keeps a word's first tag and its last frequency, and recomputes the total as the sum of every
  * record: the lines loaded here follow the same order as the full load (default entry first, domain term after).
  */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Jieba } from '@node-rs/jieba';
-import { type CompactDictionary, defaultDictText, openDefaultDictionary, parseDictLine } from './jieba-dictionary.ts';
+import { z } from 'zod';
+import { CACHE_DIR, type CompactDictionary, defaultDictText, openDefaultDictionary, parseDictLine } from './jieba-dictionary.ts';
 
 /** Words carrying no topic: question words, particles and punctuation. */
 const STOP = new Set(
@@ -65,6 +69,67 @@ const PLACEHOLDER = '\u0001jieba-total\u0001';
 /** Texts already prepared, forgotten past this many (the words they loaded stay loaded). */
 const SEEN_LIMIT = 20_000;
 
+/** How the domain lines meet the default dictionary: what a full load's records and total would be. */
+const domainSchema = z.object({
+  key: z.string(),
+  /** The full load's total: every default word, with the domain terms' frequencies replacing theirs, plus the new terms. */
+  total: z.number().nonnegative(),
+  /** The frequencies of the domain terms' records (each distinct term once, at its last line's frequency). */
+  loadedSum: z.number().nonnegative(),
+  /** Domain terms that are also default words: their index and default entry, loaded before the domain line. */
+  found: z.array(z.tuple([z.number().int().nonnegative(), z.string()])),
+});
+type Domain = z.infer<typeof domainSchema>;
+
+/**
+ * The domain lines resolved against the default dictionary. Their records in a full load: the default entry first (its
+ * tag stays), then the domain line (its frequency wins). Looking each term up reads a few hundred blocks of the
+ * dictionary, so the result is kept in `.cache/` for the next start with the same terms.
+ */
+function resolveDomain(dict: CompactDictionary, lines: string[]): Domain {
+  const key = createHash('sha256').update(`${dict.id}\n${lines.join('\n')}`).digest('hex').slice(0, 32);
+  const file = join(CACHE_DIR, 'jieba-domain.json');
+  try {
+    const cached = domainSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+    if (cached.key === key && cached.found.every(([i]) => i < dict.count)) return cached;
+  } catch {
+    // Missing, damaged or another corpus's: resolved below.
+  }
+  const freqs = new Map<string, number>();
+  const found: [number, string][] = [];
+  let total = dict.total;
+  lines.forEach((line, n) => {
+    const e = parseDictLine(line, n + 1);
+    if (!e) return;
+    if (!freqs.has(e.word)) {
+      const i = dict.find(e.word);
+      if (i >= 0) {
+        found.push([i, dictEntry(dict, i)]);
+        total -= dict.freq(i);
+      }
+    }
+    freqs.set(e.word, e.freq);
+  });
+  let loadedSum = 0;
+  for (const freq of freqs.values()) loadedSum += freq;
+  const domain = { key, total: total + loadedSum, loadedSum, found };
+  try {
+    mkdirSync(CACHE_DIR, { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(domain));
+    renameSync(tmp, file);
+  } catch {
+    // Not writable: resolved again at the next start.
+  }
+  return domain;
+}
+
+/** A default word's line as dict.txt gives it ("word freq tag", or "word freq" with no tag). */
+function dictEntry(dict: CompactDictionary, i: number): string {
+  const tag = dict.tag(i);
+  return `${dict.word(i)} ${dict.freq(i)}${tag ? ` ${tag}` : ''}`;
+}
+
 /** A jieba whose default-dictionary words are loaded as the texts it cuts need them. */
 class LazyJieba {
   readonly jieba = new Jieba();
@@ -81,31 +146,12 @@ class LazyJieba {
     domainTerms: string[],
   ) {
     this.loaded = new Uint8Array(dict.count);
-    // The records a full load would hold for the domain terms: the default entry first (its tag stays), then the
-    // domain line (its frequency wins). The total is the full load's: every default word plus the new domain words.
     const lines = domainLines(domainTerms);
-    const freqs = new Map<string, number>();
-    const first: string[] = [];
-    lines.forEach((line, n) => {
-      const e = parseDictLine(line, n + 1);
-      if (!e) return;
-      if (!freqs.has(e.word)) {
-        const i = dict.find(e.word);
-        if (i >= 0) {
-          first.push(this.entry(i));
-          this.loaded[i] = 1;
-        }
-      }
-      freqs.set(e.word, e.freq);
-    });
-    let total = dict.total;
-    for (const [word, freq] of freqs) {
-      const i = dict.find(word);
-      total += freq - (i >= 0 ? dict.freq(i) : 0);
-      this.loadedSum += freq;
-    }
-    this.total = total;
-    this.load([...first, ...lines]);
+    const domain = resolveDomain(dict, lines);
+    for (const [i] of domain.found) this.loaded[i] = 1;
+    this.loadedSum = domain.loadedSum;
+    this.total = domain.total;
+    this.load([...domain.found.map(([, entry]) => entry), ...lines]);
   }
 
   /** Loads the dictionary words the text contains that are not loaded yet. */
@@ -119,14 +165,9 @@ class LazyJieba {
       if (this.loaded[i]) return;
       this.loaded[i] = 1;
       this.loadedSum += this.dict.freq(i);
-      lines.push(this.entry(i));
+      lines.push(dictEntry(this.dict, i));
     });
     if (lines.length) this.load(lines);
-  }
-
-  private entry(i: number): string {
-    const tag = this.dict.tag(i);
-    return `${this.dict.word(i)} ${this.dict.freq(i)}${tag ? ` ${tag}` : ''}`;
   }
 
   /** Loads lines, and the placeholder's frequency so that the sum of all records is the full total. */

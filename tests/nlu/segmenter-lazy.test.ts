@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Jieba } from '@node-rs/jieba';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildIndex } from '../../src/knowledge/policy-loader.ts';
-import { buildCompact, openCompact, openDefaultDictionary } from '../../src/nlu/jieba-dictionary.ts';
+import { buildCompact, CACHE_DIR, openCompact, openDefaultDictionary } from '../../src/nlu/jieba-dictionary.ts';
 import { createSegmenter, type Segmenter } from '../../src/nlu/segmenter.ts';
 
 const root = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
@@ -66,6 +66,17 @@ describe('the lazily loaded jieba dictionary', () => {
     const reversed = [...texts].reverse();
     expect(reversed.filter((t) => cuts(lazy, t) !== cuts(full, t))).toEqual([]);
     expect(reversed.filter((t) => cuts(auto, t) !== cuts(full, t))).toEqual([]);
+  });
+
+  it('ignores a damaged record of how the domain terms meet jieba’s dictionary, and cuts alike', () => {
+    const record = join(CACHE_DIR, 'jieba-domain.json');
+    for (const bad of ['{"key":', JSON.stringify({ key: 'another corpus', total: 1, loadedSum: 1, found: [] })]) {
+      writeFileSync(record, bad);
+      const lazy = createSegmenter(index.dictionary, { dictionary: 'lazy' });
+      const full = createSegmenter(index.dictionary, { dictionary: 'full' });
+      const sample = texts.filter((_, i) => i % 7 === 0);
+      expect(sample.filter((t) => cuts(lazy, t) !== cuts(full, t))).toEqual([]);
+    }
   });
 
   it('gives a domain term that is also a jieba word its domain frequency and keeps jieba’s tag, as a full load does', () => {
