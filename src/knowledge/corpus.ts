@@ -1,5 +1,4 @@
 /** The loaded corpus seen by document: its units, its whole text, its award names, and its dates. */
-import { fixedOffsetDay, TIME_ZONE } from '../scheduling/dates.ts';
 import type { Knowledge } from './knowledge.ts';
 import type { PolicyDocument, Unit } from './policy-schema.ts';
 
@@ -44,12 +43,17 @@ export function awardNames(k: Knowledge): string[] {
 
 /** The date as YYYY-MM-DD in the given time zone. */
 export function isoDay(d: Date, timeZone = 'Asia/Shanghai'): string {
-  const fixed = timeZone === TIME_ZONE ? fixedOffsetDay(d) : undefined;
-  if (fixed) return fixed;
+  // From 1992 (Asia/Shanghai's last daylight-saving summer was 1991) to year 9999 the zone is UTC+8 all year: the day
+  // by arithmetic, without loading ICU's time-zone data at a start that answers (as scheduling/dates.ts's localDay).
+  const t = d.getTime();
+  if (timeZone === 'Asia/Shanghai' && t >= FIXED_FROM && t < FIXED_UNTIL) return new Date(t + 8 * 3_600_000).toISOString().slice(0, 10);
   let f = DAY_FORMATS.get(timeZone);
   if (!f) DAY_FORMATS.set(timeZone, (f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })));
   return f.format(d);
 }
+
+const FIXED_FROM = Date.UTC(1991, 11, 31, 16);
+const FIXED_UNTIL = Date.UTC(9999, 11, 31, 16);
 
 /** One date formatter per time zone (building one costs more than formatting). */
 export const DAY_FORMATS = new Map<string, Intl.DateTimeFormat>();
