@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 /** Bumped whenever the layout below changes, so an older cache is rebuilt. */
-const FORMAT = 3;
+const FORMAT = 4;
 const MAGIC = 'JBDC';
 
 /** Rust's `char::is_whitespace` (Unicode White_Space), which `split_whitespace` uses in jieba-rs's dictionary reader. */
@@ -51,6 +51,8 @@ const headerSchema = z.object({
   blocks: z.number().int().nonnegative(),
   dirAt: z.number().int().nonnegative().multipleOf(8),
   dirBytes: z.number().int().nonnegative(),
+  /** FNV-1a of the directory's bytes. */
+  dirSum: z.number().int().nonnegative(),
   blocksAt: z.number().int().nonnegative().multipleOf(8),
   blocksBytes: z.number().int().nonnegative(),
 });
@@ -112,6 +114,16 @@ function unitsOf(text: string): Uint16Array {
   return units;
 }
 
+/** FNV-1a (32-bit) of bytes: each block's and the directory's check against a damaged file. */
+function fnv1a(bytes: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let k = 0; k < bytes.length; k++) h = Math.imul(h ^ bytes[k], 0x01000193);
+  return h >>> 0;
+}
+
+/** A block of the cache file that no longer matches its checksum (found when the block is first read). */
+export class DamagedDictionary extends Error {}
+
 /** Words per block: a lookup reads one block of about 1.2 KB. */
 const BLOCK = 64;
 
@@ -138,7 +150,8 @@ function resolveEntries(dictText: Uint8Array): { words: string[]; entries: Map<s
 /**
  * Builds the binary form of a dict.txt. Layout (little-endian): "JBDC", the header's length (u32) and the header (JSON);
  * at `dirAt` the directory: each block's offset from `blocksAt` in bytes (u32, one more than the blocks), the offsets of
- * each block's first word in code units (u32, likewise) and those words (UTF-16); at `blocksAt` the blocks, each 8-byte
+ * each block's first word in code units (u32, likewise), each block's FNV-1a (u32, likewise) and those first words
+ * (UTF-16); at `blocksAt` the blocks, each 8-byte
  * aligned: the word count n (u32, then 4 bytes of padding), the frequencies (f64 × n), the words' offsets in code units
  * (u32 × n + 1), their tag numbers (u16 × n) and the words (UTF-16 code units), in JavaScript's string order.
  */
@@ -176,10 +189,14 @@ export function buildCompact(dictText: Uint8Array, source: Omit<Source, 'path'>)
   const nBlocks = blocks.length;
   const firstWords = blocks.map((_, b) => words[b * BLOCK]);
   const keyUnits = firstWords.reduce((sum, w) => sum + w.length, 0);
-  const dir = new ArrayBuffer((nBlocks + 1) * 8 + keyUnits * 2);
+  const dir = new ArrayBuffer((nBlocks + 1) * 12 + keyUnits * 2);
   const blockOffsets = new Uint32Array(dir, 0, nBlocks + 1);
   const keyOffsets = new Uint32Array(dir, (nBlocks + 1) * 4, nBlocks + 1);
-  const keys = new Uint16Array(dir, (nBlocks + 1) * 8, keyUnits);
+  const sums = new Uint32Array(dir, (nBlocks + 1) * 8, nBlocks + 1);
+  const keys = new Uint16Array(dir, (nBlocks + 1) * 12, keyUnits);
+  blocks.forEach((block, b) => {
+    sums[b] = fnv1a(block);
+  });
   let blockPos = 0;
   let keyPos = 0;
   for (let b = 0; b <= nBlocks; b++) {
@@ -192,7 +209,7 @@ export function buildCompact(dictText: Uint8Array, source: Omit<Source, 'path'>)
   }
   const headerOf = (dirAt: number): Header => ({
     format: FORMAT, source, count, total, tags: [...tagIds.keys()], block: BLOCK, blocks: nBlocks,
-    dirAt, dirBytes: dir.byteLength, blocksAt: align8(dirAt + dir.byteLength), blocksBytes: blockPos,
+    dirAt, dirBytes: dir.byteLength, dirSum: fnv1a(new Uint8Array(dir)), blocksAt: align8(dirAt + dir.byteLength), blocksBytes: blockPos,
   });
   // The header's length depends on the offsets it holds: grow the room for it until it fits.
   let dirAt = 8;
@@ -232,7 +249,7 @@ function fileReader(fd: number): { read: ReadAt; size: number } {
 }
 
 /** Opens a binary form through a reader; undefined when it is damaged or was built from another source. */
-export function openCompact(read: ReadAt, size: number, source?: Omit<Source, 'path'>): CompactDictionary | undefined {
+export function openCompact(read: ReadAt, size: number, source?: Omit<Source, 'path'>, onDamage?: () => void): CompactDictionary | undefined {
   if (size < 8) return undefined;
   const start = read(0, 8);
   if (Buffer.from(start.buffer, 0, 4).toString('latin1') !== MAGIC) return undefined;
@@ -247,14 +264,15 @@ export function openCompact(read: ReadAt, size: number, source?: Omit<Source, 'p
   if (source && (header.source.size !== source.size || header.source.mtimeMs !== source.mtimeMs || header.source.version !== source.version)) return undefined;
   const { count, blocks, block, dirAt, dirBytes, blocksAt, blocksBytes } = header;
   if (blocks !== Math.ceil(count / block) || dirAt < 8 + jsonLength || dirAt + dirBytes > blocksAt || blocksAt + blocksBytes !== size) return undefined;
-  if (dirBytes < (blocks + 1) * 8) return undefined;
+  if (dirBytes < (blocks + 1) * 12 || (dirBytes - (blocks + 1) * 12) % 2) return undefined;
   const dir = read(dirAt, dirBytes);
+  if (fnv1a(dir) !== header.dirSum) return undefined;
   const blockOffsets = new Uint32Array(dir.buffer, 0, blocks + 1);
   const keyOffsets = new Uint32Array(dir.buffer, (blocks + 1) * 4, blocks + 1);
-  if ((dirBytes - (blocks + 1) * 8) % 2) return undefined;
-  const keys = new Uint16Array(dir.buffer, (blocks + 1) * 8, (dirBytes - (blocks + 1) * 8) / 2);
+  const sums = new Uint32Array(dir.buffer, (blocks + 1) * 8, blocks + 1);
+  const keys = new Uint16Array(dir.buffer, (blocks + 1) * 12, (dirBytes - (blocks + 1) * 12) / 2);
   if (blockOffsets[blocks] !== blocksBytes || keyOffsets[blocks] !== keys.length) return undefined;
-  return compactDictionary(header, read, blockOffsets, keyOffsets, keys);
+  return compactDictionary(header, read, blockOffsets, keyOffsets, sums, keys, onDamage);
 }
 
 /** One block, read on first use. */
@@ -266,7 +284,7 @@ interface Block {
   chars: Uint16Array;
 }
 
-function compactDictionary(header: Header, read: ReadAt, blockOffsets: Uint32Array, keyOffsets: Uint32Array, keys: Uint16Array): CompactDictionary {
+function compactDictionary(header: Header, read: ReadAt, blockOffsets: Uint32Array, keyOffsets: Uint32Array, sums: Uint32Array, keys: Uint16Array, onDamage?: () => void): CompactDictionary {
   const { count, total, tags, block: size, blocks: nBlocks, blocksAt } = header;
   const cache: (Block | undefined)[] = new Array(nBlocks);
   const blockAt = (b: number): Block => {
@@ -275,7 +293,10 @@ function compactDictionary(header: Header, read: ReadAt, blockOffsets: Uint32Arr
       const raw = read(blocksAt + blockOffsets[b], blockOffsets[b + 1] - blockOffsets[b]);
       const n = new DataView(raw.buffer).getUint32(0, true);
       const expected = b < nBlocks - 1 ? size : count - b * size;
-      if (n !== expected) throw new Error(`jieba dictionary cache: block ${b} is damaged`);
+      if (n !== expected || fnv1a(raw) !== sums[b]) {
+        onDamage?.();
+        throw new DamagedDictionary(`jieba dictionary cache: block ${b} is damaged`);
+      }
       const starts = new Uint32Array(raw.buffer, 8 + n * 8, n + 1);
       bl = { n, freqs: new Float64Array(raw.buffer, 8, n), starts, tags: new Uint16Array(raw.buffer, 8 + n * 12 + 4, n), chars: new Uint16Array(raw.buffer, 8 + n * 14 + 4, starts[n]) };
       cache[b] = bl;
@@ -357,7 +378,8 @@ export function openDefaultDictionary(cacheFile: string = CACHE_FILE): CompactDi
     // by another process (a rename) leaves this file whole.
     const fd = openSync(cacheFile, 'r');
     const { read, size } = fileReader(fd);
-    const opened = openCompact(read, size, identity);
+    // A block found damaged later removes the file, so the next start builds it again.
+    const opened = openCompact(read, size, identity, () => rmSync(cacheFile, { force: true }));
     if (opened) return opened;
     closeSync(fd);
   } catch {

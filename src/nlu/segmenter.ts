@@ -19,7 +19,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Jieba } from '@node-rs/jieba';
 import { z } from 'zod';
-import { CACHE_DIR, type CompactDictionary, defaultDictText, openDefaultDictionary, parseDictLine } from './jieba-dictionary.ts';
+import { CACHE_DIR, type CompactDictionary, DamagedDictionary, defaultDictText, openDefaultDictionary, parseDictLine } from './jieba-dictionary.ts';
 
 /** Words carrying no topic: question words, particles and punctuation. */
 const STOP = new Set(
@@ -193,8 +193,13 @@ export function createSegmenter(domainTerms: string[], options: SegmenterOptions
   const jiebaFor = (text: string): Jieba => {
     if (full) return full;
     if (lazy) {
-      lazy.prepare(text);
-      if (mode === 'lazy' || lazy.lookedUp < fullAfter) return lazy.jieba;
+      try {
+        lazy.prepare(text);
+        if (mode === 'lazy' || lazy.lookedUp < fullAfter) return lazy.jieba;
+      } catch (err) {
+        // A damaged block of the cache file: the whole dictionary from dict.txt cuts alike (the file is rebuilt next start).
+        if (!(err instanceof DamagedDictionary)) throw err;
+      }
       lazy = undefined;
     }
     full = fullJieba(domainTerms);

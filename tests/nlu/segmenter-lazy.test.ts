@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Jieba } from '@node-rs/jieba';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildIndex } from '../../src/knowledge/policy-loader.ts';
-import { buildCompact, CACHE_DIR, openCompact, openDefaultDictionary } from '../../src/nlu/jieba-dictionary.ts';
+import { buildCompact, CACHE_DIR, DamagedDictionary, openCompact, openDefaultDictionary } from '../../src/nlu/jieba-dictionary.ts';
 import { createSegmenter, type Segmenter } from '../../src/nlu/segmenter.ts';
 
 const root = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
@@ -79,6 +79,21 @@ describe('the lazily loaded jieba dictionary', () => {
     }
   });
 
+  it('cuts alike with the whole dictionary when the cache file turns out damaged while cutting', () => {
+    const cache = join(CACHE_DIR, 'jieba-dict.bin');
+    createSegmenter(index.dictionary, { dictionary: 'lazy' }).terms('开平');
+    const bytes = readFileSync(cache);
+    bytes.fill(0x5a, bytes.length - 3_000_000);
+    writeFileSync(cache, bytes);
+    const lazy = createSegmenter(index.dictionary, { dictionary: 'lazy' });
+    const full = createSegmenter(index.dictionary, { dictionary: 'full' });
+    const sample = texts.filter((_, i) => i % 5 === 0);
+    expect(sample.filter((t) => cuts(lazy, t) !== cuts(full, t))).toEqual([]);
+    expect(existsSync(cache)).toBe(false);
+    createSegmenter(index.dictionary, { dictionary: 'lazy' });
+    expect(existsSync(cache)).toBe(true);
+  });
+
   it('gives a domain term that is also a jieba word its domain frequency and keeps jieba’s tag, as a full load does', () => {
     // 优秀 and 奖金 are jieba words (优秀 an adjective, a); as domain terms they get frequency 2000 and keep their tags.
     const terms = ['优秀', '质量优秀奖', '奖金'];
@@ -148,6 +163,20 @@ describe('the compact dictionary cache', () => {
       expect(openDefaultDictionary(file).find('长江')).toBeGreaterThanOrEqual(0);
       expect(readFileSync(file).equals(readFileSync(built))).toBe(true);
     }
+  });
+
+  it('notices a damaged block when it reads it, removes the file, and builds it again at the next open', () => {
+    const file = fresh();
+    mkdirSync(dirname(file), { recursive: true });
+    const bytes = readFileSync(built);
+    // The header and directory stay whole; every block after them is overwritten.
+    bytes.fill(0x5a, bytes.length - 3_000_000);
+    writeFileSync(file, bytes);
+    const damaged = openDefaultDictionary(file);
+    expect(() => damaged.find('长江')).toThrow(DamagedDictionary);
+    expect(existsSync(file)).toBe(false);
+    expect(openDefaultDictionary(file).word(openDefaultDictionary(file).find('长江'))).toBe('长江');
+    expect(readFileSync(file).equals(readFileSync(built))).toBe(true);
   });
 
   it('works from memory when the cache cannot be written', () => {
