@@ -94,13 +94,15 @@ export class Bot {
   /** Reads messages against the chat's topic; rebuilt with the knowledge. */
   private resolver: TopicResolver;
 
-  /** Creates the bot over its knowledge, store and handlers. */
-  private readonly awards: readonly AwardRules[];
-
   /** Creates the bot over its knowledge, store and handlers; bad award rules files fail here, naming file and field. */
   constructor(private readonly deps: BotDeps) {
-    this.awards = deps.awards ?? configuredAwards();
+    void this.awards;
     this.resolver = new TopicResolver(deps.knowledge);
+  }
+
+  /** The awards that can be pre-checked now: the given ones, or the rules files as they are on disk (added, edited or removed while the bot runs). */
+  private get awards(): readonly AwardRules[] {
+    return this.deps.awards ?? configuredAwards();
   }
 
   /** Replaces the policy knowledge (after staff add or remove a document); messages from then on are answered with it. */

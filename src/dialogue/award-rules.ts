@@ -1,4 +1,5 @@
 /** The rules-file format of an award pre-check (data/awards/<id>.json), its zod schema and pure helpers over one award. */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Choice, Citation } from '../core/types.ts';
 
@@ -574,4 +575,16 @@ export function awardMention(awards: readonly AwardRules[], text: string): Award
 export function documentOf<D extends { id: string; title: string }>(ref: { id?: string; title: string }, documents: readonly D[]): D | undefined {
   const squeeze = (s: string) => s.replace(/\s+/g, '');
   return (ref.id ? documents.find((d) => d.id === ref.id) : undefined) ?? (ref.title ? documents.find((d) => squeeze(d.title) === squeeze(ref.title)) : undefined);
+}
+
+const versions = new WeakMap<AwardRules, string>();
+
+/** A short fingerprint of a rules file's content, so a changed file is a new version (a pre-check and a match notice name the version they used). */
+export function awardVersion(award: AwardRules): string {
+  let v = versions.get(award);
+  if (!v) {
+    v = createHash('sha256').update(JSON.stringify(award)).digest('hex').slice(0, 12);
+    versions.set(award, v);
+  }
+  return v;
 }

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { PolicyAnswer } from '../core/types.ts';
 import { configuredAwards } from './award-loader.ts';
-import { awardMention, choicesOf, criterionOf, type Answers, type AwardRules } from './award-rules.ts';
+import { awardMention, awardVersion, choicesOf, criterionOf, type Answers, type AwardRules } from './award-rules.ts';
 import {
   canContinuePrecheck,
   evaluate,
@@ -152,8 +152,15 @@ interface Active {
   pre: PrecheckState;
 }
 
-/** Matches saved state to the configured awards: moves a legacy profile to its award and drops a check whose award is gone. */
-function settle(state: ChatState, awards: readonly AwardRules[]): { state: ChatState; active?: Active } {
+/** What became of a running check whose rules file changed or went while it waited for an answer. */
+type RulesChange = { kind: 'edited'; award: AwardRules; lost?: Answers } | { kind: 'removed' };
+
+/**
+ * Matches saved state to the configured awards: moves a legacy profile to its award and drops a check whose award is
+ * gone. A running check always goes on under the rules file as it is now (so its verdict is the one staff would give
+ * today): when the file changed since the check started, the answers that still fit are kept, and `change` says so.
+ */
+function settle(state: ChatState, awards: readonly AwardRules[]): { state: ChatState; active?: Active; change?: RulesChange } {
   let next = state;
   if (next.profile && awards[0]) {
     const first = awards[0].id;
@@ -161,19 +168,56 @@ function settle(state: ChatState, awards: readonly AwardRules[]): { state: ChatS
     next = { ...rest, profiles: { ...rest.profiles, [first]: { ...profile, ...rest.profiles?.[first] } } };
   }
   if (!next.precheck) return { state: next };
-  const award = awards.find((a) => a.id === (next.precheck!.award ?? awards[0]?.id));
-  const pre = award && parsePrecheckState(award, next.precheck);
+  const saved = next.precheck;
+  const running = isPrecheckActive(saved);
+  const award = awards.find((a) => a.id === (saved.award ?? awards[0]?.id));
+  const edited = running && award !== undefined && saved.rules !== undefined && saved.rules !== awardVersion(award);
+  const pre = award && parsePrecheckState(award, saved);
   if (!award || !pre) {
     const { precheck: _dropped, ...rest } = next;
-    return { state: rest };
+    if (!running) return { state: rest };
+    // The check was waiting for an answer: its award's rules file was removed, or changed so that the question asked is gone.
+    if (!award) return { state: rest, change: { kind: 'removed' } };
+    return { state: rest, change: { kind: 'edited', award, lost: saved.answers } };
   }
-  return { state: { ...next, precheck: pre }, active: { award, pre } };
+  return { state: { ...next, precheck: pre }, active: { award, pre }, ...(edited ? { change: { kind: 'edited' as const, award } } : {}) };
 }
 
-/** Runs one turn of the conversation. */
+/** The notice that a check's rules changed while it ran, said once, before whatever the turn replies. */
+function changeNotice(change: RulesChange): Reply {
+  if (change.kind === 'removed') return { text: '提示：您正在进行的预检所依据的奖项规则已被撤下，这次预检已结束。您可以发送 /precheck 查看目前可以预检的奖项。', data: { precheck: { rulesChanged: 'removed' } } };
+  return {
+    text: `提示：“${change.award.name}”的预检条件刚刚更新，预检已按新条件继续；您已回答且仍然适用的内容继续有效，无需重答。`,
+    data: { precheck: { rulesChanged: 'edited', award: change.award.id } },
+  };
+}
+
+/** Runs one turn of the conversation, telling the user first when the rules of their running check changed meanwhile. */
 export function converse(saved: ChatState, input: TurnInput, env: TurnEnv): TurnResult {
   const awards = env.awards ?? configuredAwards();
-  const { state, active } = settle(saved, awards);
+  const settled = settle(saved, awards);
+  const { change } = settled;
+  if (!change) return turn(settled, input, env, awards);
+  // The message answered a question of a check whose award is gone: it is not read as anything else.
+  if (change.kind === 'removed') return { state: settled.state, replies: [changeNotice(change)], handled: true };
+  if (!settled.active) {
+    // The question being asked is gone from the new rules: the check starts again under them, keeping every answer that still fits.
+    const { state } = settled;
+    const kept: ChatState = { ...state, profiles: { ...state.profiles, [change.award.id]: { ...change.lost, ...state.profiles?.[change.award.id] } } };
+    const r = startFor(kept, change.award, '', input.now);
+    return { ...r, state: { ...r.state, profiles: state.profiles }, replies: [changeNotice(change), ...r.replies] };
+  }
+  const r = turn(settled, input, env, awards);
+  if (!r.handled) {
+    // Handled elsewhere (a question, a command): the form resumes with its question, and the notice is said then.
+    return r.resume ? { ...r, resume: { ...r.resume, text: `${changeNotice(change).text}\n${r.resume.text}` } } : { ...r, replies: [changeNotice(change), ...r.replies] };
+  }
+  return { ...r, replies: [changeNotice(change), ...r.replies] };
+}
+
+/** One turn over state already matched to the awards. */
+function turn(settled: { state: ChatState; active?: Active }, input: TurnInput, env: TurnEnv, awards: readonly AwardRules[]): TurnResult {
+  const { state, active } = settled;
   const { text, command, now } = input;
   const def = env.profile ?? loadProfileDef();
   if (command === '/forget') {
