@@ -185,7 +185,8 @@ export class Bot {
     }
     if (turn.handled) {
       if (readError) throw readError;
-      await this.deps.store.saveChatState(msg.channel, key, turn.state);
+      // Turning match notices off also cancels those still queued for this chat, in the same transaction.
+      await this.deps.store.saveChatState(msg.channel, key, turn.state, turn.cancelMatchNotices ? { cancelMatchNotices: true } : undefined);
       return to(turn.replies);
     }
     const ctx: HandlerContext = {

@@ -131,6 +131,8 @@ export interface TurnResult {
   handled: boolean;
   /** When not handled mid-check: the question to repeat after the other capability has answered. */
   resume?: Reply;
+  /** Set when the chat turned match notices off: those still queued for it are cancelled as the state is saved. */
+  cancelMatchNotices?: boolean;
 }
 
 /** Intent confidence from which a precheck_start guess alone starts a form. */

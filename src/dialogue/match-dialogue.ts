@@ -68,7 +68,7 @@ export function profileTurn(state: ChatState, input: TurnInput, awards: readonly
     const next: ChatState = { ...state };
     if (off) next.matchOptOut = true;
     else delete next.matchOptOut;
-    return { state: next, replies: [{ text: reply, data: { matchNotices: !off } }], handled: true };
+    return { state: next, replies: [{ text: reply, data: { matchNotices: !off } }], handled: true, ...(off ? { cancelMatchNotices: true } : {}) };
   }
   if (command) return undefined;
   // "优秀奖能拿什么" asks about one award: only a question naming none is about every award.

@@ -137,6 +137,30 @@ describe('a new rules file reaches exactly the subscribers it may fit, once, aft
     expect(fit[1].text).toContain('最高60万元');
     expect(matchNotices().map((m) => m.chat).sort()).toEqual(['fit', 'fit', 'near']);
   });
+
+  it('"/unsubscribe 匹配" after staff confirm cancels the match notice already queued for that chat; the subscription and other notices stay', async () => {
+    const file = join(awardsDir, 'hangzhou-gov-quality.json');
+    const rules = JSON.parse(readFileSync(file, 'utf8'));
+    rules.nextSteps.push('逾期不予受理。');
+    writeFileSync(file, JSON.stringify(rules, null, 2));
+    const c = new Client(kit.app);
+    await c.signIn(kit);
+    const page = await c.get('/matches');
+    expect(page.body).toContain('console:fit（可能符合）');
+    const queued = await c.post('/matches/send', { award: 'hangzhou-gov-quality', version: versionOn(page.body) });
+    expect(queued.body).toContain('已排队发送 1 条');
+    const before = (await kit.rt.store.outboxCounts()).cancelled;
+    const [off] = await say('fit', '/unsubscribe 匹配');
+    expect(off.data).toMatchObject({ matchNotices: false });
+    expect((await kit.rt.store.outboxCounts()).cancelled).toBe(before + 1);
+    await kit.rt.runDue(new Date(AT.getTime() + 180_000));
+    expect(matchNotices().filter((m) => m.chat === 'fit')).toHaveLength(2);
+    expect((await kit.rt.store.getSubscriber('console', 'fit'))?.active).toBe(true);
+    // The console no longer counts a chat that opted out.
+    const after = (await c.get('/matches')).body;
+    expect(after).toContain('0 家可能符合');
+    expect(after).not.toContain('console:fit（');
+  });
 });
 
 /** The rules version the match page offers to confirm for the Hangzhou award. */
