@@ -4,7 +4,7 @@ import type { ChatState, TurnInput, TurnResult } from './conversation.ts';
 import { matchReply } from './match.ts';
 import { extractEntities } from '../nlu/entities.ts';
 import { extractAnswers } from './precheck-extract.ts';
-import { absorbAnswers, asksForMatch, describeCompany, matchNoticeSwitch, mentionsSelf, namesMatchNotices, type Company, type ProfileDef } from './profile.ts';
+import { absorbAnswers, asksForMatch, describeCompany, matchNoticeSwitch, mentionsSelf, nameField, namesMatchNotices, statedName, type Company, type ProfileDef } from './profile.ts';
 
 /** Whether a message reads as a question rather than a statement. */
 function isQuestion(text: string): boolean {
@@ -17,12 +17,16 @@ function isQuestion(text: string): boolean {
  * not a fact; the message must be about one's own company (the profile's `self` words).
  */
 export function statedFacts(state: ChatState, text: string, now: Date, awards: readonly AwardRules[], def: ProfileDef): { state: ChatState; learned: boolean } {
-  if (!mentionsSelf(text, def)) return { state, learned: false };
-  let company: Company | undefined = state.company;
-  const profiles = { ...state.profiles };
-  let learned = false;
   // Each sentence alone, so that a closing question ("…没有投诉处罚。我们能申报哪些奖？") does not hide the facts before it.
   const sentences = text.split(/(?<=[。！？!?；;\n])/).filter((x) => x.trim());
+  // "我们公司叫…", "公司名称是…": the company's name, from a sentence that is not a question.
+  const name = sentences.filter((x) => !isQuestion(x)).map((x) => statedName(x, def)).find(Boolean);
+  const field = nameField(def);
+  const named = name && field ? { ...state.company, [field.name]: name } : state.company;
+  if (!mentionsSelf(text, def)) return named === state.company ? { state, learned: false } : { state: { ...state, company: named }, learned: true };
+  let company: Company | undefined = named;
+  const profiles = { ...state.profiles };
+  let learned = named !== state.company;
   for (const award of awards) {
     const found = Object.assign({}, ...sentences.map((x) => extractAnswers(award, x, now))) as ReturnType<typeof extractAnswers>;
     const stated = award.criteria.filter((c) => found[c.slot] !== undefined);
@@ -47,7 +51,7 @@ function profileReply(state: ChatState, awards: readonly AwardRules[], def: Prof
   const lines = describeCompany(state.company, awards, def);
   const text = lines.length
     ? ['贵企业的资料（各奖项预检共用）：', ...lines, '', '如有变化，直接告诉我即可，例如“我们注册5年了”；发送“我们能申报哪些奖”查看匹配结果；发送 /forget 删除全部资料。'].join('\n')
-    : '还没有保存贵企业的资料。可以一句话介绍企业情况，例如“我们在本市注册6年，是独立法人，近3年抽检合格4次”，或发送“我们能申报哪些奖”开始。';
+    : '还没有保存贵企业的资料。可以一句话介绍企业情况，例如“我们公司叫某某有限公司，在本市注册6年，是独立法人，近3年抽检合格4次”，或发送“我们能申报哪些奖”开始。';
   return { state, replies: [{ text, data: { profile: { ...state.company } } }], handled: true };
 }
 

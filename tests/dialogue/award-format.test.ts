@@ -120,6 +120,29 @@ describe('the shared profile', () => {
     expect(turn(gone.state, '/profile').replies[0].text).toContain('还没有保存贵企业的资料');
   });
 
+  it('the company name is given and corrected in a sentence, shown on /profile, kept with the facts and deleted by /forget', () => {
+    let r = turn(emptyChatState(), '我们公司叫杭州明远智能装备有限公司，在杭州注册5年了，是独立法人');
+    expect(r.state.company).toMatchObject({ companyName: '杭州明远智能装备有限公司', place: '杭州', yearsRegistered: 5, independentLegalPerson: true });
+    // A description of the company is matched against every award at once (the name decides none of them).
+    expect(r.replies[0].data?.match).toBeDefined();
+    r = turn(r.state, '公司名称是“明远智造（杭州）有限公司”');
+    expect(r.state.company?.companyName).toBe('明远智造（杭州）有限公司');
+    expect(r.state.company?.yearsRegistered).toBe(5);
+    expect(r.replies[0].text).toContain('· 企业名称：明远智造（杭州）有限公司');
+    r = turn(r.state, '公司全称：明远智造有限公司。我们能申报哪些奖？');
+    expect(r.state.company?.companyName).toBe('明远智造有限公司');
+    expect(r.replies[0].data?.match).toBeDefined();
+    // A question about the name is not a name; the name counts in no award's verdict.
+    expect(turn(r.state, '我们公司叫什么名字你知道吗？').state.company?.companyName).toBe('明远智造有限公司');
+    expect(turn(emptyChatState(), 'our company is called Mingyuan Tech').state.company?.companyName).toBe('Mingyuan Tech');
+    const shown = turn(r.state, '/profile').replies[0];
+    expect(shown.text).toContain('· 企业名称：明远智造有限公司');
+    expect(shown.data?.profile).toMatchObject({ companyName: '明远智造有限公司' });
+    const gone = turn(r.state, '/forget');
+    expect(gone.state.company).toBeUndefined();
+    expect(JSON.stringify(gone.state)).not.toContain('明远');
+  });
+
   it('a number after the match list starts just the missing questions of that award', () => {
     const m = turn(emptyChatState(), '我们在杭州注册5年了，是独立法人，近3年没有发生过事故，没有被列入失信名单。我们能申报哪些奖？');
     const line = (m.replies[0].data?.match as { award: string; verdict: string; missing: string[] }[]).find((x) => x.award === H.id)!;
