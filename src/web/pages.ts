@@ -6,7 +6,7 @@ import type { PolicyDocument, Unit } from '../knowledge/policy-schema.ts';
 import { formatDayZh } from '../scheduling/dates.ts';
 import type { BroadcastStats, StoreHealth } from '../storage/store.ts';
 import type { AuditEntry, AwardRow, PublicityRow, UpcomingReminder } from './console-db.ts';
-import { channelName, chatName, staffName } from './names.ts';
+import { channelName, companyChatName, staffName } from './names.ts';
 import { reportSentence, type DeliveryReport } from './report.ts';
 import { validityText, type UploadProblem } from './documents.ts';
 import { html, localTime, type Safe } from './html.ts';
@@ -97,7 +97,7 @@ ${o.recent.length ? html`<section class="card"><h2>最近的群发</h2><ul class
 <section class="card"><h2>即将发送的提醒</h2>${
     o.reminders.length
       ? html`<table><thead><tr><th>日期</th><th>类型</th><th>内容</th></tr></thead><tbody>${o.reminders.map(
-          (r) => html`<tr><td>${formatDayZh(r.on)}</td><td>${r.kind === 'award' ? '获奖到期' : '公示'}</td><td>${r.kind === 'award' ? html`${chatName(r.channel ?? '', r.chat ?? '')}：${formatDayZh(r.what)}获奖，有效期至${formatDayZh(r.until)}` : html`${r.what}（公示至${formatDayZh(r.until)}）`}</td></tr>`,
+          (r) => html`<tr><td>${formatDayZh(r.on)}</td><td>${r.kind === 'award' ? '获奖到期' : '公示'}</td><td>${r.kind === 'award' ? html`${companyChatName(r.channel ?? '', r.chat ?? '', r.company)}：${formatDayZh(r.what)}获奖，有效期至${formatDayZh(r.until)}` : html`${r.what}（公示至${formatDayZh(r.until)}）`}</td></tr>`,
         )}</tbody></table>`
       : html`<p class="muted">暂无待发送的提醒。</p>`
   }</section>
@@ -244,7 +244,7 @@ export function publicityPage(v: { compose: Safe; publicity: PublicityRow[]; awa
 <section class="card"><h2>获奖登记与到期提醒</h2>${
     v.awards.length
       ? html`<table id="awards"><thead><tr><th>企业</th><th>奖项</th><th>获奖日期</th><th>有效期至</th><th>下次提醒</th><th></th></tr></thead><tbody>${v.awards.map(
-          (a) => html`<tr><td>${chatName(a.channel, a.chat)}</td><td>${v.awardName}</td><td>${formatDayZh(a.awardedOn)}</td><td class="${a.expires < v.today ? 'state-expired' : ''}">${formatDayZh(a.expires)}${a.expires < v.today ? '（已到期）' : ''}</td><td>${a.nextReminderOn ? formatDayZh(a.nextReminderOn) : '不再提醒'}</td>
+          (a) => html`<tr><td class="company">${companyChatName(a.channel, a.chat, a.company)}</td><td>${v.awardName}</td><td>${formatDayZh(a.awardedOn)}</td><td class="${a.expires < v.today ? 'state-expired' : ''}">${formatDayZh(a.expires)}${a.expires < v.today ? '（已到期）' : ''}</td><td>${a.nextReminderOn ? formatDayZh(a.nextReminderOn) : '不再提醒'}</td>
 <td><form method="post" action="/awards/remove" data-confirm="确定删除这条获奖登记吗？删除后不再发送它的到期提醒。">${csrfField(v.csrf)}<input type="hidden" name="id" value="${a.id}"><button type="submit" class="danger">删除</button></form></td></tr>`,
         )}</tbody></table>`
       : html`<p class="muted">还没有企业登记获奖（企业在聊天中发送 /award 获奖日期 即可登记）。</p>`

@@ -213,6 +213,24 @@ describe('sign-in behind a proxy', () => {
 });
 
 describe('awards page', () => {
+  it('names the company when its chat gave its name ("我们公司叫…"), on the awards page and the overview; /forget removes it', async () => {
+    kit = await consoleKit();
+    const say = (chat: string, text: string) => kit!.rt.bot.handle({ channel: 'wechat', chat, user: chat, text, at: TEST_NOW });
+    await say('wxid_named', '我们公司叫华艺卫浴有限公司');
+    await say('wxid_named', '/award 2024-03-01');
+    await say('wxid_plain', '/award 2024-05-01');
+    const c = new Client(kit.app);
+    await c.signIn(kit);
+    const table = /<table id="awards">[\s\S]*?<\/table>/.exec((await c.get('/publicity')).body)![0];
+    expect(table).toContain('华艺卫浴有限公司（微信联系人，编号 wxid_named）');
+    expect(table).toContain('微信联系人（编号 wxid_plain）');
+    expect((await c.get('/')).body).toContain('华艺卫浴有限公司（微信联系人，编号 wxid_named）：2024年3月1日获奖');
+    await say('wxid_named', '/forget');
+    const after = (await c.get('/publicity')).body;
+    expect(after).not.toContain('华艺卫浴');
+    expect(after).toContain('微信联系人（编号 wxid_named）');
+  });
+
   it('shows company, award name, expiry and next reminder; staff remove one, with an audit entry, and its reminders stop', async () => {
     kit = await consoleKit();
     await kit.rt.bot.handle({ channel: 'telegram', chat: '777', user: '777', text: '/award 2024-03-01', at: TEST_NOW });
