@@ -50,6 +50,15 @@ export function loadAwards(dir: string = awardsDir()): AwardRules[] {
     .map((f) => loadAwardFile(join(dir, f)));
 }
 
+/**
+ * The title a publicity gets when staff give none: the `publicity.title` of the one rules file that declares it;
+ * undefined when no file or more than one does (staff must then give the title).
+ */
+export function defaultPublicityTitle(awards: readonly AwardRules[] = configuredAwards()): string | undefined {
+  const titles = awards.flatMap((a) => (a.publicity ? [a.publicity.title] : []));
+  return titles.length === 1 ? titles[0] : undefined;
+}
+
 /** One rules file as last seen: its stat signature and its last good rules (undefined when it was never good). */
 interface Seen {
   sig: string;

@@ -244,6 +244,8 @@ export const awardRulesSchema = z
     groups: z.array(groupSchema).default([]),
     reward: rewardSchema,
     nextSteps: z.array(z.string().min(2)).default([]),
+    /** The award's publicity (公示) of its candidates: the title staff get when they announce one without a title. */
+    publicity: z.object({ title: z.string().min(4).max(200) }).strict().optional(),
   })
   .strict()
   .superRefine((a, ctx) => {

@@ -25,9 +25,6 @@ export const RULES_TITLE = '《开平市水暖卫浴产品质量优秀奖评审�
 /** Last day of the rules' own validity (第十二条: 自2016年10月1日起施行，有效期5年). */
 export const RULES_EXPIRES = '2021-09-30';
 
-/** Title used when staff announce a publicity without one. */
-export const DEFAULT_PUBLICITY_TITLE = '开平市水暖卫浴产品质量优秀奖拟获奖企业名单公示';
-
 /** The kinds of reminder a chat can receive, as carried in `data.reminder.kind`. */
 export type ReminderKind = 'publicity_start' | 'publicity_ending' | 'publicity_end' | 'award_expiring' | 'award_expired';
 

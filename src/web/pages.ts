@@ -210,11 +210,13 @@ export function broadcastProgress(b: BroadcastStats, r: DeliveryReport, csrf: st
 }
 
 /** The publicity compose form, with its draft key. */
-export function publicityCompose(v: { csrf: string; draft: string; starts: string; title: string; error?: string; notice?: string }): Safe {
+export function publicityCompose(v: { csrf: string; draft: string; starts: string; title: string; defaultTitle?: string; error?: string; notice?: string }): Safe {
   return html`${v.error ? html`<p class="error" role="alert" id="notice">${v.error}</p>` : ''}${v.notice ? html`<p class="ok" role="status" id="notice">${v.notice}</p>` : ''}
 <form method="post" action="/publicity/preview" class="card" id="publicity-form">${csrfField(v.csrf)}${draftField(v.draft)}<h2>发布十天公示</h2>
 <label for="starts">开始日期</label><input type="date" id="starts" name="starts" required value="${v.starts}" min="2000-01-01" max="2100-12-31">
-<label for="title">标题（可不填）</label><input type="text" id="title" name="title" maxlength="200" value="${v.title}" placeholder="开平市水暖卫浴产品质量优秀奖拟获奖企业名单公示">
+${v.defaultTitle
+    ? html`<label for="title">标题（可不填）</label><input type="text" id="title" name="title" maxlength="200" value="${v.title}" placeholder="${v.defaultTitle}">`
+    : html`<label for="title">标题</label><input type="text" id="title" name="title" maxlength="200" value="${v.title}" required>`}
 <p class="muted">公示期 10 天（含首日）。下一步先预览：看清标题、日期和通知人数后再确认发布。同一个公示期只能发布一次。</p>
 <button type="submit" class="primary" id="publicity-preview">预览</button></form>`;
 }

@@ -7,7 +7,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { cleanText } from '../nlu/sanitize.ts';
 import { dateRefusal, formatDayZh, localDay, parseDay } from '../scheduling/dates.ts';
-import { AWARD_NAME, DEFAULT_PUBLICITY_TITLE, firstReminderOn, publicityData, publicityEnds, publicityStages, publicityStartText } from '../scheduling/reminders.ts';
+import { defaultPublicityTitle } from '../dialogue/award-loader.ts';
+import { AWARD_NAME, firstReminderOn, publicityData, publicityEnds, publicityStages, publicityStartText } from '../scheduling/reminders.ts';
 import * as db from './console-db.ts';
 import { claimDraft, getDraft, isDraftKey, newDraftKey, saveDraft, settleDraft } from './drafts.ts';
 import { chatName } from './names.ts';
@@ -38,7 +39,7 @@ export function publicityRoutes(kit: RouteKit): void {
       reply,
       '公示与获奖',
       pages.publicityPage({
-        compose: pages.publicityCompose({ csrf, ...compose }),
+        compose: pages.publicityCompose({ csrf, defaultTitle: defaultPublicityTitle(), ...compose }),
         publicity: await db.listAllPublicity(deps.store, 50),
         awards: await db.listAllAwards(deps.store, 200),
         awardName: AWARD_NAME,
@@ -59,7 +60,10 @@ export function publicityRoutes(kit: RouteKit): void {
     if (ends < localDay(now())) return { error: `按此日期，公示期（${formatDayZh(starts)}至${formatDayZh(ends)}）已经结束，不能发布。请检查日期。` };
     const same = await db.publicityOnPeriod(deps.store, starts);
     if (same) return { error: `${formatDayZh(starts)}至${formatDayZh(ends)}的公示已经发布过了（#${same.id}“${same.title}”），同一公示期不会重复发布和通知。` };
-    return { starts, ends, title: form.data.title || DEFAULT_PUBLICITY_TITLE, untitled: !form.data.title };
+    // Without a title, the award rules file's publicity title; when there is none to choose, the form asks for one.
+    const title = form.data.title || defaultPublicityTitle();
+    if (!title) return { error: '请填写公示标题（已收录的奖项规则没有指定唯一的默认标题）。' };
+    return { starts, ends, title, untitled: !form.data.title };
   };
 
   app.get('/publicity', async (req, reply) => {

@@ -4,7 +4,11 @@
  * kept across an expired session; sign-in limits behind a proxy and per link token; Secure cookies behind https;
  * award registrations with removal. Over a real runtime and SQLite file (fastify.inject).
  */
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/run-cli.ts';
 import { createSignInToken } from '../../src/web/console-db.ts';
 import { Client, consoleKit, subscribeMany, TEST_NOW, type ConsoleKit } from './console-kit.ts';
 
@@ -67,6 +71,30 @@ describe('a broadcast is sent once whatever the browser does', () => {
 });
 
 describe('publicity goes through compose, preview and confirm', () => {
+  it('with no award rules file naming a publicity title, the title is required: the field says so and an untitled preview is refused politely', async () => {
+    const saved = process.env.AWARDS_DIR;
+    const dir = mkdtempSync(join(tmpdir(), 'no-publicity-title-'));
+    cpSync(join(ROOT, 'tests/fixtures/awards/zhengzhou-mayor-quality.json'), join(dir, 'zhengzhou-mayor-quality.json'));
+    process.env.AWARDS_DIR = dir;
+    try {
+      kit = await consoleKit();
+      await subscribeMany(kit.rt, 2, 'q', [], TEST_NOW);
+      const c = new Client(kit.app);
+      await c.signIn(kit);
+      const form = (await c.get('/publicity')).body;
+      expect(form).toMatch(/<label for="title">标题<\/label><input[^>]*id="title"[^>]*required/);
+      expect(form).not.toContain('placeholder=');
+      const preview = await c.post('/publicity/preview', { starts: '2026-03-05', title: '', draft: draftOf(form) });
+      expect(preview.body).toContain('请填写公示标题');
+      expect(preview.body).not.toContain('id="untitled-warning"');
+      await kit.rt.runDue(TEST_NOW);
+      expect(kit.channel.sent).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.AWARDS_DIR;
+      else process.env.AWARDS_DIR = saved;
+    }
+  });
+
   it('an untitled publicity is previewed with its default title and sent only on confirm, once; the same period is refused whatever its title', async () => {
     kit = await consoleKit();
     await subscribeMany(kit.rt, 3, 'p', [], TEST_NOW);
