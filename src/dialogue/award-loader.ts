@@ -69,6 +69,8 @@ interface Seen {
 interface DirState {
   files: Map<string, Seen>;
   awards: AwardRules[];
+  /** The files that are bad now, with their error (their last good rules, if any, stay in use). */
+  problems: DataError[];
 }
 
 const cache = new Map<string, DirState>();
@@ -108,6 +110,7 @@ export function configuredAwards(dir: string = awardsDir()): AwardRules[] {
   const now = listFiles(dir);
   if (prev && now.size === prev.files.size && [...now].every(([f, sig]) => prev.files.get(f)?.sig === sig)) return prev.awards;
   const files = new Map<string, Seen>();
+  const problems = (prev?.problems ?? []).filter((p) => now.get(p.file) === prev?.files.get(p.file)?.sig);
   for (const [f, sig] of now) {
     const old = prev?.files.get(f);
     if (old && old.sig === sig) {
@@ -119,13 +122,20 @@ export function configuredAwards(dir: string = awardsDir()): AwardRules[] {
     } catch (err) {
       if (!prev || !(err instanceof DataError)) throw err;
       reportProblem(err);
+      problems.push(err);
       files.set(f, { sig, good: old?.good });
     }
   }
   const awards = [...files.values()].flatMap((s) => (s.good ? [s.good] : []));
-  const state = { files, awards: prev && sameAwards(prev.awards, awards) ? prev.awards : awards };
+  const state = { files, problems, awards: prev && sameAwards(prev.awards, awards) ? prev.awards : awards };
   cache.set(dir, state);
   return state.awards;
+}
+
+/** The rules files of a directory that are bad now (each error names its file and field); their last good rules stay in use. */
+export function awardProblems(dir: string = awardsDir()): readonly DataError[] {
+  configuredAwards(dir);
+  return cache.get(dir)?.problems ?? [];
 }
 
 /** Whether two award lists hold the very same rules objects (so callers keep an unchanged list by identity). */

@@ -161,6 +161,30 @@ describe('a new rules file reaches exactly the subscribers it may fit, once, aft
     expect(after).toContain('0 家可能符合');
     expect(after).not.toContain('console:fit（');
   });
+
+  it('a rules file edited into something invalid is shown to staff by file and field, and its last good rules stay in use', async () => {
+    const file = join(awardsDir, 'hangzhou-gov-quality.json');
+    const good = readFileSync(file, 'utf8');
+    const bad = JSON.parse(good);
+    bad.criteria[1].type = 'maybe';
+    writeFileSync(file, JSON.stringify(bad, null, 2));
+    try {
+      const c = new Client(kit.app);
+      await c.signIn(kit);
+      const body = (await c.get('/matches')).body;
+      expect(body).toContain('id="rules-problems"');
+      expect(body).toMatch(/hangzhou-gov-quality\.json: criteria\.1/);
+      expect(body).toContain('杭州市政府质量奖');
+      // The chats still pre-check the award under its last good rules.
+      const [first] = await say('later', '/precheck 杭州市政府质量奖');
+      expect(first.text).toContain('杭州市政府质量奖');
+    } finally {
+      writeFileSync(file, good);
+    }
+    const c = new Client(kit.app);
+    await c.signIn(kit);
+    expect((await c.get('/matches')).body).not.toContain('id="rules-problems"');
+  });
 });
 
 /** The rules version the match page offers to confirm for the Hangzhou award. */
