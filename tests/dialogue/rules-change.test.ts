@@ -11,7 +11,9 @@ const NOW = new Date('2026-11-22T10:00:00+08:00');
 
 const turn = (state: ChatState, text: string, awards: readonly AwardRules[]) =>
   converse(state, { text, command: text.startsWith('/') ? text.split(' ')[0] : undefined, args: text.split(' ').slice(1).join(' '), intent: 'unknown', now: NOW }, { answer: () => ({ found: false, answer: '', intent: 'unknown', citations: [] }) as never, awards });
-const asked = (r: ReturnType<typeof turn>) => r.replies.at(-1)?.data?.precheck?.ask as string | undefined;
+type Pre = { precheck?: { ask?: string; rulesChanged?: string } } | undefined;
+const pre = (x: { data?: unknown } | undefined) => (x?.data as Pre)?.precheck;
+const asked = (r: ReturnType<typeof turn>) => pre(r.replies.at(-1))?.ask;
 
 describe('a pre-check whose rules file changes while it waits', () => {
   it('an unchanged file says nothing; an edit keeps the answers and says so once', () => {
@@ -22,10 +24,10 @@ describe('a pre-check whose rules file changes while it waits', () => {
     expect(r.replies.map((x) => x.text).join('')).not.toContain('预检条件刚刚更新');
     const edited: AwardRules = { ...Z, nextSteps: [...Z.nextSteps, '新增的一步。'] };
     const after = turn(r.state, '/back', [edited]);
-    expect(after.replies[0].data?.precheck).toEqual({ rulesChanged: 'edited', award: Z.id });
+    expect(pre(after.replies[0])).toEqual({ rulesChanged: 'edited', award: Z.id });
     expect(asked(after)).toBe(first);
     const again = turn(after.state, '是', [edited]);
-    expect(again.replies.some((x) => x.data?.precheck?.rulesChanged)).toBe(false);
+    expect(again.replies.some((x) => pre(x)?.rulesChanged)).toBe(false);
     expect(asked(again)).toBe(second);
   });
 
@@ -52,6 +54,6 @@ describe('a pre-check whose rules file changes while it waits', () => {
     expect(after.replies[0].text).toContain('已被撤下');
     expect(after.state.precheck).toBeUndefined();
     // Said once: the next message is handled as usual.
-    expect(turn(after.state, '你好', []).replies.some((x) => x.data?.precheck?.rulesChanged)).toBe(false);
+    expect(turn(after.state, '你好', []).replies.some((x) => pre(x)?.rulesChanged)).toBe(false);
   });
 });
