@@ -6,7 +6,7 @@ import { loadProfileDef } from '../dialogue/profile.ts';
 import type { SchedulingStore } from '../storage/store.ts';
 import type { ConsoleStore } from './console-db.ts';
 import { html, type Safe } from './html.ts';
-import { activeSubscriberStates, queuedKeys } from './match-db.ts';
+import { activeSubscriberStates, cancelIfOptedOut, queuedKeys } from './match-db.ts';
 
 /** One award's pending notices: those it may fit that were not notified for this version of its rules file. */
 export interface PendingMatch {
@@ -43,7 +43,8 @@ export async function confirmMatch(db: ConsoleStore & SchedulingStore, awardId: 
   for (const c of candidates) {
     // Kind broadcast: a notice to a subscriber, cancelled if the chat unsubscribes before it is delivered.
     const created = await db.enqueue({ key: c.key, kind: 'broadcast', channel: c.channel, chat: c.chat, text: c.text, data: { matchNotice: { award: award.id, verdict: c.line.verdict } }, dueAt: 0 }, now);
-    if (created) queued += 1;
+    // A chat that turned match notices off after its state was read above: its opt-out cancelled nothing yet, so cancel here.
+    if (created && (await cancelIfOptedOut(db, c.channel, c.chat)) === 0) queued += 1;
   }
   return queued;
 }

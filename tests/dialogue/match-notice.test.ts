@@ -6,6 +6,7 @@ import { Client, consoleKit, type ConsoleKit } from '../web/console-kit.ts';
 import { ROOT } from '../helpers/run-cli.ts';
 import { Bot } from '../../src/core/bot.ts';
 import { loadAwards } from '../../src/dialogue/award-loader.ts';
+import { cancelIfOptedOut } from '../../src/web/match-db.ts';
 
 const FIXTURE = join(ROOT, 'tests/fixtures/awards');
 const AT = new Date('2026-11-22T10:00:00+08:00');
@@ -160,6 +161,22 @@ describe('a new rules file reaches exactly the subscribers it may fit, once, aft
     const after = (await c.get('/matches')).body;
     expect(after).toContain('0 家可能符合');
     expect(after).not.toContain('console:fit（');
+  });
+
+  it('an opt-out saved while staff were confirming (after the recipients were read) still stops the notice queued for that chat', async () => {
+    const store = kit.rt.store;
+    // The chat's opt-out is saved by another process between the read of the recipients and the queuing of its notice.
+    await say('racer', '/subscribe');
+    await say('racer', HANGZHOU_FIT);
+    const saved = (await store.getChatState('console', 'racer')) as Record<string, unknown>;
+    await store.saveChatState('console', 'racer', { ...saved, matchOptOut: true });
+    await store.enqueue({ key: 'match:hangzhou-gov-quality:race:console:racer', kind: 'broadcast', channel: 'console', chat: 'racer', text: '提醒', dueAt: 0 }, AT);
+    await store.enqueue({ key: 'match:hangzhou-gov-quality:race:console:elsewhere', kind: 'broadcast', channel: 'console', chat: 'elsewhere', text: '提醒', dueAt: 0 }, AT);
+    expect(await cancelIfOptedOut(store, 'console', 'racer')).toBe(1);
+    expect(await cancelIfOptedOut(store, 'console', 'elsewhere')).toBe(0);
+    await kit.rt.runDue(new Date(AT.getTime() + 240_000));
+    const got = kit.channel.sent.filter((m) => m.text === '提醒').map((m) => m.chat);
+    expect(got).toEqual(['elsewhere']);
   });
 
   it('a rules file edited into something invalid is shown to staff by file and field, and its last good rules stay in use', async () => {
