@@ -115,7 +115,7 @@ export function companyNameOf(company: Company | undefined, def: ProfileDef): st
 export function statedName(text: string, def: ProfileDef): string | undefined {
   if (!nameField(def)) return undefined;
   for (const p of def.words.nameSaid ?? []) {
-    const m = new RegExp(`(?:${expandPattern(p)})\\s*[“"「『《]?([^，。,.;；！!？?\\n“”"」』》]{2,${MAX_COMPANY_NAME}})`, 'i').exec(text);
+    const m = new RegExp(`(?:${expandPattern(p)})\\s*[:：]?\\s*[“"「『《]?([^，。,.;；！!？?\\n“”"」』》]{2,${MAX_COMPANY_NAME}})`, 'i').exec(text);
     const name = m?.[1]?.trim();
     if (name && name.length >= 2) return name;
   }

@@ -129,6 +129,7 @@ describe('the shared profile', () => {
     expect(r.state.company?.companyName).toBe('明远智造（杭州）有限公司');
     expect(r.state.company?.yearsRegistered).toBe(5);
     expect(r.replies[0].text).toContain('· 企业名称：明远智造（杭州）有限公司');
+    expect(turn(r.state, '公司名称是：明远有限公司').state.company?.companyName).toBe('明远有限公司');
     r = turn(r.state, '公司全称：明远智造有限公司。我们能申报哪些奖？');
     expect(r.state.company?.companyName).toBe('明远智造有限公司');
     expect(r.replies[0].data?.match).toBeDefined();
