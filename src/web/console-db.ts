@@ -315,7 +315,17 @@ export async function createAnyTagBroadcast(
 
 /** One award registration by id. */
 export async function getAward(db: ConsoleStore, id: number): Promise<AwardRow | undefined> {
-  return db.runExclusive((c) => c.get<AwardRow>('SELECT id, channel, chat, awarded_on AS awardedOn, expires, next_reminder_on AS nextReminderOn FROM awards WHERE id = ?', [id]));
+  const row = await db.runExclusive((c) =>
+    c.get<AwardRow & { state: string | null }>(
+      `SELECT a.id, a.channel, a.chat, a.awarded_on AS "awardedOn", a.expires, a.next_reminder_on AS "nextReminderOn", s.state
+       FROM awards a LEFT JOIN chat_state s ON s.channel = a.channel AND s.chat = a.chat WHERE a.id = ?`,
+      [id],
+    ),
+  );
+  if (!row) return undefined;
+  const { state, ...award } = row;
+  const company = companyOfState(state);
+  return company ? { ...award, company } : award;
 }
 
 /** The publicity already announced for the period starting on `starts` (a period is one publicity, whatever its title). */

@@ -11,7 +11,7 @@ import { defaultPublicityTitle } from '../dialogue/award-loader.ts';
 import { AWARD_NAME, firstReminderOn, publicityData, publicityEnds, publicityStages, publicityStartText } from '../scheduling/reminders.ts';
 import * as db from './console-db.ts';
 import { claimDraft, getDraft, isDraftKey, newDraftKey, saveDraft, settleDraft } from './drafts.ts';
-import { chatName } from './names.ts';
+import { companyChatName } from './names.ts';
 import * as pages from './pages.ts';
 import { WEB_CHANNEL } from './report-channel.ts';
 import type { RouteKit } from './route-kit.ts';
@@ -180,7 +180,7 @@ export function publicityRoutes(kit: RouteKit): void {
       return publicityPage(req, reply, { draft: newDraftKey(), starts: localDay(now()), title: '', error: '没有找到这条获奖登记（可能已被删除）。' });
     }
     await deps.store.removeAward(award.channel, award.chat, award.id);
-    await record(req, 'award_remove', `获奖登记 #${award.id}：${chatName(award.channel, award.chat)}，${AWARD_NAME}，获奖日期 ${formatDayZh(award.awardedOn)}，有效期至 ${formatDayZh(award.expires)}`);
+    await record(req, 'award_remove', `获奖登记 #${award.id}：${companyChatName(award.channel, award.chat, award.company)}，${AWARD_NAME}，获奖日期 ${formatDayZh(award.awardedOn)}，有效期至 ${formatDayZh(award.expires)}`);
     return reply.redirect(`/publicity?removed=${award.id}`, 303);
   });
 }

@@ -253,6 +253,11 @@ describe('awards page', () => {
     expect(table).toContain('华艺卫浴有限公司（微信联系人，编号 wxid_named）');
     expect(table).toContain('微信联系人（编号 wxid_plain）');
     expect((await c.get('/')).body).toContain('华艺卫浴有限公司（微信联系人，编号 wxid_named）：2024年3月1日获奖');
+    // Removing one of its registrations is recorded with the company's name.
+    await say('wxid_named', '/award 2023-06-01');
+    const older = /<tr><td class="company">华艺卫浴有限公司（微信联系人，编号 wxid_named）<\/td><td>[^<]*<\/td><td>2023年6月1日[\s\S]*?name="id" value="(\d+)"/.exec((await c.get('/publicity')).body)![1];
+    expect((await c.post('/awards/remove', { id: older })).statusCode).toBe(303);
+    expect((await c.get('/audit')).body).toContain(`获奖登记 #${older}：华艺卫浴有限公司（微信联系人，编号 wxid_named）`);
     await say('wxid_named', '/forget');
     const after = (await c.get('/publicity')).body;
     expect(after).not.toContain('华艺卫浴');
