@@ -3,7 +3,7 @@ import { splitText } from '../channels/telegram-format.ts';
 import type { OutgoingMessage, PolicyAnswer } from '../core/types.ts';
 import { cnDate } from '../knowledge/answer.ts';
 import type { PolicyDocument, Unit } from '../knowledge/policy-schema.ts';
-import { formatDayZh } from '../scheduling/dates.ts';
+import { daysBetween, formatDayZh } from '../scheduling/dates.ts';
 import type { BroadcastStats, StoreHealth } from '../storage/store.ts';
 import type { AuditEntry, AwardRow, PublicityRow, UpcomingReminder } from './console-db.ts';
 import { channelName, companyChatName, staffName } from './names.ts';
@@ -210,14 +210,14 @@ export function broadcastProgress(b: BroadcastStats, r: DeliveryReport, csrf: st
 }
 
 /** The publicity compose form, with its draft key. */
-export function publicityCompose(v: { csrf: string; draft: string; starts: string; title: string; defaultTitle?: string; error?: string; notice?: string }): Safe {
+export function publicityCompose(v: { csrf: string; draft: string; starts: string; title: string; days: number; defaultTitle?: string; error?: string; notice?: string }): Safe {
   return html`${v.error ? html`<p class="error" role="alert" id="notice">${v.error}</p>` : ''}${v.notice ? html`<p class="ok" role="status" id="notice">${v.notice}</p>` : ''}
-<form method="post" action="/publicity/preview" class="card" id="publicity-form">${csrfField(v.csrf)}${draftField(v.draft)}<h2>发布十天公示</h2>
+<form method="post" action="/publicity/preview" class="card" id="publicity-form">${csrfField(v.csrf)}${draftField(v.draft)}<h2>发布${v.days}天公示</h2>
 <label for="starts">开始日期</label><input type="date" id="starts" name="starts" required value="${v.starts}" min="2000-01-01" max="2100-12-31">
 ${v.defaultTitle
     ? html`<label for="title">标题（可不填）</label><input type="text" id="title" name="title" maxlength="200" value="${v.title}" placeholder="${v.defaultTitle}">`
     : html`<label for="title">标题</label><input type="text" id="title" name="title" maxlength="200" value="${v.title}" required>`}
-<p class="muted">公示期 10 天（含首日）。下一步先预览：看清标题、日期和通知人数后再确认发布。同一个公示期只能发布一次。</p>
+<p class="muted">公示期 ${v.days} 天（含首日）。下一步先预览：看清标题、日期和通知人数后再确认发布。同一个公示期只能发布一次。</p>
 <button type="submit" class="primary" id="publicity-preview">预览</button></form>`;
 }
 
@@ -225,7 +225,7 @@ ${v.defaultTitle
 export function publicityPreview(v: { csrf: string; draft: string; starts: string; ends: string; title: string; untitled: boolean; recipients: number; notice: string; reminders: string[] }): Safe {
   return html`<section class="card" id="publicity-preview-card"><h2>确认发布公示</h2>
 <table class="kv"><tr><th>标题</th><td id="pv-title">${v.title}${v.untitled ? html`<div class="error" id="untitled-warning">您没有填写标题，将使用上面的默认标题。</div>` : ''}</td></tr>
-<tr><th>公示期</th><td>${formatDayZh(v.starts)}至${formatDayZh(v.ends)}，共 10 天</td></tr>
+<tr><th>公示期</th><td>${formatDayZh(v.starts)}至${formatDayZh(v.ends)}，共 ${daysBetween(v.starts, v.ends) + 1} 天</td></tr>
 <tr><th>通知对象</th><td>全部 <strong id="reach">${v.recipients}</strong> 位订阅者，确认后立即发送</td></tr>
 <tr><th>之后的提醒</th><td>${v.reminders.length ? v.reminders.map(formatDayZh).join('、') : '—'}</td></tr></table>
 <h3>订阅者将收到</h3><div class="bubble" id="pv-text">${v.notice}</div>

@@ -6,9 +6,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { cleanText } from '../nlu/sanitize.ts';
-import { dateRefusal, formatDayZh, localDay, parseDay } from '../scheduling/dates.ts';
+import { dateRefusal, daysBetween, formatDayZh, localDay, parseDay } from '../scheduling/dates.ts';
 import { defaultPublicityTitle } from '../dialogue/award-loader.ts';
-import { AWARD_NAME, firstReminderOn, publicityData, publicityEnds, publicityStages, publicityStartText } from '../scheduling/reminders.ts';
+import { reminderWords } from '../scheduling/award-words.ts';
+import { firstReminderOn, publicityData, publicityEnds, publicityStages, publicityStartText } from '../scheduling/reminders.ts';
 import * as db from './console-db.ts';
 import { claimDraft, getDraft, isDraftKey, newDraftKey, saveDraft, settleDraft } from './drafts.ts';
 import { companyChatName } from './names.ts';
@@ -39,10 +40,10 @@ export function publicityRoutes(kit: RouteKit): void {
       reply,
       '公示与获奖',
       pages.publicityPage({
-        compose: pages.publicityCompose({ csrf, defaultTitle: defaultPublicityTitle(), ...compose }),
+        compose: pages.publicityCompose({ csrf, defaultTitle: defaultPublicityTitle(), days: reminderWords().publicityDays, ...compose }),
         publicity: await db.listAllPublicity(deps.store, 50),
         awards: await db.listAllAwards(deps.store, 200),
-        awardName: AWARD_NAME,
+        awardName: reminderWords().awardName,
         csrf,
         today: localDay(now()),
       }),
@@ -72,7 +73,7 @@ export function publicityRoutes(kit: RouteKit): void {
     if (done.success) {
       const p = (await db.listAllPublicity(deps.store, 200)).find((x) => x.id === done.data);
       const n = p ? await db.publicityRecipients(deps.store, p.id) : 0;
-      const notice = p ? `已发布公示“${p.title}”：${formatDayZh(p.starts)}至${formatDayZh(p.ends)}，共10天。已向${n}位订阅者发送公示通知；公示最后三天内和结束次日会再各提醒一次。` : undefined;
+      const notice = p ? `已发布公示“${p.title}”：${formatDayZh(p.starts)}至${formatDayZh(p.ends)}，共${daysBetween(p.starts, p.ends) + 1}天。已向${n}位订阅者发送公示通知；公示最后三天内和结束次日会再各提醒一次。` : undefined;
       return publicityPage(req, reply, { draft: newDraftKey(), starts: localDay(now()), title: '', notice });
     }
     const removed = z.coerce.number().int().positive().safeParse(q.removed);
@@ -180,7 +181,7 @@ export function publicityRoutes(kit: RouteKit): void {
       return publicityPage(req, reply, { draft: newDraftKey(), starts: localDay(now()), title: '', error: '没有找到这条获奖登记（可能已被删除）。' });
     }
     await deps.store.removeAward(award.channel, award.chat, award.id);
-    await record(req, 'award_remove', `获奖登记 #${award.id}：${companyChatName(award.channel, award.chat, award.company)}，${AWARD_NAME}，获奖日期 ${formatDayZh(award.awardedOn)}，有效期至 ${formatDayZh(award.expires)}`);
+    await record(req, 'award_remove', `获奖登记 #${award.id}：${companyChatName(award.channel, award.chat, award.company)}，${reminderWords().awardName}，获奖日期 ${formatDayZh(award.awardedOn)}，有效期至 ${formatDayZh(award.expires)}`);
     return reply.redirect(`/publicity?removed=${award.id}`, 303);
   });
 }

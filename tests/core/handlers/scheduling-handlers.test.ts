@@ -226,6 +226,10 @@ describe('staff commands', () => {
     process.env.AWARDS_DIR = dir;
     try {
       const refused = await h.one('staff', '/publicity 2026-02-05', { staff: true, now: at('2026-01-05', '08:00') });
+      // Nor can an award be registered for reminders: no rules file states how long one stays valid.
+      const award = await h.one('ent', '/award 2024-03-01');
+      expect(award.data).toEqual({ error: 'no_registration' });
+      expect(award.text).toContain('目前没有可以登记到期提醒的奖项');
       expect(refused.data).toEqual({ error: 'title_required' });
       expect(refused.text).toContain('请在开始日期后写上公示标题');
       await h.tick(at('2026-02-05'));
