@@ -169,7 +169,7 @@ export class Bot {
     const followUp = resolution.use === 'follow-up' || resolution.use === 'what-about' || resolution.use === 'correction';
     const turn: TurnResult = converse(
       state,
-      { text, command, args, intent: intent.intent, confidence: intent.confidence, followUp, now },
+      { text, written: normalizeText(tooLong ? msg.text.slice(0, MAX_MESSAGE_CHARS) : msg.text, { keepScript: true }), command, args, intent: intent.intent, confidence: intent.confidence, followUp, now },
       {
         answer: (q, at) => answerQuestion(this.deps.knowledge, q, at),
         awards: this.awards,

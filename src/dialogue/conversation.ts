@@ -91,6 +91,8 @@ export function reviveChatState(raw: unknown): ChatState {
 export interface TurnInput {
   /** Normalised text. */
   text: string;
+  /** The same text in the script the user wrote (Traditional kept), for quoting their own words such as a company name. */
+  written?: string;
   /** Lower-cased slash command, if any. */
   command?: string;
   /** Text after the command. */

@@ -9,6 +9,7 @@ import { extractAnswers, readSlotAnswer } from '../../src/dialogue/precheck-extr
 import { oneAnswerAway } from '../../src/dialogue/match.ts';
 import { fieldProblems, loadProfileDef } from '../../src/dialogue/profile.ts';
 import { ROOT } from '../helpers/run-cli.ts';
+import { normalizeText } from '../../src/nlu/normalize.ts';
 
 const H = loadAwardFile(join(ROOT, 'tests/fixtures/awards/hangzhou-gov-quality.json'));
 const K = loadAwardFile(join(ROOT, 'data/awards/kaiping-excellence.json'));
@@ -136,6 +137,10 @@ describe('the shared profile', () => {
     // A question about the name is not a name; the name counts in no award's verdict.
     expect(turn(r.state, '我们公司叫什么名字你知道吗？').state.company?.companyName).toBe('明远智造有限公司');
     expect(turn(emptyChatState(), 'our company is called Mingyuan Tech').state.company?.companyName).toBe('Mingyuan Tech');
+    // Written in Traditional characters, the name is understood and kept as written.
+    const said = '我們公司叫華藝衛浴有限公司';
+    const traditional = converse(emptyChatState(), { text: normalizeText(said), written: normalizeText(said, { keepScript: true }), intent: 'unknown', now: NOW }, { answer: () => ({ found: false, answer: '', intent: 'unknown', citations: [] }) as never, awards: [K, Z, H] });
+    expect(traditional.state.company?.companyName).toBe('華藝衛浴有限公司');
     const shown = turn(r.state, '/profile').replies[0];
     expect(shown.text).toContain('· 企业名称：明远智造有限公司');
     expect(shown.data?.profile).toMatchObject({ companyName: '明远智造有限公司' });
