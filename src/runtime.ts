@@ -14,6 +14,7 @@ import { signInLink } from './web/links.ts';
 import { wordingKey } from './web/unanswered.ts';
 import { loadKnowledge } from './knowledge/knowledge-base.ts';
 import { precheckEligibility } from './dialogue/eligibility.ts';
+import { onAwardProblem } from './dialogue/award-loader.ts';
 import { createLogger } from './logger.ts';
 import { DeliveryService } from './scheduling/delivery-service.ts';
 import { SqliteStore } from './storage/sqlite-store.ts';
@@ -80,6 +81,8 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   // Questions the bot could not answer well are logged for the console's 未答问题 page.
   const onUnanswered: BotDeps['onUnanswered'] = (q) =>
     logUnanswered(store, { at: q.at.getTime(), channel: q.channel, chat: q.chat, question: q.question, wording: wordingKey(q.question), reason: q.reason, reply: q.reply });
+  // A rules file edited into something invalid while the bot runs is reported by file and field; its last good rules stay in use.
+  onAwardProblem((err) => logger.warn({ file: err.file, field: err.where, problem: err.message }, 'award rules file is invalid; its last good rules stay in use'));
   const bot = new Bot({ knowledge, store, staff: staffByChannel(config, opts.consoleAdmins), handlers, logger, onUnanswered, topicTtlMinutes: config.TOPIC_TTL_MINUTES });
   const stopFollowing = await followKnowledge(store, () => bot.setKnowledge(loadKnowledge(dataDir, undefined, { eligibility: precheckEligibility })), logger, config.KNOWLEDGE_POLL_MS);
   return {

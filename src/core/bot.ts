@@ -94,13 +94,15 @@ export class Bot {
   /** Reads messages against the chat's topic; rebuilt with the knowledge. */
   private resolver: TopicResolver;
 
-  /** Creates the bot over its knowledge, store and handlers. */
-  private readonly awards: readonly AwardRules[];
-
   /** Creates the bot over its knowledge, store and handlers; bad award rules files fail here, naming file and field. */
   constructor(private readonly deps: BotDeps) {
-    this.awards = deps.awards ?? configuredAwards();
+    void this.awards;
     this.resolver = new TopicResolver(deps.knowledge);
+  }
+
+  /** The awards that can be pre-checked now: the given ones, or the rules files as they are on disk (added, edited or removed while the bot runs). */
+  private get awards(): readonly AwardRules[] {
+    return this.deps.awards ?? configuredAwards();
   }
 
   /** Replaces the policy knowledge (after staff add or remove a document); messages from then on are answered with it. */
@@ -167,7 +169,7 @@ export class Bot {
     const followUp = resolution.use === 'follow-up' || resolution.use === 'what-about' || resolution.use === 'correction';
     const turn: TurnResult = converse(
       state,
-      { text, command, args, intent: intent.intent, confidence: intent.confidence, followUp, now },
+      { text, written: normalizeText(tooLong ? msg.text.slice(0, MAX_MESSAGE_CHARS) : msg.text, { keepScript: true }), command, args, intent: intent.intent, confidence: intent.confidence, followUp, now },
       {
         answer: (q, at) => answerQuestion(this.deps.knowledge, q, at),
         awards: this.awards,
@@ -183,7 +185,8 @@ export class Bot {
     }
     if (turn.handled) {
       if (readError) throw readError;
-      await this.deps.store.saveChatState(msg.channel, key, turn.state);
+      // Turning match notices off also cancels those still queued for this chat, in the same transaction.
+      await this.deps.store.saveChatState(msg.channel, key, turn.state, turn.cancelMatchNotices ? { cancelMatchNotices: true } : undefined);
       return to(turn.replies);
     }
     const ctx: HandlerContext = {

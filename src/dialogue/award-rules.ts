@@ -1,4 +1,5 @@
 /** The rules-file format of an award pre-check (data/awards/<id>.json), its zod schema and pure helpers over one award. */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Choice, Citation } from '../core/types.ts';
 
@@ -243,6 +244,50 @@ export const awardRulesSchema = z
     groups: z.array(groupSchema).default([]),
     reward: rewardSchema,
     nextSteps: z.array(z.string().min(2)).default([]),
+    /**
+     * The award's publicity (公示) of its candidates: the title staff get when they announce one without a title, its
+     * length in days, and the clauses the publicity notices cite (each an article followed by its words).
+     */
+    publicity: z
+      .object({
+        title: z.string().min(4).max(200),
+        days: z.number().int().min(1).max(90).optional(),
+        /** Cited in the start notice after the rules' title: the article and what it says about the publicity. */
+        basis: z.string().min(2).optional(),
+        /** Cited in the reminder of the last days: the article alone. */
+        endingBasis: z.string().min(2).optional(),
+        /** Cited in the notice after the publicity: the article and what happens next. */
+        afterwards: z.string().min(2).optional(),
+      })
+      .strict()
+      .optional(),
+    /**
+     * Registrations of the award for expiry reminders (/award): how long it stays valid, and what the reminders say
+     * (each sentence as the document puts it, with its article). The one rules file that has it is the award
+     * registrations and their reminders are about.
+     */
+    registration: z
+      .object({
+        /** The short name in a reminder's heading (【…到期提醒】). */
+        shortName: z.string().min(2),
+        validityYears: z.number().int().min(1).max(50),
+        /** After the rules' title in the registration reply: the article and the validity it states. */
+        validityBasis: z.string().min(2),
+        /** How to apply again, in the reminders. */
+        reapply: z.string().min(2),
+        /** How to apply again, in the reply to a registration that has already lapsed. */
+        reapplyLapsed: z.string().min(2),
+        /** What the holder must stop once the award lapsed. */
+        afterExpiry: z.string().min(2).optional(),
+        /** The rules' own validity, in the note added once the rules have lapsed. */
+        rulesValidity: z.string().min(2).optional(),
+        /** Words that name this award in "我们2024年3月1日获得了…" (besides its name and aliases). */
+        words: z.array(z.string().min(2)).default([]),
+        /** Names of other awards whose receipt is not registered here ("获得了中国质量奖"), unless this award is named too. */
+        otherAwards: z.array(z.string().min(2)).default([]),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((a, ctx) => {
@@ -574,4 +619,16 @@ export function awardMention(awards: readonly AwardRules[], text: string): Award
 export function documentOf<D extends { id: string; title: string }>(ref: { id?: string; title: string }, documents: readonly D[]): D | undefined {
   const squeeze = (s: string) => s.replace(/\s+/g, '');
   return (ref.id ? documents.find((d) => d.id === ref.id) : undefined) ?? (ref.title ? documents.find((d) => squeeze(d.title) === squeeze(ref.title)) : undefined);
+}
+
+const versions = new WeakMap<AwardRules, string>();
+
+/** A short fingerprint of a rules file's content, so a changed file is a new version (a pre-check and a match notice name the version they used). */
+export function awardVersion(award: AwardRules): string {
+  let v = versions.get(award);
+  if (!v) {
+    v = createHash('sha256').update(JSON.stringify(award)).digest('hex').slice(0, 12);
+    versions.set(award, v);
+  }
+  return v;
 }

@@ -18,6 +18,7 @@ import {
 } from './precheck-engine.ts';
 import { extractAnswers, isAskedNo, parseCorrection, readSlotAnswer } from './precheck-extract.ts';
 import { reviveTopic, type Topic } from './topic.ts';
+import { changeNotice, settle, type Active } from './rules-change.ts';
 import { answersFor } from './match.ts';
 import { matchTurn, profileTurn, statementTurn } from './match-dialogue.ts';
 import { absorbAnswers, asksForMatch, loadProfileDef, sanitizeCompany, type Company, type ProfileDef } from './profile.ts';
@@ -90,6 +91,8 @@ export function reviveChatState(raw: unknown): ChatState {
 export interface TurnInput {
   /** Normalised text. */
   text: string;
+  /** The same text in the script the user wrote (Traditional kept), for quoting their own words such as a company name. */
+  written?: string;
   /** Lower-cased slash command, if any. */
   command?: string;
   /** Text after the command. */
@@ -131,6 +134,8 @@ export interface TurnResult {
   handled: boolean;
   /** When not handled mid-check: the question to repeat after the other capability has answered. */
   resume?: Reply;
+  /** Set when the chat turned match notices off: those still queued for it are cancelled as the state is saved. */
+  cancelMatchNotices?: boolean;
 }
 
 /** Intent confidence from which a precheck_start guess alone starts a form. */
@@ -146,34 +151,32 @@ export const CHAT_WORDS = /^(你好|您好|在吗|hi|hello|嗨|谢谢|多谢|感
 /** Intents of other capabilities that may interrupt a pre-check. */
 const OTHER_CAPABILITY = new Set(['subscribe', 'unsubscribe', 'award_register', 'award_list']);
 
-/** A running or finished check together with its award, once the saved state has been matched to the rules files. */
-interface Active {
-  award: AwardRules;
-  pre: PrecheckState;
-}
-
-/** Matches saved state to the configured awards: moves a legacy profile to its award and drops a check whose award is gone. */
-function settle(state: ChatState, awards: readonly AwardRules[]): { state: ChatState; active?: Active } {
-  let next = state;
-  if (next.profile && awards[0]) {
-    const first = awards[0].id;
-    const { profile, ...rest } = next;
-    next = { ...rest, profiles: { ...rest.profiles, [first]: { ...profile, ...rest.profiles?.[first] } } };
-  }
-  if (!next.precheck) return { state: next };
-  const award = awards.find((a) => a.id === (next.precheck!.award ?? awards[0]?.id));
-  const pre = award && parsePrecheckState(award, next.precheck);
-  if (!award || !pre) {
-    const { precheck: _dropped, ...rest } = next;
-    return { state: rest };
-  }
-  return { state: { ...next, precheck: pre }, active: { award, pre } };
-}
-
-/** Runs one turn of the conversation. */
+/** Runs one turn of the conversation, telling the user first when the rules of their running check changed meanwhile. */
 export function converse(saved: ChatState, input: TurnInput, env: TurnEnv): TurnResult {
   const awards = env.awards ?? configuredAwards();
-  const { state, active } = settle(saved, awards);
+  const settled = settle(saved, awards);
+  const { change } = settled;
+  if (!change) return turn(settled, input, env, awards);
+  // The message answered a question of a check whose award is gone: it is not read as anything else.
+  if (change.kind === 'removed') return { state: settled.state, replies: [changeNotice(change)], handled: true };
+  if (!settled.active) {
+    // The question being asked is gone from the new rules: the check starts again under them, keeping every answer that still fits.
+    const { state } = settled;
+    const kept: ChatState = { ...state, profiles: { ...state.profiles, [change.award.id]: { ...change.lost, ...state.profiles?.[change.award.id] } } };
+    const r = startFor(kept, change.award, '', input.now);
+    return { ...r, state: { ...r.state, profiles: state.profiles }, replies: [changeNotice(change), ...r.replies] };
+  }
+  const r = turn(settled, input, env, awards);
+  if (!r.handled) {
+    // Handled elsewhere (a question, a command): the form resumes with its question, and the notice is said then.
+    return r.resume ? { ...r, resume: { ...r.resume, text: `${changeNotice(change).text}\n${r.resume.text}` } } : { ...r, replies: [changeNotice(change), ...r.replies] };
+  }
+  return { ...r, replies: [changeNotice(change), ...r.replies] };
+}
+
+/** One turn over state already matched to the awards. */
+function turn(settled: { state: ChatState; active?: Active }, input: TurnInput, env: TurnEnv, awards: readonly AwardRules[]): TurnResult {
+  const { state, active } = settled;
   const { text, command, now } = input;
   const def = env.profile ?? loadProfileDef();
   if (command === '/forget') {

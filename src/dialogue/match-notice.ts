@@ -1,6 +1,5 @@
 /** The match notice: when a rules file is added or changed, the subscribers it may fit (eligible, or one answer away); pure. */
-import { createHash } from 'node:crypto';
-import type { AwardRules } from './award-rules.ts';
+import { awardVersion, type AwardRules } from './award-rules.ts';
 import { reviveChatState } from './conversation.ts';
 import { answersFor, matchAward, matchLineText, oneAnswerAway, type MatchLine } from './match.ts';
 import type { ProfileDef } from './profile.ts';
@@ -23,10 +22,7 @@ export interface NoticeCandidate {
   text: string;
 }
 
-/** A short fingerprint of a rules file's content, so a changed file is a new version. */
-export function awardVersion(award: AwardRules): string {
-  return createHash('sha256').update(JSON.stringify(award)).digest('hex').slice(0, 12);
-}
+export { awardVersion } from './award-rules.ts';
 
 /** The outbox key prefix of an award's version; the chat's `channel:chat` is appended. */
 export function noticeKeyPrefix(award: AwardRules): string {

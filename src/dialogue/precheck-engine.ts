@@ -4,6 +4,7 @@ import type { OutgoingMessage } from '../core/types.ts';
 import { extractAnswers, isUnsure, parseCorrection, prepareText, readSlotAnswer } from './precheck-extract.ts';
 import {
   articleRef,
+  awardVersion,
   decidesAlone,
   describeNode,
   documentStatus,
@@ -43,6 +44,8 @@ export interface PrecheckState {
   v: 1;
   /** Id of the award being checked (its rules file); states saved before awards had ids lack it. */
   award?: string;
+  /** Version of the award's rules file the check was started or last continued with (states saved before lack it). */
+  rules?: string;
   /** Answers so far. */
   answers: Answers;
   /** Slot currently asked, or null when nothing is being asked. */
@@ -89,6 +92,7 @@ const slotSchema = z.string().min(1).max(60);
 export const precheckStateSchema = z.object({
   v: z.literal(1),
   award: z.string().min(1).optional(),
+  rules: z.string().min(1).max(40).optional(),
   answers: z.record(slotSchema, z.union([z.boolean(), z.number(), z.string()])),
   asking: slotSchema.nullable(),
   history: z.array(slotSchema),
@@ -108,6 +112,7 @@ export function parsePrecheckState(award: AwardRules, value: unknown): PrecheckS
   const state: PrecheckState = {
     v: 1,
     award: award.id,
+    rules: awardVersion(award),
     answers: sanitizeAnswers(award, s.answers),
     asking: s.asking,
     history: s.history.filter((x) => slots.includes(x)),
@@ -340,7 +345,7 @@ function advance(award: AwardRules, state: PrecheckState, now: Date, prefix: str
 }
 
 function blankState(award: AwardRules): PrecheckState {
-  return { v: 1, award: award.id, answers: {}, asking: null, history: [], continued: false, status: 'asking' };
+  return { v: 1, award: award.id, rules: awardVersion(award), answers: {}, asking: null, history: [], continued: false, status: 'asking' };
 }
 
 /**

@@ -16,8 +16,11 @@ export const profileSchema = z
           .object({
             name: fieldName,
             label: z.string().min(2),
-            /** `place` holds a place name; a yes/no criterion mapped to it asks "registered in the award's place?". */
-            type: z.enum(['yes-no', 'number', 'date', 'choice', 'place']),
+            /**
+             * `place` holds a place name; a yes/no criterion mapped to it asks "registered in the award's place?".
+             * `name` holds the company's own name, given in words (`words.nameSaid`); no criterion reads it.
+             */
+            type: z.enum(['yes-no', 'number', 'date', 'choice', 'place', 'name']),
             unit: z.string().min(1).optional(),
           })
           .strict(),
@@ -34,6 +37,8 @@ export const profileSchema = z
         /** Words that, with a notice-topic word, turn match notices off ("退订匹配通知") or on ("恢复匹配通知"); off wins. */
         noticeOff: z.array(z.string().min(1)).min(1),
         noticeOn: z.array(z.string().min(1)).min(1),
+        /** Phrases after which a company gives its name ("我们公司叫…", "公司名称是…"); the name runs to the next punctuation mark. */
+        nameSaid: z.array(pattern).optional(),
       })
       .strict(),
   })
@@ -44,6 +49,9 @@ export const profileSchema = z
       if (seen.has(f.name)) ctx.addIssue({ code: 'custom', path: ['fields', i, 'name'], message: `field "${f.name}" is defined twice` });
       seen.add(f.name);
     });
+    const named = p.fields.findIndex((f) => f.type === 'name');
+    if (named >= 0 && !p.words.nameSaid?.length) ctx.addIssue({ code: 'custom', path: ['words', 'nameSaid'], message: 'a "name" field needs the phrases that give it (words.nameSaid)' });
+    if (p.fields.filter((f) => f.type === 'name').length > 1) ctx.addIssue({ code: 'custom', path: ['fields', named, 'type'], message: 'only one field can hold the company name' });
   });
 
 /** The profile definition. */
@@ -82,9 +90,36 @@ export function fieldOf(c: Criterion, def: ProfileDef): ProfileField | undefined
   return def.fields.find((f) => f.name === (c.field ?? c.slot));
 }
 
-/** Which criterion types may share which field types. */
+/** Which criterion types may share which field types (none reads the company's name). */
 function compatible(c: Criterion, f: ProfileField): boolean {
+  if (f.type === 'name') return false;
   return f.type === 'place' ? c.type === 'yes-no' : f.type === c.type;
+}
+
+/** Longest company name kept. */
+export const MAX_COMPANY_NAME = 60;
+
+/** The profile field that holds the company's name, if the profile has one. */
+export function nameField(def: ProfileDef): ProfileField | undefined {
+  return def.fields.find((f) => f.type === 'name');
+}
+
+/** The company's name, when the profile has a name field and the company gave one. */
+export function companyNameOf(company: Company | undefined, def: ProfileDef): string | undefined {
+  const f = nameField(def);
+  const v = f && company?.[f.name];
+  return typeof v === 'string' && v ? v : undefined;
+}
+
+/** The company name a sentence gives after one of the profile's `nameSaid` phrases ("我们公司叫华艺卫浴有限公司"), or undefined. */
+export function statedName(text: string, def: ProfileDef): string | undefined {
+  if (!nameField(def)) return undefined;
+  for (const p of def.words.nameSaid ?? []) {
+    const m = new RegExp(`(?:${expandPattern(p)})\\s*[:：]?\\s*[“"「『《]?([^，。,.;；！!？?\\n“”"」』》]{2,${MAX_COMPANY_NAME}})`, 'i').exec(text);
+    const name = m?.[1]?.trim();
+    if (name && name.length >= 2) return name;
+  }
+  return undefined;
 }
 
 /** Problems of an award's `field` mappings against the profile (unknown field, type that cannot be shared). */
@@ -142,6 +177,7 @@ export function sanitizeCompany(raw: unknown, def: ProfileDef): Company | undefi
   for (const f of def.fields) {
     const v = (raw as Record<string, unknown>)[f.name];
     const ok =
+      f.type === 'name' ? typeof v === 'string' && v.length > 0 && v.length <= MAX_COMPANY_NAME :
       f.type === 'yes-no' ? typeof v === 'boolean' :
       f.type === 'number' ? typeof v === 'number' && Number.isFinite(v) && v >= 0 :
       f.type === 'date' ? typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) :
@@ -161,6 +197,7 @@ export function formatField(f: ProfileField, v: AnswerValue, awards: readonly Aw
     case 'date':
       return chineseDate(String(v));
     case 'place':
+    case 'name':
       return String(v);
     case 'choice': {
       for (const a of awards) for (const c of a.criteria) {

@@ -82,11 +82,14 @@ export function withoutInvisible(text: string): string {
   return text.replace(/\p{Cf}/gu, '');
 }
 
-/** Normalises user text for understanding: bounded length, no invisible or control characters, Simplified, half-width. */
-export function normalizeText(text: string): string {
+/**
+ * Normalises user text for understanding: bounded length, no invisible or control characters, Simplified, half-width.
+ * With `keepScript`, the same but in the script the user wrote, for quoting their own words (a company name).
+ */
+export function normalizeText(text: string, opts: { keepScript?: boolean } = {}): string {
   const visible = withoutInvisible(text);
   const bounded = visible.length > MAX_TEXT ? visible.slice(0, MAX_TEXT) : visible;
   // eslint-disable-next-line no-control-regex
   const printable = bounded.replace(/[\u0000-\u0008\u000B-\u001F\u007F\uFFFD\uFEFF]/g, ' ');
-  return halfWidth(simplify(printable)).replace(/\s+/g, ' ').trim();
+  return halfWidth(opts.keepScript ? printable : simplify(printable)).replace(/\s+/g, ' ').trim();
 }

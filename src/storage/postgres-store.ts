@@ -39,6 +39,7 @@ import type {
   StoreHealth,
   StoredUpdate,
   Subscriber,
+  ChatEffects,
 } from './store.ts';
 import { LeaseLostError, StorageError } from './store.ts';
 
@@ -270,7 +271,13 @@ export class PostgresStore implements AppStore {
     return this.op((c) => chats.getChatState(c, channel, chat));
   }
 
-  saveChatState(channel: string, chat: string, state: unknown): Promise<void> {
+  saveChatState(channel: string, chat: string, state: unknown, effects?: ChatEffects): Promise<void> {
+    if (effects?.cancelMatchNotices) {
+      return this.transaction(async (c) => {
+        await chats.cancelMatchNotices(c, channel, chat);
+        await chats.saveChatState(c, channel, chat, state, Date.now());
+      });
+    }
     return this.op((c) => chats.saveChatState(c, channel, chat, state, Date.now()), true);
   }
 

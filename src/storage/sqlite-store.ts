@@ -33,6 +33,7 @@ import type {
   StoreHealth,
   StoredUpdate,
   Subscriber,
+  ChatEffects,
 } from './store.ts';
 import { LeaseLostError, StorageError, isStorageError, storageProblemOf } from './store.ts';
 
@@ -289,7 +290,13 @@ export class SqliteStore implements AppStore {
   }
 
   /** Saves the dialogue state of a chat. */
-  saveChatState(channel: string, chat: string, state: unknown): Promise<void> {
+  saveChatState(channel: string, chat: string, state: unknown, effects?: ChatEffects): Promise<void> {
+    if (effects?.cancelMatchNotices) {
+      return this.transaction(async (c) => {
+        await chats.cancelMatchNotices(c, channel, chat);
+        await chats.saveChatState(c, channel, chat, state, Date.now());
+      });
+    }
     return this.schedule((c) => chats.saveChatState(c, channel, chat, state, Date.now()), true);
   }
 

@@ -187,12 +187,21 @@ export interface StoredUpdate {
 /** Counts of outbox rows by state, for monitoring and tests. */
 export type OutboxCounts = Record<OutboxState, number>;
 
+/** What a dialogue turn asks of the outbox, done atomically with saving the chat's state. */
+export interface ChatEffects {
+  /** Cancel the chat's match notices ("新奖项可能适合贵企业") still queued, not yet sent. */
+  cancelMatchNotices?: boolean;
+}
+
 /** Storage used by the core; every method is one atomic operation. */
 export interface Store {
   /** Reads the saved dialogue state of a chat (a versioned JSON value), or undefined. */
   getChatState(channel: string, chat: string): Promise<unknown | undefined>;
-  /** Saves the dialogue state of a chat. */
-  saveChatState(channel: string, chat: string, state: unknown): Promise<void>;
+  /**
+   * Saves the dialogue state of a chat; with `effects`, in the same transaction as what the turn asked of the outbox
+   * (the match notices a chat just turned off that are still queued are cancelled).
+   */
+  saveChatState(channel: string, chat: string, state: unknown, effects?: ChatEffects): Promise<void>;
   /** Closes the store, flushing pending writes. */
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 /** The staff console's SQL: sign-in links, sessions, the audit log, unanswered questions and dashboard queries. */
 import { createHash, randomBytes } from 'node:crypto';
 import { OUTBOX_PRIORITY, type AppStore } from '../storage/store.ts';
+import { companyNameOf, loadProfileDef, sanitizeCompany } from '../dialogue/profile.ts';
 
 /** How long a sign-in link stays valid. */
 export const LINK_TTL_MS = 10 * 60_000;
@@ -176,13 +177,16 @@ export interface UpcomingReminder {
   until: string;
   channel?: string;
   chat?: string;
+  /** The company's name, for an award whose chat gave one. */
+  company?: string;
 }
 
 /** The next reminders due, earliest first. */
 export async function upcomingReminders(db: ConsoleStore, limit: number): Promise<UpcomingReminder[]> {
   return db.runExclusive(async (c) => {
-    const awards = await c.all<{ id: number; on: string; awarded_on: string; expires: string; channel: string; chat: string }>(
-      'SELECT id, next_reminder_on AS "on", awarded_on, expires, channel, chat FROM awards WHERE next_reminder_on IS NOT NULL ORDER BY next_reminder_on, id LIMIT ?',
+    const awards = await c.all<{ id: number; on: string; awarded_on: string; expires: string; channel: string; chat: string; state: string | null }>(
+      `SELECT a.id, a.next_reminder_on AS "on", a.awarded_on, a.expires, a.channel, a.chat, s.state
+       FROM awards a LEFT JOIN chat_state s ON s.channel = a.channel AND s.chat = a.chat WHERE a.next_reminder_on IS NOT NULL ORDER BY a.next_reminder_on, a.id LIMIT ?`,
       [limit],
     );
     const pubs = await c.all<{ id: number; on: string; title: string; ends: string }>(
@@ -190,7 +194,7 @@ export async function upcomingReminders(db: ConsoleStore, limit: number): Promis
       [limit],
     );
     const all: UpcomingReminder[] = [
-      ...awards.map((a) => ({ kind: 'award' as const, id: a.id, on: a.on, what: a.awarded_on, until: a.expires, channel: a.channel, chat: a.chat })),
+      ...awards.map((a) => ({ kind: 'award' as const, id: a.id, on: a.on, what: a.awarded_on, until: a.expires, channel: a.channel, chat: a.chat, company: companyOfState(a.state) })),
       ...pubs.map((p) => ({ kind: 'publicity' as const, id: p.id, on: p.on, what: p.title, until: p.ends })),
     ];
     return all.sort((a, b) => a.on.localeCompare(b.on) || a.id - b.id).slice(0, limit);
@@ -205,13 +209,34 @@ export interface AwardRow {
   awardedOn: string;
   expires: string;
   nextReminderOn: string | null;
+  /** The company's name, when the chat gave one in its profile ("我们公司叫…"). */
+  company?: string;
 }
 
-/** Award registrations, soonest expiry first. */
-export function listAllAwards(db: ConsoleStore, limit: number): Promise<AwardRow[]> {
-  return db.runExclusive((c) =>
-    c.all<AwardRow>('SELECT id, channel, chat, awarded_on AS awardedOn, expires, next_reminder_on AS nextReminderOn FROM awards ORDER BY expires, id LIMIT ?', [limit]),
+/** The company name a saved chat state holds, if any (the profile's name field; nothing when the state cannot be read). */
+function companyOfState(raw: string | null | undefined): string | undefined {
+  if (!raw) return undefined;
+  try {
+    const def = loadProfileDef();
+    return companyNameOf(sanitizeCompany((JSON.parse(raw) as { company?: unknown } | null)?.company, def), def);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Award registrations, soonest expiry first, each with the company name its chat gave. */
+export async function listAllAwards(db: ConsoleStore, limit: number): Promise<AwardRow[]> {
+  const rows = await db.runExclusive((c) =>
+    c.all<AwardRow & { state: string | null }>(
+      `SELECT a.id, a.channel, a.chat, a.awarded_on AS "awardedOn", a.expires, a.next_reminder_on AS "nextReminderOn", s.state
+       FROM awards a LEFT JOIN chat_state s ON s.channel = a.channel AND s.chat = a.chat ORDER BY a.expires, a.id LIMIT ?`,
+      [limit],
+    ),
   );
+  return rows.map(({ state, ...a }) => {
+    const company = companyOfState(state);
+    return company ? { ...a, company } : a;
+  });
 }
 
 /** One announced publicity. */
@@ -290,7 +315,17 @@ export async function createAnyTagBroadcast(
 
 /** One award registration by id. */
 export async function getAward(db: ConsoleStore, id: number): Promise<AwardRow | undefined> {
-  return db.runExclusive((c) => c.get<AwardRow>('SELECT id, channel, chat, awarded_on AS awardedOn, expires, next_reminder_on AS nextReminderOn FROM awards WHERE id = ?', [id]));
+  const row = await db.runExclusive((c) =>
+    c.get<AwardRow & { state: string | null }>(
+      `SELECT a.id, a.channel, a.chat, a.awarded_on AS "awardedOn", a.expires, a.next_reminder_on AS "nextReminderOn", s.state
+       FROM awards a LEFT JOIN chat_state s ON s.channel = a.channel AND s.chat = a.chat WHERE a.id = ?`,
+      [id],
+    ),
+  );
+  if (!row) return undefined;
+  const { state, ...award } = row;
+  const company = companyOfState(state);
+  return company ? { ...award, company } : award;
 }
 
 /** The publicity already announced for the period starting on `starts` (a period is one publicity, whatever its title). */

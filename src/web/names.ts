@@ -13,6 +13,11 @@ export function chatName(channel: string, chat: string): string {
   return `${who}（编号 ${chat}）`;
 }
 
+/** A chat as a clerk reads it, led by the company's name when the chat gave one: "华艺卫浴有限公司（微信联系人，编号 wxid_1）". */
+export function companyChatName(channel: string, chat: string, company: string | undefined): string {
+  return company ? `${company}（${chatName(channel, chat).replace('（', '，')}` : chatName(channel, chat);
+}
+
 /**
  * A staff member or author as a clerk reads it. Accepts the forms the store holds: "console:staff1" (a console
  * session), "web:console:staff1" (made in the console), "telegram:42:42" (channel, chat, user of a chat command).

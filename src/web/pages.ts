@@ -3,10 +3,10 @@ import { splitText } from '../channels/telegram-format.ts';
 import type { OutgoingMessage, PolicyAnswer } from '../core/types.ts';
 import { cnDate } from '../knowledge/answer.ts';
 import type { PolicyDocument, Unit } from '../knowledge/policy-schema.ts';
-import { formatDayZh } from '../scheduling/dates.ts';
+import { daysBetween, formatDayZh } from '../scheduling/dates.ts';
 import type { BroadcastStats, StoreHealth } from '../storage/store.ts';
 import type { AuditEntry, AwardRow, PublicityRow, UpcomingReminder } from './console-db.ts';
-import { channelName, chatName, staffName } from './names.ts';
+import { channelName, companyChatName, staffName } from './names.ts';
 import { reportSentence, type DeliveryReport } from './report.ts';
 import { validityText, type UploadProblem } from './documents.ts';
 import { html, localTime, type Safe } from './html.ts';
@@ -97,7 +97,7 @@ ${o.recent.length ? html`<section class="card"><h2>最近的群发</h2><ul class
 <section class="card"><h2>即将发送的提醒</h2>${
     o.reminders.length
       ? html`<table><thead><tr><th>日期</th><th>类型</th><th>内容</th></tr></thead><tbody>${o.reminders.map(
-          (r) => html`<tr><td>${formatDayZh(r.on)}</td><td>${r.kind === 'award' ? '获奖到期' : '公示'}</td><td>${r.kind === 'award' ? html`${chatName(r.channel ?? '', r.chat ?? '')}：${formatDayZh(r.what)}获奖，有效期至${formatDayZh(r.until)}` : html`${r.what}（公示至${formatDayZh(r.until)}）`}</td></tr>`,
+          (r) => html`<tr><td>${formatDayZh(r.on)}</td><td>${r.kind === 'award' ? '获奖到期' : '公示'}</td><td>${r.kind === 'award' ? html`${companyChatName(r.channel ?? '', r.chat ?? '', r.company)}：${formatDayZh(r.what)}获奖，有效期至${formatDayZh(r.until)}` : html`${r.what}（公示至${formatDayZh(r.until)}）`}</td></tr>`,
         )}</tbody></table>`
       : html`<p class="muted">暂无待发送的提醒。</p>`
   }</section>
@@ -210,12 +210,14 @@ export function broadcastProgress(b: BroadcastStats, r: DeliveryReport, csrf: st
 }
 
 /** The publicity compose form, with its draft key. */
-export function publicityCompose(v: { csrf: string; draft: string; starts: string; title: string; error?: string; notice?: string }): Safe {
+export function publicityCompose(v: { csrf: string; draft: string; starts: string; title: string; days: number; defaultTitle?: string; error?: string; notice?: string }): Safe {
   return html`${v.error ? html`<p class="error" role="alert" id="notice">${v.error}</p>` : ''}${v.notice ? html`<p class="ok" role="status" id="notice">${v.notice}</p>` : ''}
-<form method="post" action="/publicity/preview" class="card" id="publicity-form">${csrfField(v.csrf)}${draftField(v.draft)}<h2>发布十天公示</h2>
+<form method="post" action="/publicity/preview" class="card" id="publicity-form">${csrfField(v.csrf)}${draftField(v.draft)}<h2>发布${v.days}天公示</h2>
 <label for="starts">开始日期</label><input type="date" id="starts" name="starts" required value="${v.starts}" min="2000-01-01" max="2100-12-31">
-<label for="title">标题（可不填）</label><input type="text" id="title" name="title" maxlength="200" value="${v.title}" placeholder="开平市水暖卫浴产品质量优秀奖拟获奖企业名单公示">
-<p class="muted">公示期 10 天（含首日）。下一步先预览：看清标题、日期和通知人数后再确认发布。同一个公示期只能发布一次。</p>
+${v.defaultTitle
+    ? html`<label for="title">标题（可不填）</label><input type="text" id="title" name="title" maxlength="200" value="${v.title}" placeholder="${v.defaultTitle}">`
+    : html`<label for="title">标题</label><input type="text" id="title" name="title" maxlength="200" value="${v.title}" required>`}
+<p class="muted">公示期 ${v.days} 天（含首日）。下一步先预览：看清标题、日期和通知人数后再确认发布。同一个公示期只能发布一次。</p>
 <button type="submit" class="primary" id="publicity-preview">预览</button></form>`;
 }
 
@@ -223,7 +225,7 @@ export function publicityCompose(v: { csrf: string; draft: string; starts: strin
 export function publicityPreview(v: { csrf: string; draft: string; starts: string; ends: string; title: string; untitled: boolean; recipients: number; notice: string; reminders: string[] }): Safe {
   return html`<section class="card" id="publicity-preview-card"><h2>确认发布公示</h2>
 <table class="kv"><tr><th>标题</th><td id="pv-title">${v.title}${v.untitled ? html`<div class="error" id="untitled-warning">您没有填写标题，将使用上面的默认标题。</div>` : ''}</td></tr>
-<tr><th>公示期</th><td>${formatDayZh(v.starts)}至${formatDayZh(v.ends)}，共 10 天</td></tr>
+<tr><th>公示期</th><td>${formatDayZh(v.starts)}至${formatDayZh(v.ends)}，共 ${daysBetween(v.starts, v.ends) + 1} 天</td></tr>
 <tr><th>通知对象</th><td>全部 <strong id="reach">${v.recipients}</strong> 位订阅者，确认后立即发送</td></tr>
 <tr><th>之后的提醒</th><td>${v.reminders.length ? v.reminders.map(formatDayZh).join('、') : '—'}</td></tr></table>
 <h3>订阅者将收到</h3><div class="bubble" id="pv-text">${v.notice}</div>
@@ -244,7 +246,7 @@ export function publicityPage(v: { compose: Safe; publicity: PublicityRow[]; awa
 <section class="card"><h2>获奖登记与到期提醒</h2>${
     v.awards.length
       ? html`<table id="awards"><thead><tr><th>企业</th><th>奖项</th><th>获奖日期</th><th>有效期至</th><th>下次提醒</th><th></th></tr></thead><tbody>${v.awards.map(
-          (a) => html`<tr><td>${chatName(a.channel, a.chat)}</td><td>${v.awardName}</td><td>${formatDayZh(a.awardedOn)}</td><td class="${a.expires < v.today ? 'state-expired' : ''}">${formatDayZh(a.expires)}${a.expires < v.today ? '（已到期）' : ''}</td><td>${a.nextReminderOn ? formatDayZh(a.nextReminderOn) : '不再提醒'}</td>
+          (a) => html`<tr><td class="company">${companyChatName(a.channel, a.chat, a.company)}</td><td>${v.awardName}</td><td>${formatDayZh(a.awardedOn)}</td><td class="${a.expires < v.today ? 'state-expired' : ''}">${formatDayZh(a.expires)}${a.expires < v.today ? '（已到期）' : ''}</td><td>${a.nextReminderOn ? formatDayZh(a.nextReminderOn) : '不再提醒'}</td>
 <td><form method="post" action="/awards/remove" data-confirm="确定删除这条获奖登记吗？删除后不再发送它的到期提醒。">${csrfField(v.csrf)}<input type="hidden" name="id" value="${a.id}"><button type="submit" class="danger">删除</button></form></td></tr>`,
         )}</tbody></table>`
       : html`<p class="muted">还没有企业登记获奖（企业在聊天中发送 /award 获奖日期 即可登记）。</p>`

@@ -6,11 +6,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { cleanText } from '../nlu/sanitize.ts';
-import { dateRefusal, formatDayZh, localDay, parseDay } from '../scheduling/dates.ts';
-import { AWARD_NAME, DEFAULT_PUBLICITY_TITLE, firstReminderOn, publicityData, publicityEnds, publicityStages, publicityStartText } from '../scheduling/reminders.ts';
+import { dateRefusal, daysBetween, formatDayZh, localDay, parseDay } from '../scheduling/dates.ts';
+import { defaultPublicityTitle } from '../dialogue/award-loader.ts';
+import { reminderWords } from '../scheduling/award-words.ts';
+import { firstReminderOn, publicityData, publicityEnds, publicityStages, publicityStartText } from '../scheduling/reminders.ts';
 import * as db from './console-db.ts';
 import { claimDraft, getDraft, isDraftKey, newDraftKey, saveDraft, settleDraft } from './drafts.ts';
-import { chatName } from './names.ts';
+import { companyChatName } from './names.ts';
 import * as pages from './pages.ts';
 import { WEB_CHANNEL } from './report-channel.ts';
 import type { RouteKit } from './route-kit.ts';
@@ -38,10 +40,10 @@ export function publicityRoutes(kit: RouteKit): void {
       reply,
       '公示与获奖',
       pages.publicityPage({
-        compose: pages.publicityCompose({ csrf, ...compose }),
+        compose: pages.publicityCompose({ csrf, defaultTitle: defaultPublicityTitle(), days: reminderWords().publicityDays, ...compose }),
         publicity: await db.listAllPublicity(deps.store, 50),
         awards: await db.listAllAwards(deps.store, 200),
-        awardName: AWARD_NAME,
+        awardName: reminderWords().awardName,
         csrf,
         today: localDay(now()),
       }),
@@ -59,7 +61,10 @@ export function publicityRoutes(kit: RouteKit): void {
     if (ends < localDay(now())) return { error: `按此日期，公示期（${formatDayZh(starts)}至${formatDayZh(ends)}）已经结束，不能发布。请检查日期。` };
     const same = await db.publicityOnPeriod(deps.store, starts);
     if (same) return { error: `${formatDayZh(starts)}至${formatDayZh(ends)}的公示已经发布过了（#${same.id}“${same.title}”），同一公示期不会重复发布和通知。` };
-    return { starts, ends, title: form.data.title || DEFAULT_PUBLICITY_TITLE, untitled: !form.data.title };
+    // Without a title, the award rules file's publicity title; when there is none to choose, the form asks for one.
+    const title = form.data.title || defaultPublicityTitle();
+    if (!title) return { error: '请填写公示标题（已收录的奖项规则没有指定唯一的默认标题）。' };
+    return { starts, ends, title, untitled: !form.data.title };
   };
 
   app.get('/publicity', async (req, reply) => {
@@ -68,7 +73,7 @@ export function publicityRoutes(kit: RouteKit): void {
     if (done.success) {
       const p = (await db.listAllPublicity(deps.store, 200)).find((x) => x.id === done.data);
       const n = p ? await db.publicityRecipients(deps.store, p.id) : 0;
-      const notice = p ? `已发布公示“${p.title}”：${formatDayZh(p.starts)}至${formatDayZh(p.ends)}，共10天。已向${n}位订阅者发送公示通知；公示最后三天内和结束次日会再各提醒一次。` : undefined;
+      const notice = p ? `已发布公示“${p.title}”：${formatDayZh(p.starts)}至${formatDayZh(p.ends)}，共${daysBetween(p.starts, p.ends) + 1}天。已向${n}位订阅者发送公示通知；公示最后三天内和结束次日会再各提醒一次。` : undefined;
       return publicityPage(req, reply, { draft: newDraftKey(), starts: localDay(now()), title: '', notice });
     }
     const removed = z.coerce.number().int().positive().safeParse(q.removed);
@@ -176,7 +181,7 @@ export function publicityRoutes(kit: RouteKit): void {
       return publicityPage(req, reply, { draft: newDraftKey(), starts: localDay(now()), title: '', error: '没有找到这条获奖登记（可能已被删除）。' });
     }
     await deps.store.removeAward(award.channel, award.chat, award.id);
-    await record(req, 'award_remove', `获奖登记 #${award.id}：${chatName(award.channel, award.chat)}，${AWARD_NAME}，获奖日期 ${formatDayZh(award.awardedOn)}，有效期至 ${formatDayZh(award.expires)}`);
+    await record(req, 'award_remove', `获奖登记 #${award.id}：${companyChatName(award.channel, award.chat, award.company)}，${reminderWords().awardName}，获奖日期 ${formatDayZh(award.awardedOn)}，有效期至 ${formatDayZh(award.expires)}`);
     return reply.redirect(`/publicity?removed=${award.id}`, 303);
   });
 }

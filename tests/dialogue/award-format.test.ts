@@ -9,6 +9,7 @@ import { extractAnswers, readSlotAnswer } from '../../src/dialogue/precheck-extr
 import { oneAnswerAway } from '../../src/dialogue/match.ts';
 import { fieldProblems, loadProfileDef } from '../../src/dialogue/profile.ts';
 import { ROOT } from '../helpers/run-cli.ts';
+import { normalizeText } from '../../src/nlu/normalize.ts';
 
 const H = loadAwardFile(join(ROOT, 'tests/fixtures/awards/hangzhou-gov-quality.json'));
 const K = loadAwardFile(join(ROOT, 'data/awards/kaiping-excellence.json'));
@@ -118,6 +119,34 @@ describe('the shared profile', () => {
     expect(gone.state.company).toBeUndefined();
     expect(gone.state.matchOptOut).toBe(true);
     expect(turn(gone.state, '/profile').replies[0].text).toContain('还没有保存贵企业的资料');
+  });
+
+  it('the company name is given and corrected in a sentence, shown on /profile, kept with the facts and deleted by /forget', () => {
+    let r = turn(emptyChatState(), '我们公司叫杭州明远智能装备有限公司，在杭州注册5年了，是独立法人');
+    expect(r.state.company).toMatchObject({ companyName: '杭州明远智能装备有限公司', place: '杭州', yearsRegistered: 5, independentLegalPerson: true });
+    // A description of the company is matched against every award at once (the name decides none of them).
+    expect(r.replies[0].data?.match).toBeDefined();
+    r = turn(r.state, '公司名称是“明远智造（杭州）有限公司”');
+    expect(r.state.company?.companyName).toBe('明远智造（杭州）有限公司');
+    expect(r.state.company?.yearsRegistered).toBe(5);
+    expect(r.replies[0].text).toContain('· 企业名称：明远智造（杭州）有限公司');
+    expect(turn(r.state, '公司名称是：明远有限公司').state.company?.companyName).toBe('明远有限公司');
+    r = turn(r.state, '公司全称：明远智造有限公司。我们能申报哪些奖？');
+    expect(r.state.company?.companyName).toBe('明远智造有限公司');
+    expect(r.replies[0].data?.match).toBeDefined();
+    // A question about the name is not a name; the name counts in no award's verdict.
+    expect(turn(r.state, '我们公司叫什么名字你知道吗？').state.company?.companyName).toBe('明远智造有限公司');
+    expect(turn(emptyChatState(), 'our company is called Mingyuan Tech').state.company?.companyName).toBe('Mingyuan Tech');
+    // Written in Traditional characters, the name is understood and kept as written.
+    const said = '我們公司叫華藝衛浴有限公司';
+    const traditional = converse(emptyChatState(), { text: normalizeText(said), written: normalizeText(said, { keepScript: true }), intent: 'unknown', now: NOW }, { answer: () => ({ found: false, answer: '', intent: 'unknown', citations: [] }) as never, awards: [K, Z, H] });
+    expect(traditional.state.company?.companyName).toBe('華藝衛浴有限公司');
+    const shown = turn(r.state, '/profile').replies[0];
+    expect(shown.text).toContain('· 企业名称：明远智造有限公司');
+    expect(shown.data?.profile).toMatchObject({ companyName: '明远智造有限公司' });
+    const gone = turn(r.state, '/forget');
+    expect(gone.state.company).toBeUndefined();
+    expect(JSON.stringify(gone.state)).not.toContain('明远');
   });
 
   it('a number after the match list starts just the missing questions of that award', () => {

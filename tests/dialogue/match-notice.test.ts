@@ -6,6 +6,7 @@ import { Client, consoleKit, type ConsoleKit } from '../web/console-kit.ts';
 import { ROOT } from '../helpers/run-cli.ts';
 import { Bot } from '../../src/core/bot.ts';
 import { loadAwards } from '../../src/dialogue/award-loader.ts';
+import { cancelIfOptedOut } from '../../src/web/match-db.ts';
 
 const FIXTURE = join(ROOT, 'tests/fixtures/awards');
 const AT = new Date('2026-11-22T10:00:00+08:00');
@@ -136,6 +137,70 @@ describe('a new rules file reaches exactly the subscribers it may fit, once, aft
     expect(fit[1].text).toContain('可能符合申报条件');
     expect(fit[1].text).toContain('最高60万元');
     expect(matchNotices().map((m) => m.chat).sort()).toEqual(['fit', 'fit', 'near']);
+  });
+
+  it('"/unsubscribe 匹配" after staff confirm cancels the match notice already queued for that chat; the subscription and other notices stay', async () => {
+    const file = join(awardsDir, 'hangzhou-gov-quality.json');
+    const rules = JSON.parse(readFileSync(file, 'utf8'));
+    rules.nextSteps.push('逾期不予受理。');
+    writeFileSync(file, JSON.stringify(rules, null, 2));
+    const c = new Client(kit.app);
+    await c.signIn(kit);
+    const page = await c.get('/matches');
+    expect(page.body).toContain('console:fit（可能符合）');
+    const queued = await c.post('/matches/send', { award: 'hangzhou-gov-quality', version: versionOn(page.body) });
+    expect(queued.body).toContain('已排队发送 1 条');
+    const before = (await kit.rt.store.outboxCounts()).cancelled;
+    const [off] = await say('fit', '/unsubscribe 匹配');
+    expect(off.data).toMatchObject({ matchNotices: false });
+    expect((await kit.rt.store.outboxCounts()).cancelled).toBe(before + 1);
+    await kit.rt.runDue(new Date(AT.getTime() + 180_000));
+    expect(matchNotices().filter((m) => m.chat === 'fit')).toHaveLength(2);
+    expect((await kit.rt.store.getSubscriber('console', 'fit'))?.active).toBe(true);
+    // The console no longer counts a chat that opted out.
+    const after = (await c.get('/matches')).body;
+    expect(after).toContain('0 家可能符合');
+    expect(after).not.toContain('console:fit（');
+  });
+
+  it('an opt-out saved while staff were confirming (after the recipients were read) still stops the notice queued for that chat', async () => {
+    const store = kit.rt.store;
+    // The chat's opt-out is saved by another process between the read of the recipients and the queuing of its notice.
+    await say('racer', '/subscribe');
+    await say('racer', HANGZHOU_FIT);
+    const saved = (await store.getChatState('console', 'racer')) as Record<string, unknown>;
+    await store.saveChatState('console', 'racer', { ...saved, matchOptOut: true });
+    await store.enqueue({ key: 'match:hangzhou-gov-quality:race:console:racer', kind: 'broadcast', channel: 'console', chat: 'racer', text: '提醒', dueAt: 0 }, AT);
+    await store.enqueue({ key: 'match:hangzhou-gov-quality:race:console:elsewhere', kind: 'broadcast', channel: 'console', chat: 'elsewhere', text: '提醒', dueAt: 0 }, AT);
+    expect(await cancelIfOptedOut(store, 'console', 'racer')).toBe(1);
+    expect(await cancelIfOptedOut(store, 'console', 'elsewhere')).toBe(0);
+    await kit.rt.runDue(new Date(AT.getTime() + 240_000));
+    const got = kit.channel.sent.filter((m) => m.text === '提醒').map((m) => m.chat);
+    expect(got).toEqual(['elsewhere']);
+  });
+
+  it('a rules file edited into something invalid is shown to staff by file and field, and its last good rules stay in use', async () => {
+    const file = join(awardsDir, 'hangzhou-gov-quality.json');
+    const good = readFileSync(file, 'utf8');
+    const bad = JSON.parse(good);
+    bad.criteria[1].type = 'maybe';
+    writeFileSync(file, JSON.stringify(bad, null, 2));
+    try {
+      const c = new Client(kit.app);
+      await c.signIn(kit);
+      const body = (await c.get('/matches')).body;
+      expect(body).toContain('id="rules-problems"');
+      expect(body).toMatch(/hangzhou-gov-quality\.json: criteria\.1/);
+      expect(body).toContain('杭州市政府质量奖');
+      // The chats still pre-check the award under its last good rules.
+      const [first] = await say('later', '/precheck 杭州市政府质量奖');
+      expect(first.text).toContain('杭州市政府质量奖');
+    } finally {
+      writeFileSync(file, good);
+    }
+    const c = new Client(kit.app);
+    await c.signIn(kit);
+    expect((await c.get('/matches')).body).not.toContain('id="rules-problems"');
   });
 });
 

@@ -6,12 +6,14 @@ import {
   awardStages,
   awardText,
   publicityEnds,
+  publicityEndText,
   publicityEndingText,
   publicityStages,
   publicityStartText,
   stepReminders,
   type ReminderStage,
 } from '../../src/scheduling/reminders.ts';
+import { reminderWords } from '../../src/scheduling/award-words.ts';
 
 describe('local days in Asia/Shanghai', () => {
   it('turns at 16:00 UTC, which is midnight in Shanghai', () => {
@@ -126,6 +128,30 @@ describe('award rules', () => {
       expect(text).toContain('开平市市场监督管理局');
     }
     expect(awardText('award_expiring', a, '2026-11-30')).toContain('还有90天');
+  });
+});
+
+describe('the words of the reminders come from the award rules file', () => {
+  it('with no rules file describing the award, the texts name no award, document or authority, and cite nothing', () => {
+    const w = reminderWords([]);
+    const p = { title: '测试公示', starts: '2026-01-05', ends: '2026-01-14' };
+    const a = { awardedOn: '2024-03-01', expires: '2027-02-28' };
+    const texts = [publicityStartText(p, '2026-01-05', w), publicityEndingText(p, '2026-01-12', w), publicityEndText(p, w), awardText('award_expiring', a, '2026-11-30', w), awardText('award_expired', a, '2027-03-01', w)];
+    for (const t of texts) {
+      expect(t).not.toMatch(/开平|优秀奖|第.条|《/);
+      expect(t).not.toContain('undefined');
+    }
+    expect(texts[0]).toContain('共10天');
+    expect(texts[3]).toContain('还有90天到期');
+    expect(w.validityYears).toBeUndefined();
+  });
+
+  it('a rules file sets the length of a publicity and the validity of an award', () => {
+    const k = reminderWords();
+    expect(k.publicityDays).toBe(10);
+    expect(publicityEnds('2026-01-05', 7)).toBe('2026-01-11');
+    expect(awardExpires('2024-03-01', 2)).toBe('2026-02-28');
+    expect(publicityStartText({ title: 't', starts: '2026-01-05', ends: '2026-01-11' }, '2026-01-05', k)).toContain('共7天');
   });
 });
 

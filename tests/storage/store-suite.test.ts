@@ -104,6 +104,29 @@ for (const engine of ENGINES) {
       await store.close();
     });
 
+    it('turning match notices off cancels only that chat\'s match notices still queued, with its state, in one step', async () => {
+      const { store } = await open();
+      const notice = (key: string, chat: string) => ({ key, kind: 'broadcast' as const, channel: 'console', chat, text: key, data: { matchNotice: { award: 'a' } }, dueAt: 0 });
+      await store.enqueue(notice('match:a:v1:console:c', 'c'), T0);
+      await store.enqueue(notice('match:b:v1:console:c', 'c'), T0);
+      await store.enqueue(notice('match:a:v1:console:d', 'd'), T0);
+      await store.enqueue({ ...notice('broadcast:7:console:c', 'c'), data: {} }, T0);
+      // One match notice is being sent already: it is not pulled back (nothing is sent twice, nothing half-cancelled).
+      await store.acquireDelivery();
+      const [sending] = (await store.dueOutbox('console', T0.getTime(), 10)).filter((r) => r.key === 'match:a:v1:console:c');
+      expect(await store.claimOutbox([sending.id], T0.getTime())).toEqual([sending.id]);
+      await store.saveChatState('console', 'c', { v: 2, matchOptOut: true }, { cancelMatchNotices: true });
+      expect(await store.getChatState('console', 'c')).toEqual({ v: 2, matchOptOut: true });
+      const left = (await store.dueOutbox('console', T0.getTime(), 10)).map((r) => r.key).sort();
+      expect(left).toEqual(['broadcast:7:console:c', 'match:a:v1:console:d']);
+      expect(await store.outboxCounts()).toMatchObject({ pending: 2, sending: 1, cancelled: 1 });
+      // Saving again cancels nothing more, and a plain save never cancels.
+      await store.saveChatState('console', 'd', { v: 2 });
+      await store.saveChatState('console', 'c', { v: 2, matchOptOut: true }, { cancelMatchNotices: true });
+      expect(await store.outboxCounts()).toMatchObject({ pending: 2, sending: 1, cancelled: 1 });
+      await store.close();
+    });
+
     it('enqueues a key only once, keeping quick replies and data', async () => {
       const { store } = await open();
       const choices = [{ label: '是', value: '是' }, { label: '否', value: '否' }];

@@ -4,7 +4,11 @@
  * kept across an expired session; sign-in limits behind a proxy and per link token; Secure cookies behind https;
  * award registrations with removal. Over a real runtime and SQLite file (fastify.inject).
  */
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/run-cli.ts';
 import { createSignInToken } from '../../src/web/console-db.ts';
 import { Client, consoleKit, subscribeMany, TEST_NOW, type ConsoleKit } from './console-kit.ts';
 
@@ -67,6 +71,30 @@ describe('a broadcast is sent once whatever the browser does', () => {
 });
 
 describe('publicity goes through compose, preview and confirm', () => {
+  it('with no award rules file naming a publicity title, the title is required: the field says so and an untitled preview is refused politely', async () => {
+    const saved = process.env.AWARDS_DIR;
+    const dir = mkdtempSync(join(tmpdir(), 'no-publicity-title-'));
+    cpSync(join(ROOT, 'tests/fixtures/awards/zhengzhou-mayor-quality.json'), join(dir, 'zhengzhou-mayor-quality.json'));
+    process.env.AWARDS_DIR = dir;
+    try {
+      kit = await consoleKit();
+      await subscribeMany(kit.rt, 2, 'q', [], TEST_NOW);
+      const c = new Client(kit.app);
+      await c.signIn(kit);
+      const form = (await c.get('/publicity')).body;
+      expect(form).toMatch(/<label for="title">标题<\/label><input[^>]*id="title"[^>]*required/);
+      expect(form).not.toContain('placeholder=');
+      const preview = await c.post('/publicity/preview', { starts: '2026-03-05', title: '', draft: draftOf(form) });
+      expect(preview.body).toContain('请填写公示标题');
+      expect(preview.body).not.toContain('id="untitled-warning"');
+      await kit.rt.runDue(TEST_NOW);
+      expect(kit.channel.sent).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.AWARDS_DIR;
+      else process.env.AWARDS_DIR = saved;
+    }
+  });
+
   it('an untitled publicity is previewed with its default title and sent only on confirm, once; the same period is refused whatever its title', async () => {
     kit = await consoleKit();
     await subscribeMany(kit.rt, 3, 'p', [], TEST_NOW);
@@ -213,6 +241,29 @@ describe('sign-in behind a proxy', () => {
 });
 
 describe('awards page', () => {
+  it('names the company when its chat gave its name ("我们公司叫…"), on the awards page and the overview; /forget removes it', async () => {
+    kit = await consoleKit();
+    const say = (chat: string, text: string) => kit!.rt.bot.handle({ channel: 'wechat', chat, user: chat, text, at: TEST_NOW });
+    await say('wxid_named', '我们公司叫华艺卫浴有限公司');
+    await say('wxid_named', '/award 2024-03-01');
+    await say('wxid_plain', '/award 2024-05-01');
+    const c = new Client(kit.app);
+    await c.signIn(kit);
+    const table = /<table id="awards">[\s\S]*?<\/table>/.exec((await c.get('/publicity')).body)![0];
+    expect(table).toContain('华艺卫浴有限公司（微信联系人，编号 wxid_named）');
+    expect(table).toContain('微信联系人（编号 wxid_plain）');
+    expect((await c.get('/')).body).toContain('华艺卫浴有限公司（微信联系人，编号 wxid_named）：2024年3月1日获奖');
+    // Removing one of its registrations is recorded with the company's name.
+    await say('wxid_named', '/award 2023-06-01');
+    const older = /<tr><td class="company">华艺卫浴有限公司（微信联系人，编号 wxid_named）<\/td><td>[^<]*<\/td><td>2023年6月1日[\s\S]*?name="id" value="(\d+)"/.exec((await c.get('/publicity')).body)![1];
+    expect((await c.post('/awards/remove', { id: older })).statusCode).toBe(303);
+    expect((await c.get('/audit')).body).toContain(`获奖登记 #${older}：华艺卫浴有限公司（微信联系人，编号 wxid_named）`);
+    await say('wxid_named', '/forget');
+    const after = (await c.get('/publicity')).body;
+    expect(after).not.toContain('华艺卫浴');
+    expect(after).toContain('微信联系人（编号 wxid_named）');
+  });
+
   it('shows company, award name, expiry and next reminder; staff remove one, with an audit entry, and its reminders stop', async () => {
     kit = await consoleKit();
     await kit.rt.bot.handle({ channel: 'telegram', chat: '777', user: '777', text: '/award 2024-03-01', at: TEST_NOW });

@@ -3,10 +3,12 @@ import type { Handler, HandlerContext } from '../handler.ts';
 import type { OutgoingMessage } from '../types.ts';
 import type { BroadcastStats, SchedulingStore } from '../../storage/store.ts';
 import { forbidden, normalizeTag, rawArgs, reply, type SchedulingHooks } from '../../scheduling/commands.ts';
-import { dateRefusal, formatDayZh, localDay, parseDay } from '../../scheduling/dates.ts';
+import { dateRefusal, daysBetween, formatDayZh, localDay, parseDay } from '../../scheduling/dates.ts';
 import { echo } from '../../nlu/sanitize.ts';
 import { broadcastReportData, broadcastReportText } from '../../scheduling/outbox.ts';
-import { DEFAULT_PUBLICITY_TITLE, firstReminderOn, publicityData, publicityEnds, publicityStages, publicityStartText } from '../../scheduling/reminders.ts';
+import { defaultPublicityTitle } from '../../dialogue/award-loader.ts';
+import { reminderWords } from '../../scheduling/award-words.ts';
+import { firstReminderOn, publicityData, publicityEnds, publicityStages, publicityStartText } from '../../scheduling/reminders.ts';
 
 /** The staff commands this handler owns. */
 export const STAFF_COMMANDS: readonly string[] = ['/publicity', '/broadcast', '/broadcasts', '/console'];
@@ -26,7 +28,8 @@ export const MAX_BROADCAST_LENGTH = 4096;
 /** Longest publicity title kept. */
 const MAX_TITLE_LENGTH = 200;
 
-const PUBLICITY_USAGE = '用法：/publicity 开始日期 [标题]，例如 /publicity 2026-01-05 2025年度优秀奖拟获奖企业名单。公示期为10天（含首日）。';
+/** How to announce a publicity, with its length from the award rules file. */
+const publicityUsage = () => `用法：/publicity 开始日期 [标题]，例如 /publicity 2026-01-05 2025年度拟获奖企业名单公示。公示期为${reminderWords().publicityDays}天（含首日）。`;
 const BROADCAST_USAGE = '用法：/broadcast 内容，或 /broadcast --tag 水口镇 内容（只发给带该标签的订阅者）。';
 
 /** Splits "--tag 水口镇 text" or "--tag=水口镇 text" into the tag and the verbatim text. */
@@ -47,11 +50,13 @@ export function createStaffHandler(store: SchedulingStore, hooks: StaffHooks = {
   async function publicity(ctx: HandlerContext): Promise<OutgoingMessage[]> {
     const args = rawArgs(ctx.msg.text);
     const first = /^(\S+)\s*([\s\S]*)$/.exec(args);
-    if (!first) return reply(ctx, PUBLICITY_USAGE, { error: 'usage' });
+    if (!first) return reply(ctx, publicityUsage(), { error: 'usage' });
     const parsed = parseDay(first[1]);
-    if (!('day' in parsed)) return reply(ctx, `${dateRefusal(parsed.raw, parsed.problem)}\n${PUBLICITY_USAGE}`, { error: 'invalid_date' });
+    if (!('day' in parsed)) return reply(ctx, `${dateRefusal(parsed.raw, parsed.problem)}\n${publicityUsage()}`, { error: 'invalid_date' });
     const starts = parsed.day;
-    const title = (first[2].trim() || DEFAULT_PUBLICITY_TITLE).slice(0, MAX_TITLE_LENGTH);
+    // Without a title, the award rules file's publicity title; when there is none to choose, staff are asked for one.
+    const title = (first[2].trim() || defaultPublicityTitle() || '').slice(0, MAX_TITLE_LENGTH);
+    if (!title) return reply(ctx, `请在开始日期后写上公示标题（已收录的奖项规则没有指定唯一的默认标题）。\n${publicityUsage()}`, { error: 'title_required' });
     const ends = publicityEnds(starts);
     const today = localDay(ctx.now);
     if (ends < today) {
@@ -70,7 +75,7 @@ export function createStaffHandler(store: SchedulingStore, hooks: StaffHooks = {
     if (result.recipients > 0) hooks.onEnqueued?.();
     return reply(
       ctx,
-      `已发布公示“${title}”：${formatDayZh(starts)}至${formatDayZh(ends)}，共10天。` +
+      `已发布公示“${title}”：${formatDayZh(starts)}至${formatDayZh(ends)}，共${daysBetween(starts, ends) + 1}天。` +
         `已向${result.recipients}位订阅者发送公示通知；公示最后三天内和结束次日会再各提醒一次。`,
       data,
     );

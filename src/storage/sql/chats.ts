@@ -16,6 +16,19 @@ export async function saveChatState(c: SqlRunner, channel: string, chat: string,
   );
 }
 
+/** Outbox key prefix of the match notices (one per award version and chat; see dialogue/match-notice.ts). */
+export const MATCH_NOTICE_KEY = 'match:';
+
+/** Cancels a chat's match notices still queued (pending, not being sent): the chat turned them off. Resolves how many. */
+export async function cancelMatchNotices(c: SqlRunner, channel: string, chat: string): Promise<number> {
+  const r = await c.run(
+    `UPDATE outbox SET state = 'cancelled', last_error = 'match notices turned off'
+     WHERE channel = ? AND chat = ? AND state = 'pending' AND substr(key, 1, ?) = ?`,
+    [channel, chat, MATCH_NOTICE_KEY.length, MATCH_NOTICE_KEY],
+  );
+  return r.changes;
+}
+
 /** Records a platform update id; resolves false when it was seen before (by any process sharing the database). */
 export async function markUpdateSeen(c: SqlRunner, channel: string, updateId: string | number, nowMs: number): Promise<boolean> {
   const r = await c.run('INSERT INTO seen_updates (channel, update_id, seen_at) VALUES (?, ?, ?) ON CONFLICT (channel, update_id) DO NOTHING', [

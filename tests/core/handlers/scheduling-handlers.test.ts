@@ -1,4 +1,8 @@
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ROOT } from '../../helpers/run-cli.ts';
 import { parseCommand } from '../../../src/core/bot.ts';
 import type { Handler, HandlerContext } from '../../../src/core/handler.ts';
 import type { OutgoingMessage } from '../../../src/core/types.ts';
@@ -208,6 +212,33 @@ describe('staff commands', () => {
     expect((await h.one('staff', '/publicity 2026-02-30', { staff: true })).data).toEqual({ error: 'invalid_date' });
     expect((await h.one('staff', '/publicity 2026-01-05', { staff: true, now: at('2026-03-01') })).data).toEqual({ error: 'invalid_date' });
     expect((await h.one('staff', '/publicity', { staff: true })).data).toEqual({ error: 'usage' });
+  });
+
+  it('an untitled publicity takes its title from the award rules file, and is refused politely when no rules file gives one', async () => {
+    const h = await harness();
+    await h.one('a', '/subscribe');
+    const titled = await h.one('staff', '/publicity 2026-01-05', { staff: true, now: at('2026-01-05', '08:00') });
+    const kaiping = JSON.parse(readFileSync(join(ROOT, 'data/awards/kaiping-excellence.json'), 'utf8')) as { publicity: { title: string } };
+    expect(titled.data).toMatchObject({ publicity: { title: kaiping.publicity.title } });
+    const saved = process.env.AWARDS_DIR;
+    const dir = mkdtempSync(join(tmpdir(), 'no-publicity-title-'));
+    cpSync(join(ROOT, 'tests/fixtures/awards/zhengzhou-mayor-quality.json'), join(dir, 'zhengzhou-mayor-quality.json'));
+    process.env.AWARDS_DIR = dir;
+    try {
+      const refused = await h.one('staff', '/publicity 2026-02-05', { staff: true, now: at('2026-01-05', '08:00') });
+      // Nor can an award be registered for reminders: no rules file states how long one stays valid.
+      const award = await h.one('ent', '/award 2024-03-01');
+      expect(award.data).toEqual({ error: 'no_registration' });
+      expect(award.text).toContain('目前没有可以登记到期提醒的奖项');
+      expect(refused.data).toEqual({ error: 'title_required' });
+      expect(refused.text).toContain('请在开始日期后写上公示标题');
+      await h.tick(at('2026-02-05'));
+      const starts = h.channel.to('a').filter((m) => (m.data as { reminder?: { kind: string } } | undefined)?.reminder?.kind === 'publicity_start');
+      expect(starts.map((m) => (m.data as { reminder: { ends: string } }).reminder.ends)).toEqual(['2026-01-14']);
+    } finally {
+      if (saved === undefined) delete process.env.AWARDS_DIR;
+      else process.env.AWARDS_DIR = saved;
+    }
   });
 });
 
