@@ -1,6 +1,6 @@
 /** Places a question names, judged against the gazetteer and the places the loaded documents come from. */
 import type { Places } from './glossary.ts';
-import { shortPlace } from './glossary.ts';
+import { romanise, shortPlace } from '../nlu/glossary.ts';
 import type { PolicyDocument } from './policy-schema.ts';
 
 /** Places named in a question: corpus regions it points to, and places no loaded document comes from. */
@@ -19,7 +19,7 @@ export class PlaceMatcher {
   private readonly regions: Set<string>;
 
   /** Builds the matcher from the documents (their regions and aliases) and the gazetteer. */
-  constructor(documents: PolicyDocument[], private readonly places: Places, private readonly knows: (phrase: string) => boolean) {
+  constructor(documents: PolicyDocument[], private readonly places: Places, private readonly knows: (phrase: string) => boolean, readings: Record<string, string> = {}) {
     this.regions = new Set(documents.map((d) => d.region).filter(Boolean));
     for (const d of documents) {
       if (!d.region) continue;
@@ -34,6 +34,14 @@ export class PlaceMatcher {
     Object.keys(places.cities).forEach(add);
     for (const n of places.national) this.gazetteer.push([n, n]);
     for (const [en, zh] of Object.entries(places.english)) this.english.push([new RegExp(`\\b${en}\\b`, 'i'), zh]);
+    // The pinyin of each loaded document's place and of the gazetteer's places ("Quanzhou" → 泉州市); the english map wins.
+    const spelled = new Set(Object.keys(places.english).map((e) => e.toLowerCase()));
+    for (const full of [...this.regions, ...places.provinces, ...Object.keys(places.cities)]) {
+      const en = romanise(full, readings);
+      if (!en || spelled.has(en)) continue;
+      spelled.add(en);
+      this.english.push([new RegExp(`\\b${en}\\b`, 'i'), full]);
+    }
     const byLength = (a: [string, string], b: [string, string]) => b[0].length - a[0].length;
     this.aliases.sort(byLength);
     this.gazetteer.sort(byLength);
