@@ -42,7 +42,7 @@ function subjectOf(k: Knowledge, q: string, families: EvidenceRule[]): string | 
 export function unstated(k: Knowledge, q: string, qt: QuestionType, unit: Unit): Unstated | undefined {
   const text = `${unit.heading} ${unit.text}`.toLowerCase();
   // The programme's own name ("标准化资助" of a 资助 notice) names the document; it asks for no benefit.
-  const families = familiesAsked(k, withoutTitleWords(k, q, unit.title));
+  const families = familiesAsked(k, withoutTitleWords(k, withoutEnglishTitleWords(k, q, unit.title), unit.title));
   if (qt !== 'yesno' && qt !== 'money' && !families.length) return undefined;
   const object = askedObject(q, k.glossary);
   const missing = families.find((f) => !ruleOf(f).evidence.test(text));
@@ -102,4 +102,9 @@ function wholeObject(q: string, object: string): string {
   const rest = at < 0 ? '' : (/^[\u4e00-\u9fff]*/.exec(q.slice(at + object.length))?.[0] ?? '');
   const whole = `${object}${rest}`.replace(/(吗|呢|么|不|没有|没)$/, '');
   return whole.length <= 16 ? whole : object;
+}
+
+/** The question without the English words whose glossary meaning the title holds ("Quanzhou reward rules" → 奖励办法). */
+export function withoutEnglishTitleWords(k: Knowledge, q: string, title: string): string {
+  return q.replace(/[a-z][a-z-]*/gi, (w) => ((k.glossary.synonyms[w.toLowerCase()] ?? []).some((s) => s.length >= 2 && title.includes(s)) ? ' ' : w));
 }

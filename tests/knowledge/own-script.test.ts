@@ -40,6 +40,7 @@ const TRADITIONAL = [
   '第三條 標準化獎勵：主導制定國際標準的，每項獎勵60萬元；主導制定國家標準的，每項獎勵30萬元；主導制定行業標準的，每項獎勵15萬元。',
   '第四條 符合條件的企業應於每年3月31日前向所在縣（市、區）市場監督管理部門提出申請，經審覈後報市市場監督管理局。',
   '第五條 本辦法自2022年4月1日起施行，有效期至2024年12月31日。',
+  '第六條 本辦法由市市場監督管理局負責解釋。',
 ].join('\n');
 
 /** Another city's rules in Simplified characters, with the same kind of clause and another amount. */
@@ -120,5 +121,8 @@ describe('a document in its own script', () => {
     expect(qz.citations[0].title).toBe('泉州市质量提升奖励办法');
     const zz = answerQuestion(k, 'Zhangzhou: how much for leading a national standard?', AT);
     expect(zz.answer, zz.answer).toContain('8万元');
+    // "reward rules" names the document (奖励办法); the question asks who, not for a reward.
+    const who = answerQuestion(k, 'Who interprets the Quanzhou reward rules?', AT);
+    expect(who.answer.split('\n')[0], who.answer).toContain('市市场监督管理局负责解释');
   });
 });
