@@ -158,13 +158,24 @@ export function loadPolicyFile(dir: string, file: string, places: Places = loadP
     const lines = plain.slice(p.start, end);
     const partUnits = splitPart({ docId: pm.id, title: pm.title, region, lines }, { title: pm.title });
     // The part's converted text and its original, aligned, for laying each unit back onto the document's own script.
-    const from = (no: number) => body.slice(p.start, end).findIndex((l) => l.no >= no) + p.start;
-    const stream = (k: number, side: 'plain' | 'own') => aligned.slice(k, end).map((a) => a[side]).join('\n');
+    // (Each unit reads a bounded stretch from its first line on, so a long document costs linear time.)
+    const ownLines = aligned.slice(p.start, end);
+    const converted = ownLines.some((a) => a.plain !== a.own);
+    const plainStream = ownLines.map((a) => a.plain).join('\n');
+    const ownStream = ownLines.map((a) => a.own).join('\n');
+    const offsets = new Map<number, number>();
+    ownLines.reduce((off, a, k) => (offsets.set(body[p.start + k].no, off), off + a.plain.length + 1), 0);
+    const stretch = (u: Unit): [string, string] | undefined => {
+      const off = offsets.get(u.line);
+      if (off === undefined) return undefined;
+      const until = off + 3 * u.text.length + 2000;
+      return [plainStream.slice(off, until), ownStream.slice(off, until)];
+    };
     for (const u of partUnits) {
       const facts = extractFacts(sentencesOf(u));
       if (facts.length) u.facts = facts;
-      const at = from(u.line);
-      const original = at >= p.start && plain.slice(at, end).some((l, j) => l.text !== body[at + j].text) ? ownTextOf(u.text, stream(at, 'plain'), stream(at, 'own')) : undefined;
+      const span = converted ? stretch(u) : undefined;
+      const original = span ? ownTextOf(u.text, span[0], span[1]) : undefined;
       if (original) u.original = original;
       const check = unitSchema.safeParse(u);
       if (!check.success) throw new DataError(file, `line ${u.line}`, describeZod(check.error));
