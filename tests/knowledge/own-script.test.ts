@@ -125,4 +125,10 @@ describe('a document in its own script', () => {
     const who = answerQuestion(k, 'Who interprets the Quanzhou reward rules?', AT);
     expect(who.answer.split('\n')[0], who.answer).toContain('市市场监督管理局负责解释');
   });
+
+  it('reports a bad reading in data/pinyin.json by file and field', () => {
+    const dir = dataWith({ 'qz.txt': TRADITIONAL });
+    writeFileSync(join(dir, 'pinyin.json'), JSON.stringify({ readings: { 泉: 'Quan2' } }));
+    expect(() => loadKnowledge(dir)).toThrow(/pinyin\.json.*readings\.泉/);
+  });
 });
