@@ -10,7 +10,7 @@
  */
 import type { Citation } from '../core/types.ts';
 import { answerFrame, answerQuestion, understand, withContext, type FramedAnswer, type Knowledge } from '../knowledge/answer.ts';
-import { loadPlaces, shortPlace } from '../knowledge/glossary.ts';
+import { shortPlace } from '../knowledge/glossary.ts';
 import { boundedWhole, type Topic, type TopicUse } from './topic.ts';
 
 /** A message read against the topic. */
@@ -73,11 +73,8 @@ export class TopicResolver {
       if (!d.region) continue;
       for (const a of [d.region, shortPlace(d.region), ...d.aliases]) this.placeNames.push([a, d.region]);
     }
-    try {
-      for (const [en, zh] of Object.entries(loadPlaces().english)) this.placeNames.push([en.toLowerCase(), zh]);
-    } catch {
-      // The gazetteer is optional here: English place names are then only read by the answerer.
-    }
+    // English names: the gazetteer's, and the pinyin of the loaded places (see knowledge/places.ts).
+    for (const [en, zh] of k.places.spellings) this.placeNames.push([en, zh]);
     this.placeNames.sort((a, b) => b[0].length - a[0].length);
     for (const d of k.documents) {
       for (const a of d.awards) for (let i = 0; i + 3 <= a.length; i++) this.awardNames.push([a.slice(i), a]);

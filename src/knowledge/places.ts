@@ -1,6 +1,6 @@
 /** Places a question names, judged against the gazetteer and the places the loaded documents come from. */
 import type { Places } from './glossary.ts';
-import { shortPlace } from './glossary.ts';
+import { romanise, shortPlace } from '../nlu/glossary.ts';
 import type { PolicyDocument } from './policy-schema.ts';
 
 /** Places named in a question: corpus regions it points to, and places no loaded document comes from. */
@@ -16,10 +16,12 @@ export class PlaceMatcher {
   private readonly aliases: [string, string][] = [];
   private readonly gazetteer: [string, string][] = [];
   private readonly english: [RegExp, string][] = [];
+  /** English spellings of places (lower case) and the place each stands for: the english map, then derived pinyin. */
+  readonly spellings: [string, string][] = [];
   private readonly regions: Set<string>;
 
   /** Builds the matcher from the documents (their regions and aliases) and the gazetteer. */
-  constructor(documents: PolicyDocument[], private readonly places: Places, private readonly knows: (phrase: string) => boolean) {
+  constructor(documents: PolicyDocument[], private readonly places: Places, private readonly knows: (phrase: string) => boolean, readings: Record<string, string> = {}) {
     this.regions = new Set(documents.map((d) => d.region).filter(Boolean));
     for (const d of documents) {
       if (!d.region) continue;
@@ -33,7 +35,18 @@ export class PlaceMatcher {
     places.provinces.forEach(add);
     Object.keys(places.cities).forEach(add);
     for (const n of places.national) this.gazetteer.push([n, n]);
-    for (const [en, zh] of Object.entries(places.english)) this.english.push([new RegExp(`\\b${en}\\b`, 'i'), zh]);
+    for (const [en, zh] of Object.entries(places.english)) this.spellings.push([en.toLowerCase(), zh]);
+    // The pinyin of each loaded document's place and towns and of the gazetteer's places ("Quanzhou" → 泉州市); the
+    // english map wins.
+    const spelled = new Set(this.spellings.map(([en]) => en));
+    const named: [string, string][] = [...this.aliases.map(([a, region]): [string, string] => [a, region]), ...[...places.provinces, ...Object.keys(places.cities)].map((p): [string, string] => [p, p])];
+    for (const [name, full] of named) {
+      const en = romanise(name, readings);
+      if (!en || spelled.has(en)) continue;
+      spelled.add(en);
+      this.spellings.push([en, full]);
+    }
+    for (const [en, zh] of this.spellings) this.english.push([new RegExp(`\\b${en}\\b`, 'i'), zh]);
     const byLength = (a: [string, string], b: [string, string]) => b[0].length - a[0].length;
     this.aliases.sort(byLength);
     this.gazetteer.sort(byLength);

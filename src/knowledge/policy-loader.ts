@@ -7,6 +7,7 @@ import { DataError } from '../errors.ts';
 import { splitPart, type SourceLine } from './ingest.ts';
 import { readMetadata, readSignature, squash } from './metadata.ts';
 import { simplify } from '../nlu/normalize.ts';
+import { alignLine, ownTextOf } from './own-script.ts';
 import { buildDictionary } from './dictionary.ts';
 import { deriveAliases, deriveAwards, deriveValidity } from './derive.ts';
 import { extractFacts, sentencesOf } from './facts.ts';
@@ -30,7 +31,7 @@ export function listPolicyFiles(dir: string): string[] {
 }
 
 /** Source files whose code shapes the index; a change to them makes a built index stale too. */
-const INGEST_CODE = ['./ingest.ts', './metadata.ts', './dictionary.ts', './policy-schema.ts', './derive.ts', './facts.ts', './policy-loader.ts'].map((f) => new URL(f, import.meta.url));
+const INGEST_CODE = ['./ingest.ts', './own-script.ts', './metadata.ts', './dictionary.ts', './policy-schema.ts', './derive.ts', './facts.ts', './policy-loader.ts'].map((f) => new URL(f, import.meta.url));
 
 /** Hash of every policy source file and of the ingest code, so a stale index can be detected. */
 export function hashSources(dir: string): string {
@@ -89,24 +90,6 @@ function placeOf(text: string, places: Places): string | undefined {
   return placeNamed(text, places) || regionOf(text) || undefined;
 }
 
-/**
- * A unit's text in the document's own script, when ingest read it converted (Traditional → Simplified): the same span
- * of the original lines, laid out as the unit's text. Kept only when it differs and converts back to the unit's text.
- */
-function originalOf(u: Unit, originals: Map<number, string>): string | undefined {
-  const squeeze = (s: string) => s.replace(/\s+/g, '');
-  const source = squeeze([...originals.entries()].filter(([no]) => no >= u.line).map(([, t]) => t).join(''));
-  const converted = simplify(source);
-  if (converted === source || converted.length !== source.length) return undefined;
-  const want = squeeze(u.text);
-  const at = converted.indexOf(want);
-  if (at < 0) return undefined;
-  const chars = [...source.slice(at, at + want.length)];
-  let k = 0;
-  const out = [...u.text].map((c) => (/\s/.test(c) ? c : (chars[k++] ?? c))).join('');
-  return out !== u.text && simplify(out) === u.text ? out : undefined;
-}
-
 /** Turns a file name into a document id. */
 function idFromFile(file: string): string {
   const slug = basename(file, '.txt').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
@@ -142,7 +125,8 @@ export function loadPolicyFile(dir: string, file: string, places: Places = loadP
   const firstLine = body.find((l) => l.text.trim() !== '');
   if (!firstLine) throw new DataError(file, `line ${bodyStart + 1}`, 'the document has no text');
   // What the text says about itself, read in Simplified characters; front matter or a sidecar only corrects it.
-  const plain = body.map((l) => ({ no: l.no, text: simplify(l.text) }));
+  const aligned = body.map((l) => alignLine(l.text));
+  const plain = body.map((l, k) => ({ no: l.no, text: aligned[k].plain }));
   const read = readMetadata(plain);
   const fileId = idFromFile(file);
   metaInput.title ??= read.title;
@@ -173,11 +157,25 @@ export function loadPolicyFile(dir: string, file: string, places: Places = loadP
     const end = parts[k + 1]?.start ?? body.length;
     const lines = plain.slice(p.start, end);
     const partUnits = splitPart({ docId: pm.id, title: pm.title, region, lines }, { title: pm.title });
-    const originals = new Map(body.slice(p.start, end).map((l) => [l.no, l.text]));
+    // The part's converted text and its original, aligned, for laying each unit back onto the document's own script.
+    // (Each unit reads a bounded stretch from its first line on, so a long document costs linear time.)
+    const ownLines = aligned.slice(p.start, end);
+    const converted = ownLines.some((a) => a.plain !== a.own);
+    const plainStream = ownLines.map((a) => a.plain).join('\n');
+    const ownStream = ownLines.map((a) => a.own).join('\n');
+    const offsets = new Map<number, number>();
+    ownLines.reduce((off, a, k) => (offsets.set(body[p.start + k].no, off), off + a.plain.length + 1), 0);
+    const stretch = (u: Unit): [string, string] | undefined => {
+      const off = offsets.get(u.line);
+      if (off === undefined) return undefined;
+      const until = off + 3 * u.text.length + 2000;
+      return [plainStream.slice(off, until), ownStream.slice(off, until)];
+    };
     for (const u of partUnits) {
       const facts = extractFacts(sentencesOf(u));
       if (facts.length) u.facts = facts;
-      const original = originalOf(u, originals);
+      const span = converted ? stretch(u) : undefined;
+      const original = span ? ownTextOf(u.text, span[0], span[1]) : undefined;
       if (original) u.original = original;
       const check = unitSchema.safeParse(u);
       if (!check.success) throw new DataError(file, `line ${u.line}`, describeZod(check.error));

@@ -6,6 +6,7 @@ import { normalizeText, simplify } from '../nlu/normalize.ts';
 import { questionType, refineType, partsOf, firstPart, askedPredicate, askedObject } from '../nlu/question.ts';
 import type { Knowledge } from './knowledge.ts';
 import type { PolicyDocument } from './policy-schema.ts';
+import { sentencesOf } from './facts.ts';
 import { foreignTopics } from './retrieval.ts';
 
 /** Award names a question mentions, with the documents that set them (title or front matter). */
@@ -30,12 +31,28 @@ export function awardsNamed(k: Knowledge, q: string): { name: string; docs: Poli
   return [...out.entries()].map(([name, docs]) => ({ name, docs }));
 }
 
-/** Award names the question uses that no loaded document sets (the glossary's award terms, or any "…质量奖"). */
-export function unknownAward(k: Knowledge, q: string, known: string[]): string | undefined {
-  // The name is what follows the last verb or particle before 质量奖 ("企业评上质量奖" names no award, only 质量奖).
-  const names = [...q.matchAll(/[\u4e00-\u9fff]{2,6}质量奖/g)].map((m) => m[0].replace(/^.*(?:评上|评|获得|获|拿到|拿|申报|报|的|了|写|有|给|上|个)(?=[\u4e00-\u9fff]*质量奖$)/, ''));
+/**
+ * Whether a loaded clause (of the places named, when any) states money in the sentence that names the award: a
+ * document that rewards another body's award ("获得中国质量奖的，给予一次性奖励200万元") answers its amount.
+ */
+export function rewardStated(k: Knowledge, name: string, places: string[] = []): boolean {
+  const held = k.search.unitsWith([name]);
+  const units = held ? [...held] : k.units;
+  return units.some(
+    (u) =>
+      (!places.length || places.includes(u.region)) &&
+      u.text.includes(name) &&
+      (u.facts ?? []).some((f) => f.type === 'amount' && sentencesOf(u)[f.sentence]?.includes(name)),
+  );
+}
+
+/** Award names the question uses that no loaded document sets or pays (the glossary's award terms, or any "…质量奖"). */
+export function unknownAward(k: Knowledge, q: string, known: string[], places: string[] = []): string | undefined {
+  // The name is what follows the last verb or particle before 质量奖 ("企业评上质量奖" names no award, only 质量奖);
+  // 质量奖励 is a reward for quality, not an award's name.
+  const names = [...q.matchAll(/[\u4e00-\u9fff]{2,6}质量奖(?!励)/g)].map((m) => m[0].replace(/^.*(?:评上|评|获得|获|拿到|拿|申报|报|的|了|写|有|给|上|个)(?=[\u4e00-\u9fff]*质量奖$)/, ''));
   const named = [...k.glossary.terms.filter((t) => t.endsWith('奖') && q.includes(t)), ...names];
-  return named.find((n) => !known.some((a) => a.endsWith(n) || n.endsWith(a.slice(-3))));
+  return named.find((n) => !known.some((a) => a.endsWith(n) || n.endsWith(a.slice(-3))) && !rewardStated(k, n, places));
 }
 
 /**
@@ -67,7 +84,7 @@ export function understand(k: Knowledge, text: string): QuestionFrame {
     parts: partsOf(q, g).map((p) => ({ text: p, type: questionType(p, g) })),
     places: { covered: [...places.covered], uncovered: [...places.uncovered] },
     awards: awards.map((a) => a.name),
-    unknownAward: unknownAward(k, q, awards.map((a) => a.name)),
+    unknownAward: unknownAward(k, q, awards.map((a) => a.name), [...places.covered]),
     documents: [...new Set(awards.flatMap((a) => a.docs.map((d) => d.id)))],
     terms: [...terms.entries()],
     foreign: foreignTopics(k, q),
