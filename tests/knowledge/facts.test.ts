@@ -30,6 +30,19 @@ describe('typed facts found at ingest', () => {
     expect(of('培训基地设在水口创新中心，由协会管理。', 'place')).toEqual(['设在水口创新中心']);
   });
 
+  it('reads where materials are sent: an office, an online system, a labelled place; an office passing them on is marked', () => {
+    const submit = (text: string) => facts(text).filter((f) => f.type === 'submit');
+    expect(submit('申报单位下载并填写申请表，连同证明材料报送所在区、县（市）市场监督管理局。').map((f) => [f.text, f.relay, f.online])).toEqual([['报送所在区、县（市）市场监督管理局', undefined, undefined]]);
+    expect(of('符合条件的企业向所在区市场监督管理部门提交申报材料。', 'submit')).toEqual(['向所在区市场监督管理部门提交']);
+    expect(of('市本级企业直接报送至某市市场监督管理局标准化处（某市某路1号）。', 'submit')).toEqual(['报送至某市市场监督管理局标准化处（某市某路1号）']);
+    expect(submit('申报单位通过“某省政务服务网”在线填报。').map((f) => [f.text, f.online])).toEqual([['通过“某省政务服务网”在线填报', true]]);
+    expect(submit('受理地点：市民中心三楼12号窗口。').map((f) => [f.text, f.clause])).toEqual([['受理地点：市民中心三楼12号窗口', '受理地点：市民中心三楼12号窗口']]);
+    expect(submit('各区市场监督管理局负责初审，并于7月15日前将初审意见汇总报送市市场监督管理局。').map((f) => f.relay)).toEqual([true]);
+    // Materials listed, a form downloaded: nothing is sent anywhere yet.
+    expect(of('申报单位须提交以下材料，纸质材料一式两份，并同时报送电子版：', 'submit')).toEqual([]);
+    expect(of('申报单位登录某市市场监督管理局网站下载并填写申请表。', 'submit')).toEqual([]);
+  });
+
   it('names responsible bodies and role holders', () => {
     expect(of('奖励资金由市财政统筹安排解决。', 'body')).toContain('市财政');
     expect(of('评审委员会主任由分管质量工作的副市长担任。', 'body')).toContain('副市长');
