@@ -1,6 +1,9 @@
 /** Splits policy text into citable units following the document's own numbering, mending page-break damage. */
 import type { PolicyMeta, Unit } from './policy-schema.ts';
 
+/** A notice's salutation: "各县（市、区）市场监督管理局：", "各区、县（市）市场监督管理局，各有关单位：". */
+const SALUTATION = /^各[^。；：:]{1,100}[：:]/;
+
 /** One raw line with its 1-based line number in the source file. */
 export interface SourceLine {
   no: number;
@@ -190,7 +193,8 @@ export function splitPart(part: PartInput, meta?: Pick<PolicyMeta, 'title'>): Un
   // no numbering) makes each paragraph a unit of its own, numbered as the reader counts them (第3段).
   const paragraphs = [...notice, ...intro].sort((a, b) => a.no - b.no);
   if (paragraphs.length >= 4) {
-    paragraphs.forEach((l, k) => push({ article: `第${k + 1}段`, heading: titleText, kind: notice.includes(l) ? 'notice' : 'preamble', line: l.no, text: l.text }));
+    // (A paragraph opening with a salutation, "各区、县（市）市场监督管理局，各有关单位：…", is the notice's own opening.)
+    paragraphs.forEach((l, k) => push({ article: `第${k + 1}段`, heading: titleText, kind: notice.includes(l) || SALUTATION.test(l.text) ? 'notice' : 'preamble', line: l.no, text: l.text }));
   } else {
     if (notice.length) {
       push({ article: '印发通知', heading: '通知', kind: 'notice', line: notice[0].no, text: notice.map((l) => l.text).join('\n') });
@@ -198,7 +202,7 @@ export function splitPart(part: PartInput, meta?: Pick<PolicyMeta, 'title'>): Un
     if (intro.length) {
       // A salutation ("各县（市、区）市场监督管理局：…现将有关事项通知如下") opens a notice, not the document's own text.
       const text = intro.map((l) => l.text).join('\n');
-      push({ article: '前言', heading: '前言', kind: /^各[^。；：:]{1,100}[：:]/.test(text) ? 'notice' : 'preamble', line: intro[0].no, text });
+      push({ article: '前言', heading: '前言', kind: SALUTATION.test(text) ? 'notice' : 'preamble', line: intro[0].no, text });
     }
   }
   for (const b of blocks) {

@@ -89,15 +89,19 @@ export function departmentsOf(u: Unit): string | undefined {
 
 /** Ranks units for the question: BM25, then the best sentence, adjacent-word phrases, the asked fact type and the award named. */
 export function rank(k: Knowledge, q: string, terms: Map<string, number>, qt: QuestionType, filter: ((u: Unit) => boolean) | undefined, awardDocs: Set<string>, limit = 12): Hit[] {
-  const raw = k.search.search(terms, limit, filter);
+  const raw = withinDocuments(k, terms, k.search.search(terms, limit, filter), filter, limit);
   const wanted = WANTED[qt];
   const phrases = phrasesOf(k, q);
   // "认证目标有哪些": a section whose title names what is asked (一、总体目标) is about it.
   const asked = askedPredicate(q, k.glossary)?.predicate;
+  const reducedFor = new Map<string, Map<string, number>>();
   return raw
     .map((h) => {
       let best = 0;
-      for (const s of sentencesOf(h.unit)) best = Math.max(best, scoreSentence(withoutOwnTitle(s, h.unit.title), terms, k.search));
+      // The sentence's words weigh as in withinDocuments: the title's words choose the document, not the sentence.
+      let own = reducedFor.get(h.unit.title);
+      if (!own) reducedFor.set(h.unit.title, (own = titleReduced(terms, h.unit.title)));
+      for (const s of sentencesOf(h.unit)) best = Math.max(best, scoreSentence(withoutOwnTitle(s, h.unit.title), own, k.search));
       let score = h.score + 0.5 * best;
       if (phrases.length) {
         const text = h.unit.text.replace(/\s+/g, '');
@@ -115,6 +119,43 @@ export function rank(k: Knowledge, q: string, terms: Map<string, number>, qt: Qu
       return { ...h, score };
     })
     .sort((a, b) => b.score - a.score);
+}
+
+/** Weight, in choosing a clause within its document, of a question word that the document's title holds. */
+export const TITLE_TERM_WEIGHT = 0.5;
+
+/**
+ * Re-scores the hits of each document with the words of its own title weighing little: "绍兴标准化项目资助能报哪些标准"
+ * names the programme in every question, and its opening paragraph, which repeats the programme's name, is not the
+ * clause that answers. The title words still choose the document: each document's best hit keeps its score, and its
+ * other clauses rank below it by the rest of the question's words.
+ */
+export function withinDocuments(k: Knowledge, terms: Map<string, number>, raw: Hit[], filter: ((u: Unit) => boolean) | undefined, limit: number): Hit[] {
+  const out: Hit[] = [];
+  for (const docId of new Set(raw.map((h) => h.unit.docId))) {
+    const own = raw.filter((h) => h.unit.docId === docId);
+    const title = own[0].unit.title;
+    const reduced = titleReduced(terms, title);
+    if ([...reduced].every(([t, w]) => w === terms.get(t))) {
+      out.push(...own);
+      continue;
+    }
+    const again = k.search.search(reduced, limit, (u) => u.docId === docId && u.title === title && (!filter || filter(u)));
+    if (!again.length) {
+      out.push(...own);
+      continue;
+    }
+    const lift = own[0].score - again[0].score;
+    out.push(...again.map((h) => ({ ...h, score: h.score + lift })), ...own.filter((h) => h.unit.title !== title));
+  }
+  return out.sort((a, b) => b.score - a.score).slice(0, limit);
+}
+
+/** The question's words with those the title holds weighing TITLE_TERM_WEIGHT (all of them as they are when every word is the title's). */
+export function titleReduced(terms: Map<string, number>, title: string): Map<string, number> {
+  const named = (t: string) => t.length >= 2 && title.includes(t);
+  if ([...terms.keys()].every(named)) return terms;
+  return new Map([...terms].map(([t, w]) => [t, named(t) ? w * TITLE_TERM_WEIGHT : w]));
 }
 
 /** Pairs of adjacent question words, as phrases a clause may contain ("抽检计划"). */
