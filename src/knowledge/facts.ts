@@ -114,6 +114,11 @@ const OFFICE_SUBJECT = /^(?:各|由)?[^，,。；;：:\s向的将把对在与和
 /** A submission made online ("通过…系统在线填报", "网上申报", "发送至…@…"). */
 const ONLINE = /系统|平台|网站|服务网|小程序|APP|App|网上|在线|线上|@/;
 
+const DAY = '\\d{4}\\s*年\\s*\\d{1,2}\\s*月\\s*\\d{1,2}\\s*日';
+const CLOCK = '\\d{1,2}\\s*[:：]\\s*\\d{2}';
+/** An application window, closing on its last day: "申报时间：2026年5月15日至2026年6月19日17:00", "受理期限为…至…". */
+const WINDOW = `(?:申报|受理|申请|报名|征集|推荐|报送)(?:截止)?(?:时间|期限|日期)\\s*(?:[:：]|为|是)?\\s*(?:(?:自|从)?\\s*${DAY}(?:\\s*${CLOCK})?\\s*(?:至|到|起至|—|–|-|~|～)\\s*)?${DAY}(?:\\s*${CLOCK})?`;
+
 interface Pattern {
   type: FactType;
   re: RegExp;
@@ -123,7 +128,7 @@ interface Pattern {
 /** Fact patterns, most specific first; a clause may hold several facts. */
 const PATTERNS: Pattern[] = [
   { type: 'cadence', re: new RegExp(`每(?:${NUM})?(?:个)?(?:年|季度|月|半年)(?:评选|评审|开展|组织|举办|评)?(?:一届|一次|${NUM}次)?|${NUM}年(?:评选|评审|举办)?一届|年度奖`, 'g') },
-  { type: 'deadline', re: new RegExp(`${NUM}个?工作日(?:内)?|(?:截止|截至)(?:时间|日期)?(?:为|是|到)?\\s*\\d{4}\\s*年\\s*\\d{1,2}\\s*月\\s*\\d{1,2}\\s*日`, 'g'), value: (m) => numberOf(/^(\S+?)个?工作日/.exec(m[0])?.[1] ?? '') },
+  { type: 'deadline', re: new RegExp(`${NUM}个?工作日(?:内)?|(?:截止|截至)(?:时间|日期)?(?:为|是|到)?\\s*${DAY}|${WINDOW}|(?:于|在)\\s*${DAY}(?:\\s*${CLOCK})?\\s*(?:前|之前|以前)`, 'g'), value: (m) => numberOf(/^(\S+?)个?工作日/.exec(m[0])?.[1] ?? '') },
   { type: 'date', re: /\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|(?:到|至|截至|截止)?\s*\d{4}\s*年(?:底|前|以前|之前)?(?![\d-])/g },
   { type: 'duration', re: new RegExp(`(?:有效期|期限|期)(?:为|是)?\\s*${NUM}\\s*(?:年|个月|天|日)|${NUM}\\s*(?:个)?(?:年|个月|天|日)(?!规划|计划|行动|远景)(?:内|以上|以下|的?有效期)?`, 'g'), value: (m) => numberOf(new RegExp(`(${NUM})`).exec(m[0])?.[1] ?? '') },
   { type: 'amount', re: new RegExp(`(${DIGIT}|${CN})\\s*(千|万|亿)?元`, 'g'), value: (m) => yuan(m[1], m[2] ?? '') },
@@ -160,7 +165,8 @@ export function extractFacts(sentences: string[]): Fact[] {
   sentences.forEach((s, i) => {
     const clauses = clausesOf(s);
     const clauseAt = (at: number) => (clauses.findLast((c) => c.start <= at) ?? clauses[0])?.text.trim() ?? s;
-    const taken: [number, number][] = [];
+    // A title quoted in the sentence ("《2026年度…申请表》") names a document; its year or figures are not the clause's facts.
+    const taken: [number, number][] = [...s.matchAll(/《[^《》]*》/g)].map((m) => [m.index!, m.index! + m[0].length]);
     for (const p of PATTERNS) {
       for (const m of s.matchAll(p.re)) {
         const at = m.index!;

@@ -1,5 +1,9 @@
 /** Splits policy text into citable units following the document's own numbering, mending page-break damage. */
 import type { PolicyMeta, Unit } from './policy-schema.ts';
+import { headerKind } from './metadata.ts';
+
+/** Header kinds of a web page's own lines, never part of a unit. */
+const PAGE_LINE = ['breadcrumb', 'publication'];
 
 /** A notice's salutation: "各县（市、区）市场监督管理局：", "各区、县（市）市场监督管理局，各有关单位：". */
 const SALUTATION = /^各[^。；：:]{1,100}[：:]/;
@@ -175,7 +179,8 @@ export function splitPart(part: PartInput, meta?: Pick<PolicyMeta, 'title'>): Un
     }
     // Unnumbered paragraph: continues the open clause, or belongs to the notice / introduction.
     const isSentence = /[。；;，,]/.test(text) || text.length >= 40;
-    if (!isSentence || /^(公开方式|政策解读|抄送|所在位置|信息来源)/.test(text)) {
+    // (A web page's breadcrumb, publication line or toolbar is the page's, not the document's.)
+    if (!isSentence || /^(公开方式|政策解读|抄送|所在位置|信息来源)/.test(text) || PAGE_LINE.includes(headerKind(text) ?? '')) {
       continue;
     }
     if (current) {

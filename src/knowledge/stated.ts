@@ -41,7 +41,8 @@ function subjectOf(k: Knowledge, q: string, families: EvidenceRule[]): string | 
 /** What the clause does not state of a yes/no or amount question, or undefined when it states it. */
 export function unstated(k: Knowledge, q: string, qt: QuestionType, unit: Unit): Unstated | undefined {
   const text = `${unit.heading} ${unit.text}`.toLowerCase();
-  const families = familiesAsked(k, q);
+  // The programme's own name ("标准化资助" of a 资助 notice) names the document; it asks for no benefit.
+  const families = familiesAsked(k, withoutTitleWords(k, q, unit.title));
   if (qt !== 'yesno' && qt !== 'money' && !families.length) return undefined;
   const object = askedObject(q, k.glossary);
   const missing = families.find((f) => !ruleOf(f).evidence.test(text));
@@ -51,6 +52,12 @@ export function unstated(k: Knowledge, q: string, qt: QuestionType, unit: Unit):
   const subject = subjectOf(k, q, families);
   if (subject && !heard(k, subject, text)) return { thing: families.length ? `${subject}的${families[0].name}` : subject };
   return undefined;
+}
+
+/** The question without the words the document's title holds (its place, its programme's name). */
+export function withoutTitleWords(k: Knowledge, q: string, title: string): string {
+  const words = k.segmenter ? k.segmenter.words(q) : [];
+  return words.length ? words.filter((w) => w.length < 2 || !title.includes(w)).join('') : q;
 }
 
 /** The procedural detail a question asks for (a date, a website …) that no sentence of the close clauses gives, or undefined. */

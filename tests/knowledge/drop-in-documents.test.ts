@@ -21,6 +21,10 @@ const PLACES: Record<string, string> = {
   'huzhou-home-furnishing-quality.txt': '湖州',
   'jiaxing-standard-subsidy-notice.txt': '嘉兴',
   'shaoguan-mayor-quality-award.txt': '韶关',
+  'yinzhou-biaozhunhua-zizhu.txt': '鄞州',
+  'weifang-renzheng-tisheng.txt': '潍坊',
+  'wuhu-zhiliangjiang.txt': '芜湖',
+  'quanzhou-zhiliangtisheng-jiangli.txt': '泉州',
 };
 /** The titles ingest must read from each fixture's own text (a 印发 notice's 《》, a 关于…的通知 line, the line before 第一章). */
 const TITLES: Record<string, string[]> = {
@@ -29,6 +33,10 @@ const TITLES: Record<string, string[]> = {
   'huzhou-home-furnishing-quality.txt': ['湖州市绿色家居产业质量提升行动方案（2024—2026年）', '湖州市家居产品质量奖励办法'],
   'jiaxing-standard-subsidy-notice.txt': ['关于组织申报2025年度嘉兴市企业标准化建设补助资金的通知'],
   'shaoguan-mayor-quality-award.txt': ['韶关市市长质量奖管理办法'],
+  'yinzhou-biaozhunhua-zizhu.txt': ['关于开展2026年度鄞州区标准化项目资助申报工作的通知'],
+  'weifang-renzheng-tisheng.txt': ['潍坊市质量认证提升行动方案（2025—2027年）'],
+  'wuhu-zhiliangjiang.txt': ['芜湖市政府质量奖管理办法'],
+  'quanzhou-zhiliangtisheng-jiangli.txt': ['泉州市质量提升奖励办法'],
 };
 /** Built artefacts and console leftovers that a fresh data directory must not inherit. */
 const NOT_COPIED = new Set(['index.json', 'intent-model.json', 'removed']);

@@ -19,7 +19,9 @@ describe('typed facts found at ingest', () => {
     expect(of('荣誉称号有效期为4年。', 'duration')).toEqual(['有效期为4年']);
     expect(of('材料不齐全的，应当在5个工作日内补正。', 'deadline')).toEqual(['5个工作日内']);
     expect(of('5个工作日内补正。', 'count')).toEqual([]);
-    expect(of('申报截止时间为2025年6月30日。', 'deadline')).toEqual(['截止时间为2025年6月30日']);
+    expect(of('申报截止时间为2025年6月30日。', 'deadline')).toEqual(['申报截止时间为2025年6月30日']);
+    expect(of('申报时间：2026年5月15日至2026年6月19日17:00，逾期不予受理。', 'deadline')).toEqual(['申报时间：2026年5月15日至2026年6月19日17:00']);
+    expect(of('请于2026年6月19日前报送。', 'deadline')).toEqual(['于2026年6月19日前']);
     expect(of('争取到2025年,全市超过5300家。', 'date')).toEqual(['到2025年']);
     expect(of('标杆奖每两年评选一届，每届获奖企业最多8个。', 'cadence')).toEqual(['每两年评选一届']);
     expect(of('标杆奖每两年评选一届，每届获奖企业最多8个。', 'quota')).toEqual(['最多8个']);
