@@ -341,8 +341,33 @@ function parseCellTable(lines: SourceLine[], annex: string): ParsedTable {
   return { rows };
 }
 
+/**
+ * A table pasted one row a line ("序号|重点任务|工作内容|牵头单位|…" then "1|…|…"): its first row names the columns, each
+ * later row with as many cells is a row unit whose fields are named by them. Undefined when the lines are not so laid out.
+ */
+function parseLineTable(lines: SourceLine[], annex: string): ParsedTable | undefined {
+  const split = (t: string) => t.trim().replace(/^\||\|$/g, '').split('|').map((c) => c.trim());
+  const grid = lines.filter((l) => l.text.includes('|') && !/^[\s|:：\-]+$/.test(l.text)).map((l) => ({ no: l.no, cells: split(l.text) }));
+  const width = grid[0]?.cells.length ?? 0;
+  if (width < 3 || grid.length < 3 || grid.some((r) => r.cells.length !== width) || grid[0].cells.some((c) => !c || c.length > 12 || /\d{2}/.test(c))) return undefined;
+  const header = grid[0].cells;
+  const numbered = /^序号|^编号|^No\.?$/i.test(header[0]);
+  const rows: ParsedTable['rows'] = grid.slice(1).map((r, k) => {
+    const no = numbered && /^\d{1,3}$/.test(r.cells[0]) ? Number(r.cells[0]) : k + 1;
+    const fields: Record<string, string> = {};
+    header.forEach((h, c) => {
+      if (!(numbered && c === 0)) fields[h] = r.cells[c];
+    });
+    const name = numbered ? r.cells[1] : r.cells[0];
+    return { article: `${annex}第${no}项`, heading: `${annex} ${name}`, kind: 'table-row', line: r.no, fields, text: formatRow(no, fields) };
+  });
+  return { rows };
+}
+
 /** Parses a table flattened with `|` between cells; each numbered content cell opens a row. */
 function parsePipeTable(lines: SourceLine[], annex: string): ParsedTable {
+  const byLine = parseLineTable(lines, annex);
+  if (byLine) return byLine;
   const joined: { text: string; no: number }[] = [];
   let buf = '';
   let bufNo = lines[0]?.no ?? 1;

@@ -94,6 +94,7 @@ export function rank(k: Knowledge, q: string, terms: Map<string, number>, qt: Qu
   const phrases = phrasesOf(k, q);
   // "认证目标有哪些": a section whose title names what is asked (一、总体目标) is about it.
   const asked = askedPredicate(q, k.glossary)?.predicate;
+  const years = [...terms.keys()].filter((t) => /^(19|20)\d{2}$/.test(t));
   const reducedFor = new Map<string, Map<string, number>>();
   return raw
     .map((h) => {
@@ -108,6 +109,9 @@ export function rank(k: Knowledge, q: string, terms: Map<string, number>, qt: Qu
         score += 0.5 * phrases.filter((x) => text.includes(x.p)).reduce((a, x) => a + x.w, 0);
       }
       if (awardDocs.has(h.unit.docId)) score *= 1.4;
+      // "2027年要培育多少家": a clause that opens with a year ("（三）2027年目标。") is about that year and no other.
+      const opens = yearOf(h.unit);
+      if (opens && years.length) score *= years.includes(opens) ? 1.5 : 0.7;
       if (asked && h.unit.heading.includes(asked)) score *= 1.5;
       if (formHeader(h.unit)) score *= 0.5;
       // The notice that issues a plan names its addressees and the plan; it sets no measure of its own.
@@ -119,6 +123,16 @@ export function rank(k: Knowledge, q: string, terms: Map<string, number>, qt: Qu
       return { ...h, score };
     })
     .sort((a, b) => b.score - a.score);
+}
+
+/** The year a clause opens with ("（二）2026年目标。", "2025年：…", "到2027年，…"), or undefined. */
+export function yearOf(u: Pick<Unit, 'text'>): string | undefined {
+  // (The clause's own title line, "一、主要目标", may come first.)
+  for (const line of u.text.trim().split('\n').slice(0, 2)) {
+    const m = /^(?:[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、|\d{1,2}[.．、])?\s*(?:到|至|截至)?\s*((?:19|20)\d{2})\s*年(?!\d)/.exec(line.trim());
+    if (m) return m[1];
+  }
+  return undefined;
 }
 
 /** Weight, in choosing a clause within its document, of a question word that the document's title holds. */
@@ -162,9 +176,12 @@ export function titleReduced(terms: Map<string, number>, title: string): Map<str
 export function phrasesOf(k: Knowledge, q: string): { p: string; w: number }[] {
   if (!k.segmenter) return [];
   const stop = new Set(k.glossary.stopwords);
-  const words = k.segmenter.words(q).filter((w) => /[\u4e00-\u9fff]/.test(w) && !stop.has(w));
+  // (Only words that stand side by side in the question make a phrase: "2027年要培育" holds no "年培育".)
+  const all = k.segmenter.words(q);
+  const words = all.map((w) => (/[\u4e00-\u9fff]/.test(w) && !stop.has(w) ? w : ''));
   const out: { p: string; w: number }[] = [];
   for (let i = 0; i + 1 < words.length; i++) {
+    if (!words[i] || !words[i + 1]) continue;
     if (words[i].length + words[i + 1].length < 3) continue;
     // No phrase starts with a particle: "的认证" would match every "…的认证" in the corpus ("发布的" still says something).
     if (/^[的了地得之]$/.test(words[i])) continue;

@@ -86,6 +86,8 @@ export const glossarySchema = z.object({
   verdictEvidence: z.object({ $comment: z.string().optional(), families: z.array(evidenceRule) }).strict(),
   /** Procedural details (a date, a website, a telephone number …): what asks for one, and what a clause stating it contains. */
   procedureAsks: z.object({ $comment: z.string().optional(), details: z.array(evidenceRule) }).strict(),
+  /** Words naming a year by its distance from the year of asking (今年 0, 明年 1, 去年 -1), read against the date asked. */
+  relativeYears: z.record(z.string().min(1), z.number().int()).optional(),
   /** Words a conversation reads: follow-ups ("那…", "…呢", "what about"), corrections ("不是…，我问的是…"), "什么意思". */
   conversation: z.object({ leads: words, whatAbout: words, tails: words, negations: words, corrections: words, asking: words, references: words, meaning: words }).strict().optional(),
 }).strict();
