@@ -88,7 +88,7 @@ const BODY = /[^\s\d的由和与及对在向经为是将把被等奖励，。；
 /** Where a destination ends: an office, a window, an online system, a mailbox. */
 const DEST_END = '(?:局|处|科|股|室|中心|窗口|大厅|办公室|部门|政府|委员会|协会|商会|系统|平台|网站|服务网|邮箱|院|所|站|小组)';
 /** A destination: the words up to its last office or system word, within one clause, with an address in brackets after it. */
-const DEST = `[^，。；;：:\\s由的并和及或]{1,36}${DEST_END}(?:[（(][^（()）]{2,60}[）)])?|[\\w.-]+@[\\w.-]+\\.[a-z]{2,}`;
+const DEST = `(?:[^，。；;：:\\s由的并和及或（()）]|[（(][^（()）]{1,6}[）)]){1,36}${DEST_END}(?:[（(][^（()）]{2,60}[）)])?|[\\w.-]+@[\\w.-]+\\.[a-z]{2,}`;
 
 /**
  * Where materials are sent, as notices write it: a sending verb and its destination ("报送所在区、县（市）市场监督管理局",

@@ -2,6 +2,9 @@
 import type { PolicyMeta, Unit } from './policy-schema.ts';
 import { headerKind } from './metadata.ts';
 
+/** The list of a notice's attachments: "附件：1.2026年度…申请表". */
+const RE_ANNEX_LIST = /^附件\s*[:：]\s*\S/;
+
 /** Header kinds of a web page's own lines, never part of a unit. */
 const PAGE_LINE = ['breadcrumb', 'publication'];
 
@@ -55,7 +58,8 @@ export function mendLines(lines: SourceLine[]): SourceLine[] {
       continue;
     }
     const prev = out[out.length - 1];
-    if (prev && !TERMINAL.test(prev.text) && looksLikeProse(prev.text) && !isNumbered(text) && !RE_ANNEX.test(text)) {
+    // (A contact line ends with its phone number: "…科：陈老师，联系电话：0574-88106327" is whole.)
+    if (prev && !TERMINAL.test(prev.text) && !/(?<!\d)0\d{2,3}-\d{7,8}$|(?<!\d)1[3-9]\d{9}$/.test(prev.text) && looksLikeProse(prev.text) && !isNumbered(text) && !RE_ANNEX.test(text) && !RE_ANNEX_LIST.test(text)) {
       prev.text += text;
       continue;
     }
@@ -116,8 +120,16 @@ export function splitPart(part: PartInput, meta?: Pick<PolicyMeta, 'title'>): Un
     return current;
   };
 
+  // "附件：1.申请表" and its indented entries list the attachments; they are no part of the clause before them.
+  let annexList = false;
   for (const line of lines) {
     const text = line.text;
+    if (RE_ANNEX_LIST.test(text)) {
+      annexList = true;
+      continue;
+    }
+    if (annexList && /^[\s\u3000]*\d{1,2}\s*[.．、]/.test(text) && text.length <= 60 && !/[。；，]/.test(text)) continue;
+    annexList = false;
     if (!seenTitle && (text === titleText || text === part.title || (text.startsWith(part.title) && text.length <= part.title.length + 4))) {
       seenTitle = true;
       current = undefined;

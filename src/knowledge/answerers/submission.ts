@@ -47,7 +47,8 @@ export const submission: Answerer = {
     }
     const { unit, sentence } = best;
     const facts = factsOfType(unit, [type]).filter((f) => f.sentence === sentence);
-    let text = clauseLead(sentencesOf(unit)[sentence], facts, focus, k.search, sentencesOf(unit)[sentence - 1]);
+    // (Every way the sentence gives is said: "在线填报…，线上提交后将纸质材料报送至…".)
+    let text = clauseLead(sentencesOf(unit)[sentence], facts, undefined, undefined, sentencesOf(unit)[sentence - 1]);
     if (online) text = best.online ? `可以。${text}` : `《${doc?.title ?? unit.title}》没有写明可以网上申报，写明的是：${text}`;
     const c = citationOf(unit, excerptOf(unit, sentence, facts));
     return finish(k, question, intent, [period(text), ...sourceLines(c)], [c], doc, now);
