@@ -127,8 +127,9 @@ interface Pattern {
 
 /** Fact patterns, most specific first; a clause may hold several facts. */
 const PATTERNS: Pattern[] = [
-  { type: 'cadence', re: new RegExp(`每(?:${NUM})?(?:个)?(?:年|季度|月|半年)(?:评选|评审|开展|组织|举办|评)?(?:一届|一次|${NUM}次)?|${NUM}年(?:评选|评审|举办)?一届|年度奖`, 'g') },
-  { type: 'deadline', re: new RegExp(`${NUM}个?工作日(?:内)?|(?:截止|截至)(?:时间|日期)?(?:为|是|到)?\\s*${DAY}|${WINDOW}|(?:于|在)\\s*${DAY}(?:\\s*${CLOCK})?\\s*(?:前|之前|以前)`, 'g'), value: (m) => numberOf(/^(\S+?)个?工作日/.exec(m[0])?.[1] ?? '') },
+  // ("每年3月31日前" is a yearly deadline, not a cadence.)
+  { type: 'cadence', re: new RegExp(`每(?:${NUM})?(?:个)?(?:年|季度|月|半年)(?!\\s*\\d{1,2}\\s*月\\s*\\d{1,2}\\s*日)(?:评选|评审|开展|组织|举办|评)?(?:一届|一次|${NUM}次)?|${NUM}年(?:评选|评审|举办)?一届|年度奖`, 'g') },
+  { type: 'deadline', re: new RegExp(`${NUM}个?工作日(?:内)?|(?:截止|截至)(?:时间|日期)?(?:为|是|到)?\\s*${DAY}|${WINDOW}|(?:于|在)\\s*${DAY}(?:\\s*${CLOCK})?\\s*(?:前|之前|以前)|(?:于|在)?\\s*每年\\s*\\d{1,2}\\s*月\\s*\\d{1,2}\\s*日\\s*(?:前|之前|以前)`, 'g'), value: (m) => numberOf(/^(\S+?)个?工作日/.exec(m[0])?.[1] ?? '') },
   { type: 'date', re: /\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|(?:到|至|截至|截止)?\s*\d{4}\s*年(?:底|前|以前|之前)?(?![\d-])/g },
   { type: 'duration', re: new RegExp(`(?:有效期|期限|期)(?:为|是)?\\s*${NUM}\\s*(?:年|个月|天|日)|${NUM}\\s*(?:个)?(?:年|个月|天|日)(?!规划|计划|行动|远景)(?:内|以上|以下|的?有效期)?`, 'g'), value: (m) => numberOf(new RegExp(`(${NUM})`).exec(m[0])?.[1] ?? '') },
   { type: 'amount', re: new RegExp(`(${DIGIT}|${CN})\\s*(千|万|亿)?元`, 'g'), value: (m) => yuan(m[1], m[2] ?? '') },

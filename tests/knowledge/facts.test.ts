@@ -22,6 +22,7 @@ describe('typed facts found at ingest', () => {
     expect(of('申报截止时间为2025年6月30日。', 'deadline')).toEqual(['申报截止时间为2025年6月30日']);
     expect(of('申报时间：2026年5月15日至2026年6月19日17:00，逾期不予受理。', 'deadline')).toEqual(['申报时间：2026年5月15日至2026年6月19日17:00']);
     expect(of('请于2026年6月19日前报送。', 'deadline')).toEqual(['于2026年6月19日前']);
+    expect(of('符合条件的企业应于每年3月31日前提出申请。', 'deadline')).toEqual(['于每年3月31日前']);
     expect(of('争取到2025年,全市超过5300家。', 'date')).toEqual(['到2025年']);
     expect(of('标杆奖每两年评选一届，每届获奖企业最多8个。', 'cadence')).toEqual(['每两年评选一届']);
     expect(of('标杆奖每两年评选一届，每届获奖企业最多8个。', 'quota')).toEqual(['最多8个']);
