@@ -1,6 +1,6 @@
 /** Composes a cited answer from ranked clauses: lead, second part, computed amount, source, excerpt, related clause. */
 import { extractEntities } from '../nlu/entities.ts';
-import { decideByDate } from './date-condition.ts';
+import { dateConditionsOf, decideByDate } from './date-condition.ts';
 import type { Citation, PolicyAnswer } from './answer-types.ts';
 import { sentencesOf } from './facts.ts';
 import type { Knowledge } from './knowledge.ts';
@@ -14,6 +14,12 @@ import { unstated, yearUnstated } from './stated.ts';
 import { decidingHit, yesNoLead, unheard, verdictWords } from './yesno.ts';
 import { questionPattern } from '../nlu/glossary.ts';
 import { type QuestionType, questionType, partsOf, firstPart, askedPredicate, askedObject } from '../nlu/question.ts';
+
+/** Among the close hits, the first whose date condition bounds a thing the question dates ("…发布的标准"), or -1. */
+function datedHit(q: string, hits: Hit[]): number {
+  const verbs = [...q.matchAll(/([\u4e00-\u9fff]{2})的/g)].map((m) => m[1]);
+  return hits.findIndex((h, i) => i < 5 && h.score >= hits[0].score * 0.6 && verbs.some((v) => dateConditionsOf(h.unit, v).length));
+}
 
 /** Composes the answer from the ranked hits: lapse line, lead, source, excerpt, and at most one related clause. */
 export function composeAnswer(k: Knowledge, question: string, intent: string, q: string, allTerms: Map<string, number>, qt: QuestionType, hits: Hit[], now: Date, anyPlace: boolean): PolicyAnswer {
@@ -48,7 +54,9 @@ export function composeAnswer(k: Knowledge, question: string, intent: string, q:
       }
     }
   }
-  const lead = chooseLead(hits, leadTerms, k.search, qt)!;
+  // "哪个时间段发布的标准可以报": a close clause that bounds the dates of what is 发布 is the answer, not another date.
+  const dated = qt === 'when' ? datedHit(q, hits) : -1;
+  const lead = chooseLead(dated >= 0 ? [hits[dated]] : hits, leadTerms, k.search, qt)!;
   const unit = lead.unit;
   const doc = k.documents.find((d) => d.id === unit.docId);
   const wantedFacts = factsOfType(unit, WANTED[qt]).filter((f) => f.sentence === lead.sentence);

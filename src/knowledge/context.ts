@@ -9,6 +9,7 @@ import type { Knowledge } from './knowledge.ts';
 import type { PolicyDocument, Unit } from './policy-schema.ts';
 import { covers, isSubject, rank, significantTerms } from './retrieval.ts';
 import type { Hit } from './search.ts';
+import { isoDay } from './corpus.ts';
 
 /** An award the frame names, with the documents that set it. */
 export interface AwardNamed {
@@ -66,6 +67,8 @@ export interface Answerer {
 export function contextOf(k: Knowledge, frame: QuestionFrame, now: Date): AnswerContext {
   const q = frame.normalized;
   const terms = new Map(frame.terms);
+  // "今年的目标": the year is read against the date of asking, and searched for as the year it is ("2026").
+  for (const y of relativeYearsAsked(k, q, now)) if (!terms.has(y)) terms.set(y, 1);
   const covered = frame.places.covered;
   const awards = frame.awards.map((name) => ({ name, docs: k.documents.filter((d) => d.awards.includes(name)) }));
   const awardDocs = new Set([...awards.flatMap((a) => a.docs.map((d) => d.id)), ...frame.documents]);
@@ -97,6 +100,14 @@ export function contextOf(k: Knowledge, frame: QuestionFrame, now: Date): Answer
     },
   };
   return ctx;
+}
+
+/** The years a question names by their distance from the year of asking (今年, 明年, 去年), as digits. */
+export function relativeYearsAsked(k: Knowledge, q: string, now: Date): string[] {
+  const words = Object.entries(k.glossary.relativeYears ?? {}).filter(([w]) => q.toLowerCase().includes(w.toLowerCase()));
+  if (!words.length) return [];
+  const year = Number(isoDay(now).slice(0, 4));
+  return [...new Set(words.map(([, d]) => String(year + d)))];
 }
 
 /** The clauses an answer from a clause is chosen among, and whether the best of them covers the question. */

@@ -41,6 +41,11 @@ export function deriveValidity(title: string, units: Unit[]): DerivedValidity {
     }
   }
   for (const u of units) {
+    // "本方案自印发之日起施行，有效期至2027年12月31日": the end is stated, the start is the issue date.
+    const to = /(?:本(?:方案|办法|通知|计划|规定|细则|意见|措施|政策)[^。]{0,20}?|自(?:印发|发布|公布|颁布)之日起(?:施行|实施|执行|生效)[，,；]?)有效期(?:为)?(?:至|到)(\d{4})年(\d{1,2})月(\d{1,2})日(?:止)?/.exec(u.text.replace(/\s+/g, ''));
+    if (to) return { expires: `${to[1]}-${pad(Number(to[2]))}-${pad(Number(to[3]))}`, note: `${u.article}：${to[0]}`, source: u.article };
+  }
+  for (const u of units) {
     const m = /自(\d{4})年(\d{1,2})月(\d{1,2})日起(?:施行|实施|执行)/.exec(u.text.replace(/\s+/g, ''));
     if (m) return { effective: `${m[1]}-${pad(Number(m[2]))}-${pad(Number(m[3]))}`, source: u.article };
   }

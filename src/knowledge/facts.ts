@@ -30,7 +30,7 @@ function splitSentences(u: Pick<Unit, 'text' | 'fields'>): string[] {
 }
 
 /** The kinds of fact a user asks for. */
-export type FactType = 'amount' | 'duration' | 'date' | 'deadline' | 'cadence' | 'quota' | 'threshold' | 'percent' | 'count' | 'body' | 'place' | 'prohibition' | 'permission' | 'contact';
+export type FactType = 'amount' | 'duration' | 'date' | 'deadline' | 'cadence' | 'quota' | 'threshold' | 'percent' | 'count' | 'body' | 'place' | 'submit' | 'prohibition' | 'permission' | 'contact';
 
 /** One typed fact: what it says, and the sentence and clause of the unit that hold it. */
 export interface Fact {
@@ -47,6 +47,10 @@ export interface Fact {
   per?: string;
   /** For amounts: a floor ("最少", "不低于") or a ceiling ("最高", "不高于", "不超过"). */
   bound?: 'min' | 'max';
+  /** For where materials are sent: the sender is an office passing on what it received, not the applicant. */
+  relay?: boolean;
+  /** For where materials are sent: through an online system, not to an office. */
+  online?: boolean;
 }
 
 const DIGIT = '\\d+(?:\\.\\d+)?';
@@ -81,6 +85,40 @@ function yuan(n: string, scale: string): number | undefined {
 /** Body names: departments, offices, committees, groups, associations, governments. */
 const BODY = /[^\s\d的由和与及对在向经为是将把被等奖励，。；、（）()：:“”"|｜]{1,10}(?:局|委员会|办公室|领导小组|小组|协会|商会|人民政府|政府|财政|中心|海关|部门|管委会|总队|支队|检验所|研究所|研究院|质检院|检验站|监督站|[\u4e00-\u9fff]{2}处(?![理置罚分]))(?![长员])|[^\s\d的和与及对在向经为是将把被等，。；、（）()：:“”"|｜]{0,8}?(?:副市长|市长|副局长|局长|主任|组长|负责人|法定代表人)/g;
 
+/** Where a destination ends: an office, a window, an online system, a mailbox. */
+const DEST_END = '(?:局|处|科|股|室|中心|窗口|大厅|办公室|部门|政府|委员会|协会|商会|系统|平台|网站|服务网|邮箱|院|所|站|小组)';
+/** A destination: the words up to its last office or system word, within one clause, with an address in brackets after it. */
+const DEST = `(?:[^，。；;：:\\s由的并和及或（()）]|[（(][^（()）]{1,6}[）)]){1,36}${DEST_END}(?:[（(][^（()）]{2,60}[）)])?|[\\w.-]+@[\\w.-]+\\.[a-z]{2,}`;
+
+/**
+ * Where materials are sent, as notices write it: a sending verb and its destination ("报送所在区、县（市）市场监督管理局",
+ * "报送至…标准化处（地址）", "发送至…@…"), "向…部门提交", an online system ("通过…系统在线填报", "网上申报"), or a
+ * labelled place ("受理地点：…"). Whose sending it is (an applicant's, or an office forwarding what it received) is read
+ * when answering.
+ */
+const SUBMIT = new RegExp(
+  [
+    `(?:报送|递交|提交|上交|送交|送达|寄送|邮寄|发送|上报)(?:[^，。；;：:\\s]{0,16}?(?:至|到|给))?(?:${DEST})`,
+    `(?:交至|交到|交给|报至|送至|送到|寄至|寄到|寄往|送往|发至)(?:${DEST})`,
+    `向(?:${DEST})(?:提交|报送|递交|申报|申请|报名|提出)`,
+    `(?:通过|登录|登陆|登入|进入|在)[^，。；;：:\\s]{2,30}?(?:系统|平台|网站|服务网|小程序|APP|App)(?:(?!下载)[^，。；;]){0,10}?(?:申报|填报|提交|报送|上传)`,
+    '(?:网上|在线|线上)(?:申报|填报|提交|报送)',
+    '(?:受理|报送|申报|递交|提交|寄送|邮寄|收件)(?:地点|地址|窗口|邮箱|单位|部门)(?:为|是|在|[:：])\\s*[^。；;\\n]{2,60}',
+  ].join('|'),
+  'g',
+);
+
+/** A sentence whose subject is an office ("各区、县（市）市场监督管理局负责…", "市市场监督管理局组织…"), not an applicant. */
+const OFFICE_SUBJECT = /^(?:各|由)?[^，,。；;：:\s向的将把对在与和及可应须需请登通]{0,14}?(?:局|政府|部门|委员会|办公室|管委会|领导小组|工作专班)(?![\u4e00-\u9fff]{0,2}(?:提交|报送|递交|申报|申请))/;
+
+/** A submission made online ("通过…系统在线填报", "网上申报", "发送至…@…"). */
+const ONLINE = /系统|平台|网站|服务网|小程序|APP|App|网上|在线|线上|@/;
+
+const DAY = '\\d{4}\\s*年\\s*\\d{1,2}\\s*月\\s*\\d{1,2}\\s*日';
+const CLOCK = '\\d{1,2}\\s*[:：]\\s*\\d{2}';
+/** An application window, closing on its last day: "申报时间：2026年5月15日至2026年6月19日17:00", "受理期限为…至…". */
+const WINDOW = `(?:申报|受理|申请|报名|征集|推荐|报送)(?:截止)?(?:时间|期限|日期)\\s*(?:[:：]|为|是)?\\s*(?:(?:自|从)?\\s*${DAY}(?:\\s*${CLOCK})?\\s*(?:至|到|起至|—|–|-|~|～)\\s*)?${DAY}(?:\\s*${CLOCK})?`;
+
 interface Pattern {
   type: FactType;
   re: RegExp;
@@ -89,8 +127,9 @@ interface Pattern {
 
 /** Fact patterns, most specific first; a clause may hold several facts. */
 const PATTERNS: Pattern[] = [
-  { type: 'cadence', re: new RegExp(`每(?:${NUM})?(?:个)?(?:年|季度|月|半年)(?:评选|评审|开展|组织|举办|评)?(?:一届|一次|${NUM}次)?|${NUM}年(?:评选|评审|举办)?一届|年度奖`, 'g') },
-  { type: 'deadline', re: new RegExp(`${NUM}个?工作日(?:内)?|(?:截止|截至)(?:时间|日期)?(?:为|是|到)?\\s*\\d{4}\\s*年\\s*\\d{1,2}\\s*月\\s*\\d{1,2}\\s*日`, 'g'), value: (m) => numberOf(/^(\S+?)个?工作日/.exec(m[0])?.[1] ?? '') },
+  // ("每年3月31日前" is a yearly deadline, not a cadence.)
+  { type: 'cadence', re: new RegExp(`每(?:${NUM})?(?:个)?(?:年|季度|月|半年)(?!\\s*\\d{1,2}\\s*月\\s*\\d{1,2}\\s*日)(?:评选|评审|开展|组织|举办|评)?(?:一届|一次|${NUM}次)?|${NUM}年(?:评选|评审|举办)?一届|年度奖`, 'g') },
+  { type: 'deadline', re: new RegExp(`${NUM}个?工作日(?:内)?|(?:截止|截至)(?:时间|日期)?(?:为|是|到)?\\s*${DAY}|${WINDOW}|(?:于|在)\\s*${DAY}(?:\\s*${CLOCK})?\\s*(?:前|之前|以前)|(?:于|在)?\\s*每年\\s*\\d{1,2}\\s*月\\s*\\d{1,2}\\s*日\\s*(?:前|之前|以前)`, 'g'), value: (m) => numberOf(/^(\S+?)个?工作日/.exec(m[0])?.[1] ?? '') },
   { type: 'date', re: /\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|(?:到|至|截至|截止)?\s*\d{4}\s*年(?:底|前|以前|之前)?(?![\d-])/g },
   // A day of every year ("每年3月31日前"): a date with no year of its own.
   { type: 'date', re: /(?<!\d\s*年\s*)(?<!\d)\d{1,2}\s*月\s*\d{1,2}\s*日(?:前|以前|之前)?/g },
@@ -101,6 +140,8 @@ const PATTERNS: Pattern[] = [
   { type: 'threshold', re: new RegExp(`${NUM}\\s*分(?:以上|及以上|以下)?`, 'g') },
   { type: 'percent', re: /\d+(?:\.\d+)?\s*[%％]|百分之[零一二三四五六七八九十百]+/g },
   { type: 'count', re: new RegExp(`${NUM}\\s*(?:家|个|项|种|名|张|件|次|期|批|条|所|人|座|台|户|份)(?:以上)?`, 'g'), value: (m) => numberOf(new RegExp(`(${NUM})`).exec(m[0])?.[1] ?? '') },
+  // Where materials are sent (see SUBMIT): "报送所在区、县（市）市场监督管理局", "向所在区市场监督管理部门提交".
+  { type: 'submit', re: SUBMIT },
   // Where something is: "设在水口水暖卫浴创新中心", "位于…", "地点为…".
   { type: 'place', re: /(?:设在|设于|位于|落户(?:在|于)?|建在|地点(?:为|是|在)|地址(?:为|是|在)|located (?:in|at))[^，。；,;（()]{2,30}/g },
   // A phone number, with or without its label ("联系电话：0573-82345678").
@@ -127,7 +168,8 @@ export function extractFacts(sentences: string[]): Fact[] {
   sentences.forEach((s, i) => {
     const clauses = clausesOf(s);
     const clauseAt = (at: number) => (clauses.findLast((c) => c.start <= at) ?? clauses[0])?.text.trim() ?? s;
-    const taken: [number, number][] = [];
+    // A title quoted in the sentence ("《2026年度…申请表》") names a document; its year or figures are not the clause's facts.
+    const taken: [number, number][] = [...s.matchAll(/《[^《》]*》/g)].map((m) => [m.index!, m.index! + m[0].length]);
     for (const p of PATTERNS) {
       for (const m of s.matchAll(p.re)) {
         const at = m.index!;
@@ -139,8 +181,13 @@ export function extractFacts(sentences: string[]): Fact[] {
         // "一批", "一次性" name no quantity.
         if (p.type === 'count' && /^一(批|些|系列|次性|件事)|^一次(?!以上)/.test(m[0]) && !/每/.test(s.slice(Math.max(0, at - 3), at))) continue;
         if (p.type !== 'prohibition' && p.type !== 'permission') taken.push([at, end]);
-        const clause = clauseAt(at);
+        let clause = clauseAt(at);
+        // A labelled destination ("受理地点：市民中心3楼") runs past its label's colon: the clause is the whole of it.
+        if (p.type === 'submit' && !clause.includes(m[0].trim())) clause = s.slice(clauses.findLast((c) => c.start <= at)?.start ?? 0, Math.max(end, s.slice(end).search(/[，,；;。]|$/) + end)).trim();
         const fact: Fact = { type: p.type, text: m[0].replace(/\s+/g, ''), sentence: i, clause };
+        // "各区、县（市）市场监督管理局负责初审，并…报送市市场监督管理局": an office sends on what it received.
+        if (p.type === 'submit' && OFFICE_SUBJECT.test(s)) fact.relay = true;
+        if (p.type === 'submit' && ONLINE.test(m[0])) fact.online = true;
         const v = p.value?.(m as RegExpExecArray);
         if (v !== undefined) fact.value = v;
         if (p.type === 'amount') {

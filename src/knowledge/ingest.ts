@@ -1,5 +1,15 @@
 /** Splits policy text into citable units following the document's own numbering, mending page-break damage. */
 import type { PolicyMeta, Unit } from './policy-schema.ts';
+import { headerKind } from './metadata.ts';
+
+/** The list of a notice's attachments: "附件：1.2026年度…申请表". */
+const RE_ANNEX_LIST = /^附件\s*[:：]\s*\S/;
+
+/** Header kinds of a web page's own lines, never part of a unit. */
+const PAGE_LINE = ['breadcrumb', 'publication'];
+
+/** A notice's salutation: "各县（市、区）市场监督管理局：", "各区、县（市）市场监督管理局，各有关单位：". */
+const SALUTATION = /^各[^。；：:]{1,100}[：:]/;
 
 /** One raw line with its 1-based line number in the source file. */
 export interface SourceLine {
@@ -48,7 +58,8 @@ export function mendLines(lines: SourceLine[]): SourceLine[] {
       continue;
     }
     const prev = out[out.length - 1];
-    if (prev && !TERMINAL.test(prev.text) && looksLikeProse(prev.text) && !isNumbered(text) && !RE_ANNEX.test(text)) {
+    // (A contact line ends with its phone number: "…科：陈老师，联系电话：0574-88106327" is whole.)
+    if (prev && !TERMINAL.test(prev.text) && !/(?<!\d)0\d{2,3}-\d{7,8}$|(?<!\d)1[3-9]\d{9}$/.test(prev.text) && looksLikeProse(prev.text) && !isNumbered(text) && !RE_ANNEX.test(text) && !RE_ANNEX_LIST.test(text)) {
       prev.text += text;
       continue;
     }
@@ -109,8 +120,16 @@ export function splitPart(part: PartInput, meta?: Pick<PolicyMeta, 'title'>): Un
     return current;
   };
 
+  // "附件：1.申请表" and its indented entries list the attachments; they are no part of the clause before them.
+  let annexList = false;
   for (const line of lines) {
     const text = line.text;
+    if (RE_ANNEX_LIST.test(text)) {
+      annexList = true;
+      continue;
+    }
+    if (annexList && /^[\s\u3000]*\d{1,2}\s*[.．、]/.test(text) && text.length <= 60 && !/[。；，]/.test(text)) continue;
+    annexList = false;
     if (!seenTitle && (text === titleText || text === part.title || (text.startsWith(part.title) && text.length <= part.title.length + 4))) {
       seenTitle = true;
       current = undefined;
@@ -172,7 +191,8 @@ export function splitPart(part: PartInput, meta?: Pick<PolicyMeta, 'title'>): Un
     }
     // Unnumbered paragraph: continues the open clause, or belongs to the notice / introduction.
     const isSentence = /[。；;，,]/.test(text) || text.length >= 40;
-    if (!isSentence || /^(公开方式|政策解读|抄送|所在位置|信息来源)/.test(text)) {
+    // (A web page's breadcrumb, publication line or toolbar is the page's, not the document's.)
+    if (!isSentence || /^(公开方式|政策解读|抄送|所在位置|信息来源)/.test(text) || PAGE_LINE.includes(headerKind(text) ?? '')) {
       continue;
     }
     if (current) {
@@ -190,7 +210,8 @@ export function splitPart(part: PartInput, meta?: Pick<PolicyMeta, 'title'>): Un
   // no numbering) makes each paragraph a unit of its own, numbered as the reader counts them (第3段).
   const paragraphs = [...notice, ...intro].sort((a, b) => a.no - b.no);
   if (paragraphs.length >= 4) {
-    paragraphs.forEach((l, k) => push({ article: `第${k + 1}段`, heading: titleText, kind: notice.includes(l) ? 'notice' : 'preamble', line: l.no, text: l.text }));
+    // (A paragraph opening with a salutation, "各区、县（市）市场监督管理局，各有关单位：…", is the notice's own opening.)
+    paragraphs.forEach((l, k) => push({ article: `第${k + 1}段`, heading: titleText, kind: notice.includes(l) || SALUTATION.test(l.text) ? 'notice' : 'preamble', line: l.no, text: l.text }));
   } else {
     if (notice.length) {
       push({ article: '印发通知', heading: '通知', kind: 'notice', line: notice[0].no, text: notice.map((l) => l.text).join('\n') });
@@ -198,7 +219,7 @@ export function splitPart(part: PartInput, meta?: Pick<PolicyMeta, 'title'>): Un
     if (intro.length) {
       // A salutation ("各县（市、区）市场监督管理局：…现将有关事项通知如下") opens a notice, not the document's own text.
       const text = intro.map((l) => l.text).join('\n');
-      push({ article: '前言', heading: '前言', kind: /^各[^。；：:]{1,100}[：:]/.test(text) ? 'notice' : 'preamble', line: intro[0].no, text });
+      push({ article: '前言', heading: '前言', kind: SALUTATION.test(text) ? 'notice' : 'preamble', line: intro[0].no, text });
     }
   }
   for (const b of blocks) {
@@ -332,8 +353,33 @@ function parseCellTable(lines: SourceLine[], annex: string): ParsedTable {
   return { rows };
 }
 
+/**
+ * A table pasted one row a line ("序号|重点任务|工作内容|牵头单位|…" then "1|…|…"): its first row names the columns, each
+ * later row with as many cells is a row unit whose fields are named by them. Undefined when the lines are not so laid out.
+ */
+function parseLineTable(lines: SourceLine[], annex: string): ParsedTable | undefined {
+  const split = (t: string) => t.trim().replace(/^\||\|$/g, '').split('|').map((c) => c.trim());
+  const grid = lines.filter((l) => l.text.includes('|') && !/^[\s|:：\-]+$/.test(l.text)).map((l) => ({ no: l.no, cells: split(l.text) }));
+  const width = grid[0]?.cells.length ?? 0;
+  if (width < 3 || grid.length < 3 || grid.some((r) => r.cells.length !== width) || grid[0].cells.some((c) => !c || c.length > 12 || /\d{2}/.test(c))) return undefined;
+  const header = grid[0].cells;
+  const numbered = /^序号|^编号|^No\.?$/i.test(header[0]);
+  const rows: ParsedTable['rows'] = grid.slice(1).map((r, k) => {
+    const no = numbered && /^\d{1,3}$/.test(r.cells[0]) ? Number(r.cells[0]) : k + 1;
+    const fields: Record<string, string> = {};
+    header.forEach((h, c) => {
+      if (!(numbered && c === 0)) fields[h] = r.cells[c];
+    });
+    const name = numbered ? r.cells[1] : r.cells[0];
+    return { article: `${annex}第${no}项`, heading: `${annex} ${name}`, kind: 'table-row', line: r.no, fields, text: formatRow(no, fields) };
+  });
+  return { rows };
+}
+
 /** Parses a table flattened with `|` between cells; each numbered content cell opens a row. */
 function parsePipeTable(lines: SourceLine[], annex: string): ParsedTable {
+  const byLine = parseLineTable(lines, annex);
+  if (byLine) return byLine;
   const joined: { text: string; no: number }[] = [];
   let buf = '';
   let bufNo = lines[0]?.no ?? 1;

@@ -3,7 +3,7 @@ import { sentencesOf, type Fact, type FactType } from './facts.ts';
 import type { Unit } from './policy-schema.ts';
 import type { Hit, UnitSearch } from './search.ts';
 import { tidyFact } from './compose.ts';
-import { WANTED, FALLBACK, scoreSentence, scoreClause, factsOfType, departmentsOf, rank, itemTitles } from './retrieval.ts';
+import { WANTED, FALLBACK, scoreSentence, scoreClause, factsOfType, departmentsOf, rank, itemTitles, yearOf } from './retrieval.ts';
 import type { QuestionType } from '../nlu/question.ts';
 
 /** Longest lead sentence, in characters, where the fact allows. */
@@ -63,7 +63,7 @@ export function chooseLead(hits: Hit[], terms: Map<string, number>, search: Unit
 }
 
 /** chooseLead for one set of wanted fact types. */
-export function pickLead(hits: Hit[], terms: Map<string, number>, search: UnitSearch, qt: QuestionType, wanted: FactType[]): Lead | undefined {
+export function pickLead(hits: Hit[], all: Map<string, number>, search: UnitSearch, qt: QuestionType, wanted: FactType[]): Lead | undefined {
   const top = hits[0];
   if (!top) return undefined;
   const candidates = hits.filter((h, i) => i === 0 || (i < 6 && h.score >= top.score * 0.5));
@@ -71,6 +71,10 @@ export function pickLead(hits: Hit[], terms: Map<string, number>, search: UnitSe
   let any: (Lead & { score: number }) | undefined;
   for (const [rank, h] of candidates.entries()) {
     const sentences = sentencesOf(h.unit);
+    // A clause that opens with the asked year ("（一）2025年目标。…") is about that year in each of its sentences.
+    const opens = yearOf(h.unit);
+    const terms = opens && all.has(opens) ? new Map([...all].filter(([t]) => t !== opens)) : all;
+    const yearContext = opens && all.has(opens) ? all.get(opens)! * search.idf(opens) : 0;
     const titled = !h.unit.fields && sentences.length > 1 && sentences[0].length <= 20 && !/[，,]/.test(sentences[0]);
     const weight = rank === 0 ? 1 : 0.5 + 0.5 * (h.score / top.score);
     const departments = qt === 'who' && departmentsOf(h.unit) !== undefined;
@@ -86,7 +90,7 @@ export function pickLead(hits: Hit[], terms: Map<string, number>, search: UnitSe
       const salutation = i === 0 && /^各[^。：:]{0,60}[：:]/.test(s);
       // "其中…" continues the sentence before it, whose words ("到2025年") it shares.
       const said = i > 0 && /^(其中|包括|含)/.test(s) ? `${sentences[i - 1]}${s}` : s;
-      let score = ((scoreSentence(said, terms, search) + context) * (titled && i === 0 && !facts.length ? 0.4 : 1) * (salutation ? 0.3 : 1) + 0.3 * h.score) * weight;
+      let score = ((scoreSentence(said, terms, search) + context + yearContext) * (titled && i === 0 && !facts.length ? 0.4 : 1) * (salutation ? 0.3 : 1) + 0.3 * h.score) * weight;
       // The clause holding the fact is where the asked thing is said ("奖励资金由市财政…" for "奖金谁出"), not just near it.
       if (wanted.length && facts.length && !departments) score += 0.5 * Math.max(...facts.map((f) => scoreSentence(f.clause, terms, search))) * weight;
       // "最多能拿多少" wants the ceiling, "最少" the floor.

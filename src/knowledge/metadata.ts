@@ -247,9 +247,15 @@ export function readMetadata(body: SourceLine[]): DerivedMeta {
   return { title: parts[0].title, issuer, docNumber, issued, parts };
 }
 
+/** A line of a web page's footer: downloadable files, print/close/share buttons, the site's sponsor and registrations. */
+const PAGE_FOOTER = /^(相关附件|附件下载|附件\s*\d*\s*[.．、:：]?.*\.(docx?|xlsx?|pdf|wps|zip|rar|et)$|[【\[]?(打印本页|关闭窗口|打印|关闭|返回顶部)|分享到|扫一扫|主办[:：]|承办[:：]|协办[:：]|网站标识码|.*ICP备|.*公网安备|版权所有|Copyright|联系我们|网站地图|技术支持)/i;
+
 /** The issuing body a document signs with on one of its last lines, and the date beside it. */
 export function readSignature(lines: SourceLine[]): { issuer?: string; issued?: string } {
-  const tail = lines.map((l) => l.text.trim()).filter(Boolean).slice(-5);
+  const kept = lines.map((l) => l.text.trim()).filter(Boolean);
+  // A web page ends in its own chrome after the signature: the files to download, print and share buttons, the site's footer.
+  while (kept.length && PAGE_FOOTER.test(kept[kept.length - 1])) kept.pop();
+  const tail = kept.slice(-5);
   const issuer = tail.find((t) => headerKind(t) === 'signature');
   let issued: string | undefined;
   for (const t of [...tail].reverse()) {

@@ -93,8 +93,8 @@ export class PlaceMatcher {
         take(at, name.length);
         const region = this.regionFor(full);
         if (region) covered.add(region);
-        // "广东省政府质量奖" names an award the documents know, not a place to answer for.
-        else if (!this.knows(q.slice(at, at + name.length + 3).replace(/\s+/g, ''))) uncovered.push(name);
+        // "广东省政府质量奖" names an award the documents know, "品字标浙江制造" a brand: not a place to answer for.
+        else if (![2, 3].some((n) => this.knows(q.slice(at, at + name.length + n).replace(/\s+/g, '')))) uncovered.push(name);
       }
     }
     for (const [re, zh] of this.english) {

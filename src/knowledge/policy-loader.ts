@@ -85,10 +85,13 @@ export function placeNamed(text: string, places: Places): string {
   return best?.full ?? '';
 }
 
-/** The place a title or an issuer names: a gazetteer place first, else the leading "…市/省/县/区". */
+/** The place a title or an issuer names: a gazetteer place first, else the leading "…市/省/县/区" (after "关于开展2026年度"). */
 function placeOf(text: string, places: Places): string | undefined {
-  return placeNamed(text, places) || regionOf(text) || undefined;
+  return placeNamed(text, places) || regionOf(text) || regionOf(text.replace(NOTICE_OPENING, '')) || undefined;
 }
+
+/** The words a notice's title opens with before the place it concerns: "关于开展2026年度", "关于组织申报2025年". */
+const NOTICE_OPENING = /^关于(?:组织|开展|做好|印发|转发|下达|公布|公示|申报|征集|推荐|评选|启动)*(?:\d{4}|[〇零一二三四五六七八九]{4})?(?:年度|年)?/;
 
 /** Turns a file name into a document id. */
 function idFromFile(file: string): string {
@@ -139,7 +142,9 @@ export function loadPolicyFile(dir: string, file: string, places: Places = loadP
     throw e;
   }
   const tail = readSignature(plain);
-  const issuer = meta.issuer ?? read.issuer ?? tail.issuer;
+  // A publication line's short source ("来源：区市场监管局") gives way to the signature that names the place in full.
+  const bare = read.issuer && tail.issuer && !placeOf(read.issuer, places) && placeOf(tail.issuer, places);
+  const issuer = meta.issuer ?? (bare ? tail.issuer : read.issuer) ?? tail.issuer;
   const title = simplify(meta.title);
   const region = meta.region ?? placeOf(title, places) ?? placeOf(issuer ?? '', places) ?? '';
   const derivedParts = read.parts.map((p, k) => ({ id: k === 0 ? meta.id : `${meta.id}-${k + 1}`, title: k === 0 ? title : p.title, start: p.start }));

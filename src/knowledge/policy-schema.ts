@@ -38,13 +38,15 @@ export type PolicyMeta = z.infer<typeof policyMetaSchema>;
 
 /** A typed fact of a clause (see facts.ts). */
 export const factSchema = z.object({
-  type: z.enum(['amount', 'duration', 'date', 'deadline', 'cadence', 'quota', 'threshold', 'percent', 'count', 'body', 'place', 'prohibition', 'permission', 'contact']),
+  type: z.enum(['amount', 'duration', 'date', 'deadline', 'cadence', 'quota', 'threshold', 'percent', 'count', 'body', 'place', 'submit', 'prohibition', 'permission', 'contact']),
   text: z.string(),
   sentence: z.number().int().nonnegative(),
   clause: z.string(),
   value: z.number().optional(),
   per: z.string().optional(),
   bound: z.enum(['min', 'max']).optional(),
+  relay: z.boolean().optional(),
+  online: z.boolean().optional(),
 });
 
 /** A citable unit: one clause, item or table row, with page-break damage mended. */

@@ -89,21 +89,29 @@ export function departmentsOf(u: Unit): string | undefined {
 
 /** Ranks units for the question: BM25, then the best sentence, adjacent-word phrases, the asked fact type and the award named. */
 export function rank(k: Knowledge, q: string, terms: Map<string, number>, qt: QuestionType, filter: ((u: Unit) => boolean) | undefined, awardDocs: Set<string>, limit = 12): Hit[] {
-  const raw = k.search.search(terms, limit, filter);
+  const raw = withinDocuments(k, terms, k.search.search(terms, limit, filter), filter, limit);
   const wanted = WANTED[qt];
   const phrases = phrasesOf(k, q);
   // "认证目标有哪些": a section whose title names what is asked (一、总体目标) is about it.
   const asked = askedPredicate(q, k.glossary)?.predicate;
+  const years = [...terms.keys()].filter((t) => /^(19|20)\d{2}$/.test(t));
+  const reducedFor = new Map<string, Map<string, number>>();
   return raw
     .map((h) => {
       let best = 0;
-      for (const s of sentencesOf(h.unit)) best = Math.max(best, scoreSentence(withoutOwnTitle(s, h.unit.title), terms, k.search));
+      // The sentence's words weigh as in withinDocuments: the title's words choose the document, not the sentence.
+      let own = reducedFor.get(h.unit.title);
+      if (!own) reducedFor.set(h.unit.title, (own = titleReduced(terms, h.unit.title)));
+      for (const s of sentencesOf(h.unit)) best = Math.max(best, scoreSentence(withoutOwnTitle(s, h.unit.title), own, k.search));
       let score = h.score + 0.5 * best;
       if (phrases.length) {
         const text = h.unit.text.replace(/\s+/g, '');
         score += 0.5 * phrases.filter((x) => text.includes(x.p)).reduce((a, x) => a + x.w, 0);
       }
       if (awardDocs.has(h.unit.docId)) score *= 1.4;
+      // "2027年要培育多少家": a clause that opens with a year ("（三）2027年目标。") is about that year and no other.
+      const opens = yearOf(h.unit);
+      if (opens && years.length) score *= years.includes(opens) ? 1.5 : 0.7;
       if (asked && h.unit.heading.includes(asked)) score *= 1.5;
       if (formHeader(h.unit)) score *= 0.5;
       // The notice that issues a plan names its addressees and the plan; it sets no measure of its own.
@@ -117,13 +125,63 @@ export function rank(k: Knowledge, q: string, terms: Map<string, number>, qt: Qu
     .sort((a, b) => b.score - a.score);
 }
 
+/** The year a clause opens with ("（二）2026年目标。", "2025年：…", "到2027年，…"), or undefined. */
+export function yearOf(u: Pick<Unit, 'text'>): string | undefined {
+  // (The clause's own title line, "一、主要目标", may come first.)
+  for (const line of u.text.trim().split('\n').slice(0, 2)) {
+    const m = /^(?:[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、|\d{1,2}[.．、])?\s*(?:到|至|截至)?\s*((?:19|20)\d{2})\s*年(?!\d)/.exec(line.trim());
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+/** Weight, in choosing a clause within its document, of a question word that the document's title holds. */
+export const TITLE_TERM_WEIGHT = 0.5;
+
+/**
+ * Re-scores the hits of each document with the words of its own title weighing little: "绍兴标准化项目资助能报哪些标准"
+ * names the programme in every question, and its opening paragraph, which repeats the programme's name, is not the
+ * clause that answers. The title words still choose the document: each document's best hit keeps its score, and its
+ * other clauses rank below it by the rest of the question's words.
+ */
+export function withinDocuments(k: Knowledge, terms: Map<string, number>, raw: Hit[], filter: ((u: Unit) => boolean) | undefined, limit: number): Hit[] {
+  const out: Hit[] = [];
+  for (const docId of new Set(raw.map((h) => h.unit.docId))) {
+    const own = raw.filter((h) => h.unit.docId === docId);
+    const title = own[0].unit.title;
+    const reduced = titleReduced(terms, title);
+    if ([...reduced].every(([t, w]) => w === terms.get(t))) {
+      out.push(...own);
+      continue;
+    }
+    const again = k.search.search(reduced, limit, (u) => u.docId === docId && u.title === title && (!filter || filter(u)));
+    if (!again.length) {
+      out.push(...own);
+      continue;
+    }
+    const lift = own[0].score - again[0].score;
+    out.push(...again.map((h) => ({ ...h, score: h.score + lift })), ...own.filter((h) => h.unit.title !== title));
+  }
+  return out.sort((a, b) => b.score - a.score).slice(0, limit);
+}
+
+/** The question's words with those the title holds weighing TITLE_TERM_WEIGHT (all of them as they are when every word is the title's). */
+export function titleReduced(terms: Map<string, number>, title: string): Map<string, number> {
+  const named = (t: string) => t.length >= 2 && title.includes(t);
+  if ([...terms.keys()].every(named)) return terms;
+  return new Map([...terms].map(([t, w]) => [t, named(t) ? w * TITLE_TERM_WEIGHT : w]));
+}
+
 /** Pairs of adjacent question words, as phrases a clause may contain ("抽检计划"). */
 export function phrasesOf(k: Knowledge, q: string): { p: string; w: number }[] {
   if (!k.segmenter) return [];
   const stop = new Set(k.glossary.stopwords);
-  const words = k.segmenter.words(q).filter((w) => /[\u4e00-\u9fff]/.test(w) && !stop.has(w));
+  // (Only words that stand side by side in the question make a phrase: "2027年要培育" holds no "年培育".)
+  const all = k.segmenter.words(q);
+  const words = all.map((w) => (/[\u4e00-\u9fff]/.test(w) && !stop.has(w) ? w : ''));
   const out: { p: string; w: number }[] = [];
   for (let i = 0; i + 1 < words.length; i++) {
+    if (!words[i] || !words[i + 1]) continue;
     if (words[i].length + words[i + 1].length < 3) continue;
     // No phrase starts with a particle: "的认证" would match every "…的认证" in the corpus ("发布的" still says something).
     if (/^[的了地得之]$/.test(words[i])) continue;

@@ -17,7 +17,13 @@ const alternative = z.string().min(1).refine((s) => {
 }, 'not a valid regular expression');
 
 /** What a question asks for (`asks`) and what a clause must contain to state it (`evidence`), as pattern alternatives. */
-const evidenceRule = z.object({ name: z.string().min(1), asks: z.array(alternative).min(1), evidence: z.array(alternative).min(1) }).strict();
+const evidenceRule = z.object({
+  name: z.string().min(1),
+  asks: z.array(alternative).min(1),
+  evidence: z.array(alternative).min(1),
+  /** For a procedural detail ingest types (where materials are sent): the fact type whose clause states it. */
+  fact: z.enum(['submit']).optional(),
+}).strict();
 
 /** One evidence rule of the glossary. */
 export type EvidenceRule = z.infer<typeof evidenceRule>;
@@ -44,7 +50,9 @@ export const PATTERN_NAMES = ['validity', 'issuance', 'documentWords', 'honourWo
   'clauseRequires', 'clauseWaives', 'clauseExempts', 'clauseNegates', 'clausePositive',
   // Whether a yes/no question asks that something exists, what must be done or paid, what may be done (capture group 1),
   // and whether a body takes part (knowledge/compose-clause.ts).
-  'asksWhetherHas', 'objectOwed', 'objectDone', 'asksTakingPart', 'takingPartWords'] as const;
+  'asksWhetherHas', 'objectOwed', 'objectDone', 'asksTakingPart', 'takingPartWords',
+  // Whether a question about where materials are sent asks about sending them online (knowledge/answerers/submission.ts).
+  'asksOnline'] as const;
 
 /** A decision made by a question pattern. */
 export type PatternName = (typeof PATTERN_NAMES)[number];
@@ -78,6 +86,8 @@ export const glossarySchema = z.object({
   verdictEvidence: z.object({ $comment: z.string().optional(), families: z.array(evidenceRule) }).strict(),
   /** Procedural details (a date, a website, a telephone number …): what asks for one, and what a clause stating it contains. */
   procedureAsks: z.object({ $comment: z.string().optional(), details: z.array(evidenceRule) }).strict(),
+  /** Words naming a year by its distance from the year of asking (今年 0, 明年 1, 去年 -1), read against the date asked. */
+  relativeYears: z.record(z.string().min(1), z.number().int()).optional(),
   /** Words a conversation reads: follow-ups ("那…", "…呢", "what about"), corrections ("不是…，我问的是…"), "什么意思". */
   conversation: z.object({ leads: words, whatAbout: words, tails: words, negations: words, corrections: words, asking: words, references: words, meaning: words }).strict().optional(),
 }).strict();

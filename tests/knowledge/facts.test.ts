@@ -19,7 +19,10 @@ describe('typed facts found at ingest', () => {
     expect(of('荣誉称号有效期为4年。', 'duration')).toEqual(['有效期为4年']);
     expect(of('材料不齐全的，应当在5个工作日内补正。', 'deadline')).toEqual(['5个工作日内']);
     expect(of('5个工作日内补正。', 'count')).toEqual([]);
-    expect(of('申报截止时间为2025年6月30日。', 'deadline')).toEqual(['截止时间为2025年6月30日']);
+    expect(of('申报截止时间为2025年6月30日。', 'deadline')).toEqual(['申报截止时间为2025年6月30日']);
+    expect(of('申报时间：2026年5月15日至2026年6月19日17:00，逾期不予受理。', 'deadline')).toEqual(['申报时间：2026年5月15日至2026年6月19日17:00']);
+    expect(of('请于2026年6月19日前报送。', 'deadline')).toEqual(['于2026年6月19日前']);
+    expect(of('符合条件的企业应于每年3月31日前提出申请。', 'deadline')).toEqual(['于每年3月31日前']);
     expect(of('争取到2025年,全市超过5300家。', 'date')).toEqual(['到2025年']);
     expect(of('标杆奖每两年评选一届，每届获奖企业最多8个。', 'cadence')).toEqual(['每两年评选一届']);
     expect(of('标杆奖每两年评选一届，每届获奖企业最多8个。', 'quota')).toEqual(['最多8个']);
@@ -28,6 +31,19 @@ describe('typed facts found at ingest', () => {
     expect(of('围绕第十四个五年规划开展工作。', 'duration')).toEqual([]);
     expect(of('围绕第十四个五年规划开展工作。', 'count')).toEqual([]);
     expect(of('培训基地设在水口创新中心，由协会管理。', 'place')).toEqual(['设在水口创新中心']);
+  });
+
+  it('reads where materials are sent: an office, an online system, a labelled place; an office passing them on is marked', () => {
+    const submit = (text: string) => facts(text).filter((f) => f.type === 'submit');
+    expect(submit('申报单位下载并填写申请表，连同证明材料报送所在区、县（市）市场监督管理局。').map((f) => [f.text, f.relay, f.online])).toEqual([['报送所在区、县（市）市场监督管理局', undefined, undefined]]);
+    expect(of('符合条件的企业向所在区市场监督管理部门提交申报材料。', 'submit')).toEqual(['向所在区市场监督管理部门提交']);
+    expect(of('市本级企业直接报送至某市市场监督管理局标准化处（某市某路1号）。', 'submit')).toEqual(['报送至某市市场监督管理局标准化处（某市某路1号）']);
+    expect(submit('申报单位通过“某省政务服务网”在线填报。').map((f) => [f.text, f.online])).toEqual([['通过“某省政务服务网”在线填报', true]]);
+    expect(submit('受理地点：市民中心三楼12号窗口。').map((f) => [f.text, f.clause])).toEqual([['受理地点：市民中心三楼12号窗口', '受理地点：市民中心三楼12号窗口']]);
+    expect(submit('各区市场监督管理局负责初审，并于7月15日前将初审意见汇总报送市市场监督管理局。').map((f) => f.relay)).toEqual([true]);
+    // Materials listed, a form downloaded: nothing is sent anywhere yet.
+    expect(of('申报单位须提交以下材料，纸质材料一式两份，并同时报送电子版：', 'submit')).toEqual([]);
+    expect(of('申报单位登录某市市场监督管理局网站下载并填写申请表。', 'submit')).toEqual([]);
   });
 
   it('names responsible bodies and role holders', () => {

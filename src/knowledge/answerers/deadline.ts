@@ -5,17 +5,23 @@ import type { PolicyAnswer } from '../answer-types.ts';
 import { citationOf, excerptOf, sourceLines } from '../compose.ts';
 import { type Answerer, decline } from '../context.ts';
 import { unitsOf, isoDay, cnDate } from '../corpus.ts';
+import { dateConditionsOf } from '../date-condition.ts';
 import type { Knowledge } from '../knowledge.ts';
 import type { Hit } from '../search.ts';
 
 /** "现在还能报吗": the application deadline the best document states, judged at the date of asking. */
 export function deadlineAnswer(k: Knowledge, question: string, intent: string, q: string, qt: QuestionType, hits: Hit[], now: Date): PolicyAnswer | undefined {
   if (!(qt === 'yesno' || qt === 'when') || !questionPattern(k.glossary, 'askingNow').test(q) || !questionPattern(k.glossary, 'applyingWords').test(q) || !hits[0]) return undefined;
+  // "哪个时间段发布的标准可以报": the dates of what may be claimed are asked (a close clause bounds what is 发布), not
+  // whether applications are still open.
+  const dated = [...q.matchAll(/([\u4e00-\u9fff]{2})的/g)].map((m) => m[1]);
+  if (dated.some((verb) => hits.slice(0, 5).some((h) => dateConditionsOf(h.unit, verb).length))) return undefined;
   const docId = hits[0].unit.docId;
   for (const u of unitsOf(k, docId)) {
     const f = (u.facts ?? []).find((x) => x.type === 'deadline' && /\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日/.test(x.text));
     if (!f) continue;
-    const m = /(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日/.exec(f.text)!;
+    // (An application window, "2026年5月15日至2026年6月19日", closes on its last day.)
+    const m = [...f.text.matchAll(/(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日/g)].pop()!;
     const day = `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}`;
     const today = isoDay(now);
     const lead = today > day ? `不能了：申报已于${cnDate(day)}截止（按提问日期${cnDate(today)}）。` : `可以：申报截止时间为${cnDate(day)}（按提问日期${cnDate(today)}，还没有截止）。`;

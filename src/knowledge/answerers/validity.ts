@@ -1,4 +1,5 @@
 /** Whether a document is still in force ("这个办法还有效吗"), judged at the date of asking. */
+import { questionPattern } from '../../nlu/glossary.ts';
 import type { PolicyAnswer } from '../answer-types.ts';
 import { citationOf, contactOf, excerptOf, sourceLines } from '../compose.ts';
 import { type Answerer, decline } from '../context.ts';
@@ -49,6 +50,11 @@ export const validity: Answerer = {
   name: 'validity',
   answer: ({ k, frame, question, q, covered, awards, hits, now }) => {
     if (!frame.about.validity) return decline('does not ask whether a document is in force');
+    // "申报啥时候截止": of a notice that dates its applications' deadline, the deadline is asked, not the notice's validity.
+    const doc = questionPattern(k.glossary, 'applyingWords').test(q) ? documentAsked(k, q, covered, awards, hits) : undefined;
+    if (doc && unitsOf(k, doc.id).some((u) => u.facts?.some((f) => f.type === 'deadline' && /\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日/.test(f.text)))) {
+      return decline('asks when applications close, and the document dates its deadline');
+    }
     return policyValidity(k, question, q, covered, awards, hits, now) ?? decline('no document found');
   },
 };
