@@ -21,6 +21,10 @@ const PLACES: Record<string, string> = {
   'huzhou-home-furnishing-quality.txt': '湖州',
   'jiaxing-standard-subsidy-notice.txt': '嘉兴',
   'shaoguan-mayor-quality-award.txt': '韶关',
+  'anping-zlqx-jiangli.txt': '安平',
+  'guizhou-pinpai-shenbao.txt': '贵州',
+  'pingtan-pinpai-fanti.txt': '平潭',
+  'zhuzhou-jianceren-zheng.txt': '株洲',
 };
 /** The titles ingest must read from each fixture's own text (a 印发 notice's 《》, a 关于…的通知 line, the line before 第一章). */
 const TITLES: Record<string, string[]> = {
@@ -29,6 +33,10 @@ const TITLES: Record<string, string[]> = {
   'huzhou-home-furnishing-quality.txt': ['湖州市绿色家居产业质量提升行动方案（2024—2026年）', '湖州市家居产品质量奖励办法'],
   'jiaxing-standard-subsidy-notice.txt': ['关于组织申报2025年度嘉兴市企业标准化建设补助资金的通知'],
   'shaoguan-mayor-quality-award.txt': ['韶关市市长质量奖管理办法'],
+  'anping-zlqx-jiangli.txt': ['安平县质量强县建设奖励实施细则'],
+  'guizhou-pinpai-shenbao.txt': ['贵州省市场监督管理局贵州省财政厅关于组织申报2026年度“黔品质造”品牌培育工程项目的通知'],
+  'pingtan-pinpai-fanti.txt': ['平潭综合实验区品牌建设扶持办法'],
+  'zhuzhou-jianceren-zheng.txt': ['株洲市支持检验检测认证产业高质量发展若干措施'],
 };
 /** Built artefacts and console leftovers that a fresh data directory must not inherit. */
 const NOT_COPIED = new Set(['index.json', 'intent-model.json', 'removed']);
