@@ -13,7 +13,7 @@ import { WANTED, holdsType, scoreSentence, factsOfType, departmentsOf, rank, phr
 import { unstated, yearUnstated } from './stated.ts';
 import { decidingHit, yesNoLead, unheard, verdictWords } from './yesno.ts';
 import { questionPattern } from '../nlu/glossary.ts';
-import { type QuestionType, questionType, partsOf, firstPart, askedPredicate, askedObject } from '../nlu/question.ts';
+import { type QuestionType, questionType, partsOf, firstPart, askedPredicate, askedObject, askedAction } from '../nlu/question.ts';
 
 /** Composes the answer from the ranked hits: lapse line, lead, source, excerpt, and at most one related clause. */
 export function composeAnswer(k: Knowledge, question: string, intent: string, q: string, allTerms: Map<string, number>, qt: QuestionType, hits: Hit[], now: Date, anyPlace: boolean): PolicyAnswer {
@@ -48,6 +48,9 @@ export function composeAnswer(k: Knowledge, question: string, intent: string, q:
       }
     }
   }
+  // "补贴是哪个部门审核": the body asked about is the one the clause says does that (审核); its words weigh three times.
+  const action = qt === 'who' ? askedAction(first, k.glossary) : undefined;
+  if (action) for (const [t, w] of leadTerms) if (t.length >= 2 && action.includes(t)) leadTerms.set(t, w * 3);
   const lead = chooseLead(hits, leadTerms, k.search, qt)!;
   const unit = lead.unit;
   const doc = k.documents.find((d) => d.id === unit.docId);

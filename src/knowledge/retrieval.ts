@@ -239,7 +239,8 @@ export const FOREIGN_WEIGHT = 6;
 /** Topic words in the question that the corpus never uses (社保, 个税, 最低工资 …). */
 export function foreignTopics(k: Knowledge, q: string): string[] {
   const out: string[] = [];
-  const stop = new Set(k.glossary.stopwords);
+  // (The glossary's interrogatives, "多长时间", "啥时候", ask; they name no topic the documents should use.)
+  const stop = stopwordsOf(k);
   const colloquial = new Set(k.glossary.colloquial);
   const english = q.toLowerCase().match(/[a-z]{3,}/g) ?? [];
   const cjk = q.match(/[\u4e00-\u9fff]/g) ?? [];

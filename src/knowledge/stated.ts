@@ -38,9 +38,15 @@ function subjectOf(k: Knowledge, q: string, families: EvidenceRule[]): string | 
   return terms.sort((a, b) => k.search.idf(b) - k.search.idf(a) || b.length - a.length)[0];
 }
 
+/** Question types whose answer is neither a verdict nor an amount. */
+const NO_VERDICT = new Set<QuestionType>(['who', 'when', 'duration', 'cadence', 'where']);
+
 /** What the clause does not state of a yes/no or amount question, or undefined when it states it. */
 export function unstated(k: Knowledge, q: string, qt: QuestionType, unit: Unit): Unstated | undefined {
   const text = `${unit.heading} ${unit.text}`.toLowerCase();
+  // A question asking who, when, for how long, how often or where asks no verdict and no amount: the benefit it names
+  // ("补贴是哪个部门审核", "奖励审核完要公示多长时间") is its topic, not what is asked.
+  if (NO_VERDICT.has(qt)) return undefined;
   const families = familiesAsked(k, q);
   if (qt !== 'yesno' && qt !== 'money' && !families.length) return undefined;
   const object = askedObject(q, k.glossary);

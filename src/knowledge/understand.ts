@@ -32,8 +32,9 @@ export function awardsNamed(k: Knowledge, q: string): { name: string; docs: Poli
 
 /** Award names the question uses that no loaded document sets (the glossary's award terms, or any "…质量奖"). */
 export function unknownAward(k: Knowledge, q: string, known: string[]): string | undefined {
-  // The name is what follows the last verb or particle before 质量奖 ("企业评上质量奖" names no award, only 质量奖).
-  const names = [...q.matchAll(/[\u4e00-\u9fff]{2,6}质量奖/g)].map((m) => m[0].replace(/^.*(?:评上|评|获得|获|拿到|拿|申报|报|的|了|写|有|给|上|个)(?=[\u4e00-\u9fff]*质量奖$)/, ''));
+  // The name is what follows the last verb or particle before 质量奖 ("企业评上质量奖" names no award, only 质量奖);
+  // 质量奖励 is a reward for quality, not an award's name.
+  const names = [...q.matchAll(/[\u4e00-\u9fff]{2,6}质量奖(?!励)/g)].map((m) => m[0].replace(/^.*(?:评上|评|获得|获|拿到|拿|申报|报|的|了|写|有|给|上|个)(?=[\u4e00-\u9fff]*质量奖$)/, ''));
   const named = [...k.glossary.terms.filter((t) => t.endsWith('奖') && q.includes(t)), ...names];
   return named.find((n) => !known.some((a) => a.endsWith(n) || n.endsWith(a.slice(-3))));
 }

@@ -44,7 +44,10 @@ export const PATTERN_NAMES = ['validity', 'issuance', 'documentWords', 'honourWo
   'clauseRequires', 'clauseWaives', 'clauseExempts', 'clauseNegates', 'clausePositive',
   // Whether a yes/no question asks that something exists, what must be done or paid, what may be done (capture group 1),
   // and whether a body takes part (knowledge/compose-clause.ts).
-  'asksWhetherHas', 'objectOwed', 'objectDone', 'asksTakingPart', 'takingPartWords'] as const;
+  'asksWhetherHas', 'objectOwed', 'objectDone', 'asksTakingPart', 'takingPartWords',
+  // Winning another body's award (answerers/unknown-award.ts); caps, exclusions and penalties a question asks about and
+  // the clauses that state them (answerers/cap.ts, answerers/exclusions.ts).
+  'winningWords', 'askedAction'] as const;
 
 /** A decision made by a question pattern. */
 export type PatternName = (typeof PATTERN_NAMES)[number];
