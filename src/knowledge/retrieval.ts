@@ -94,6 +94,7 @@ export function rank(k: Knowledge, q: string, terms: Map<string, number>, qt: Qu
   const phrases = phrasesOf(k, q);
   // "认证目标有哪些": a section whose title names what is asked (一、总体目标) is about it.
   const asked = askedPredicate(q, k.glossary)?.predicate;
+  const blanks = numberBlanks(q);
   return raw
     .map((h) => {
       let best = 0;
@@ -105,6 +106,8 @@ export function rank(k: Knowledge, q: string, terms: Map<string, number>, qt: Qu
       }
       if (awardDocs.has(h.unit.docId)) score *= 1.4;
       if (asked && h.unit.heading.includes(asked)) score *= 1.5;
+      // "分几次拨": a clause that says the same words with a number in the blank ("分两次拨付") answers it.
+      if (blanks.length && blanks.some((b) => b.test(h.unit.text.replace(/\s+/g, '')))) score *= 1.5;
       if (formHeader(h.unit)) score *= 0.5;
       // The notice that issues a plan names its addressees and the plan; it sets no measure of its own.
       if (h.unit.kind === 'notice' && !/问题|反映|联系|印发|发布|通知|contact|problem/i.test(q)) score *= 0.7;
@@ -115,6 +118,19 @@ export function rank(k: Knowledge, q: string, terms: Map<string, number>, qt: Qu
       return { ...h, score };
     })
     .sort((a, b) => b.score - a.score);
+}
+
+/**
+ * The question's words around 几 or 多少 with a number in the blank: "分几次拨" → /分(数)次/. The word before the blank
+ * must say something (not 的, 了, 有 …) and the word after it must be a measure word.
+ */
+export function numberBlanks(q: string): RegExp[] {
+  const out: RegExp[] = [];
+  for (const m of q.matchAll(/([\u4e00-\u9fff])(?:几|多少)([次个家项年天月批份件张名期届轮])/g)) {
+    if (/[的了是有要能可会还就都也一]/.test(m[1])) continue;
+    out.push(new RegExp(`${m[1]}(?:\\d+|[一二两三四五六七八九十百千]+)个?${m[2]}`));
+  }
+  return out;
 }
 
 /** Pairs of adjacent question words, as phrases a clause may contain ("抽检计划"). */
