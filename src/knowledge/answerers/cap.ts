@@ -42,8 +42,11 @@ function itemWords(k: Knowledge, q: string, docTitles: string[]): string[] {
   return significantTerms(k, k.search.queryTerms(own)).filter((t) => !stop.has(t) && !colloquial.has(t) && !money(t) && !questionPattern(k.glossary, 'asksCap').test(t) && !docTitles.some((d) => d.includes(t)));
 }
 
-/** The ceiling the question asks about: the item's own, or the document's overall one when no item is named. */
-function chooseCap(ctx: AnswerContext): Cap | undefined {
+/**
+ * The ceiling the question asks about: the item's own, or else the document's overall one (which bounds every item);
+ * `item` says whether the question named an item.
+ */
+function chooseCap(ctx: AnswerContext): (Cap & { whole: boolean; item: boolean }) | undefined {
   const { k, q, terms, qt, covered, awardDocs, hits } = ctx;
   const docIds = new Set(covered.length ? k.documents.filter((d) => covered.includes(d.region)).map((d) => d.id) : awardDocs.size ? awardDocs : hits[0] ? [hits[0].unit.docId] : []);
   const inScope = k.units.filter((u) => docIds.has(u.docId));
@@ -56,15 +59,16 @@ function chooseCap(ctx: AnswerContext): Cap | undefined {
     // The best-ranked clause with a ceiling that names the item ("绿色产品认证…同一企业每年获得本项奖励不超过10万元").
     const ranked = rank(k, q, terms, qt, (u) => holders.has(u), new Set(docIds), 8);
     const unit = ranked.map((h) => h.unit).find((u) => items.some((t) => heard(k, t, `${u.heading} ${u.text}`.toLowerCase())));
-    return unit ? pick(caps.filter((c) => c.unit === unit)) : undefined;
+    const own = unit ? pick(caps.filter((c) => c.unit === unit)) : undefined;
+    if (own) return { ...own, whole: false, item: true };
   }
-  // No item named: the ceiling on everything the document gives (本细则/本办法/本措施…).
-  const whole = caps.filter((c) => questionPattern(k.glossary, 'capWhole').test(sentencesOf(c.unit)[c.fact.sentence] ?? ''));
-  return whole.length ? pick(whole) : undefined;
+  // No item's own ceiling: the ceiling on everything the document gives (本细则/本办法/本措施…).
+  const whole = pick(caps.filter((c) => questionPattern(k.glossary, 'capWhole').test(sentencesOf(c.unit)[c.fact.sentence] ?? '')));
+  return whole ? { ...whole, whole: true, item: items.length > 0 } : undefined;
 }
 
 /** Of a clause's ceilings, the one per year or accumulated (每年, 累计) first. */
-function pick(caps: Cap[]): Cap | undefined {
+function pick<T extends Cap>(caps: T[]): T | undefined {
   return caps.find((c) => /每年|年度|累计/.test(c.fact.clause)) ?? caps[0];
 }
 
@@ -81,6 +85,8 @@ export const cap: Answerer = {
     const found = chooseCap(ctx);
     if (!found) return decline('no clause in scope sets the ceiling asked about');
     const { unit, fact } = found;
+    // "CE认证能拿5万吗" under the overall ceiling: the item's own clause says what it gives, not the ceiling.
+    if (amount !== undefined && amount <= fact.value! && found.whole && found.item) return decline('an item named, under the overall ceiling: its own clause answers');
     const doc = k.documents.find((d) => d.id === unit.docId);
     const sentence = sentencesOf(unit)[fact.sentence] ?? fact.clause;
     const said = tidyFact(sentence.length <= 60 ? sentence : fact.clause).replace(/[。；;，,]$/, '');

@@ -13,18 +13,23 @@ import type { Knowledge } from '../knowledge.ts';
  * ("河北省政府质量奖") must be the one the sentence puts there.
  */
 export function grantsForWinning(k: Knowledge, q: string, name: string, regions: string[]): boolean {
-  const at = q.indexOf(name);
-  const before = at < 0 ? '' : q.slice(Math.max(0, at - 6), at);
-  const places = extractEntities(before).otherPlaces.filter((p) => before.endsWith(p) || new RegExp(`${p}(省|市|县|区)?$`).test(before));
   const winning = questionPattern(k.glossary, 'winningWords');
   const money = /\d+(?:\.\d+)?\s*(?:千|万|亿)?元/;
   const docs = new Set(k.documents.filter((d) => !regions.length || regions.includes(d.region)).map((d) => d.id));
+  const end = q.indexOf(name) + name.length;
   for (const u of k.units) {
     if (!docs.has(u.docId) || !(u.facts ?? []).some((f) => f.type === 'amount')) continue;
     for (const raw of sentencesOf(u)) {
       if (!money.test(raw) || !/[奖獎]/.test(raw)) continue;
-      const s = raw.includes(name) ? raw : simplify(raw);
-      for (let i = s.indexOf(name); i >= 0; i = s.indexOf(name, i + 1)) {
+      const s = simplify(raw);
+      // The longest tail of the name as the question writes it that the sentence uses ("到衡水市市长质量奖" → 衡水市市长质量奖).
+      // (Never shorter than five characters: 质量奖 alone would match any award's clause.)
+      let tail = name;
+      while (tail.length > Math.min(5, name.length) && !s.includes(tail)) tail = tail.slice(1);
+      if (!s.includes(tail)) continue;
+      const before = q.slice(Math.max(0, end - tail.length - 6), end - tail.length);
+      const places = extractEntities(before).otherPlaces.filter((p) => new RegExp(`${p}(省|市|县|区)?$`).test(before));
+      for (let i = s.indexOf(tail); i >= 0; i = s.indexOf(tail, i + 1)) {
         const lead = s.slice(Math.max(0, i - 16), i);
         if (!winning.test(lead)) continue;
         if (places.length && !places.some((p) => lead.includes(p))) continue;
