@@ -4,7 +4,7 @@
  * (the glossary's verdictEvidence), and the question's most specific topic word (检测设备, 名牌) must be in the clause.
  * Otherwise the answer says what the clause does speak of and that the document does not state the asked thing.
  */
-import { ruleOf, type EvidenceRule } from '../nlu/glossary.ts';
+import { questionPattern, ruleOf, type EvidenceRule } from '../nlu/glossary.ts';
 import { askedObject, type QuestionType } from '../nlu/question.ts';
 import type { Knowledge } from './knowledge.ts';
 import type { Unit } from './policy-schema.ts';
@@ -49,6 +49,10 @@ export function unstated(k: Knowledge, q: string, qt: QuestionType, unit: Unit):
   if (NO_VERDICT.has(qt)) return undefined;
   const families = familiesAsked(k, q);
   if (qt !== 'yesno' && qt !== 'money' && !families.length) return undefined;
+  // "奖励在哪个平台上申报": what a what-question asks is the noun after its question word (平台); a benefit named
+  // before it is the topic. Only "有什么补贴" asks the benefit itself.
+  const noun = qt === 'fact' || qt === 'list' ? questionPattern(k.glossary, 'askedNoun').exec(q)?.[1] : undefined;
+  if (noun && !families.some((f) => ruleOf(f).asks.test(noun))) return undefined;
   const object = askedObject(q, k.glossary);
   const missing = families.find((f) => !ruleOf(f).evidence.test(text));
   if (missing) return { thing: object ? wholeObject(q, object) : missing.name };
