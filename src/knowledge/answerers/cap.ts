@@ -62,14 +62,28 @@ function chooseCap(ctx: AnswerContext): (Cap & { whole: boolean; item: boolean }
     const own = unit ? pick(caps.filter((c) => c.unit === unit)) : undefined;
     if (own) return { ...own, whole: false, item: true };
   }
-  // No item's own ceiling: the ceiling on everything the document gives (本细则/本办法/本措施…).
-  const whole = pick(caps.filter((c) => questionPattern(k.glossary, 'capWhole').test(sentencesOf(c.unit)[c.fact.sentence] ?? '')));
+  // No item's own ceiling: the ceiling on everything the document gives (本细则/本办法/本措施…), else a yearly total
+  // (年度资助总额, 累计) that names no item.
+  const sentence = (c: Cap) => sentencesOf(c.unit)[c.fact.sentence] ?? '';
+  const total = (c: Cap) => questionPattern(k.glossary, 'capTotal').test(c.fact.clause) && /每年|年度/.test(c.fact.clause);
+  const whole = pick(caps.filter((c) => questionPattern(k.glossary, 'capWhole').test(sentence(c)))) ?? pick(caps.filter(total));
   return whole ? { ...whole, whole: true, item: items.length > 0 } : undefined;
 }
 
 /** Of a clause's ceilings, the one per year or accumulated (每年, 累计) first. */
 function pick<T extends Cap>(caps: T[]): T | undefined {
   return caps.find((c) => /每年|年度|累计/.test(c.fact.clause)) ?? caps[0];
+}
+
+/** The sentence that states the ceiling, or when it is long the clause before the ceiling and the ceiling itself. */
+function capText(sentence: string, fact: Fact): string {
+  const tidy = (x: string) => tidyFact(x).replace(/[（(][^）)]*$/, '').replace(/[。；;，,：:\s]+$/, '');
+  if (sentence.length <= 60) return tidy(sentence);
+  const parts = sentence.split(/(?<=[，,；;])/);
+  const at = parts.findIndex((p) => p.replace(/\s+/g, '').includes(fact.text));
+  if (at < 0) return tidy(fact.clause);
+  const two = at > 0 ? parts[at - 1] + parts[at] : parts[at];
+  return tidy(two.length <= 60 ? two : parts[at]);
 }
 
 /** Answers a question about the most one applicant may get, from the clause that sets the ceiling. */
@@ -89,7 +103,7 @@ export const cap: Answerer = {
     if (amount !== undefined && amount <= fact.value! && found.whole && found.item) return decline('an item named, under the overall ceiling: its own clause answers');
     const doc = k.documents.find((d) => d.id === unit.docId);
     const sentence = sentencesOf(unit)[fact.sentence] ?? fact.clause;
-    const said = tidyFact(sentence.length <= 60 ? sentence : fact.clause).replace(/[。；;，,]$/, '');
+    const said = capText(sentence, fact);
     const over = amount !== undefined && amount > fact.value!;
     const lead = amount === undefined ? said : over ? `不能。${said}` : `${said}（这是上限，具体能拿多少要看符合的事项）`;
     const c = citationOf(unit, excerptOf(unit, fact.sentence, [fact]));
