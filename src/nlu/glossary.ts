@@ -158,6 +158,7 @@ export function loadPlaces(dataDir: string = DEFAULT_DIR): Places {
 
 /** The short name of a place ("佛山市" → "佛山"; a two-character name stays whole). */
 export function shortPlace(full: string): string {
-  const s = full.replace(/(特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|省|市|县|区)$/, '');
+  // (A special zone is named without its kind: 平潭综合实验区 → 平潭, 贵安新区 → 贵安.)
+  const s = full.replace(/(特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|综合实验区|综合试验区|实验区|试验区|新区|省|市|县|区)$/, '');
   return s.length >= 2 ? s : full;
 }
