@@ -47,7 +47,7 @@ export const PATTERN_NAMES = ['validity', 'issuance', 'documentWords', 'honourWo
   'asksWhetherHas', 'objectOwed', 'objectDone', 'asksTakingPart', 'takingPartWords',
   // Winning another body's award (answerers/unknown-award.ts); caps, exclusions and penalties a question asks about and
   // the clauses that state them (answerers/cap.ts, answerers/exclusions.ts).
-  'winningWords', 'askedAction', 'asksCap', 'applicantPhrase', 'capWhole', 'capTotal', 'asksExclusion', 'exclusionClause', 'asksPenalty', 'penaltyClause', 'askedNoun'] as const;
+  'winningWords', 'askedAction', 'asksCap', 'applicantPhrase', 'capWhole', 'capTotal', 'asksExclusion', 'exclusionClause', 'excludingSentence', 'asksPenalty', 'penaltyClause', 'askedNoun'] as const;
 
 /** A decision made by a question pattern. */
 export type PatternName = (typeof PATTERN_NAMES)[number];

@@ -3,7 +3,8 @@
  * its items, quoted in the document's own script.
  */
 import { questionPattern } from '../../nlu/glossary.ts';
-import { citationOf, finish, sourceLines, tidyFact } from '../compose.ts';
+import { citationOf, excerptOf, finish, sourceLines, tidyFact } from '../compose.ts';
+import { sentencesOf } from '../facts.ts';
 import { type AnswerContext, type Answerer, decline } from '../context.ts';
 import type { Unit } from '../policy-schema.ts';
 import { rank } from '../retrieval.ts';
@@ -33,6 +34,27 @@ function listOf(k: AnswerContext['k'], unit: Unit): { opening: string; items: st
   return { opening, items: items.map((l) => tidyFact(l)) };
 }
 
+/**
+ * With no clause that lists them, the sentences that each exclude one case ("已获得…支持的项目不得重复申报",
+ * "对弄虚作假的，取消申报资格"), the best first, each with its source.
+ */
+function scattered(ctx: AnswerContext, docIds: Set<string>): ReturnType<Answerer['answer']> | undefined {
+  const { k, q, terms, qt, question, intent, now } = ctx;
+  const excluding = questionPattern(k.glossary, 'excludingSentence');
+  const holding = new Set(k.units.filter((u) => docIds.has(u.docId) && sentencesOf(u).some((x) => excluding.test(x))));
+  if (!holding.size) return undefined;
+  const units = rank(k, q, terms, qt, (u) => holding.has(u), docIds, 3).map((h) => h.unit);
+  if (!units.length) return undefined;
+  const said = units.map((u) => {
+    const at = sentencesOf(u).findIndex((x) => excluding.test(x));
+    return { u, at, text: tidyFact(sentencesOf(u)[at]).replace(/[。；;，,]$/, '') };
+  });
+  const lead = said.map((x) => `${x.text}（${x.u.article}）`).join('；');
+  const citations = said.map((x) => citationOf(x.u, excerptOf(x.u, x.at, [])));
+  const lines = [`${lead}。`, ...sourceLines(citations[0]), ...citations.slice(1).map((c) => `另见：《${c.title}》${c.article}`)];
+  return finish(k, question, intent, lines, citations, k.documents.find((d) => d.id === units[0].docId), now);
+}
+
 /** Answers which cases get nothing, from the clause that lists them. */
 export const exclusions: Answerer = {
   name: 'exclusions',
@@ -42,7 +64,7 @@ export const exclusions: Answerer = {
     const docIds = docsInScope(ctx);
     const listing = questionPattern(k.glossary, 'exclusionClause');
     const candidates = new Set(k.units.filter((u) => docIds.has(u.docId) && u.kind !== 'item' && listing.test(u.text)));
-    if (!candidates.size) return decline('no clause in scope lists the cases excluded');
+    if (!candidates.size) return scattered(ctx, docIds) ?? decline('no clause in scope lists the cases excluded');
     const unit = rank(k, q, terms, qt, (u) => candidates.has(u), docIds, 4)[0]?.unit ?? [...candidates][0];
     const { opening, items } = listOf(k, unit);
     let text = opening.replace(/[：:]?$/, '：');
