@@ -252,6 +252,33 @@ export const TOPIC_TAGS = new Set(['n', 'nz', 'j', 'vn', 'nt', 'l', 's', 'i']);
 /** Weight of a topic word the corpus never uses, against the idf of the words it does know. */
 export const FOREIGN_WEIGHT = 6;
 
+/**
+ * Whether a short form of four or more characters stands for a phrase of the text: the phrase starts and ends like it
+ * and holds its characters in order, within two and a half times its length (质检中心 → 质量检验检测中心).
+ */
+export function abbreviates(word: string, text: string): boolean {
+  if (!/^[\u4e00-\u9fff]{4,8}$/.test(word)) return false;
+  const chars = [...word];
+  const max = Math.floor(word.length * 2.5);
+  for (let at = text.indexOf(chars[0]); at >= 0; at = text.indexOf(chars[0], at + 1)) {
+    let i = 1;
+    let j = at + 1;
+    for (; j < text.length && j - at < max && i < chars.length; j++) if (text[j] === chars[i]) i++;
+    if (i === chars.length && text[j - 1] === chars[chars.length - 1]) return true;
+  }
+  return false;
+}
+
+/** The loaded units' text, joined once per corpus (for short forms the index does not hold as terms). */
+const UNIT_TEXT = new WeakMap<Knowledge, string>();
+
+/** Whether a short form stands for a phrase somewhere in the loaded documents (质检中心 → 产品质量检验检测中心). */
+export function corpusAbbreviates(k: Knowledge, word: string): boolean {
+  let text = UNIT_TEXT.get(k);
+  if (text === undefined) UNIT_TEXT.set(k, (text = k.units.map((u) => u.text).join('\n')));
+  return abbreviates(word, text);
+}
+
 /** Topic words in the question that the corpus never uses (社保, 个税, 最低工资 …). */
 export function foreignTopics(k: Knowledge, q: string): string[] {
   const out: string[] = [];
@@ -277,7 +304,7 @@ export function foreignTopics(k: Knowledge, q: string): string[] {
   for (const { word, tag } of tagged) {
     if (!TOPIC_TAGS.has(tag) || stop.has(word) || colloquial.has(word) || k.search.synonymsOf(word).length) continue;
     if (!/^[\u4e00-\u9fff]{2,}$/.test(word) || k.places.match(word).covered.length) continue;
-    if (k.search.knows(word) || k.search.expandAbbreviation(word).length) continue;
+    if (k.search.knows(word) || k.search.expandAbbreviation(word).length || corpusAbbreviates(k, word)) continue;
     const parts = k.segmenter.terms(word).filter((p) => p.length >= 2 && p !== word);
     const covered = new Set<number>();
     for (const p of parts) {

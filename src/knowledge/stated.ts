@@ -8,7 +8,7 @@ import { questionPattern, ruleOf, type EvidenceRule } from '../nlu/glossary.ts';
 import { askedObject, type QuestionType } from '../nlu/question.ts';
 import type { Knowledge } from './knowledge.ts';
 import type { Unit } from './policy-schema.ts';
-import { focusTerms, significantTerms, stopwordsOf } from './retrieval.ts';
+import { abbreviates, focusTerms, significantTerms, stopwordsOf } from './retrieval.ts';
 
 /** What the clause does not state: the asked thing, in the question's words. */
 export interface Unstated {
@@ -25,8 +25,10 @@ export function heard(k: Knowledge, word: string, text: string): boolean {
   if (text.includes(word)) return true;
   if ([...k.search.synonymsOf(word), ...k.search.expandAbbreviation(word)].some((s) => text.includes(s))) return true;
   const parts = word.length >= 4 && k.segmenter ? k.segmenter.terms(word).filter((p) => p.length >= 2 && p !== word) : [];
-  return parts.length > 1 && parts.every((p) => text.includes(p));
+  if (parts.length > 1 && parts.every((p) => text.includes(p))) return true;
+  return abbreviates(word, text);
 }
+
 
 /** The question's most specific topic word: the rarest of its topic terms that names neither a place nor an award nor a family. */
 function subjectOf(k: Knowledge, q: string, families: EvidenceRule[]): string | undefined {

@@ -101,3 +101,23 @@ describe('programme names from a notice', () => {
     expect(deriveAwards('关于开展品牌培育工作的通知', '', [item('一、登录“项目申报系统”填报，遵循“公开公正”原则。')])).toEqual([]);
   });
 });
+
+describe('the subject a clause must name before an amount is given', () => {
+  it('hears a short form the clause writes out (质检中心 → 产品质量检验检测中心)', () => {
+    const k = loadKnowledge(
+      dataWith(
+        'xiangtan.txt',
+        [
+          '湘潭市支持检验检测产业发展若干措施',
+          '一、新获批省级产品质量检验检测中心的，一次性奖励40万元。',
+          '二、企业首次获得测量管理体系认证的，奖励3万元。',
+          '三、本措施自2025年1月1日起施行，有效期至2027年12月31日。',
+        ].join('\n'),
+      ),
+    );
+    const a = answerQuestion(k, '湘潭省级质检中心奖励多少', AT);
+    expect(a.answer.split('\n')[0]).toContain('40万元');
+    // A subject the clause does not name still gets no amount.
+    expect(answerQuestion(k, '湘潭检测设备购置补贴多少', AT).answer.split('\n')[0]).not.toContain('40万元');
+  });
+});
