@@ -128,7 +128,7 @@ export function numberBlanks(q: string): RegExp[] {
   const out: RegExp[] = [];
   for (const m of q.matchAll(/([\u4e00-\u9fff])(?:几|多少)([次个家项年天月批份件张名期届轮])/g)) {
     if (/[的了是有要能可会还就都也一]/.test(m[1])) continue;
-    out.push(new RegExp(`${m[1]}(?:\\d+|[一二两三四五六七八九十百千]+)个?${m[2]}`));
+    out.push(new RegExp(`${m[1]}(?:为|是|[:：])?(?:\\d+|[一二两三四五六七八九十百千]+)个?${m[2]}`));
   }
   return out;
 }
