@@ -13,7 +13,7 @@ import { WANTED, holdsType, scoreSentence, factsOfType, departmentsOf, rank, phr
 import { unstated, yearUnstated } from './stated.ts';
 import { decidingHit, yesNoLead, unheard, verdictWords } from './yesno.ts';
 import { questionPattern } from '../nlu/glossary.ts';
-import { type QuestionType, questionType, partsOf, firstPart, askedPredicate, askedObject } from '../nlu/question.ts';
+import { type QuestionType, questionType, partsOf, firstPart, askedPredicate, askedObject, askedAction } from '../nlu/question.ts';
 
 /** Among the close hits, the first whose date condition bounds a thing the question dates ("…发布的标准"), or -1. */
 function datedHit(q: string, hits: Hit[]): number {
@@ -56,6 +56,9 @@ export function composeAnswer(k: Knowledge, question: string, intent: string, q:
   }
   // "哪个时间段发布的标准可以报": a close clause that bounds the dates of what is 发布 is the answer, not another date.
   const dated = qt === 'when' ? datedHit(q, hits) : -1;
+  // "补贴是哪个部门审核": the body asked about is the one the clause says does that (审核); its words weigh three times.
+  const action = qt === 'who' ? askedAction(first, k.glossary) : undefined;
+  if (action) for (const [t, w] of leadTerms) if (t.length >= 2 && action.includes(t)) leadTerms.set(t, w * 3);
   const lead = chooseLead(dated >= 0 ? [hits[dated]] : hits, leadTerms, k.search, qt)!;
   const unit = lead.unit;
   const doc = k.documents.find((d) => d.id === unit.docId);

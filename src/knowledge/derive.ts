@@ -73,7 +73,7 @@ export function deriveAliases(region: string, units: Unit[]): string[] {
 }
 
 /**
- * Award names a document sets or governs: from its title ("…产品质量优秀奖评审管理办法" → "水暖卫浴产品质量优秀奖",
+ * Award and programme names a document sets or governs: from its title ("…产品质量优秀奖评审管理办法" → "水暖卫浴产品质量优秀奖",
  * "…质量奖励办法" → "…质量奖", "…评选办法"), from a "设立…奖" sentence of its body, and the programme a 申报通知
  * invites ("关于组织申报…标准化项目资助的通知" → "标准化项目资助").
  */
@@ -97,6 +97,13 @@ export function deriveAwards(title: string, region: string, units: Unit[] = []):
     for (const s of u.text.matchAll(/([\u4e00-\u9fff]{2,24}?(?:奖|称号))[（(]以下简称[“"「]([\u4e00-\u9fff]{2,12}?(?:奖|称号))[”"」]/g)) {
       if (found.some((f) => s[1].endsWith(f.replace(/^.*?(?:市|省|县|区)/, '')))) found.push(s[2]);
     }
+  }
+  // A programme the notice names in quotes in its title ("关于组织申报2026年度“黔品质造”品牌培育工程项目的通知"), or
+  // in its body before a programme word ("培育一批“黔品质造”品牌"), or by the short name a sentence gives it.
+  for (const q of t.matchAll(/[“"「]([\u4e00-\u9fff]{3,12})[”"」]/g)) found.push(q[1]);
+  for (const u of units.slice(0, 12)) {
+    for (const q of u.text.matchAll(/[“"「]([\u4e00-\u9fff]{3,8})[”"」](?=品牌|工程|行动|专项|示范|计划|项目|称号)/g)) found.push(q[1]);
+    for (const q of u.text.matchAll(/(?:工程|项目|计划|行动|专项|资金|品牌|示范)[（(]以下简称[“"「]([\u4e00-\u9fff]{3,12})[”"」]/g)) found.push(q[1]);
   }
   const short = region.replace(/(省|市|县|区)$/, '');
   const names = found.map((n) => {

@@ -19,6 +19,9 @@ import { eligibility } from './answerers/eligibility.ts';
 import { deadline } from './answerers/deadline.ts';
 import { procedureNotStated } from './answerers/procedure.ts';
 import { submission } from './answerers/submission.ts';
+import { cap } from './answerers/cap.ts';
+import { exclusions } from './answerers/exclusions.ts';
+import { penalty } from './answerers/penalty.ts';
 import { typedFact } from './answerers/typed-fact.ts';
 import { clause } from './answerers/clause.ts';
 import { notCoveredAnswerer } from './answerers/not-covered.ts';
@@ -39,6 +42,9 @@ export const ANSWERERS: readonly Answerer[] = [
   eligibility, // "注册两年了可以申请吗", by the award's pre-check rules
   deadline, // "现在还能报吗"
   submission, // where materials are sent: the clause ingest typed as saying it, or that the document does not say
+  exclusions, // "哪些情况拿不到奖励": the clause listing the cases excluded, with its items
+  penalty, // "骗补被查出来多久不能再申请": the clause stating what follows fraud
+  cap, // "一年最多能拿多少", "能拿到200万吗": the clause that sets the ceiling
   procedureNotStated, // a date, website, phone number … that no close clause gives
   typedFact, // the closest clause holding the asked kind of fact (computed amounts are worked out in composition)
   clause, // the best clause

@@ -96,6 +96,7 @@ export function rank(k: Knowledge, q: string, terms: Map<string, number>, qt: Qu
   const asked = askedPredicate(q, k.glossary)?.predicate;
   const years = [...terms.keys()].filter((t) => /^(19|20)\d{2}$/.test(t));
   const reducedFor = new Map<string, Map<string, number>>();
+  const blanks = numberBlanks(q);
   return raw
     .map((h) => {
       let best = 0;
@@ -113,6 +114,8 @@ export function rank(k: Knowledge, q: string, terms: Map<string, number>, qt: Qu
       const opens = yearOf(h.unit);
       if (opens && years.length) score *= years.includes(opens) ? 1.5 : 0.7;
       if (asked && h.unit.heading.includes(asked)) score *= 1.5;
+      // "分几次拨": a clause that says the same words with a number in the blank ("分两次拨付") answers it.
+      if (blanks.length && blanks.some((b) => b.test(h.unit.text.replace(/\s+/g, '')))) score *= 1.5;
       if (formHeader(h.unit)) score *= 0.5;
       // The notice that issues a plan names its addressees and the plan; it sets no measure of its own.
       if (h.unit.kind === 'notice' && !/问题|反映|联系|印发|发布|通知|contact|problem/i.test(q)) score *= 0.7;
@@ -170,6 +173,19 @@ export function titleReduced(terms: Map<string, number>, title: string): Map<str
   const named = (t: string) => t.length >= 2 && title.includes(t);
   if ([...terms.keys()].every(named)) return terms;
   return new Map([...terms].map(([t, w]) => [t, named(t) ? w * TITLE_TERM_WEIGHT : w]));
+}
+
+/**
+ * The question's words around 几 or 多少 with a number in the blank: "分几次拨" → /分(数)次/. The word before the blank
+ * must say something (not 的, 了, 有 …) and the word after it must be a measure word.
+ */
+export function numberBlanks(q: string): RegExp[] {
+  const out: RegExp[] = [];
+  for (const m of q.matchAll(/([\u4e00-\u9fff])(?:几|多少)([次个家项年天月批份件张名期届轮])/g)) {
+    if (/[的了是有要能可会还就都也一]/.test(m[1])) continue;
+    out.push(new RegExp(`${m[1]}(?:为|是|[:：])?(?:\\d+|[一二两三四五六七八九十百千]+)个?${m[2]}`));
+  }
+  return out;
 }
 
 /** Pairs of adjacent question words, as phrases a clause may contain ("抽检计划"). */
@@ -294,10 +310,38 @@ export const TOPIC_TAGS = new Set(['n', 'nz', 'j', 'vn', 'nt', 'l', 's', 'i']);
 /** Weight of a topic word the corpus never uses, against the idf of the words it does know. */
 export const FOREIGN_WEIGHT = 6;
 
+/**
+ * Whether a short form of four or more characters stands for a phrase of the text: the phrase starts and ends like it
+ * and holds its characters in order, within two and a half times its length (质检中心 → 质量检验检测中心).
+ */
+export function abbreviates(word: string, text: string): boolean {
+  if (!/^[\u4e00-\u9fff]{4,8}$/.test(word)) return false;
+  const chars = [...word];
+  const max = Math.floor(word.length * 2.5);
+  for (let at = text.indexOf(chars[0]); at >= 0; at = text.indexOf(chars[0], at + 1)) {
+    let i = 1;
+    let j = at + 1;
+    for (; j < text.length && j - at < max && i < chars.length; j++) if (text[j] === chars[i]) i++;
+    if (i === chars.length && text[j - 1] === chars[chars.length - 1]) return true;
+  }
+  return false;
+}
+
+/** The loaded units' text, joined once per corpus (for short forms the index does not hold as terms). */
+const UNIT_TEXT = new WeakMap<Knowledge, string>();
+
+/** Whether a short form stands for a phrase somewhere in the loaded documents (质检中心 → 产品质量检验检测中心). */
+export function corpusAbbreviates(k: Knowledge, word: string): boolean {
+  let text = UNIT_TEXT.get(k);
+  if (text === undefined) UNIT_TEXT.set(k, (text = k.units.map((u) => u.text).join('\n')));
+  return abbreviates(word, text);
+}
+
 /** Topic words in the question that the corpus never uses (社保, 个税, 最低工资 …). */
 export function foreignTopics(k: Knowledge, q: string): string[] {
   const out: string[] = [];
-  const stop = new Set(k.glossary.stopwords);
+  // (The glossary's interrogatives, "多长时间", "啥时候", ask; they name no topic the documents should use.)
+  const stop = stopwordsOf(k);
   const colloquial = new Set(k.glossary.colloquial);
   const english = q.toLowerCase().match(/[a-z]{3,}/g) ?? [];
   const cjk = q.match(/[\u4e00-\u9fff]/g) ?? [];
@@ -318,7 +362,7 @@ export function foreignTopics(k: Knowledge, q: string): string[] {
   for (const { word, tag } of tagged) {
     if (!TOPIC_TAGS.has(tag) || stop.has(word) || colloquial.has(word) || k.search.synonymsOf(word).length) continue;
     if (!/^[\u4e00-\u9fff]{2,}$/.test(word) || k.places.match(word).covered.length) continue;
-    if (k.search.knows(word) || k.search.expandAbbreviation(word).length) continue;
+    if (k.search.knows(word) || k.search.expandAbbreviation(word).length || corpusAbbreviates(k, word)) continue;
     const parts = k.segmenter.terms(word).filter((p) => p.length >= 2 && p !== word);
     const covered = new Set<number>();
     for (const p of parts) {

@@ -4,11 +4,11 @@
  * (the glossary's verdictEvidence), and the question's most specific topic word (检测设备, 名牌) must be in the clause.
  * Otherwise the answer says what the clause does speak of and that the document does not state the asked thing.
  */
-import { ruleOf, type EvidenceRule } from '../nlu/glossary.ts';
+import { questionPattern, ruleOf, type EvidenceRule } from '../nlu/glossary.ts';
 import { askedObject, type QuestionType } from '../nlu/question.ts';
 import type { Knowledge } from './knowledge.ts';
 import type { Unit } from './policy-schema.ts';
-import { focusTerms, significantTerms, stopwordsOf } from './retrieval.ts';
+import { abbreviates, focusTerms, significantTerms, stopwordsOf } from './retrieval.ts';
 
 /** What the clause does not state: the asked thing, in the question's words. */
 export interface Unstated {
@@ -25,8 +25,10 @@ export function heard(k: Knowledge, word: string, text: string): boolean {
   if (text.includes(word)) return true;
   if ([...k.search.synonymsOf(word), ...k.search.expandAbbreviation(word)].some((s) => text.includes(s))) return true;
   const parts = word.length >= 4 && k.segmenter ? k.segmenter.terms(word).filter((p) => p.length >= 2 && p !== word) : [];
-  return parts.length > 1 && parts.every((p) => text.includes(p));
+  if (parts.length > 1 && parts.every((p) => text.includes(p))) return true;
+  return abbreviates(word, text);
 }
+
 
 /** The question's most specific topic word: the rarest of its topic terms that names neither a place nor an award nor a family. */
 function subjectOf(k: Knowledge, q: string, families: EvidenceRule[]): string | undefined {
@@ -38,12 +40,21 @@ function subjectOf(k: Knowledge, q: string, families: EvidenceRule[]): string | 
   return terms.sort((a, b) => k.search.idf(b) - k.search.idf(a) || b.length - a.length)[0];
 }
 
+/** Question types whose answer is neither a verdict nor an amount. */
+const NO_VERDICT = new Set<QuestionType>(['who', 'when', 'duration', 'cadence', 'where']);
+
 /** What the clause does not state of a yes/no or amount question, or undefined when it states it. */
 export function unstated(k: Knowledge, q: string, qt: QuestionType, unit: Unit): Unstated | undefined {
   const text = `${unit.heading} ${unit.text}`.toLowerCase();
-  // The programme's own name ("标准化资助" of a 资助 notice) names the document; it asks for no benefit.
+  // A question asking who, when, for how long, how often or where asks no verdict and no amount: the benefit it names
+  // ("补贴是哪个部门审核", "奖励审核完要公示多长时间") is its topic, not what is asked.
+  if (NO_VERDICT.has(qt)) return undefined;
   const families = familiesAsked(k, withoutTitleWords(k, withoutEnglishTitleWords(k, q, unit.title), unit.title));
   if (qt !== 'yesno' && qt !== 'money' && !families.length) return undefined;
+  // "奖励在哪个平台上申报": what a what-question asks is the noun after its question word (平台); a benefit named
+  // before it is the topic. Only "有什么补贴" asks the benefit itself.
+  const noun = qt === 'fact' || qt === 'list' ? questionPattern(k.glossary, 'askedNoun').exec(q)?.[1] : undefined;
+  if (noun && !families.some((f) => ruleOf(f).asks.test(noun))) return undefined;
   const object = askedObject(q, k.glossary);
   const missing = families.find((f) => !ruleOf(f).evidence.test(text));
   if (missing) return { thing: object ? wholeObject(q, object) : missing.name };

@@ -52,7 +52,10 @@ export const PATTERN_NAMES = ['validity', 'issuance', 'documentWords', 'honourWo
   // and whether a body takes part (knowledge/compose-clause.ts).
   'asksWhetherHas', 'objectOwed', 'objectDone', 'asksTakingPart', 'takingPartWords',
   // Whether a question about where materials are sent asks about sending them online (knowledge/answerers/submission.ts).
-  'asksOnline'] as const;
+  'asksOnline',
+  // Winning another body's award (answerers/unknown-award.ts); caps, exclusions and penalties a question asks about and
+  // the clauses that state them (answerers/cap.ts, answerers/exclusions.ts).
+  'winningWords', 'askedAction', 'asksCap', 'applicantPhrase', 'capWhole', 'capTotal', 'asksExclusion', 'exclusionClause', 'excludingSentence', 'asksPenalty', 'penaltyClause', 'askedNoun'] as const;
 
 /** A decision made by a question pattern. */
 export type PatternName = (typeof PATTERN_NAMES)[number];
@@ -184,6 +187,7 @@ export function romanise(full: string, readings: Record<string, string>): string
 
 /** The short name of a place ("佛山市" → "佛山"; a two-character name stays whole). */
 export function shortPlace(full: string): string {
-  const s = full.replace(/(特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|省|市|县|区)$/, '');
+  // (A special zone is named without its kind: 平潭综合实验区 → 平潭, 贵安新区 → 贵安.)
+  const s = full.replace(/(特别行政区|维吾尔自治区|壮族自治区|回族自治区|自治区|综合实验区|综合试验区|实验区|试验区|新区|省|市|县|区)$/, '');
   return s.length >= 2 ? s : full;
 }

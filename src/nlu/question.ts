@@ -116,6 +116,13 @@ export function askedPredicate(q: string, g: Glossary): { predicate: string } | 
   return m && !questionPattern(g, 'lightVerbs').test(m[1]) ? { predicate: m[1] } : undefined;
 }
 
+/** What a who-question asks the body to do: the verb after its question word ("哪个部门审核" → 审核), or undefined. */
+export function askedAction(q: string, g: Glossary): string | undefined {
+  const m = questionPattern(g, 'askedAction').exec(q);
+  const verb = m?.slice(1).find(Boolean);
+  return verb && !questionPattern(g, 'lightVerbs').test(verb) && !g.questionWords.who.includes(verb) ? verb : undefined;
+}
+
 /** The words a yes/no question asks about: what follows 有没有/能不能/是否/可以…, or what 有/要 governs before a closing 吗. */
 export function askedObject(q: string, g: Glossary): string | undefined {
   const after = questionPattern(g, 'objectAfter').exec(q);

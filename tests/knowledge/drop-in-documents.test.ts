@@ -25,6 +25,10 @@ const PLACES: Record<string, string> = {
   'yinzhou-biaozhunhua-zizhu.txt': '鄞州',
   'quanzhou-zhiliangtisheng-jiangli.txt': '泉州',
   'weifang-renzheng-tisheng.txt': '潍坊',
+  'anping-zlqx-jiangli.txt': '安平',
+  'guizhou-pinpai-shenbao.txt': '贵州',
+  'pingtan-pinpai-fanti.txt': '平潭',
+  'zhuzhou-jianceren-zheng.txt': '株洲',
 };
 /** The titles ingest must read from each fixture's own text (a 印发 notice's 《》, a 关于…的通知 line, the line before 第一章). */
 const TITLES: Record<string, string[]> = {
@@ -37,6 +41,10 @@ const TITLES: Record<string, string[]> = {
   'yinzhou-biaozhunhua-zizhu.txt': ['关于开展2026年度鄞州区标准化项目资助申报工作的通知'],
   'quanzhou-zhiliangtisheng-jiangli.txt': ['泉州市质量提升奖励办法'],
   'weifang-renzheng-tisheng.txt': ['潍坊市质量认证提升行动方案（2025—2027年）'],
+  'anping-zlqx-jiangli.txt': ['安平县质量强县建设奖励实施细则'],
+  'guizhou-pinpai-shenbao.txt': ['贵州省市场监督管理局贵州省财政厅关于组织申报2026年度“黔品质造”品牌培育工程项目的通知'],
+  'pingtan-pinpai-fanti.txt': ['平潭综合实验区品牌建设扶持办法'],
+  'zhuzhou-jianceren-zheng.txt': ['株洲市支持检验检测认证产业高质量发展若干措施'],
 };
 /** Built artefacts and console leftovers that a fresh data directory must not inherit. */
 const NOT_COPIED = new Set(['index.json', 'intent-model.json', 'removed']);

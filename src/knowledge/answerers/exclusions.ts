@@ -1,0 +1,83 @@
+/**
+ * "哪些情况拿不到奖励": the clause that lists when nothing is granted ("有下列情形之一的，不予奖励：（一）…"), with
+ * its items, quoted in the document's own script.
+ */
+import { questionPattern } from '../../nlu/glossary.ts';
+import { citationOf, excerptOf, finish, sourceLines, tidyFact } from '../compose.ts';
+import { sentencesOf } from '../facts.ts';
+import { type AnswerContext, type Answerer, decline } from '../context.ts';
+import type { Unit } from '../policy-schema.ts';
+import { rank } from '../retrieval.ts';
+
+/** Longest list, in characters, before the remaining items are left to the quote. */
+const LIST_MAX = 320;
+
+/** An item line ("（一）…", "1.…"). */
+const ITEM = /^\s*([（(][一二三四五六七八九十]+[）)]|\d{1,2}[.．、])/;
+
+/** The documents a question is about: the places it names, else the award's, else the best clause's. */
+export function docsInScope(ctx: AnswerContext): Set<string> {
+  const { k, covered, awardDocs, hits } = ctx;
+  if (covered.length) return new Set(k.documents.filter((d) => covered.includes(d.region)).map((d) => d.id));
+  if (awardDocs.size) return new Set(awardDocs);
+  return new Set(hits[0] ? [hits[0].unit.docId] : []);
+}
+
+/** The clause's opening words and its items: its own item lines, then the item clauses filed under it. */
+function listOf(k: AnswerContext['k'], unit: Unit): { opening: string; items: string[] } {
+  const own = (u: Unit) => (u.original ?? u.text).split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = own(unit);
+  const opening = tidyFact(lines[0].replace(/^(第[一二三四五六七八九十百]+[条條]|[（(][一二三四五六七八九十]+[）)])\s*/, ''));
+  const items = lines.slice(1).filter((l) => ITEM.test(l));
+  const children = k.units.filter((u) => u.docId === unit.docId && u !== unit && u.kind === 'item' && u.article.startsWith(unit.article));
+  for (const c of children) for (const l of own(c)) if (ITEM.test(l) && !items.includes(l)) items.push(l);
+  return { opening, items: items.map((l) => tidyFact(l)) };
+}
+
+/**
+ * With no clause that lists them, the sentences that each exclude one case ("已获得…支持的项目不得重复申报",
+ * "对弄虚作假的，取消申报资格"), the best first, each with its source.
+ */
+function scattered(ctx: AnswerContext, docIds: Set<string>): ReturnType<Answerer['answer']> | undefined {
+  const { k, q, terms, qt, question, intent, now } = ctx;
+  const excluding = questionPattern(k.glossary, 'excludingSentence');
+  const holding = new Set(k.units.filter((u) => docIds.has(u.docId) && sentencesOf(u).some((x) => excluding.test(x))));
+  if (!holding.size) return undefined;
+  const units = rank(k, q, terms, qt, (u) => holding.has(u), docIds, 3).map((h) => h.unit);
+  if (!units.length) return undefined;
+  const said = units.map((u) => {
+    const at = sentencesOf(u).findIndex((x) => excluding.test(x));
+    return { u, at, text: tidyFact(sentencesOf(u)[at]).replace(/[。；;，,]$/, '') };
+  });
+  const lead = said.map((x) => `${x.text}（${x.u.article}）`).join('；');
+  const citations = said.map((x) => citationOf(x.u, excerptOf(x.u, x.at, [])));
+  const lines = [`${lead}。`, ...sourceLines(citations[0]), ...citations.slice(1).map((c) => `另见：《${c.title}》${c.article}`)];
+  return finish(k, question, intent, lines, citations, k.documents.find((d) => d.id === units[0].docId), now);
+}
+
+/** Answers which cases get nothing, from the clause that lists them. */
+export const exclusions: Answerer = {
+  name: 'exclusions',
+  answer: (ctx) => {
+    const { k, q, terms, qt, question, intent, now } = ctx;
+    if (!questionPattern(k.glossary, 'asksExclusion').test(q)) return decline('does not ask in which cases nothing is granted');
+    const docIds = docsInScope(ctx);
+    const listing = questionPattern(k.glossary, 'exclusionClause');
+    const candidates = new Set(k.units.filter((u) => docIds.has(u.docId) && u.kind !== 'item' && listing.test(u.text)));
+    if (!candidates.size) return scattered(ctx, docIds) ?? decline('no clause in scope lists the cases excluded');
+    const unit = rank(k, q, terms, qt, (u) => candidates.has(u), docIds, 4)[0]?.unit ?? [...candidates][0];
+    const { opening, items } = listOf(k, unit);
+    let text = opening.replace(/[：:]?$/, '：');
+    for (const item of items) {
+      if (text.length + item.length > LIST_MAX) {
+        text += '……';
+        break;
+      }
+      text += item;
+    }
+    const doc = k.documents.find((d) => d.id === unit.docId);
+    const c = citationOf(unit);
+    const lines = [text.replace(/[；;，,]$/, '。'), ...sourceLines({ ...c, excerpt: opening })];
+    return finish(k, question, intent, lines, [c], doc, now);
+  },
+};
