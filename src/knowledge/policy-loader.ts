@@ -159,6 +159,8 @@ export function loadPolicyFile(dir: string, file: string, places: Places = loadP
   const title = simplify(meta.title);
   const region = meta.region ?? placeOf(title, places) ?? placeOf(issuer ?? '', places) ?? '';
   const derivedParts = read.parts.map((p, k) => ({ id: k === 0 ? meta.id : `${meta.id}-${k + 1}`, title: k === 0 ? title : p.title, start: p.start }));
+  // Only a document whose text changed when read in Simplified characters has clauses in another script to keep.
+  const converted = plain.some((l, k) => l.text !== body[k].text);
   const parts = meta.parts?.length
     ? meta.parts.map((p, k) => {
         const at = k === 0 && !p.startsWith ? 0 : plain.findIndex((l) => squash(l.text) === squash(simplify(p.startsWith)) || (squash(l.text).startsWith(squash(simplify(p.startsWith))) && squash(l.text).length <= squash(p.startsWith).length + 2));
@@ -173,15 +175,16 @@ export function loadPolicyFile(dir: string, file: string, places: Places = loadP
     const end = parts[k + 1]?.start ?? body.length;
     const lines = plain.slice(p.start, end);
     const partUnits = splitPart({ docId: pm.id, title: pm.title, region, lines }, { title: pm.title });
-    const originals = new Map(body.slice(p.start, end).map((l) => [l.no, l.text]));
+    const originals = converted ? new Map(body.slice(p.start, end).map((l) => [l.no, l.text])) : undefined;
     for (const u of partUnits) {
       const facts = extractFacts(sentencesOf(u));
       if (facts.length) u.facts = facts;
-      const original = originalOf(u, originals);
+      const original = originals && originalOf(u, originals);
       if (original) u.original = original;
       const check = unitSchema.safeParse(u);
       if (!check.success) throw new DataError(file, `line ${u.line}`, describeZod(check.error));
-      units.push(u);
+      // The validated copy is what the index keeps, so the whole index needs no second pass over its units.
+      units.push(check.data);
     }
     // Validity comes from the document's own words; front matter only adds to or corrects it.
     const derived = deriveValidity(pm.title, partUnits);
@@ -225,8 +228,9 @@ export function buildIndex(dataDir: string = DEFAULT_DATA_DIR): KnowledgeIndex {
     units.push(...loaded.units);
   }
   const terms = loadGlossary(dataDir).terms;
-  const index: KnowledgeIndex = { version: 3, sourceHash: hashSources(dir), documents, units, dictionary: buildDictionary(units, documents, terms) };
-  return indexSchema.parse(index);
+  // Every unit was validated as its file was read; the rest of the index is validated here, the units not twice.
+  const checked = indexSchema.parse({ version: 3, sourceHash: hashSources(dir), documents, units: [], dictionary: buildDictionary(units, documents, terms) });
+  return { version: checked.version, sourceHash: checked.sourceHash, documents: checked.documents, units, dictionary: checked.dictionary };
 }
 
 /** Path of the built index file. */
