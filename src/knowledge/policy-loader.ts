@@ -30,7 +30,7 @@ export function listPolicyFiles(dir: string): string[] {
 }
 
 /** Source files whose code shapes the index; a change to them makes a built index stale too. */
-const INGEST_CODE = ['./ingest.ts', './metadata.ts', './dictionary.ts', './policy-schema.ts', './derive.ts', './facts.ts', './policy-loader.ts'].map((f) => new URL(f, import.meta.url));
+export const INGEST_CODE = ['./ingest.ts', './metadata.ts', './dictionary.ts', './policy-schema.ts', './derive.ts', './facts.ts', './policy-loader.ts'].map((f) => new URL(f, import.meta.url));
 
 /** Hash of every policy source file and of the ingest code, so a stale index can be detected. */
 export function hashSources(dir: string): string {

@@ -1,0 +1,407 @@
+/**
+ * The index file (data/search-index.bin): what a start opens instead of parsing index.json. One binary file written
+ * by `ingest` (and by a start that finds it missing, stale or damaged), laid out so that a start reads only what
+ * retrieval needs and leaves clause bodies on disk:
+ *
+ *   prefix (24 bytes): magic, format, where the header is and how long
+ *   hot sections, read at once: the BM25 tables (term offsets, postings, weight codes, unit lengths), each unit's
+ *     metadata as indexes into a string table, where each unit's body starts, the vocabulary and the string table
+ *   cold sections, read when needed: each unit's body (text, original script, table fields, facts) as a small JSON
+ *     array, and the corpus text `knows` looks terms up in
+ *   header (JSON, validated with zod): documents, dictionary, counts, section places, and the sources it was built from
+ *
+ * A file from other code (format or key), other sources (a changed policy file or glossary) or whose bytes do not hold
+ * together is not used; the caller rebuilds it. The file stays open while its knowledge is in use, so a file replaced
+ * by a later ingest or a console upload does not change under a running process.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { DataError } from '../errors.ts';
+import { hashSources, INGEST_CODE } from './policy-loader.ts';
+import { documentSchema, factSchema, unitSchema, type KnowledgeIndex, type PolicyDocument, type Unit } from './policy-schema.ts';
+import { corpusTextOf, type SearchTables } from './search.ts';
+import { StoredUnit, type UnitBody } from './stored-unit.ts';
+
+/** "PZIX" read as a little-endian 32-bit number. */
+const MAGIC = 0x58495a50;
+/** Format version; a change makes every older file stale. */
+const FORMAT = 2;
+const PREFIX = 24;
+/** Unit bodies kept decoded, the most recently used (a question reads a few dozen). */
+const CACHED_BODIES = 4096;
+
+/** Code whose change changes what the file holds: the terms and weights, and this layout. */
+const CODE = ['./search.ts', './index-file.ts', './stored-unit.ts', '../nlu/segmenter.ts'].map((f) => new URL(f, import.meta.url));
+
+const SECTIONS = ['offsets', 'docs', 'tfCodes', 'lens', 'unitMeta', 'bodyAt', 'vocabulary', 'strings', 'bodies', 'corpus'] as const;
+type Section = (typeof SECTIONS)[number];
+/** Sections read at open; the rest are read when needed. */
+const HOT: readonly Section[] = SECTIONS.slice(0, 8);
+/** Fields of a unit's metadata row: six string-table indexes, then the kind's index and the line. */
+const META_FIELDS = 8;
+const KINDS = unitSchema.shape.kind.options;
+
+/** Size and modification time of each source file, by path relative to the data directory. */
+export type Fingerprint = Record<string, [number, number]>;
+
+const headerSchema = z.object({
+  format: z.literal(FORMAT),
+  key: z.string(),
+  sourceHash: z.string(),
+  sources: z.record(z.string(), z.tuple([z.number(), z.number()])),
+  documents: z.array(documentSchema),
+  dictionary: z.array(z.string()),
+  units: z.number().int().nonnegative(),
+  terms: z.number().int().nonnegative(),
+  postings: z.number().int().nonnegative(),
+  strings: z.number().int().nonnegative(),
+  tfValues: z.array(z.number().positive()),
+  sections: z.object(Object.fromEntries(SECTIONS.map((s) => [s, z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])])) as Record<Section, z.ZodTuple<[z.ZodNumber, z.ZodNumber]>>),
+});
+type Header = z.infer<typeof headerSchema>;
+
+const FACT_TYPES = new Set<string>(factSchema.shape.type.options);
+
+/**
+ * Whether a body read from the file has the stored shape (text, then original, fields and facts, 0 when absent). A hand
+ * check of what index.json's zod schema checked at ingest: zod costs 80 µs a unit here, and a question reads dozens.
+ */
+function isBody(x: unknown): x is UnitBody {
+  if (!Array.isArray(x) || x.length !== 4 || typeof x[0] !== 'string' || !x[0] || (x[1] !== 0 && typeof x[1] !== 'string')) return false;
+  const [, , fields, facts] = x as unknown[];
+  if (fields !== 0 && (typeof fields !== 'object' || fields === null || Array.isArray(fields) || Object.values(fields).some((v) => typeof v !== 'string'))) return false;
+  if (facts === 0) return true;
+  return Array.isArray(facts) && facts.every((f: Record<string, unknown>) => typeof f === 'object' && f !== null && FACT_TYPES.has(f.type as string) && typeof f.text === 'string' && Number.isInteger(f.sentence) && typeof f.clause === 'string' && (f.value === undefined || typeof f.value === 'number') && (f.per === undefined || typeof f.per === 'string') && (f.bound === undefined || f.bound === 'min' || f.bound === 'max'));
+}
+
+/** Path of the index file in a data directory. */
+export function indexFilePath(dataDir: string): string {
+  return join(dataDir, 'search-index.bin');
+}
+
+/** The key a file must carry to be read by this code. */
+function codeKey(): string {
+  const h = createHash('sha256').update(`${FORMAT}\n`);
+  for (const f of [...CODE, ...INGEST_CODE]) if (existsSync(f)) h.update(readFileSync(f));
+  return h.digest('hex').slice(0, 16);
+}
+
+/** The files hashSources reads, as paths relative to the data directory. */
+function sourceFiles(dataDir: string): string[] {
+  const files = readdirSync(join(dataDir, 'policies')).filter((f) => f.endsWith('.txt') || f.endsWith('.meta.json')).sort().map((f) => `policies/${f}`);
+  return existsSync(join(dataDir, 'glossary.json')) ? [...files, 'glossary.json'] : files;
+}
+
+/** Size and modification time of every source file now. */
+export function fingerprint(dataDir: string): Fingerprint {
+  const out: Fingerprint = {};
+  for (const f of sourceFiles(dataDir)) {
+    const s = statSync(join(dataDir, f));
+    out[f] = [s.size, s.mtimeMs];
+  }
+  return out;
+}
+
+/** Whether two fingerprints name the same files with the same sizes and times. */
+function sameFiles(a: Fingerprint, b: Fingerprint): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => b[k] !== undefined && a[k][0] === b[k][0] && a[k][1] === b[k][1]);
+}
+
+/** Bytes of a section's contents, aligned so a typed array can be laid over them. */
+function align(n: number): number {
+  return (n + 7) & ~7;
+}
+
+/**
+ * Writes the index file for an index and its search tables (atomically: a reader sees the old file or the new one).
+ * `sources` is the fingerprint of the source files the index was built from, taken before they were read; when it is
+ * left out the file is checked against the sources' contents at every start. False if the file could not be written.
+ */
+export function writeIndexFile(dataDir: string, index: KnowledgeIndex, tables: SearchTables, sources: Fingerprint = {}): boolean {
+  const path = indexFilePath(dataDir);
+  const tmp = `${path}.${process.pid}.tmp`;
+  let fd: number | undefined;
+  try {
+    const { units } = index;
+    const strings: string[] = [];
+    const stringIds = new Map<string, number>();
+    const str = (s: string) => {
+      let id = stringIds.get(s);
+      if (id === undefined) {
+        if (s.includes('\0')) throw new Error('a string holds a NUL character');
+        stringIds.set(s, (id = strings.length));
+        strings.push(s);
+      }
+      return id;
+    };
+    const unitMeta = new Int32Array(units.length * META_FIELDS);
+    const bodyAt = new Float64Array(units.length + 1);
+    const bodies: Buffer[] = [];
+    units.forEach((u, i) => {
+      unitMeta.set([str(u.id), str(u.docId), str(u.title), str(u.region), str(u.article), str(u.heading), KINDS.indexOf(u.kind), u.line], i * META_FIELDS);
+      const body: UnitBody = [u.text, u.original ?? 0, u.fields ?? 0, u.facts ?? 0];
+      const bytes = Buffer.from(JSON.stringify(body));
+      bodies.push(bytes);
+      bodyAt[i + 1] = bodyAt[i] + bytes.length;
+    });
+    if (tables.vocabulary.some((t) => t.includes('\0'))) throw new Error('a term holds a NUL character');
+    const contents: Record<Section, Uint8Array> = {
+      offsets: bytesOf(tables.offsets),
+      docs: bytesOf(tables.docs),
+      tfCodes: bytesOf(tables.tfCodes),
+      lens: bytesOf(tables.lens),
+      unitMeta: bytesOf(unitMeta),
+      bodyAt: bytesOf(bodyAt),
+      vocabulary: Buffer.from(tables.vocabulary.join('\0')),
+      strings: Buffer.from(strings.join('\0')),
+      bodies: Buffer.concat(bodies),
+      corpus: Buffer.from(corpusTextOf(units)),
+    };
+    let at = PREFIX;
+    const sections = {} as Header['sections'];
+    for (const s of SECTIONS) {
+      sections[s] = [at, contents[s].length];
+      at = align(at + contents[s].length);
+    }
+    const header: Header = {
+      format: FORMAT,
+      key: codeKey(),
+      sourceHash: index.sourceHash,
+      sources,
+      documents: index.documents,
+      dictionary: index.dictionary,
+      units: units.length,
+      terms: tables.vocabulary.length,
+      postings: tables.docs.length,
+      strings: strings.length,
+      tfValues: [...tables.tfValues],
+      sections,
+    };
+    const headerBytes = Buffer.from(JSON.stringify(header));
+    const prefix = Buffer.alloc(PREFIX);
+    prefix.writeUInt32LE(MAGIC, 0);
+    prefix.writeUInt32LE(FORMAT, 4);
+    prefix.writeDoubleLE(at, 8);
+    prefix.writeUInt32LE(headerBytes.length, 16);
+    fd = openSync(tmp, 'w');
+    writeSync(fd, prefix, 0, PREFIX, 0);
+    for (const s of SECTIONS) writeSync(fd, contents[s], 0, contents[s].length, sections[s][0]);
+    writeSync(fd, headerBytes, 0, headerBytes.length, at);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, path);
+    return true;
+  } catch {
+    // A read-only or full data directory: the next start builds it again, nothing else is lost.
+    try {
+      if (fd !== undefined) closeSync(fd);
+      unlinkSync(tmp);
+    } catch {
+      // nothing was written
+    }
+    return false;
+  }
+}
+
+/** The bytes of a typed array. */
+function bytesOf(a: Int32Array | Uint16Array | Float64Array): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+/** Why an index file was not opened: there is none, it was made from other sources or code, or it is damaged. */
+export type NotOpened = { reason: 'missing' | 'stale' } | { reason: 'damaged'; detail: string };
+
+/** An opened index file: documents, units and search tables, with clause bodies read from disk as they are needed. */
+export class IndexFile {
+  readonly documents: PolicyDocument[];
+  readonly dictionary: string[];
+  readonly units: Unit[];
+  readonly tables: SearchTables;
+  private readonly bodyAt: Float64Array;
+  private readonly cache = new Map<number, UnitBody>();
+  private reported = false;
+
+  constructor(
+    private readonly fd: number,
+    private readonly path: string,
+    private readonly header: Header,
+    hot: Buffer,
+  ) {
+    const h = header;
+    const view = <T>(s: Section, make: (buffer: ArrayBufferLike, at: number, length: number) => T, bytes: number) => make(hot.buffer, hot.byteOffset + h.sections[s][0], h.sections[s][1] / bytes);
+    const text = (s: Section) => hot.toString('utf8', h.sections[s][0], h.sections[s][0] + h.sections[s][1]);
+    const offsets = view('offsets', (b, a, n) => new Int32Array(b, a, n), 4);
+    const docs = view('docs', (b, a, n) => new Int32Array(b, a, n), 4);
+    const tfCodes = view('tfCodes', (b, a, n) => new Uint16Array(b, a, n), 2);
+    const lens = view('lens', (b, a, n) => new Float64Array(b, a, n), 8);
+    const meta = view('unitMeta', (b, a, n) => new Int32Array(b, a, n), 4);
+    this.bodyAt = view('bodyAt', (b, a, n) => new Float64Array(b, a, n), 8);
+    const vocabulary = h.terms ? text('vocabulary').split('\0') : [];
+    const strings = h.strings ? text('strings').split('\0') : [];
+    this.tables = { vocabulary, offsets, docs, tfCodes, tfValues: Float64Array.from(h.tfValues), lens };
+    const problem = checkTables(h, this.tables, meta, strings, this.bodyAt);
+    if (problem) throw new DataError(path, problem, 'the index file does not hold together');
+    this.documents = h.documents;
+    this.dictionary = h.dictionary;
+    this.units = new Array<Unit>(h.units);
+    for (let i = 0; i < h.units; i++) {
+      const m = i * META_FIELDS;
+      this.units[i] = new StoredUnit(strings[meta[m]], strings[meta[m + 1]], strings[meta[m + 2]], strings[meta[m + 3]], strings[meta[m + 4]], strings[meta[m + 5]], KINDS[meta[m + 6]], meta[m + 7], this, i);
+    }
+  }
+
+  /** The stored body of unit `i`, read from disk the first time and kept while it is among the recently used. */
+  body(i: number): UnitBody {
+    let body = this.cache.get(i);
+    if (body) {
+      this.cache.delete(i);
+    } else {
+      const [at] = this.header.sections.bodies;
+      const bytes = this.read(at + this.bodyAt[i], this.bodyAt[i + 1] - this.bodyAt[i]);
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(bytes.toString('utf8'));
+      } catch {
+        parsed = undefined;
+      }
+      if (!isBody(parsed)) throw this.damaged(`unit ${i}`);
+      body = parsed;
+      if (this.cache.size >= CACHED_BODIES) this.cache.delete(this.cache.keys().next().value!);
+    }
+    this.cache.set(i, body);
+    return body;
+  }
+
+  /**
+   * The error for a part of the file found damaged while in use. The first one is reported on stderr and the file is
+   * removed (if it is still the one this process opened), so the next start rebuilds it; the question gets the polite
+   * reply of a failed answer, never a wrong one.
+   */
+  private damaged(where: string): DataError {
+    const err = new DataError(this.path, where, 'the index file is damaged; it is rebuilt at the next start (or run `npm run cli -- ingest`)');
+    if (!this.reported) {
+      this.reported = true;
+      process.stderr.write(`政策索引文件已损坏，下次启动时重建 / ${err.message}\n`);
+      try {
+        if (statSync(this.path).ino === fstatSync(this.fd).ino) unlinkSync(this.path);
+      } catch {
+        // already replaced or removed
+      }
+    }
+    return err;
+  }
+
+  /** The corpus text, read from disk (see corpusTextOf). */
+  corpusText(): Buffer {
+    const [at, length] = this.header.sections.corpus;
+    return this.read(at, length);
+  }
+
+  private read(at: number, length: number): Buffer {
+    const buf = Buffer.allocUnsafe(length);
+    let done = 0;
+    while (done < length) {
+      const n = readSync(this.fd, buf, done, length - done, at + done);
+      if (n === 0) throw this.damaged(`byte ${at + done}`);
+      done += n;
+    }
+    return buf;
+  }
+}
+
+/** Closes a file once the knowledge using it is gone. */
+const closer = new FinalizationRegistry<number>((fd) => {
+  try {
+    closeSync(fd);
+  } catch {
+    // already closed
+  }
+});
+
+/** What is wrong with the opened tables, or undefined when they hold together. */
+function checkTables(h: Header, t: SearchTables, meta: Int32Array, strings: string[], bodyAt: Float64Array): string | undefined {
+  if (t.vocabulary.length !== h.terms || strings.length !== h.strings) return 'vocabulary';
+  if (t.offsets.length !== h.terms + 1 || t.docs.length !== h.postings || t.tfCodes.length !== h.postings || t.lens.length !== h.units) return 'tables';
+  if (t.offsets[0] !== 0 || t.offsets[h.terms] !== h.postings) return 'offsets';
+  const { offsets, docs, tfCodes } = t;
+  const units = h.units;
+  for (let id = 0; id < h.terms; id++) {
+    const to = offsets[id + 1];
+    if (to < offsets[id]) return 'offsets';
+    // Each term's units ascend (a unit is looked up in them by binary search), from 0 up to the last unit.
+    let prev = -1;
+    for (let i = offsets[id]; i < to; i++) {
+      const d = docs[i];
+      if (d <= prev || d >= units) return 'docs';
+      prev = d;
+    }
+  }
+  const weights = t.tfValues.length;
+  for (let i = 0; i < tfCodes.length; i++) if (tfCodes[i] >= weights) return 'tfCodes';
+  if (meta.length !== h.units * META_FIELDS) return 'unitMeta';
+  for (let i = 0; i < h.units; i++) {
+    const m = i * META_FIELDS;
+    for (let f = 0; f < 6; f++) if (meta[m + f] < 0 || meta[m + f] >= h.strings) return 'unitMeta';
+    if (meta[m + 6] < 0 || meta[m + 6] >= KINDS.length || meta[m + 7] < 1) return 'unitMeta';
+  }
+  if (bodyAt.length !== h.units + 1 || bodyAt[0] !== 0 || bodyAt[h.units] !== h.sections.bodies[1]) return 'bodyAt';
+  for (let i = 0; i < h.units; i++) if (!(bodyAt[i + 1] > bodyAt[i])) return 'bodyAt';
+  return undefined;
+}
+
+/**
+ * Opens the index file of a data directory when it was made by this code from the sources there now: sources whose
+ * sizes and times match the file's fingerprint are taken as unchanged, others are hashed and compared.
+ */
+export function openIndexFile(dataDir: string): IndexFile | NotOpened {
+  const path = indexFilePath(dataDir);
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return { reason: 'missing' };
+  }
+  const fail = (r: NotOpened): NotOpened => {
+    closeSync(fd);
+    return r;
+  };
+  try {
+    const size = fstatSync(fd).size;
+    const prefix = Buffer.alloc(PREFIX);
+    if (readSync(fd, prefix, 0, PREFIX, 0) !== PREFIX || prefix.readUInt32LE(0) !== MAGIC) return fail({ reason: 'damaged', detail: 'not an index file' });
+    if (prefix.readUInt32LE(4) !== FORMAT) return fail({ reason: 'stale' });
+    const headerAt = prefix.readDoubleLE(8);
+    const headerLength = prefix.readUInt32LE(16);
+    if (!Number.isSafeInteger(headerAt) || headerAt + headerLength !== size) return fail({ reason: 'damaged', detail: 'its length is not the length written' });
+    const headerBytes = Buffer.alloc(headerLength);
+    if (readSync(fd, headerBytes, 0, headerLength, headerAt) !== headerLength) return fail({ reason: 'damaged', detail: 'its header cannot be read' });
+    const parsed = headerSchema.safeParse(JSON.parse(headerBytes.toString('utf8')));
+    if (!parsed.success) return fail({ reason: 'damaged', detail: `header ${parsed.error.issues[0]?.path.join('.') || ''}: ${parsed.error.issues[0]?.message ?? ''}` });
+    const header = parsed.data;
+    if (header.key !== codeKey()) return fail({ reason: 'stale' });
+    if (!sameFiles(fingerprint(dataDir), header.sources) && hashSources(join(dataDir, 'policies')) !== header.sourceHash) return fail({ reason: 'stale' });
+    let end = PREFIX;
+    for (const s of SECTIONS) {
+      const [at, length] = header.sections[s];
+      if (at < end || at % 8 !== 0 || at + length > headerAt) return fail({ reason: 'damaged', detail: `section ${s} is out of place` });
+      end = at + length;
+    }
+    const hotEnd = Math.max(...HOT.map((s) => header.sections[s][0] + header.sections[s][1]));
+    // One read of every section a start needs, into a buffer of its own so typed arrays can be laid over it as they are.
+    const hot = Buffer.from(new ArrayBuffer(hotEnd));
+    let done = PREFIX;
+    while (done < hotEnd) {
+      const n = readSync(fd, hot, done, hotEnd - done, done);
+      if (n === 0) return fail({ reason: 'damaged', detail: 'it ends early' });
+      done += n;
+    }
+    const file = new IndexFile(fd, path, header, hot);
+    closer.register(file, fd);
+    return file;
+  } catch (e) {
+    return fail({ reason: 'damaged', detail: e instanceof DataError ? e.message : (e as Error).message });
+  }
+}
