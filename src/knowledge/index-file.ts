@@ -15,11 +15,11 @@
  * by a later ingest or a console upload does not change under a running process.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DataError } from '../errors.ts';
-import { hashSources, INGEST_CODE } from './policy-loader.ts';
+import { fingerprint, hashSources, INGEST_CODE, type Fingerprint } from './policy-loader.ts';
 import { documentSchema, factSchema, unitSchema, type KnowledgeIndex, type PolicyDocument, type Unit } from './policy-schema.ts';
 import { corpusTextOf, type SearchTables } from './search.ts';
 import { StoredUnit, type UnitBody } from './stored-unit.ts';
@@ -42,9 +42,6 @@ const HOT: readonly Section[] = SECTIONS.slice(0, 8);
 /** Fields of a unit's metadata row: six string-table indexes, then the kind's index and the line. */
 const META_FIELDS = 8;
 const KINDS = unitSchema.shape.kind.options;
-
-/** Size and modification time of each source file, by path relative to the data directory. */
-export type Fingerprint = Record<string, [number, number]>;
 
 const headerSchema = z.object({
   format: z.literal(FORMAT),
@@ -88,22 +85,6 @@ function codeKey(): string {
   return h.digest('hex').slice(0, 16);
 }
 
-/** The files hashSources reads, as paths relative to the data directory. */
-function sourceFiles(dataDir: string): string[] {
-  const files = readdirSync(join(dataDir, 'policies')).filter((f) => f.endsWith('.txt') || f.endsWith('.meta.json')).sort().map((f) => `policies/${f}`);
-  return existsSync(join(dataDir, 'glossary.json')) ? [...files, 'glossary.json'] : files;
-}
-
-/** Size and modification time of every source file now. */
-export function fingerprint(dataDir: string): Fingerprint {
-  const out: Fingerprint = {};
-  for (const f of sourceFiles(dataDir)) {
-    const s = statSync(join(dataDir, f));
-    out[f] = [s.size, s.mtimeMs];
-  }
-  return out;
-}
-
 /** Whether two fingerprints name the same files with the same sizes and times. */
 function sameFiles(a: Fingerprint, b: Fingerprint): boolean {
   const keys = Object.keys(a);
@@ -139,13 +120,19 @@ export function writeIndexFile(dataDir: string, index: KnowledgeIndex, tables: S
     };
     const unitMeta = new Int32Array(units.length * META_FIELDS);
     const bodyAt = new Float64Array(units.length + 1);
-    const bodies: Buffer[] = [];
+    // The bodies are encoded one after another into one buffer, grown when full (no buffer per unit).
+    let bodies = Buffer.allocUnsafe(1 << 20);
     units.forEach((u, i) => {
       unitMeta.set([str(u.id), str(u.docId), str(u.title), str(u.region), str(u.article), str(u.heading), KINDS.indexOf(u.kind), u.line], i * META_FIELDS);
       const body: UnitBody = [u.text, u.original ?? 0, u.fields ?? 0, u.facts ?? 0];
-      const bytes = Buffer.from(JSON.stringify(body));
-      bodies.push(bytes);
-      bodyAt[i + 1] = bodyAt[i] + bytes.length;
+      const json = JSON.stringify(body);
+      const at = bodyAt[i];
+      if (at + json.length * 3 > bodies.length) {
+        const grown = Buffer.allocUnsafe(Math.max(bodies.length * 2, at + json.length * 3));
+        bodies.copy(grown, 0, 0, at);
+        bodies = grown;
+      }
+      bodyAt[i + 1] = at + bodies.write(json, at);
     });
     if (tables.vocabulary.some((t) => t.includes('\0'))) throw new Error('a term holds a NUL character');
     const contents: Record<Section, Uint8Array> = {
@@ -157,7 +144,7 @@ export function writeIndexFile(dataDir: string, index: KnowledgeIndex, tables: S
       bodyAt: bytesOf(bodyAt),
       vocabulary: Buffer.from(tables.vocabulary.join('\0')),
       strings: Buffer.from(strings.join('\0')),
-      bodies: Buffer.concat(bodies),
+      bodies: bodies.subarray(0, bodyAt[units.length]),
       corpus: Buffer.from(corpusTextOf(units)),
     };
     let at = PREFIX;

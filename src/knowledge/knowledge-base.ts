@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { loadClassifier, loadIntents, DEFAULT_INTENTS_DIR } from '../nlu/intent-classifier.ts';
 import { createSegmenter, type Segmenter } from '../nlu/segmenter.ts';
 import type { Knowledge } from './knowledge.ts';
-import { DEFAULT_DATA_DIR, hashSources, loadIndex } from './policy-loader.ts';
-import { fingerprint, indexFilePath, openIndexFile, writeIndexFile, IndexFile, type Fingerprint } from './index-file.ts';
+import { DEFAULT_DATA_DIR, fingerprint, hashSources, loadIndex, sourcesOf, type Fingerprint } from './policy-loader.ts';
+import { indexFilePath, openIndexFile, writeIndexFile, IndexFile } from './index-file.ts';
 import type { KnowledgeIndex, PolicyDocument, Unit } from './policy-schema.ts';
 import { loadGlossary, loadPlaces } from './glossary.ts';
 import { PlaceMatcher } from './places.ts';
@@ -64,9 +64,12 @@ function serve(dataDir: string): Served {
  * index `writeIndex` returned and the segmenter it trained the intent model with).
  */
 export function writeSearchSnapshot(index: KnowledgeIndex, segmenter: Segmenter, dataDir: string = DEFAULT_DATA_DIR): boolean {
-  // Sizes and times stand for the contents only when the contents are still those the index was built from.
-  const now = fingerprint(dataDir);
-  const sources: Fingerprint = hashSources(join(dataDir, 'policies')) === index.sourceHash ? now : {};
+  // Sizes and times stand for the contents only when taken before the sources were read, or checked against them now.
+  let sources = sourcesOf(index);
+  if (!sources) {
+    const now: Fingerprint = fingerprint(dataDir);
+    sources = hashSources(join(dataDir, 'policies')) === index.sourceHash ? now : {};
+  }
   return writeIndexFile(dataDir, index, buildTables(index.units, segmenter), sources);
 }
 

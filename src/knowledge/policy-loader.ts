@@ -1,6 +1,6 @@
 /** Reads policy files from `data/policies/`, validates their metadata and builds the knowledge index. */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ZodError } from 'zod';
 import { DataError } from '../errors.ts';
@@ -42,6 +42,28 @@ export function hashSources(dir: string): string {
   const glossary = join(dir, '..', 'glossary.json');
   if (existsSync(glossary)) h.update(readFileSync(glossary));
   return h.digest('hex').slice(0, 16);
+}
+
+/** Size and modification time of each source file hashSources reads, by path relative to the data directory. */
+export type Fingerprint = Record<string, [number, number]>;
+
+/** Size and modification time of every source file now (the policy files and the glossary). */
+export function fingerprint(dataDir: string): Fingerprint {
+  const out: Fingerprint = {};
+  const files = readdirSync(join(dataDir, 'policies')).filter((f) => f.endsWith('.txt') || f.endsWith('.meta.json')).sort().map((f) => `policies/${f}`);
+  for (const f of existsSync(join(dataDir, 'glossary.json')) ? [...files, 'glossary.json'] : files) {
+    const s = statSync(join(dataDir, f));
+    out[f] = [s.size, s.mtimeMs];
+  }
+  return out;
+}
+
+/** The fingerprint of the sources each built index was read from, taken before they were read. */
+const READ_FROM = new WeakMap<KnowledgeIndex, Fingerprint>();
+
+/** The fingerprint of the sources an index was built from in this process, if it was. */
+export function sourcesOf(index: KnowledgeIndex): Fingerprint | undefined {
+  return READ_FROM.get(index);
 }
 
 /** Formats a zod error as "field: message" pairs. */
@@ -213,6 +235,7 @@ export function loadPolicyFile(dir: string, file: string, places: Places = loadP
 
 /** Builds the whole knowledge index from a data directory, validating every file. */
 export function buildIndex(dataDir: string = DEFAULT_DATA_DIR): KnowledgeIndex {
+  const before = fingerprint(dataDir);
   const places = loadPlaces(dataDir);
   const dir = join(dataDir, 'policies');
   const documents: PolicyDocument[] = [];
@@ -230,7 +253,9 @@ export function buildIndex(dataDir: string = DEFAULT_DATA_DIR): KnowledgeIndex {
   const terms = loadGlossary(dataDir).terms;
   // Every unit was validated as its file was read; the rest of the index is validated here, the units not twice.
   const checked = indexSchema.parse({ version: 3, sourceHash: hashSources(dir), documents, units: [], dictionary: buildDictionary(units, documents, terms) });
-  return { version: checked.version, sourceHash: checked.sourceHash, documents: checked.documents, units, dictionary: checked.dictionary };
+  const index: KnowledgeIndex = { version: checked.version, sourceHash: checked.sourceHash, documents: checked.documents, units, dictionary: checked.dictionary };
+  READ_FROM.set(index, before);
+  return index;
 }
 
 /** Path of the built index file. */

@@ -70,11 +70,13 @@ export function buildTables(units: Unit[], seg: Segmenter): SearchTables {
   const cut = termCache(seg);
   const ids = new Map<string, number>();
   const vocabulary: string[] = [];
-  const perUnit: { id: number; tf: number }[][] = [];
+  // Every unit's terms and weights in one flat pair of lists (no object per posting), each unit's end in `ends`.
+  const termIds: number[] = [];
+  const weights: number[] = [];
+  const ends = new Int32Array(units.length);
   const lens = new Float64Array(units.length);
   const df: number[] = [];
   units.forEach((unit, u) => {
-    const row: { id: number; tf: number }[] = [];
     let len = 0;
     for (const [t, n] of unitTermWeights(unit, cut)) {
       len += n;
@@ -86,10 +88,11 @@ export function buildTables(units: Unit[], seg: Segmenter): SearchTables {
         df.push(0);
       }
       df[id]++;
-      row.push({ id, tf: n });
+      termIds.push(id);
+      weights.push(n);
     }
     lens[u] = len;
-    perUnit.push(row);
+    ends[u] = termIds.length;
   });
   const offsets = new Int32Array(vocabulary.length + 1);
   for (let id = 0; id < vocabulary.length; id++) offsets[id + 1] = offsets[id] + df[id];
@@ -98,19 +101,21 @@ export function buildTables(units: Unit[], seg: Segmenter): SearchTables {
   const tfCodes = new Uint16Array(docs.length);
   const codes = new Map<number, number>();
   const values: number[] = [];
-  perUnit.forEach((row, u) => {
-    for (const { id, tf } of row) {
-      let code = codes.get(tf);
-      if (code === undefined) {
-        code = values.length;
-        if (code > 0xffff) throw new Error('more distinct term weights than a posting can name');
-        codes.set(tf, code);
-        values.push(tf);
-      }
-      docs[fill[id]] = u;
-      tfCodes[fill[id]++] = code;
+  let u = 0;
+  for (let i = 0; i < termIds.length; i++) {
+    while (i >= ends[u]) u++;
+    const id = termIds[i];
+    const tf = weights[i];
+    let code = codes.get(tf);
+    if (code === undefined) {
+      code = values.length;
+      if (code > 0xffff) throw new Error('more distinct term weights than a posting can name');
+      codes.set(tf, code);
+      values.push(tf);
     }
-  });
+    docs[fill[id]] = u;
+    tfCodes[fill[id]++] = code;
+  }
   return { vocabulary, offsets, docs, tfCodes, tfValues: Float64Array.from(values), lens };
 }
 
