@@ -5,9 +5,13 @@
  *
  *   prefix (24 bytes): magic, format, where the header is and how long
  *   hot sections, read at once: the BM25 tables (term offsets, postings, weight codes, unit lengths), each unit's
- *     metadata as indexes into a string table, where each unit's body starts, the vocabulary and the string table
- *   cold sections, read when needed: each unit's body (text, original script, table fields, facts) as a small JSON
- *     array, and the corpus text `knows` looks terms up in
+ *     metadata as indexes into a string table, each unit's text (UTF-8, decoded when read), which kinds of fact it
+ *     holds and whether it has a body, where each unit's body starts, the vocabulary and the string table
+ *   cold sections, read when needed: each unit's body (original script, table fields, facts) as a small JSON array,
+ *     and the corpus text `knows` looks terms up in
+ *
+ * Search filters look at many candidate units (a unit's text, whether it states an amount), so those stay in memory;
+ * what only the few units answered from need is left on disk.
  *   header (JSON, validated with zod): documents, dictionary, counts, section places, and the sources it was built from
  *
  * A file from other code (format or key), other sources (a changed policy file or glossary) or whose bytes do not hold
@@ -35,10 +39,10 @@ const CACHED_BODIES = 4096;
 /** Code whose change changes what the file holds: the terms and weights, and this layout. */
 const CODE = ['./search.ts', './index-file.ts', './stored-unit.ts', '../nlu/segmenter.ts'].map((f) => new URL(f, import.meta.url));
 
-const SECTIONS = ['offsets', 'docs', 'tfCodes', 'lens', 'unitMeta', 'bodyAt', 'vocabulary', 'strings', 'bodies', 'corpus'] as const;
+const SECTIONS = ['offsets', 'docs', 'tfCodes', 'lens', 'unitMeta', 'textAt', 'extras', 'bodyAt', 'vocabulary', 'strings', 'texts', 'bodies', 'corpus'] as const;
 type Section = (typeof SECTIONS)[number];
 /** Sections read at open; the rest are read when needed. */
-const HOT: readonly Section[] = SECTIONS.slice(0, 8);
+const HOT: readonly Section[] = SECTIONS.slice(0, 11);
 /** Fields of a unit's metadata row: six string-table indexes, then the kind's index and the line. */
 const META_FIELDS = 8;
 const KINDS = unitSchema.shape.kind.options;
@@ -62,12 +66,12 @@ type Header = z.infer<typeof headerSchema>;
 const FACT_TYPES = new Set<string>(factSchema.shape.type.options);
 
 /**
- * Whether a body read from the file has the stored shape (text, then original, fields and facts, 0 when absent). A hand
- * check of what index.json's zod schema checked at ingest: zod costs 80 µs a unit here, and a question reads dozens.
+ * Whether a body read from the file has the stored shape (original, fields and facts, 0 when absent). A hand check of
+ * what index.json's zod schema checked at ingest: zod costs 80 µs a unit here, and a question may read dozens.
  */
 function isBody(x: unknown): x is UnitBody {
-  if (!Array.isArray(x) || x.length !== 4 || typeof x[0] !== 'string' || !x[0] || (x[1] !== 0 && typeof x[1] !== 'string')) return false;
-  const [, , fields, facts] = x as unknown[];
+  if (!Array.isArray(x) || x.length !== 3 || (x[0] !== 0 && typeof x[0] !== 'string')) return false;
+  const [, fields, facts] = x as unknown[];
   if (fields !== 0 && (typeof fields !== 'object' || fields === null || Array.isArray(fields) || Object.values(fields).some((v) => typeof v !== 'string'))) return false;
   if (facts === 0) return true;
   return Array.isArray(facts) && facts.every((f: Record<string, unknown>) => typeof f === 'object' && f !== null && FACT_TYPES.has(f.type as string) && typeof f.text === 'string' && Number.isInteger(f.sentence) && typeof f.clause === 'string' && (f.value === undefined || typeof f.value === 'number') && (f.per === undefined || typeof f.per === 'string') && (f.bound === undefined || f.bound === 'min' || f.bound === 'max'));
@@ -120,19 +124,15 @@ export function writeIndexFile(dataDir: string, index: KnowledgeIndex, tables: S
     };
     const unitMeta = new Int32Array(units.length * META_FIELDS);
     const bodyAt = new Float64Array(units.length + 1);
-    // The bodies are encoded one after another into one buffer, grown when full (no buffer per unit).
-    let bodies = Buffer.allocUnsafe(1 << 20);
+    const textAt = new Float64Array(units.length + 1);
+    const extras = new Uint32Array(units.length);
+    const texts = new Appender();
+    const bodies = new Appender();
     units.forEach((u, i) => {
       unitMeta.set([str(u.id), str(u.docId), str(u.title), str(u.region), str(u.article), str(u.heading), KINDS.indexOf(u.kind), u.line], i * META_FIELDS);
-      const body: UnitBody = [u.text, u.original ?? 0, u.fields ?? 0, u.facts ?? 0];
-      const json = JSON.stringify(body);
-      const at = bodyAt[i];
-      if (at + json.length * 3 > bodies.length) {
-        const grown = Buffer.allocUnsafe(Math.max(bodies.length * 2, at + json.length * 3));
-        bodies.copy(grown, 0, 0, at);
-        bodies = grown;
-      }
-      bodyAt[i + 1] = at + bodies.write(json, at);
+      textAt[i + 1] = texts.append(u.text);
+      extras[i] = extrasOf(u);
+      bodyAt[i + 1] = extras[i] & HAS_BODY ? bodies.append(JSON.stringify([u.original ?? 0, u.fields ?? 0, u.facts ?? 0] satisfies UnitBody)) : bodyAt[i];
     });
     if (tables.vocabulary.some((t) => t.includes('\0'))) throw new Error('a term holds a NUL character');
     const contents: Record<Section, Uint8Array> = {
@@ -141,10 +141,13 @@ export function writeIndexFile(dataDir: string, index: KnowledgeIndex, tables: S
       tfCodes: bytesOf(tables.tfCodes),
       lens: bytesOf(tables.lens),
       unitMeta: bytesOf(unitMeta),
+      textAt: bytesOf(textAt),
+      extras: bytesOf(extras),
       bodyAt: bytesOf(bodyAt),
       vocabulary: Buffer.from(tables.vocabulary.join('\0')),
       strings: Buffer.from(strings.join('\0')),
-      bodies: bodies.subarray(0, bodyAt[units.length]),
+      texts: texts.bytes(),
+      bodies: bodies.bytes(),
       corpus: Buffer.from(corpusTextOf(units)),
     };
     let at = PREFIX;
@@ -193,8 +196,43 @@ export function writeIndexFile(dataDir: string, index: KnowledgeIndex, tables: S
   }
 }
 
+/** Bits of a unit's `extras`: one per kind of fact it holds (FACT_BITS), and whether it has each part of a body. */
+const FACT_BITS = new Map(factSchema.shape.type.options.map((t, k) => [t as string, 1 << k]));
+const HAS_ORIGINAL = 1 << 20;
+const HAS_FIELDS = 1 << 21;
+const HAS_FACTS = 1 << 22;
+const HAS_BODY = HAS_ORIGINAL | HAS_FIELDS | HAS_FACTS;
+
+/** A unit's `extras` bits. */
+function extrasOf(u: Unit): number {
+  let bits = (u.original !== undefined ? HAS_ORIGINAL : 0) | (u.fields !== undefined ? HAS_FIELDS : 0) | (u.facts !== undefined ? HAS_FACTS : 0);
+  for (const f of u.facts ?? []) bits |= FACT_BITS.get(f.type) ?? 0;
+  return bits;
+}
+
+/** Texts encoded as UTF-8 one after another into one buffer, grown when full (no buffer per text). */
+class Appender {
+  private buf = Buffer.allocUnsafe(1 << 20);
+  private length = 0;
+
+  /** Appends a text; returns the length so far, in bytes. */
+  append(text: string): number {
+    if (this.length + text.length * 3 > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.length + text.length * 3));
+      this.buf.copy(grown, 0, 0, this.length);
+      this.buf = grown;
+    }
+    this.length += this.buf.write(text, this.length);
+    return this.length;
+  }
+
+  bytes(): Buffer {
+    return this.buf.subarray(0, this.length);
+  }
+}
+
 /** The bytes of a typed array. */
-function bytesOf(a: Int32Array | Uint16Array | Float64Array): Uint8Array {
+function bytesOf(a: Int32Array | Uint16Array | Uint32Array | Float64Array): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
@@ -208,6 +246,9 @@ export class IndexFile {
   readonly units: Unit[];
   readonly tables: SearchTables;
   private readonly bodyAt: Float64Array;
+  private readonly textAt: Float64Array;
+  private readonly extras: Uint32Array;
+  private readonly texts: Buffer;
   private readonly cache = new Map<number, UnitBody>();
   private reported = false;
 
@@ -226,10 +267,13 @@ export class IndexFile {
     const lens = view('lens', (b, a, n) => new Float64Array(b, a, n), 8);
     const meta = view('unitMeta', (b, a, n) => new Int32Array(b, a, n), 4);
     this.bodyAt = view('bodyAt', (b, a, n) => new Float64Array(b, a, n), 8);
+    this.textAt = view('textAt', (b, a, n) => new Float64Array(b, a, n), 8);
+    this.extras = view('extras', (b, a, n) => new Uint32Array(b, a, n), 4);
+    this.texts = hot.subarray(h.sections.texts[0], h.sections.texts[0] + h.sections.texts[1]);
     const vocabulary = h.terms ? text('vocabulary').split('\0') : [];
     const strings = h.strings ? text('strings').split('\0') : [];
     this.tables = { vocabulary, offsets, docs, tfCodes, tfValues: Float64Array.from(h.tfValues), lens };
-    const problem = checkTables(h, this.tables, meta, strings, this.bodyAt);
+    const problem = checkTables(h, this.tables, meta, strings, this.bodyAt, this.textAt, this.extras);
     if (problem) throw new DataError(path, problem, 'the index file does not hold together');
     this.documents = h.documents;
     this.dictionary = h.dictionary;
@@ -240,8 +284,20 @@ export class IndexFile {
     }
   }
 
+  /** The text of unit `i`. */
+  text(i: number): string {
+    return this.texts.toString('utf8', this.textAt[i], this.textAt[i + 1]);
+  }
+
+  /** Whether unit `i` holds a fact of one of the types (no body is read). */
+  holdsFactOf(i: number, types: readonly string[]): boolean {
+    const bits = this.extras[i];
+    return types.some((t) => (bits & (FACT_BITS.get(t) ?? 0)) !== 0);
+  }
+
   /** The stored body of unit `i`, read from disk the first time and kept while it is among the recently used. */
   body(i: number): UnitBody {
+    if ((this.extras[i] & HAS_BODY) === 0) return NO_BODY;
     let body = this.cache.get(i);
     if (body) {
       this.cache.delete(i);
@@ -299,6 +355,9 @@ export class IndexFile {
   }
 }
 
+/** The body of a unit with no original, fields or facts. */
+const NO_BODY: UnitBody = [0, 0, 0];
+
 /** Closes a file once the knowledge using it is gone. */
 const closer = new FinalizationRegistry<number>((fd) => {
   try {
@@ -309,7 +368,7 @@ const closer = new FinalizationRegistry<number>((fd) => {
 });
 
 /** What is wrong with the opened tables, or undefined when they hold together. */
-function checkTables(h: Header, t: SearchTables, meta: Int32Array, strings: string[], bodyAt: Float64Array): string | undefined {
+function checkTables(h: Header, t: SearchTables, meta: Int32Array, strings: string[], bodyAt: Float64Array, textAt: Float64Array, extras: Uint32Array): string | undefined {
   if (t.vocabulary.length !== h.terms || strings.length !== h.strings) return 'vocabulary';
   if (t.offsets.length !== h.terms + 1 || t.docs.length !== h.postings || t.tfCodes.length !== h.postings || t.lens.length !== h.units) return 'tables';
   if (t.offsets[0] !== 0 || t.offsets[h.terms] !== h.postings) return 'offsets';
@@ -335,7 +394,13 @@ function checkTables(h: Header, t: SearchTables, meta: Int32Array, strings: stri
     if (meta[m + 6] < 0 || meta[m + 6] >= KINDS.length || meta[m + 7] < 1) return 'unitMeta';
   }
   if (bodyAt.length !== h.units + 1 || bodyAt[0] !== 0 || bodyAt[h.units] !== h.sections.bodies[1]) return 'bodyAt';
-  for (let i = 0; i < h.units; i++) if (!(bodyAt[i + 1] > bodyAt[i])) return 'bodyAt';
+  if (textAt.length !== h.units + 1 || textAt[0] !== 0 || textAt[h.units] !== h.sections.texts[1]) return 'textAt';
+  if (extras.length !== h.units) return 'extras';
+  for (let i = 0; i < h.units; i++) {
+    if (!(textAt[i + 1] > textAt[i])) return 'textAt';
+    // A unit with a body has bytes of it; one with none has none.
+    if ((extras[i] & HAS_BODY) === 0 ? bodyAt[i + 1] !== bodyAt[i] : !(bodyAt[i + 1] > bodyAt[i])) return 'bodyAt';
+  }
   return undefined;
 }
 
