@@ -4,11 +4,12 @@
  * retrieval needs and leaves clause bodies on disk:
  *
  *   prefix (24 bytes): magic, format, where the header is and how long
- *   hot sections, read at once: the BM25 tables (term offsets, postings, weight codes, unit lengths), each unit's
- *     metadata as indexes into a string table, each unit's text (UTF-8, decoded when read), which kinds of fact it
- *     holds and whether it has a body, where each unit's body starts, the vocabulary and the string table
- *   cold sections, read when needed: each unit's body (original script, table fields, facts) as a small JSON array,
- *     and the corpus text `knows` looks terms up in
+ *   hot sections, read at once: where each term's postings start, each unit's length, its metadata as indexes into a
+ *     string table, its text (UTF-8, decoded when read), which kinds of fact it holds and whether it has a body, where
+ *     its body starts, the vocabulary and the string table
+ *   cold sections, read when needed: each term's postings (unit ids, and codes of the few distinct weights), read a
+ *     term at a time when a search first needs it; each unit's body (original script, table fields, facts) as a small
+ *     JSON array; and the corpus text `knows` looks terms up in
  *
  * Search filters look at many candidate units (a unit's text, whether it states an amount), so those stay in memory;
  * what only the few units answered from need is left on disk.
@@ -25,7 +26,7 @@ import { z } from 'zod';
 import { DataError } from '../errors.ts';
 import { fingerprint, hashSources, INGEST_CODE, type Fingerprint } from './policy-loader.ts';
 import { documentSchema, factSchema, unitSchema, type KnowledgeIndex, type PolicyDocument, type Unit } from './policy-schema.ts';
-import { corpusTextOf, type SearchTables } from './search.ts';
+import { corpusTextOf, type OpenedTables, type PostingList, type SearchTables } from './search.ts';
 import { StoredUnit, type UnitBody } from './stored-unit.ts';
 
 /** "PZIX" read as a little-endian 32-bit number. */
@@ -39,10 +40,10 @@ const CACHED_BODIES = 4096;
 /** Code whose change changes what the file holds: the terms and weights, and this layout. */
 const CODE = ['./search.ts', './index-file.ts', './stored-unit.ts', '../nlu/segmenter.ts'].map((f) => new URL(f, import.meta.url));
 
-const SECTIONS = ['offsets', 'docs', 'tfCodes', 'lens', 'unitMeta', 'textAt', 'extras', 'bodyAt', 'vocabulary', 'strings', 'texts', 'bodies', 'corpus'] as const;
+const SECTIONS = ['offsets', 'lens', 'unitMeta', 'textAt', 'extras', 'bodyAt', 'vocabulary', 'strings', 'texts', 'docs', 'tfCodes', 'bodies', 'corpus'] as const;
 type Section = (typeof SECTIONS)[number];
 /** Sections read at open; the rest are read when needed. */
-const HOT: readonly Section[] = SECTIONS.slice(0, 11);
+const HOT: readonly Section[] = SECTIONS.slice(0, 9);
 /** Fields of a unit's metadata row: six string-table indexes, then the kind's index and the line. */
 const META_FIELDS = 8;
 const KINDS = unitSchema.shape.kind.options;
@@ -244,7 +245,7 @@ export class IndexFile {
   readonly documents: PolicyDocument[];
   readonly dictionary: string[];
   readonly units: Unit[];
-  readonly tables: SearchTables;
+  readonly tables: OpenedTables;
   private readonly bodyAt: Float64Array;
   private readonly textAt: Float64Array;
   private readonly extras: Uint32Array;
@@ -262,8 +263,6 @@ export class IndexFile {
     const view = <T>(s: Section, make: (buffer: ArrayBufferLike, at: number, length: number) => T, bytes: number) => make(hot.buffer, hot.byteOffset + h.sections[s][0], h.sections[s][1] / bytes);
     const text = (s: Section) => hot.toString('utf8', h.sections[s][0], h.sections[s][0] + h.sections[s][1]);
     const offsets = view('offsets', (b, a, n) => new Int32Array(b, a, n), 4);
-    const docs = view('docs', (b, a, n) => new Int32Array(b, a, n), 4);
-    const tfCodes = view('tfCodes', (b, a, n) => new Uint16Array(b, a, n), 2);
     const lens = view('lens', (b, a, n) => new Float64Array(b, a, n), 8);
     const meta = view('unitMeta', (b, a, n) => new Int32Array(b, a, n), 4);
     this.bodyAt = view('bodyAt', (b, a, n) => new Float64Array(b, a, n), 8);
@@ -272,7 +271,7 @@ export class IndexFile {
     this.texts = hot.subarray(h.sections.texts[0], h.sections.texts[0] + h.sections.texts[1]);
     const vocabulary = h.terms ? text('vocabulary').split('\0') : [];
     const strings = h.strings ? text('strings').split('\0') : [];
-    this.tables = { vocabulary, offsets, docs, tfCodes, tfValues: Float64Array.from(h.tfValues), lens };
+    this.tables = { vocabulary, offsets, tfValues: Float64Array.from(h.tfValues), lens, postingsOf: (id) => this.postingsOf(id) };
     const problem = checkTables(h, this.tables, meta, strings, this.bodyAt, this.textAt, this.extras);
     if (problem) throw new DataError(path, problem, 'the index file does not hold together');
     this.documents = h.documents;
@@ -282,6 +281,26 @@ export class IndexFile {
       const m = i * META_FIELDS;
       this.units[i] = new StoredUnit(strings[meta[m]], strings[meta[m + 1]], strings[meta[m + 2]], strings[meta[m + 3]], strings[meta[m + 4]], strings[meta[m + 5]], KINDS[meta[m + 6]], meta[m + 7], this, i);
     }
+  }
+
+  /** One term's postings, read from disk and checked: its units ascend and exist, its weight codes name weights. */
+  postingsOf(id: number): PostingList {
+    const { offsets } = this.tables;
+    const from = offsets[id];
+    const n = offsets[id + 1] - from;
+    const docs = new Int32Array(n);
+    const tfCodes = new Uint16Array(n);
+    this.readInto(Buffer.from(docs.buffer), this.header.sections.docs[0] + from * 4);
+    this.readInto(Buffer.from(tfCodes.buffer), this.header.sections.tfCodes[0] + from * 2);
+    const units = this.header.units;
+    const weights = this.header.tfValues.length;
+    let prev = -1;
+    for (let i = 0; i < n; i++) {
+      const d = docs[i];
+      if (d <= prev || d >= units || tfCodes[i] >= weights) throw this.damaged(`postings of term ${id}`);
+      prev = d;
+    }
+    return { docs, tfCodes };
   }
 
   /** The text of unit `i`. */
@@ -344,10 +363,14 @@ export class IndexFile {
   }
 
   private read(at: number, length: number): Buffer {
-    const buf = Buffer.allocUnsafe(length);
+    return this.readInto(Buffer.allocUnsafe(length), at);
+  }
+
+  /** Fills a buffer from the file at a position. */
+  private readInto(buf: Buffer, at: number): Buffer {
     let done = 0;
-    while (done < length) {
-      const n = readSync(this.fd, buf, done, length - done, at + done);
+    while (done < buf.length) {
+      const n = readSync(this.fd, buf, done, buf.length - done, at + done);
       if (n === 0) throw this.damaged(`byte ${at + done}`);
       done += n;
     }
@@ -368,25 +391,12 @@ const closer = new FinalizationRegistry<number>((fd) => {
 });
 
 /** What is wrong with the opened tables, or undefined when they hold together. */
-function checkTables(h: Header, t: SearchTables, meta: Int32Array, strings: string[], bodyAt: Float64Array, textAt: Float64Array, extras: Uint32Array): string | undefined {
+function checkTables(h: Header, t: OpenedTables, meta: Int32Array, strings: string[], bodyAt: Float64Array, textAt: Float64Array, extras: Uint32Array): string | undefined {
   if (t.vocabulary.length !== h.terms || strings.length !== h.strings) return 'vocabulary';
-  if (t.offsets.length !== h.terms + 1 || t.docs.length !== h.postings || t.tfCodes.length !== h.postings || t.lens.length !== h.units) return 'tables';
+  if (t.offsets.length !== h.terms + 1 || h.sections.docs[1] !== h.postings * 4 || h.sections.tfCodes[1] !== h.postings * 2 || t.lens.length !== h.units) return 'tables';
   if (t.offsets[0] !== 0 || t.offsets[h.terms] !== h.postings) return 'offsets';
-  const { offsets, docs, tfCodes } = t;
-  const units = h.units;
-  for (let id = 0; id < h.terms; id++) {
-    const to = offsets[id + 1];
-    if (to < offsets[id]) return 'offsets';
-    // Each term's units ascend (a unit is looked up in them by binary search), from 0 up to the last unit.
-    let prev = -1;
-    for (let i = offsets[id]; i < to; i++) {
-      const d = docs[i];
-      if (d <= prev || d >= units) return 'docs';
-      prev = d;
-    }
-  }
-  const weights = t.tfValues.length;
-  for (let i = 0; i < tfCodes.length; i++) if (tfCodes[i] >= weights) return 'tfCodes';
+  // (Each term's postings are checked when they are read.)
+  for (let id = 0; id < h.terms; id++) if (t.offsets[id + 1] < t.offsets[id]) return 'offsets';
   if (meta.length !== h.units * META_FIELDS) return 'unitMeta';
   for (let i = 0; i < h.units; i++) {
     const m = i * META_FIELDS;

@@ -8,7 +8,7 @@ import { indexFilePath, openIndexFile, writeIndexFile, IndexFile } from './index
 import type { KnowledgeIndex, PolicyDocument, Unit } from './policy-schema.ts';
 import { loadGlossary, loadPlaces } from './glossary.ts';
 import { PlaceMatcher } from './places.ts';
-import { buildTables, UnitSearch, type SearchTables } from './search.ts';
+import { buildTables, UnitSearch, type OpenedTables, type SearchTables } from './search.ts';
 
 /** Knowledge plus the segmenter it was built with. */
 export interface LoadedKnowledge extends Knowledge {
@@ -23,7 +23,7 @@ interface Served {
   documents: PolicyDocument[];
   units: Unit[];
   segmenter: Segmenter;
-  tables: SearchTables;
+  tables: SearchTables | OpenedTables;
   corpusText?: () => Buffer;
 }
 

@@ -60,6 +60,20 @@ export interface SearchTables {
   lens: Float64Array;
 }
 
+/** One term's postings: the units holding it, ascending, and the codes of its weight in each. */
+export interface PostingList {
+  docs: Int32Array;
+  tfCodes: Uint16Array;
+}
+
+/** Tables whose postings stay on disk and are read a term at a time when a search first needs them (index-file.ts). */
+export interface OpenedTables extends Omit<SearchTables, 'docs' | 'tfCodes'> {
+  postingsOf(id: number): PostingList;
+}
+
+/** Posting lists read from disk kept in memory, in bytes (the most recently used; a question needs a few dozen). */
+const CACHED_POSTING_BYTES = 32 * 1024 * 1024;
+
 /** The text `knows` looks terms up in: every unit's text without spaces, lowercased, one unit a line. */
 export function corpusTextOf(units: readonly Unit[]): string {
   return units.map((u) => u.text.replace(/\s+/g, '')).join('\n').toLowerCase();
@@ -124,7 +138,10 @@ export class UnitSearch {
   private readonly units: Unit[];
   /** Term → its id in the tables. */
   private readonly ids = new Map<string, number>();
-  private readonly tables: SearchTables;
+  private readonly tables: SearchTables | OpenedTables;
+  /** Posting lists read from disk, most recently used last, and their size in bytes. */
+  private readonly lists = new Map<number, PostingList>();
+  private listBytes = 0;
   /** BM25 length normalisation per unit: k1 · (1 − b + b · len / avgLen). */
   private norms = new Float64Array(0);
   private readonly known = new Map<string, boolean>();
@@ -149,7 +166,7 @@ export class UnitSearch {
     units: Unit[],
     private readonly seg: Segmenter,
     private readonly synonyms: Record<string, string[]> = {},
-    tables?: SearchTables,
+    tables?: SearchTables | OpenedTables,
     private readonly corpusText: () => Buffer = () => Buffer.from(corpusTextOf(units)),
   ) {
     this.units = units;
@@ -162,11 +179,6 @@ export class UnitSearch {
     this.norms = this.tables.lens.map((len) => K1 * (1 - B + (B * len) / this.avgLen));
   }
 
-  /** The tables this index runs on (what a snapshot saves). */
-  snapshot(): SearchTables {
-    return this.tables;
-  }
-
   /** Number of units holding a term (0 for an unknown term). */
   private df(term: string): number {
     const id = this.ids.get(term);
@@ -174,20 +186,38 @@ export class UnitSearch {
   }
 
   /** The units holding a term and the codes of the term's weight in each, in unit order. */
-  private postings(term: string): { docs: Int32Array; tfCodes: Uint16Array } | undefined {
+  private postings(term: string): PostingList | undefined {
     const id = this.ids.get(term);
-    if (id === undefined) return undefined;
-    const { offsets, docs, tfCodes } = this.tables;
-    return { docs: docs.subarray(offsets[id], offsets[id + 1]), tfCodes: tfCodes.subarray(offsets[id], offsets[id + 1]) };
+    return id === undefined ? undefined : this.list(id);
+  }
+
+  /** The posting list of a term id: a slice of the tables in memory, or read from disk and kept while recently used. */
+  private list(id: number): PostingList {
+    const t = this.tables;
+    if ('docs' in t) return { docs: t.docs.subarray(t.offsets[id], t.offsets[id + 1]), tfCodes: t.tfCodes.subarray(t.offsets[id], t.offsets[id + 1]) };
+    let list = this.lists.get(id);
+    if (list) {
+      this.lists.delete(id);
+    } else {
+      list = t.postingsOf(id);
+      this.listBytes += list.docs.byteLength + list.tfCodes.byteLength;
+      for (const [old, l] of this.lists) {
+        if (this.listBytes <= CACHED_POSTING_BYTES) break;
+        this.lists.delete(old);
+        this.listBytes -= l.docs.byteLength + l.tfCodes.byteLength;
+      }
+    }
+    this.lists.set(id, list);
+    return list;
   }
 
   /** Whether a unit holds a term (a binary search of the term's units). */
   private holds(term: string, doc: number): boolean {
     const id = this.ids.get(term);
     if (id === undefined) return false;
-    const { offsets, docs } = this.tables;
-    let lo = offsets[id];
-    let hi = offsets[id + 1] - 1;
+    const { docs } = this.list(id);
+    let lo = 0;
+    let hi = docs.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
       if (docs[mid] === doc) return true;

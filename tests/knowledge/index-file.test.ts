@@ -119,25 +119,27 @@ describe('index file', () => {
     }
   }, 180_000);
 
-  it('a clause found damaged while answering gets the polite failure, is reported, and the next start rebuilds the file', () => {
-    const dir = freshDataDir();
-    answers(dir);
-    const path = indexFilePath(dir);
-    const bytes = readFileSync(path);
-    // Every clause body is JSON text; writing over the bodies breaks each one that is read.
-    const header = JSON.parse(bytes.subarray(bytes.readDoubleLE(8)).toString('utf8')) as { sections: { bodies: [number, number] } };
-    const [at, length] = header.sections.bodies;
-    bytes.fill(0x7b, at, at + length);
-    writeFileSync(path, bytes);
-    const k = loadKnowledge(dir);
-    let reply = '';
-    const said = stderrOf(() => (reply = answerQuestion(k, '优秀奖奖金多少', NOW).answer));
-    expect(reply).toContain('抱歉');
-    expect(reply).not.toContain('元');
-    expect(said).toContain(`${path}: unit`);
-    expect(said).toContain('the index file is damaged');
-    const next = answers(dir);
-    expect(next.opened).toBe(false);
-    expect(next.answers[0]).toContain('3000元');
-  }, 120_000);
+  for (const section of ['bodies', 'docs'] as const) {
+    it(`${section === 'bodies' ? 'a clause' : 'a posting list'} found damaged while answering gets the polite failure, is reported, and the next start rebuilds the file`, () => {
+      const dir = freshDataDir();
+      answers(dir);
+      const path = indexFilePath(dir);
+      const bytes = readFileSync(path);
+      // Clause bodies are JSON text, postings ascending unit numbers: 0x7b bytes break every one that is read.
+      const header = JSON.parse(bytes.subarray(bytes.readDoubleLE(8)).toString('utf8')) as { sections: Record<string, [number, number]> };
+      const [at, length] = header.sections[section];
+      bytes.fill(0x7b, at, at + length);
+      writeFileSync(path, bytes);
+      const k = loadKnowledge(dir);
+      let reply = '';
+      const said = stderrOf(() => (reply = answerQuestion(k, '优秀奖奖金多少', NOW).answer));
+      expect(reply).toContain('抱歉');
+      expect(reply).not.toContain('元');
+      expect(said).toContain(`${path}: `);
+      expect(said).toContain('the index file is damaged');
+      const next = answers(dir);
+      expect(next.opened).toBe(false);
+      expect(next.answers[0]).toContain('3000元');
+    }, 120_000);
+  }
 });
