@@ -5,14 +5,14 @@
  *
  *   prefix (24 bytes): magic, format, where the header is and how long
  *   hot sections, read at once: where each term's postings start, each unit's length, its metadata as indexes into a
- *     string table, its text (UTF-8, decoded when read), which kinds of fact it holds and whether it has a body, where
- *     its body starts, the vocabulary and the string table
+ *     string table, which kinds of fact it holds and whether it has a body, where its text and its body start, the
+ *     vocabulary and the string table
  *   cold sections, read when needed: each term's postings (unit ids, and codes of the few distinct weights), read a
- *     term at a time when a search first needs it; each unit's body (original script, table fields, facts) as a small
- *     JSON array; and the corpus text `knows` looks terms up in
+ *     term at a time when a search first needs it; each unit's text (UTF-8); each unit's body (original script, table
+ *     fields, facts) as a small JSON array; and the corpus text `knows` looks terms up in
  *
- * Search filters look at many candidate units (a unit's text, whether it states an amount), so those stay in memory;
- * what only the few units answered from need is left on disk.
+ * Search filters look at many candidate units (whether it states an amount, its text), so the kinds of fact stay in
+ * memory and texts are kept in a large cache; what only the few units answered from need is left on disk.
  *   header (JSON, validated with zod): documents, dictionary, counts, section places, and the sources it was built from
  *
  * A file from other code (format or key), other sources (a changed policy file or glossary) or whose bytes do not hold
@@ -43,7 +43,9 @@ const CODE = ['./search.ts', './index-file.ts', './stored-unit.ts', '../nlu/segm
 const SECTIONS = ['offsets', 'lens', 'unitMeta', 'textAt', 'extras', 'bodyAt', 'vocabulary', 'strings', 'texts', 'docs', 'tfCodes', 'bodies', 'corpus'] as const;
 type Section = (typeof SECTIONS)[number];
 /** Sections read at open; the rest are read when needed. */
-const HOT: readonly Section[] = SECTIONS.slice(0, 9);
+const HOT: readonly Section[] = SECTIONS.slice(0, 8);
+/** Unit texts kept decoded, the most recently used (a search filter may read a few thousand). */
+const CACHED_TEXTS = 16_384;
 /** Fields of a unit's metadata row: six string-table indexes, then the kind's index and the line. */
 const META_FIELDS = 8;
 const KINDS = unitSchema.shape.kind.options;
@@ -249,7 +251,7 @@ export class IndexFile {
   private readonly bodyAt: Float64Array;
   private readonly textAt: Float64Array;
   private readonly extras: Uint32Array;
-  private readonly texts: Buffer;
+  private readonly texts = new Map<number, string>();
   private readonly cache = new Map<number, UnitBody>();
   private reported = false;
 
@@ -268,7 +270,6 @@ export class IndexFile {
     this.bodyAt = view('bodyAt', (b, a, n) => new Float64Array(b, a, n), 8);
     this.textAt = view('textAt', (b, a, n) => new Float64Array(b, a, n), 8);
     this.extras = view('extras', (b, a, n) => new Uint32Array(b, a, n), 4);
-    this.texts = hot.subarray(h.sections.texts[0], h.sections.texts[0] + h.sections.texts[1]);
     const vocabulary = h.terms ? text('vocabulary').split('\0') : [];
     const strings = h.strings ? text('strings').split('\0') : [];
     this.tables = { vocabulary, offsets, tfValues: Float64Array.from(h.tfValues), lens, postingsOf: (id) => this.postingsOf(id) };
@@ -303,9 +304,17 @@ export class IndexFile {
     return { docs, tfCodes };
   }
 
-  /** The text of unit `i`. */
+  /** The text of unit `i`, read from disk the first time and kept while it is among the recently used. */
   text(i: number): string {
-    return this.texts.toString('utf8', this.textAt[i], this.textAt[i + 1]);
+    let text = this.texts.get(i);
+    if (text !== undefined) {
+      this.texts.delete(i);
+    } else {
+      text = this.read(this.header.sections.texts[0] + this.textAt[i], this.textAt[i + 1] - this.textAt[i]).toString('utf8');
+      if (this.texts.size >= CACHED_TEXTS) this.texts.delete(this.texts.keys().next().value!);
+    }
+    this.texts.set(i, text);
+    return text;
   }
 
   /** Whether unit `i` holds a fact of one of the types (no body is read). */
