@@ -423,6 +423,15 @@ function checkTables(h: Header, t: OpenedTables, meta: Int32Array, strings: stri
   return undefined;
 }
 
+/** Whether the sources are those the file was made from (unreadable sources: not; the rebuild then says why). */
+function fromSources(dataDir: string, header: Header): boolean {
+  try {
+    return sameFiles(fingerprint(dataDir), header.sources) || hashSources(join(dataDir, 'policies')) === header.sourceHash;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Opens the index file of a data directory when it was made by this code from the sources there now: sources whose
  * sizes and times match the file's fingerprint are taken as unchanged, others are hashed and compared.
@@ -453,7 +462,7 @@ export function openIndexFile(dataDir: string): IndexFile | NotOpened {
     if (!parsed.success) return fail({ reason: 'damaged', detail: `header ${parsed.error.issues[0]?.path.join('.') || ''}: ${parsed.error.issues[0]?.message ?? ''}` });
     const header = parsed.data;
     if (header.key !== codeKey()) return fail({ reason: 'stale' });
-    if (!sameFiles(fingerprint(dataDir), header.sources) && hashSources(join(dataDir, 'policies')) !== header.sourceHash) return fail({ reason: 'stale' });
+    if (!fromSources(dataDir, header)) return fail({ reason: 'stale' });
     let end = PREFIX;
     for (const s of SECTIONS) {
       const [at, length] = header.sections[s];
