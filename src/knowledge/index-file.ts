@@ -24,7 +24,7 @@ import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, ren
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DataError } from '../errors.ts';
-import { fingerprint, hashSources, INGEST_CODE, type Fingerprint } from './policy-loader.ts';
+import { fingerprint, hashSources, INGEST_CODE, sameFingerprint, type Fingerprint } from './policy-loader.ts';
 import { documentSchema, factSchema, unitSchema, type KnowledgeIndex, type PolicyDocument, type Unit } from './policy-schema.ts';
 import { corpusTextOf, type OpenedTables, type PostingList, type SearchTables } from './search.ts';
 import { StoredUnit, type UnitBody } from './stored-unit.ts';
@@ -90,12 +90,6 @@ function codeKey(): string {
   const h = createHash('sha256').update(`${FORMAT}\n`);
   for (const f of [...CODE, ...INGEST_CODE]) if (existsSync(f)) h.update(readFileSync(f));
   return h.digest('hex').slice(0, 16);
-}
-
-/** Whether two fingerprints name the same files with the same sizes and times. */
-function sameFiles(a: Fingerprint, b: Fingerprint): boolean {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => b[k] !== undefined && a[k][0] === b[k][0] && a[k][1] === b[k][1]);
 }
 
 /** Bytes of a section's contents, aligned so a typed array can be laid over them. */
@@ -426,7 +420,7 @@ function checkTables(h: Header, t: OpenedTables, meta: Int32Array, strings: stri
 /** Whether the sources are those the file was made from (unreadable sources: not; the rebuild then says why). */
 function fromSources(dataDir: string, header: Header): boolean {
   try {
-    return sameFiles(fingerprint(dataDir), header.sources) || hashSources(join(dataDir, 'policies')) === header.sourceHash;
+    return sameFingerprint(fingerprint(dataDir), header.sources) || hashSources(join(dataDir, 'policies')) === header.sourceHash;
   } catch {
     return false;
   }

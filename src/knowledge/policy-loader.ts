@@ -58,6 +58,12 @@ export function fingerprint(dataDir: string): Fingerprint {
   return out;
 }
 
+/** Whether two fingerprints name the same files with the same sizes and times. */
+export function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => b[k] !== undefined && a[k][0] === b[k][0] && a[k][1] === b[k][1]);
+}
+
 /** The fingerprint of the sources each built index was read from, taken before they were read. */
 const READ_FROM = new WeakMap<KnowledgeIndex, Fingerprint>();
 
@@ -269,12 +275,22 @@ export function writeIndex(dataDir: string = DEFAULT_DATA_DIR): KnowledgeIndex {
   const tmp = `${indexPath(dataDir)}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(index));
   renameSync(tmp, indexPath(dataDir));
+  WRITTEN.set(indexPath(dataDir), new WeakRef(index));
   return index;
 }
+
+/**
+ * The index this process last wrote to each index.json, while it is still in memory: a console upload writes the index
+ * and loads the knowledge at once, and need not read and validate again what it has just built.
+ */
+const WRITTEN = new Map<string, WeakRef<KnowledgeIndex>>();
 
 /** Loads the built index when it matches the sources, otherwise rebuilds it in memory. */
 export function loadIndex(dataDir: string = DEFAULT_DATA_DIR): KnowledgeIndex {
   const p = indexPath(dataDir);
+  const written = WRITTEN.get(p)?.deref();
+  const readFrom = written && READ_FROM.get(written);
+  if (written && readFrom && existsSync(p) && sameFingerprint(readFrom, fingerprint(dataDir))) return written;
   if (existsSync(p)) {
     try {
       const parsed = indexSchema.parse(JSON.parse(readFileSync(p, 'utf8')));
