@@ -10,10 +10,10 @@
  *   cold sections, read when needed: each term's postings (unit ids, and codes of the few distinct weights), read a
  *     term at a time when a search first needs it; each unit's text (UTF-8); each unit's body (original script, table
  *     fields, facts) as a small JSON array; and the corpus text `knows` looks terms up in
+ *   header (JSON, validated with zod): documents, dictionary, counts, section places, and the sources it was built from
  *
  * Search filters look at many candidate units (whether it states an amount, its text), so the kinds of fact stay in
  * memory and texts are kept in a large cache; what only the few units answered from need is left on disk.
- *   header (JSON, validated with zod): documents, dictionary, counts, section places, and the sources it was built from
  *
  * A file from other code (format or key), other sources (a changed policy file or glossary) or whose bytes do not hold
  * together is not used; the caller rebuilds it. The file stays open while its knowledge is in use, so a file replaced
@@ -94,7 +94,7 @@ function codeKey(): string {
 
 /** Bytes of a section's contents, aligned so a typed array can be laid over them. */
 function align(n: number): number {
-  return (n + 7) & ~7;
+  return Math.ceil(n / 8) * 8;
 }
 
 /**
@@ -445,7 +445,10 @@ export function openIndexFile(dataDir: string): IndexFile | NotOpened {
   try {
     const size = fstatSync(fd).size;
     const prefix = Buffer.alloc(PREFIX);
-    if (readSync(fd, prefix, 0, PREFIX, 0) !== PREFIX || prefix.readUInt32LE(0) !== MAGIC) return fail({ reason: 'damaged', detail: 'not an index file' });
+    const got = readSync(fd, prefix, 0, PREFIX, 0);
+    // The search snapshot this file replaced (node's v8 serializer, which writes 0xff first) is an older format.
+    if (got > 0 && prefix[0] === 0xff) return fail({ reason: 'stale' });
+    if (got !== PREFIX || prefix.readUInt32LE(0) !== MAGIC) return fail({ reason: 'damaged', detail: 'not an index file' });
     if (prefix.readUInt32LE(4) !== FORMAT) return fail({ reason: 'stale' });
     const headerAt = prefix.readDoubleLE(8);
     const headerLength = prefix.readUInt32LE(16);

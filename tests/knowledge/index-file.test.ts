@@ -5,6 +5,7 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { serialize } from 'node:v8';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { answerQuestion } from '../../src/knowledge/answer.ts';
 import { indexFilePath } from '../../src/knowledge/index-file.ts';
@@ -82,6 +83,18 @@ describe('index file', () => {
     const changed = loadKnowledge(dir);
     expect(changed.units[0] instanceof StoredUnit).toBe(false);
     expect(answerQuestion(changed, '优秀奖奖金多少', NOW).answer).toContain('4000元');
+    expect(answers(dir).opened).toBe(true);
+  }, 120_000);
+
+  it('the search snapshot of an older version is replaced without a damage report', () => {
+    const dir = freshDataDir();
+    const before = answers(dir).answers;
+    writeFileSync(indexFilePath(dir), serialize({ format: 1, key: 'older', vocabulary: [] }));
+    let result: ReturnType<typeof answers> | undefined;
+    const said = stderrOf(() => (result = answers(dir)));
+    expect(said).not.toContain('damaged');
+    expect(result?.opened).toBe(false);
+    expect(result?.answers).toEqual(before);
     expect(answers(dir).opened).toBe(true);
   }, 120_000);
 
