@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { generateCorpus } from './corpus-scale.ts';
 import { judge, readItems, type ScoredAnswer } from '../eval/score.ts';
+import { DOC_TITLES } from '../eval/doc-titles.ts';
 
 const here = fileURLToPath(new URL('../', import.meta.url));
 /** The checkout measured: this one, or another (BENCH_ROOT, e.g. an older commit's worktree for "before" figures). */
@@ -148,7 +149,8 @@ async function measure(files: number, runs: number, baseline: string) {
     if (files === 5) {
       const index = JSON.parse(readFileSync(join(dataDir, 'index.json'), 'utf8')) as { documents: { id: string; title: string }[] };
       const titles = new Map(index.documents.map((d) => [d.id, d.title]));
-      const docTitle = (d: string) => titles.get(d) ?? d;
+      // The eval sets name documents as eval/run-eval.ts does: through the table of the original documents' titles.
+      const docTitle = (d: string) => DOC_TITLES[d] ?? titles.get(d) ?? d;
       accuracy = EVAL_SETS.map((file) => {
         const items = readItems(file).map((item) => ({ item }));
         const input = items.map(({ item }) => item.question.replace(/\n/g, ' ')).join('\n') + '\n';
