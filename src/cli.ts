@@ -108,7 +108,9 @@ async function ingest(): Promise<number> {
   const { checkAwardFiles } = await import('./dialogue/award-lint.ts');
   const awards = await checkAwardFiles(index, new Date());
   process.stderr.write(`ingest: ${awards.length} award rules files checked against the documents — ${awards.map((a) => a.id).join(', ') || 'none'}\n`);
-  const perDoc = index.documents.map((d) => `  ${d.id}: ${index.units.filter((u) => u.docId === d.id).length} units — ${d.title}`);
+  const counts = new Map<string, number>();
+  for (const u of index.units) counts.set(u.docId, (counts.get(u.docId) ?? 0) + 1);
+  const perDoc = index.documents.map((d) => `  ${d.id}: ${counts.get(d.id) ?? 0} units — ${d.title}`);
   process.stderr.write(`ingest: ${index.documents.length} documents, ${index.units.length} units, ${index.dictionary.length} dictionary terms, ${intents.length} intents → ${indexPath()}\n${perDoc.join('\n')}\n`);
   return 0;
 }

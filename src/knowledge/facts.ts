@@ -119,33 +119,38 @@ const CLOCK = '\\d{1,2}\\s*[:：]\\s*\\d{2}';
 /** An application window, closing on its last day: "申报时间：2026年5月15日至2026年6月19日17:00", "受理期限为…至…". */
 const WINDOW = `(?:申报|受理|申请|报名|征集|推荐|报送)(?:截止)?(?:时间|期限|日期)\\s*(?:[:：]|为|是)?\\s*(?:(?:自|从)?\\s*${DAY}(?:\\s*${CLOCK})?\\s*(?:至|到|起至|—|–|-|~|～)\\s*)?${DAY}(?:\\s*${CLOCK})?`;
 
+/** Words every body name ends with (BODY's alternatives): a sentence without any of them names no body. */
+const BODY_WORDS = /局|委员会|办公室|小组|协会|商会|政府|财政|中心|海关|部门|管委会|总队|支队|所|院|站|处|市长|主任|组长|负责人|法定代表人/;
+
 interface Pattern {
   type: FactType;
   re: RegExp;
+  /** Words every match contains: a sentence without any of them is not scanned (ingest runs every pattern on every sentence). */
+  needs?: RegExp;
   value?: (m: RegExpExecArray) => number | undefined;
 }
 
 /** Fact patterns, most specific first; a clause may hold several facts. */
 const PATTERNS: Pattern[] = [
   // ("每年3月31日前" is a yearly deadline, not a cadence.)
-  { type: 'cadence', re: new RegExp(`每(?:${NUM})?(?:个)?(?:年|季度|月|半年)(?!\\s*\\d{1,2}\\s*月\\s*\\d{1,2}\\s*日)(?:评选|评审|开展|组织|举办|评)?(?:一届|一次|${NUM}次)?|${NUM}年(?:评选|评审|举办)?一届|年度奖`, 'g') },
+  { type: 'cadence', needs: /每|届|年度奖/, re: new RegExp(`每(?:${NUM})?(?:个)?(?:年|季度|月|半年)(?!\\s*\\d{1,2}\\s*月\\s*\\d{1,2}\\s*日)(?:评选|评审|开展|组织|举办|评)?(?:一届|一次|${NUM}次)?|${NUM}年(?:评选|评审|举办)?一届|年度奖`, 'g') },
   { type: 'deadline', re: new RegExp(`${NUM}个?工作日(?:内)?|(?:截止|截至)(?:时间|日期)?(?:为|是|到)?\\s*${DAY}|${WINDOW}|(?:于|在)\\s*${DAY}(?:\\s*${CLOCK})?\\s*(?:前|之前|以前)|(?:于|在)?\\s*每年\\s*\\d{1,2}\\s*月\\s*\\d{1,2}\\s*日\\s*(?:前|之前|以前)`, 'g'), value: (m) => numberOf(/^(\S+?)个?工作日/.exec(m[0])?.[1] ?? '') },
-  { type: 'date', re: /\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|(?:到|至|截至|截止)?\s*\d{4}\s*年(?:底|前|以前|之前)?(?![\d-])/g },
+  { type: 'date', needs: /年/, re: /\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|(?:到|至|截至|截止)?\s*\d{4}\s*年(?:底|前|以前|之前)?(?![\d-])/g },
   // A day of every year ("每年3月31日前"): a date with no year of its own.
   { type: 'date', re: /(?<!\d\s*年\s*)(?<!\d)\d{1,2}\s*月\s*\d{1,2}\s*日(?:前|以前|之前)?/g },
-  { type: 'duration', re: new RegExp(`(?:有效期|期限|期)(?:为|是)?\\s*${NUM}\\s*(?:年|个月|天|日)|${NUM}\\s*(?:个)?(?:年|个月|天|日)(?!规划|计划|行动|远景)(?:内|以上|以下|的?有效期)?`, 'g'), value: (m) => numberOf(new RegExp(`(${NUM})`).exec(m[0])?.[1] ?? '') },
-  { type: 'amount', re: new RegExp(`(${DIGIT}|${CN})\\s*(千|万|亿)?元`, 'g'), value: (m) => yuan(m[1], m[2] ?? '') },
+  { type: 'duration', needs: /[年月天日]/, re: new RegExp(`(?:有效期|期限|期)(?:为|是)?\\s*${NUM}\\s*(?:年|个月|天|日)|${NUM}\\s*(?:个)?(?:年|个月|天|日)(?!规划|计划|行动|远景)(?:内|以上|以下|的?有效期)?`, 'g'), value: (m) => numberOf(new RegExp(`(${NUM})`).exec(m[0])?.[1] ?? '') },
+  { type: 'amount', needs: /元/, re: new RegExp(`(${DIGIT}|${CN})\\s*(千|万|亿)?元`, 'g'), value: (m) => yuan(m[1], m[2] ?? '') },
   // ("不限获奖企业家数": no limit is the answer to how many may win, so it is a quota, with no value.)
-  { type: 'quota', re: new RegExp(`(?:最多|不超过|不多于|限|名额)(?:为)?\\s*${NUM}\\s*(?:个|家|名|项|位|人)|${NUM}\\s*(?:个|家|名|项)以内|不限[\\u4e00-\\u9fff]{0,6}?(?:家数|名额|数量|人数|个数|数目)`, 'g'), value: (m) => (m[0].startsWith('不限') ? undefined : numberOf(new RegExp(`(${NUM})`).exec(m[0])?.[1] ?? '')) },
-  { type: 'threshold', re: new RegExp(`${NUM}\\s*分(?:以上|及以上|以下)?`, 'g') },
-  { type: 'percent', re: /\d+(?:\.\d+)?\s*[%％]|百分之[零一二三四五六七八九十百]+/g },
+  { type: 'quota', needs: /最多|不超过|不多于|限|名额|以内/, re: new RegExp(`(?:最多|不超过|不多于|限|名额)(?:为)?\\s*${NUM}\\s*(?:个|家|名|项|位|人)|${NUM}\\s*(?:个|家|名|项)以内|不限[\\u4e00-\\u9fff]{0,6}?(?:家数|名额|数量|人数|个数|数目)`, 'g'), value: (m) => (m[0].startsWith('不限') ? undefined : numberOf(new RegExp(`(${NUM})`).exec(m[0])?.[1] ?? '')) },
+  { type: 'threshold', needs: /分/, re: new RegExp(`${NUM}\\s*分(?:以上|及以上|以下)?`, 'g') },
+  { type: 'percent', needs: /[%％]|百分之/, re: /\d+(?:\.\d+)?\s*[%％]|百分之[零一二三四五六七八九十百]+/g },
   { type: 'count', re: new RegExp(`${NUM}\\s*(?:家|个|项|种|名|张|件|次|期|批|条|所|人|座|台|户|份)(?:以上)?`, 'g'), value: (m) => numberOf(new RegExp(`(${NUM})`).exec(m[0])?.[1] ?? '') },
   // Where materials are sent (see SUBMIT): "报送所在区、县（市）市场监督管理局", "向所在区市场监督管理部门提交".
   { type: 'submit', re: SUBMIT },
   // Where something is: "设在水口水暖卫浴创新中心", "位于…", "地点为…".
-  { type: 'place', re: /(?:设在|设于|位于|落户(?:在|于)?|建在|地点(?:为|是|在)|地址(?:为|是|在)|located (?:in|at))[^，。；,;（()]{2,30}/g },
+  { type: 'place', needs: /设在|设于|位于|落户|建在|地点|地址|located /, re: /(?:设在|设于|位于|落户(?:在|于)?|建在|地点(?:为|是|在)|地址(?:为|是|在)|located (?:in|at))[^，。；,;（()]{2,30}/g },
   // A phone number, with or without its label ("联系电话：0573-82345678").
-  { type: 'contact', re: /(?:联系|咨询|服务|监督)?(?:电话|热线|传真)\s*[:：]?\s*[(（]?\d{3,4}[)）-]?\s*\d{7,8}|(?<!\d)(?:0\d{2,3}-\d{7,8}|1[3-9]\d{9})(?!\d)/g },
+  { type: 'contact', needs: /\d/, re: /(?:联系|咨询|服务|监督)?(?:电话|热线|传真)\s*[:：]?\s*[(（]?\d{3,4}[)）-]?\s*\d{7,8}|(?<!\d)(?:0\d{2,3}-\d{7,8}|1[3-9]\d{9})(?!\d)/g },
   { type: 'prohibition', re: /不得|不予|不收取|禁止|严禁|不能|不推荐|取消其?|撤销/g },
   { type: 'permission', re: /(?<!不)(?:可以|可重新|可多项|可在|允许|可)(?!能)/g },
 ];
@@ -171,6 +176,7 @@ export function extractFacts(sentences: string[]): Fact[] {
     // A title quoted in the sentence ("《2026年度…申请表》") names a document; its year or figures are not the clause's facts.
     const taken: [number, number][] = [...s.matchAll(/《[^《》]*》/g)].map((m) => [m.index!, m.index! + m[0].length]);
     for (const p of PATTERNS) {
+      if (p.needs && !p.needs.test(s)) continue;
       for (const m of s.matchAll(p.re)) {
         const at = m.index!;
         const end = at + m[0].length;
@@ -200,7 +206,7 @@ export function extractFacts(sentences: string[]): Fact[] {
         facts.push(fact);
       }
     }
-    for (const m of s.matchAll(BODY)) facts.push({ type: 'body', text: m[0], sentence: i, clause: clauseAt(m.index!) });
+    if (BODY_WORDS.test(s)) for (const m of s.matchAll(BODY)) facts.push({ type: 'body', text: m[0], sentence: i, clause: clauseAt(m.index!) });
   });
   return facts;
 }

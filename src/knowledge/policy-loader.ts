@@ -1,6 +1,6 @@
 /** Reads policy files from `data/policies/`, validates their metadata and builds the knowledge index. */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ZodError } from 'zod';
 import { DataError } from '../errors.ts';
@@ -31,7 +31,7 @@ export function listPolicyFiles(dir: string): string[] {
 }
 
 /** Source files whose code shapes the index; a change to them makes a built index stale too. */
-const INGEST_CODE = ['./ingest.ts', './own-script.ts', './metadata.ts', './dictionary.ts', './policy-schema.ts', './derive.ts', './facts.ts', './policy-loader.ts'].map((f) => new URL(f, import.meta.url));
+export const INGEST_CODE = ['./ingest.ts', './own-script.ts', './metadata.ts', './dictionary.ts', './policy-schema.ts', './derive.ts', './facts.ts', './policy-loader.ts'].map((f) => new URL(f, import.meta.url));
 
 /** Hash of every policy source file and of the ingest code, so a stale index can be detected. */
 export function hashSources(dir: string): string {
@@ -43,6 +43,34 @@ export function hashSources(dir: string): string {
   const glossary = join(dir, '..', 'glossary.json');
   if (existsSync(glossary)) h.update(readFileSync(glossary));
   return h.digest('hex').slice(0, 16);
+}
+
+/** Size and modification time of each source file hashSources reads, by path relative to the data directory. */
+export type Fingerprint = Record<string, [number, number]>;
+
+/** Size and modification time of every source file now (the policy files and the glossary). */
+export function fingerprint(dataDir: string): Fingerprint {
+  const out: Fingerprint = {};
+  const files = readdirSync(join(dataDir, 'policies')).filter((f) => f.endsWith('.txt') || f.endsWith('.meta.json')).sort().map((f) => `policies/${f}`);
+  for (const f of existsSync(join(dataDir, 'glossary.json')) ? [...files, 'glossary.json'] : files) {
+    const s = statSync(join(dataDir, f));
+    out[f] = [s.size, s.mtimeMs];
+  }
+  return out;
+}
+
+/** Whether two fingerprints name the same files with the same sizes and times. */
+export function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => b[k] !== undefined && a[k][0] === b[k][0] && a[k][1] === b[k][1]);
+}
+
+/** The fingerprint of the sources each built index was read from, taken before they were read. */
+const READ_FROM = new WeakMap<KnowledgeIndex, Fingerprint>();
+
+/** The fingerprint of the sources an index was built from in this process, if it was. */
+export function sourcesOf(index: KnowledgeIndex): Fingerprint | undefined {
+  return READ_FROM.get(index);
 }
 
 /** Formats a zod error as "field: message" pairs. */
@@ -148,6 +176,8 @@ export function loadPolicyFile(dir: string, file: string, places: Places = loadP
   const title = simplify(meta.title);
   const region = meta.region ?? placeOf(title, places) ?? placeOf(issuer ?? '', places) ?? '';
   const derivedParts = read.parts.map((p, k) => ({ id: k === 0 ? meta.id : `${meta.id}-${k + 1}`, title: k === 0 ? title : p.title, start: p.start }));
+  // Only a document whose text changed when read in Simplified characters has clauses in another script to keep.
+  const converted = plain.some((l, k) => l.text !== body[k].text);
   const parts = meta.parts?.length
     ? meta.parts.map((p, k) => {
         const at = k === 0 && !p.startsWith ? 0 : plain.findIndex((l) => squash(l.text) === squash(simplify(p.startsWith)) || (squash(l.text).startsWith(squash(simplify(p.startsWith))) && squash(l.text).length <= squash(p.startsWith).length + 2));
@@ -184,7 +214,8 @@ export function loadPolicyFile(dir: string, file: string, places: Places = loadP
       if (original) u.original = original;
       const check = unitSchema.safeParse(u);
       if (!check.success) throw new DataError(file, `line ${u.line}`, describeZod(check.error));
-      units.push(u);
+      // The validated copy is what the index keeps, so the whole index needs no second pass over its units.
+      units.push(check.data);
     }
     // Validity comes from the document's own words; front matter only adds to or corrects it.
     const derived = deriveValidity(pm.title, partUnits);
@@ -213,6 +244,7 @@ export function loadPolicyFile(dir: string, file: string, places: Places = loadP
 
 /** Builds the whole knowledge index from a data directory, validating every file. */
 export function buildIndex(dataDir: string = DEFAULT_DATA_DIR): KnowledgeIndex {
+  const before = fingerprint(dataDir);
   const places = loadPlaces(dataDir);
   const dir = join(dataDir, 'policies');
   const documents: PolicyDocument[] = [];
@@ -228,8 +260,11 @@ export function buildIndex(dataDir: string = DEFAULT_DATA_DIR): KnowledgeIndex {
     units.push(...loaded.units);
   }
   const terms = loadGlossary(dataDir).terms;
-  const index: KnowledgeIndex = { version: 3, sourceHash: hashSources(dir), documents, units, dictionary: buildDictionary(units, documents, terms) };
-  return indexSchema.parse(index);
+  // Every unit was validated as its file was read; the rest of the index is validated here, the units not twice.
+  const checked = indexSchema.parse({ version: 3, sourceHash: hashSources(dir), documents, units: [], dictionary: buildDictionary(units, documents, terms) });
+  const index: KnowledgeIndex = { version: checked.version, sourceHash: checked.sourceHash, documents: checked.documents, units, dictionary: checked.dictionary };
+  READ_FROM.set(index, before);
+  return index;
 }
 
 /** Path of the built index file. */
@@ -243,12 +278,22 @@ export function writeIndex(dataDir: string = DEFAULT_DATA_DIR): KnowledgeIndex {
   const tmp = `${indexPath(dataDir)}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(index));
   renameSync(tmp, indexPath(dataDir));
+  WRITTEN.set(indexPath(dataDir), new WeakRef(index));
   return index;
 }
+
+/**
+ * The index this process last wrote to each index.json, while it is still in memory: a console upload writes the index
+ * and loads the knowledge at once, and need not read and validate again what it has just built.
+ */
+const WRITTEN = new Map<string, WeakRef<KnowledgeIndex>>();
 
 /** Loads the built index when it matches the sources, otherwise rebuilds it in memory. */
 export function loadIndex(dataDir: string = DEFAULT_DATA_DIR): KnowledgeIndex {
   const p = indexPath(dataDir);
+  const written = WRITTEN.get(p)?.deref();
+  const readFrom = written && READ_FROM.get(written);
+  if (written && readFrom && existsSync(p) && sameFingerprint(readFrom, fingerprint(dataDir))) return written;
   if (existsSync(p)) {
     try {
       const parsed = indexSchema.parse(JSON.parse(readFileSync(p, 'utf8')));

@@ -3,6 +3,7 @@ import type { Glossary } from '../nlu/glossary.ts';
 import { sentencesOf, type Fact, type FactType } from './facts.ts';
 import type { Knowledge } from './knowledge.ts';
 import type { Unit } from './policy-schema.ts';
+import { StoredUnit } from './stored-unit.ts';
 import { withoutOwnTitle, type Hit, type UnitSearch } from './search.ts';
 import { tidyFact } from './compose.ts';
 import { documentText, awardNames } from './corpus.ts';
@@ -74,6 +75,8 @@ export function factsOfType(u: Unit, types: FactType[]): Fact[] {
 
 /** Whether a unit holds any fact of the types (without building a list). */
 export function holdsType(u: Unit, types: FactType[]): boolean {
+  // A unit opened from the index file knows its kinds of fact without reading its body (a search filter asks many).
+  if (u instanceof StoredUnit) return u.holdsFactOf(types);
   return u.facts !== undefined && u.facts.some((f) => types.includes(f.type));
 }
 

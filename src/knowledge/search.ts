@@ -46,15 +46,37 @@ export function unitTermWeights(unit: Unit, cut: (text: string) => string[]): Ma
 
 /**
  * The BM25 index as flat tables: the vocabulary in order of first use, each term's units and weights in unit order
- * (one slice per term of `docs` and `tfs`, from `offsets[id]` to `offsets[id + 1]`), and each unit's length. This is
- * what a snapshot saves and opens, so a start builds no per-unit or per-posting objects.
+ * (one slice per term of `docs` and `tfCodes`, from `offsets[id]` to `offsets[id + 1]`), and each unit's length. A
+ * weight is stored as its position in `tfValues`, the few distinct weights there are (sums of 1, 0.5 and 0.3), so a
+ * posting takes 6 bytes and scores use the very same numbers. This is what the index file saves and opens
+ * (index-file.ts), so a start builds no per-unit or per-posting objects.
  */
 export interface SearchTables {
   vocabulary: string[];
   offsets: Int32Array;
   docs: Int32Array;
-  tfs: Float64Array;
+  tfCodes: Uint16Array;
+  tfValues: Float64Array;
   lens: Float64Array;
+}
+
+/** One term's postings: the units holding it, ascending, and the codes of its weight in each. */
+export interface PostingList {
+  docs: Int32Array;
+  tfCodes: Uint16Array;
+}
+
+/** Tables whose postings stay on disk and are read a term at a time when a search first needs them (index-file.ts). */
+export interface OpenedTables extends Omit<SearchTables, 'docs' | 'tfCodes'> {
+  postingsOf(id: number): PostingList;
+}
+
+/** Posting lists read from disk kept in memory, in bytes (the most recently used; a question needs a few dozen). */
+const CACHED_POSTING_BYTES = 32 * 1024 * 1024;
+
+/** The text `knows` looks terms up in: every unit's text without spaces, lowercased, one unit a line. */
+export function corpusTextOf(units: readonly Unit[]): string {
+  return units.map((u) => u.text.replace(/\s+/g, '')).join('\n').toLowerCase();
 }
 
 /** Cuts every unit into weighted terms and lays them out as tables. */
@@ -62,11 +84,13 @@ export function buildTables(units: Unit[], seg: Segmenter): SearchTables {
   const cut = termCache(seg);
   const ids = new Map<string, number>();
   const vocabulary: string[] = [];
-  const perUnit: { id: number; tf: number }[][] = [];
+  // Every unit's terms and weights in one flat pair of lists (no object per posting), each unit's end in `ends`.
+  const termIds: number[] = [];
+  const weights: number[] = [];
+  const ends = new Int32Array(units.length);
   const lens = new Float64Array(units.length);
   const df: number[] = [];
   units.forEach((unit, u) => {
-    const row: { id: number; tf: number }[] = [];
     let len = 0;
     for (const [t, n] of unitTermWeights(unit, cut)) {
       len += n;
@@ -78,23 +102,35 @@ export function buildTables(units: Unit[], seg: Segmenter): SearchTables {
         df.push(0);
       }
       df[id]++;
-      row.push({ id, tf: n });
+      termIds.push(id);
+      weights.push(n);
     }
     lens[u] = len;
-    perUnit.push(row);
+    ends[u] = termIds.length;
   });
   const offsets = new Int32Array(vocabulary.length + 1);
   for (let id = 0; id < vocabulary.length; id++) offsets[id + 1] = offsets[id] + df[id];
   const fill = offsets.slice(0, vocabulary.length);
   const docs = new Int32Array(offsets[vocabulary.length]);
-  const tfs = new Float64Array(docs.length);
-  perUnit.forEach((row, u) => {
-    for (const { id, tf } of row) {
-      docs[fill[id]] = u;
-      tfs[fill[id]++] = tf;
+  const tfCodes = new Uint16Array(docs.length);
+  const codes = new Map<number, number>();
+  const values: number[] = [];
+  let u = 0;
+  for (let i = 0; i < termIds.length; i++) {
+    while (i >= ends[u]) u++;
+    const id = termIds[i];
+    const tf = weights[i];
+    let code = codes.get(tf);
+    if (code === undefined) {
+      code = values.length;
+      if (code > 0xffff) throw new Error('more distinct term weights than a posting can name');
+      codes.set(tf, code);
+      values.push(tf);
     }
-  });
-  return { vocabulary, offsets, docs, tfs, lens };
+    docs[fill[id]] = u;
+    tfCodes[fill[id]++] = code;
+  }
+  return { vocabulary, offsets, docs, tfCodes, tfValues: Float64Array.from(values), lens };
 }
 
 /** A BM25 index over units. */
@@ -102,14 +138,18 @@ export class UnitSearch {
   private readonly units: Unit[];
   /** Term → its id in the tables. */
   private readonly ids = new Map<string, number>();
-  private readonly tables: SearchTables;
+  private readonly tables: SearchTables | OpenedTables;
+  /** Posting lists read from disk, most recently used last, and their size in bytes. */
+  private readonly lists = new Map<number, PostingList>();
+  private listBytes = 0;
   /** BM25 length normalisation per unit: k1 · (1 − b + b · len / avgLen). */
   private norms = new Float64Array(0);
   private readonly known = new Map<string, boolean>();
   /** Scratch scores, one per unit, reset after each search. */
   private scores = new Float64Array(0);
   private readonly avgLen: number;
-  private readonly corpusText: string;
+  /** The corpus text as UTF-8 (see corpusTextOf), read or made the first time a term is looked up in it. */
+  private corpus?: Buffer;
 
   private readonly abbreviations = new Map<string, string[]>();
   /** Index terms by their first and by their last character, for abbreviation lookups. */
@@ -119,23 +159,24 @@ export class UnitSearch {
 
   /**
    * Indexes the units with the given segmenter; `synonyms` map colloquial words to the documents' own. `tables`, when
-   * given, are these units' tables as `buildTables` made them (opened from a saved snapshot).
+   * given, are these units' tables as `buildTables` made them (opened from the index file), and `corpusText` reads
+   * their corpus text from it.
    */
-  constructor(units: Unit[], private readonly seg: Segmenter, private readonly synonyms: Record<string, string[]> = {}, tables?: SearchTables) {
+  constructor(
+    units: Unit[],
+    private readonly seg: Segmenter,
+    private readonly synonyms: Record<string, string[]> = {},
+    tables?: SearchTables | OpenedTables,
+    private readonly corpusText: () => Buffer = () => Buffer.from(corpusTextOf(units)),
+  ) {
     this.units = units;
     this.tables = tables ?? buildTables(units, seg);
     this.tables.vocabulary.forEach((t, id) => this.ids.set(t, id));
     this.phrases = Object.entries(synonyms)
       .filter(([key]) => /^[\u4e00-\u9fff]{2,}$/.test(key) || /^[a-z][a-z ]*[a-z]$/.test(key))
       .map(([key, list]) => ({ key, english: /^[a-z]/.test(key) ? new RegExp(`(^|[^a-z])${key}([^a-z]|$)`) : undefined, synonyms: list }));
-    this.corpusText = units.map((u) => u.text.replace(/\s+/g, '')).join('\n').toLowerCase();
     this.avgLen = this.tables.lens.reduce((s, len) => s + len, 0) / Math.max(1, units.length);
     this.norms = this.tables.lens.map((len) => K1 * (1 - B + (B * len) / this.avgLen));
-  }
-
-  /** The tables this index runs on (what a snapshot saves). */
-  snapshot(): SearchTables {
-    return this.tables;
   }
 
   /** Number of units holding a term (0 for an unknown term). */
@@ -144,21 +185,39 @@ export class UnitSearch {
     return id === undefined ? 0 : this.tables.offsets[id + 1] - this.tables.offsets[id];
   }
 
-  /** The units holding a term and the term's weight in each, in unit order. */
-  private postings(term: string): { docs: Int32Array; tfs: Float64Array } | undefined {
+  /** The units holding a term and the codes of the term's weight in each, in unit order. */
+  private postings(term: string): PostingList | undefined {
     const id = this.ids.get(term);
-    if (id === undefined) return undefined;
-    const { offsets, docs, tfs } = this.tables;
-    return { docs: docs.subarray(offsets[id], offsets[id + 1]), tfs: tfs.subarray(offsets[id], offsets[id + 1]) };
+    return id === undefined ? undefined : this.list(id);
+  }
+
+  /** The posting list of a term id: a slice of the tables in memory, or read from disk and kept while recently used. */
+  private list(id: number): PostingList {
+    const t = this.tables;
+    if ('docs' in t) return { docs: t.docs.subarray(t.offsets[id], t.offsets[id + 1]), tfCodes: t.tfCodes.subarray(t.offsets[id], t.offsets[id + 1]) };
+    let list = this.lists.get(id);
+    if (list) {
+      this.lists.delete(id);
+    } else {
+      list = t.postingsOf(id);
+      this.listBytes += list.docs.byteLength + list.tfCodes.byteLength;
+      for (const [old, l] of this.lists) {
+        if (this.listBytes <= CACHED_POSTING_BYTES) break;
+        this.lists.delete(old);
+        this.listBytes -= l.docs.byteLength + l.tfCodes.byteLength;
+      }
+    }
+    this.lists.set(id, list);
+    return list;
   }
 
   /** Whether a unit holds a term (a binary search of the term's units). */
   private holds(term: string, doc: number): boolean {
     const id = this.ids.get(term);
     if (id === undefined) return false;
-    const { offsets, docs } = this.tables;
-    let lo = offsets[id];
-    let hi = offsets[id + 1] - 1;
+    const { docs } = this.list(id);
+    let lo = 0;
+    let hi = docs.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
       if (docs[mid] === doc) return true;
@@ -180,7 +239,8 @@ export class UnitSearch {
     if (this.ids.has(term)) return true;
     let k = this.known.get(term);
     if (k === undefined) {
-      k = this.corpusText.includes(term);
+      // A UTF-8 byte match is a character match (no character's bytes occur inside another's).
+      k = (this.corpus ??= this.corpusText()).includes(term);
       if (this.known.size > 50_000) this.known.clear();
       this.known.set(term, k);
     }
@@ -302,6 +362,7 @@ export class UnitSearch {
     const scores = this.scores;
     const touched: number[] = [];
     const norms = this.norms;
+    const tfValues = this.tables.tfValues;
     // The rarest, heaviest terms first: the units they touch first are the likely best, so the top list fills early and
     // most later units fail the cheap comparison before the filter is called.
     const ordered = [...query].sort((a, b) => b[1] * this.idf(b[0]) - a[1] * this.idf(a[0]));
@@ -309,10 +370,10 @@ export class UnitSearch {
       const list = this.postings(t);
       if (!list) continue;
       const weight = w * this.idf(t) * (K1 + 1);
-      const { docs, tfs } = list;
+      const { docs, tfCodes } = list;
       for (let i = 0; i < docs.length; i++) {
         const doc = docs[i];
-        const f = tfs[i];
+        const f = tfValues[tfCodes[i]];
         if (scores[doc] === 0) touched.push(doc);
         scores[doc] += (weight * f) / (f + norms[doc]);
       }
