@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { DEFAULT_DATA_DIR, indexPath } from './policy-loader.ts';
 import { digestOf, openIndex } from './index-open.ts';
 import type { KnowledgeIndex } from './policy-schema.ts';
-import { loadGlossary, loadPinyin, loadPlaces } from './glossary.ts';
+import { loadGlossary, loadPlaces } from './glossary.ts';
 import { PlaceMatcher } from './places.ts';
 import { UnitSearch } from './search.ts';
 import { readSnapshot, tablesFor, writeSnapshot } from './search-snapshot.ts';
@@ -32,7 +32,7 @@ export function loadKnowledge(dataDir: string = DEFAULT_DATA_DIR, intentsDir: st
   const search = new UnitSearch(index.units, segmenter, glossary.synonyms, saved);
   if (!saved || snapshot?.indexDigest !== digest) writeSnapshot(dataDir, index, search.snapshot(), digest);
   const classifier = loadClassifier(segmenter, loadIntents(intentsDir), modelPath(dataDir));
-  const places = new PlaceMatcher(index.documents, loadPlaces(dataDir), (p) => search.knows(p), loadPinyin(dataDir));
+  const places = new PlaceMatcher(index.documents, loadPlaces(dataDir), (p) => search.knows(p), index.spellings);
   return { documents: index.documents, units: index.units, search, classifier, segmenter, glossary, places, ...extras };
 }
 

@@ -9,6 +9,7 @@ import { readMetadata, readSignature, squash } from './metadata.ts';
 import { simplify } from '../nlu/normalize.ts';
 import { alignLine, ownTextOf } from './own-script.ts';
 import { buildDictionary } from './dictionary.ts';
+import { spellPlaces } from './spellings.ts';
 import { deriveAliases, deriveAwards, deriveValidity } from './derive.ts';
 import { extractFacts, sentencesOf } from './facts.ts';
 import { loadGlossary, loadPlaces, shortPlace, type Places } from './glossary.ts';
@@ -31,7 +32,7 @@ export function listPolicyFiles(dir: string): string[] {
 }
 
 /** Source files whose code shapes the index; a change to them makes a built index stale too. */
-const INGEST_CODE = ['./ingest.ts', './own-script.ts', './metadata.ts', './dictionary.ts', './policy-schema.ts', './derive.ts', './facts.ts', './policy-loader.ts'].map((f) => new URL(f, import.meta.url));
+const INGEST_CODE = ['./ingest.ts', './own-script.ts', './metadata.ts', './dictionary.ts', './policy-schema.ts', './derive.ts', './facts.ts', './policy-loader.ts', './spellings.ts'].map((f) => new URL(f, import.meta.url));
 
 /** Hash of every policy source file and of the ingest code, so a stale index can be detected. */
 export function hashSources(dir: string): string {
@@ -40,8 +41,11 @@ export function hashSources(dir: string): string {
   for (const f of readdirSync(dir).filter((f) => f.endsWith('.txt') || f.endsWith('.meta.json')).sort()) {
     h.update(f).update(readFileSync(join(dir, f)));
   }
-  const glossary = join(dir, '..', 'glossary.json');
-  if (existsSync(glossary)) h.update(readFileSync(glossary));
+  // The glossary shapes the dictionary; the gazetteer's places are spelled into the index.
+  for (const data of ['glossary.json', 'places.json']) {
+    const f = join(dir, '..', data);
+    if (existsSync(f)) h.update(readFileSync(f));
+  }
   return h.digest('hex').slice(0, 16);
 }
 
@@ -228,7 +232,8 @@ export function buildIndex(dataDir: string = DEFAULT_DATA_DIR): KnowledgeIndex {
     units.push(...loaded.units);
   }
   const terms = loadGlossary(dataDir).terms;
-  const index: KnowledgeIndex = { version: 3, sourceHash: hashSources(dir), documents, units, dictionary: buildDictionary(units, documents, terms) };
+  const named = [...documents.flatMap((d) => (d.region ? [d.region, ...d.aliases] : [])), ...places.provinces, ...Object.keys(places.cities)];
+  const index: KnowledgeIndex = { version: 3, sourceHash: hashSources(dir), documents, units, dictionary: buildDictionary(units, documents, terms), spellings: spellPlaces(named) };
   return indexSchema.parse(index);
 }
 
