@@ -71,6 +71,16 @@ export class PlaceMatcher {
     return m;
   }
 
+  /**
+   * The Chinese short names of places inside a document's region that a question spells in English ("Wuhan" → 武汉 in
+   * a 湖北 notice), as the documents write them. A document's own place is left out: every clause of it is about that
+   * place, and place matching already chose the document.
+   */
+  spelledIn(q: string): string[] {
+    if (!/[a-z]/i.test(q)) return [];
+    return [...new Set(this.english.filter(([re, zh]) => re.test(q) && !this.regions.has(zh)).map(([, zh]) => shortPlace(zh)))];
+  }
+
   /** The body of match. */
   private scan(q: string): PlaceMention {
     const covered = new Set<string>();
