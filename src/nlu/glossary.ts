@@ -55,7 +55,9 @@ export const PATTERN_NAMES = ['validity', 'issuance', 'documentWords', 'honourWo
   'asksOnline',
   // Winning another body's award (answerers/unknown-award.ts); caps, exclusions and penalties a question asks about and
   // the clauses that state them (answerers/cap.ts, answerers/exclusions.ts).
-  'winningWords', 'askedAction', 'asksCap', 'applicantPhrase', 'capWhole', 'capTotal', 'asksExclusion', 'exclusionClause', 'excludingSentence', 'asksPenalty', 'penaltyClause', 'askedNoun'] as const;
+  'winningWords', 'askedAction', 'asksCap', 'applicantPhrase', 'capWhole', 'capTotal', 'asksExclusion', 'exclusionClause', 'excludingSentence', 'asksPenalty', 'penaltyClause', 'askedNoun',
+  // The words by which a clause repeals another document (knowledge/repealed.ts).
+  'repealWords'] as const;
 
 /** A decision made by a question pattern. */
 export type PatternName = (typeof PATTERN_NAMES)[number];
