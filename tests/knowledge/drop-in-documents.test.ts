@@ -51,7 +51,7 @@ const TITLES: Record<string, string[]> = {
   'zhuzhou-jianceren-zheng.txt': ['株洲市支持检验检测认证产业高质量发展若干措施'],
   'shuyang-zhiliangqiangxian-jiangli.txt': ['沭阳县质量强县建设奖励实施细则'],
   'hubei-pinpai-shenbao-zhinan.txt': ['2026年度湖北省质量品牌提升项目申报指南'],
-  'putian-biaozhunhua-jiangli.txt': ['莆田市標準化獎勵辦法'],
+  'putian-biaozhunhua-jiangli.txt': ['莆田市标准化奖励办法'],
   'yueyang-jianyanjiance-zhichi.txt': ['岳阳市支持检验检测认证和计量服务业发展若干措施'],
 };
 /** Built artefacts and console leftovers that a fresh data directory must not inherit. */
