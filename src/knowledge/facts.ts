@@ -85,8 +85,8 @@ function yuan(n: string, scale: string): number | undefined {
 /** Body names: departments, offices, committees, groups, associations, governments. */
 const BODY = /[^\s\d的由和与及对在向经为是将把被等奖励，。；、（）()：:“”"|｜]{1,10}(?:局|委员会|办公室|领导小组|小组|协会|商会|人民政府|政府|财政|中心|海关|部门|管委会|总队|支队|检验所|研究所|研究院|质检院|检验站|监督站|[\u4e00-\u9fff]{2}处(?![理置罚分]))(?![长员])|[^\s\d的和与及对在向经为是将把被等，。；、（）()：:“”"|｜]{0,8}?(?:副市长|市长|副局长|局长|主任|组长|负责人|法定代表人)/g;
 
-/** Where a destination ends: an office, a window, an online system, a mailbox. */
-const DEST_END = '(?:局|处|科|股|室|中心|窗口|大厅|办公室|部门|政府|委员会|协会|商会|系统|平台|网站|服务网|邮箱|院|所|站|小组)';
+/** Where a destination ends: an office, a window, an online system, a mailbox, a township or park ("向所在镇（街道）提出申请"). */
+const DEST_END = '(?:局|处|科|股|室|中心|窗口|大厅|办公室|部门|政府|委员会|协会|商会|系统|平台|网站|服务网|邮箱|院|所|站|小组|镇|街道|园区|开发区)';
 /** A destination: the words up to its last office or system word, within one clause, with an address in brackets after it. */
 const DEST = `(?:[^，。；;：:\\s由的并和及或（()）]|[（(][^（()）]{1,6}[）)]){1,36}${DEST_END}(?:[（(][^（()）]{2,60}[）)])?|[\\w.-]+@[\\w.-]+\\.[a-z]{2,}`;
 
@@ -100,10 +100,12 @@ const SUBMIT = new RegExp(
   [
     `(?:报送|递交|提交|上交|送交|送达|寄送|邮寄|发送|上报)(?:[^，。；;：:\\s]{0,16}?(?:至|到|给))?(?:${DEST})`,
     `(?:交至|交到|交给|报至|送至|送到|寄至|寄到|寄往|送往|发至)(?:${DEST})`,
-    `向(?:${DEST})(?:提交|报送|递交|申报|申请|报名|提出)`,
+    `向(?:${DEST})(?:[或及和](?:${DEST}|${DEST_END}))*(?:提交|报送|递交|申报|申请|报名|提出)`,
     `(?:通过|登录|登陆|登入|进入|在)[^，。；;：:\\s]{2,30}?(?:系统|平台|网站|服务网|小程序|APP|App)(?:(?!下载)[^，。；;]){0,10}?(?:申报|填报|提交|报送|上传)`,
-    '(?:网上|在线|线上)(?:申报|填报|提交|报送)',
-    '(?:受理|报送|申报|递交|提交|寄送|邮寄|收件)(?:地点|地址|窗口|邮箱|单位|部门)(?:为|是|在|[:：])\\s*[^。；;\\n]{2,60}',
+    // ("网上提交成功后" dates the next step; it names no way of sending.)
+    '(?:网上|在线|线上)(?:申报|填报|提交|报送)(?!成功|完成|之?后)',
+    // (申报单位, 申请单位 name the applicant: "申报单位为标准第一起草单位" says who applies, not where.)
+    '(?:(?:受理|报送|申报|递交|提交|寄送|邮寄|收件)(?:地点|地址|窗口|邮箱)|(?:受理|收件)(?:单位|部门))(?:为|是|在|[:：])\\s*[^。；;\\n]{2,60}',
   ].join('|'),
   'g',
 );

@@ -25,14 +25,14 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { DataError } from '../errors.ts';
 import { fingerprint, hashSources, INGEST_CODE, sameFingerprint, type Fingerprint } from './policy-loader.ts';
-import { documentSchema, factSchema, unitSchema, type KnowledgeIndex, type PolicyDocument, type Unit } from './policy-schema.ts';
+import { documentSchema, factSchema, indexSchema, unitSchema, type KnowledgeIndex, type PolicyDocument, type Unit } from './policy-schema.ts';
 import { corpusTextOf, type OpenedTables, type PostingList, type SearchTables } from './search.ts';
 import { StoredUnit, type UnitBody } from './stored-unit.ts';
 
 /** "PZIX" read as a little-endian 32-bit number. */
 const MAGIC = 0x58495a50;
 /** Format version; a change makes every older file stale. */
-const FORMAT = 2;
+const FORMAT = 3;
 const PREFIX = 24;
 /** Unit bodies kept decoded, the most recently used (a question reads a few dozen). */
 const CACHED_BODIES = 4096;
@@ -57,6 +57,7 @@ const headerSchema = z.object({
   sources: z.record(z.string(), z.tuple([z.number(), z.number()])),
   documents: z.array(documentSchema),
   dictionary: z.array(z.string()),
+  spellings: indexSchema.shape.spellings,
   units: z.number().int().nonnegative(),
   terms: z.number().int().nonnegative(),
   postings: z.number().int().nonnegative(),
@@ -160,6 +161,7 @@ export function writeIndexFile(dataDir: string, index: KnowledgeIndex, tables: S
       sources,
       documents: index.documents,
       dictionary: index.dictionary,
+      spellings: index.spellings,
       units: units.length,
       terms: tables.vocabulary.length,
       postings: tables.docs.length,
@@ -240,6 +242,7 @@ export type NotOpened = { reason: 'missing' | 'stale' } | { reason: 'damaged'; d
 export class IndexFile {
   readonly documents: PolicyDocument[];
   readonly dictionary: string[];
+  readonly spellings: Record<string, string>;
   readonly units: Unit[];
   readonly tables: OpenedTables;
   private readonly bodyAt: Float64Array;
@@ -271,6 +274,7 @@ export class IndexFile {
     if (problem) throw new DataError(path, problem, 'the index file does not hold together');
     this.documents = h.documents;
     this.dictionary = h.dictionary;
+    this.spellings = h.spellings;
     this.units = new Array<Unit>(h.units);
     for (let i = 0; i < h.units; i++) {
       const m = i * META_FIELDS;

@@ -6,7 +6,7 @@ import type { Knowledge } from './knowledge.ts';
 import { DEFAULT_DATA_DIR, fingerprint, hashSources, loadIndex, sourcesOf, type Fingerprint } from './policy-loader.ts';
 import { indexFilePath, openIndexFile, writeIndexFile, IndexFile } from './index-file.ts';
 import type { KnowledgeIndex, PolicyDocument, Unit } from './policy-schema.ts';
-import { loadGlossary, loadPinyin, loadPlaces } from './glossary.ts';
+import { loadGlossary, loadPlaces } from './glossary.ts';
 import { PlaceMatcher } from './places.ts';
 import { buildTables, UnitSearch, type OpenedTables, type SearchTables } from './search.ts';
 
@@ -25,6 +25,7 @@ interface Served {
   segmenter: Segmenter;
   tables: SearchTables | OpenedTables;
   corpusText?: () => Buffer;
+  spellings: KnowledgeIndex['spellings'];
 }
 
 /**
@@ -37,7 +38,7 @@ export function loadKnowledge(dataDir: string = DEFAULT_DATA_DIR, intentsDir: st
   const { documents, units, segmenter } = served;
   const search = new UnitSearch(units, segmenter, glossary.synonyms, served.tables, served.corpusText);
   const classifier = loadClassifier(segmenter, loadIntents(intentsDir), modelPath(dataDir));
-  const places = new PlaceMatcher(documents, loadPlaces(dataDir), (p) => search.knows(p), loadPinyin(dataDir));
+  const places = new PlaceMatcher(documents, loadPlaces(dataDir), (p) => search.knows(p), served.spellings);
   return { documents, units, search, classifier, segmenter, glossary, places, ...extras };
 }
 
@@ -45,7 +46,7 @@ export function loadKnowledge(dataDir: string = DEFAULT_DATA_DIR, intentsDir: st
 function serve(dataDir: string): Served {
   const opened = openIndexFile(dataDir);
   if (opened instanceof IndexFile) {
-    return { documents: opened.documents, units: opened.units, segmenter: createSegmenter(opened.dictionary), tables: opened.tables, corpusText: () => opened.corpusText() };
+    return { documents: opened.documents, units: opened.units, segmenter: createSegmenter(opened.dictionary), tables: opened.tables, corpusText: () => opened.corpusText(), spellings: opened.spellings };
   }
   if (opened.reason === 'damaged') {
     process.stderr.write(`政策索引文件已损坏，正在从政策文件重建 / the index file is damaged and is being rebuilt: ${indexFilePath(dataDir)}: ${opened.detail}\n`);
@@ -56,7 +57,7 @@ function serve(dataDir: string): Served {
   const segmenter = createSegmenter(index.dictionary);
   const tables = buildTables(index.units, segmenter);
   writeIndexFile(dataDir, index, tables, before);
-  return { documents: index.documents, units: index.units, segmenter, tables };
+  return { documents: index.documents, units: index.units, segmenter, tables, spellings: index.spellings };
 }
 
 /**

@@ -11,6 +11,7 @@ import { smallTalk } from './answerers/chat.ts';
 import { uncoveredPlace } from './answerers/uncovered-place.ts';
 import { documentListAnswerer } from './answerers/document-list.ts';
 import { yearNotCovered } from './answerers/year-not-covered.ts';
+import { repealed } from './answerers/repealed.ts';
 import { issuance } from './answerers/issuance.ts';
 import { validity } from './answerers/validity.ts';
 import { perPlaceAnswerer } from './answerers/per-place.ts';
@@ -34,6 +35,7 @@ export const ANSWERERS: readonly Answerer[] = [
   smallTalk, // 你好, 谢谢, 帮助
   uncoveredPlace, // only places no document comes from
   documentListAnswerer, // a place and nothing else: its documents
+  repealed, // a document a loaded one repeals: said so, from the repealing clause
   yearNotCovered, // a plan year the place's documents do not cover
   issuance, // when a document was issued
   validity, // whether a document is in force

@@ -1,6 +1,6 @@
 /** Places a question names, judged against the gazetteer and the places the loaded documents come from. */
 import type { Places } from './glossary.ts';
-import { romanise, shortPlace } from '../nlu/glossary.ts';
+import { shortPlace } from '../nlu/glossary.ts';
 import type { PolicyDocument } from './policy-schema.ts';
 
 /** Places named in a question: corpus regions it points to, and places no loaded document comes from. */
@@ -21,7 +21,7 @@ export class PlaceMatcher {
   private readonly regions: Set<string>;
 
   /** Builds the matcher from the documents (their regions and aliases) and the gazetteer. */
-  constructor(documents: PolicyDocument[], private readonly places: Places, private readonly knows: (phrase: string) => boolean, readings: Record<string, string> = {}) {
+  constructor(documents: PolicyDocument[], private readonly places: Places, private readonly knows: (phrase: string) => boolean, pinyin: Record<string, string> = {}) {
     this.regions = new Set(documents.map((d) => d.region).filter(Boolean));
     for (const d of documents) {
       if (!d.region) continue;
@@ -36,12 +36,12 @@ export class PlaceMatcher {
     Object.keys(places.cities).forEach(add);
     for (const n of places.national) this.gazetteer.push([n, n]);
     for (const [en, zh] of Object.entries(places.english)) this.spellings.push([en.toLowerCase(), zh]);
-    // The pinyin of each loaded document's place and towns and of the gazetteer's places ("Quanzhou" → 泉州市); the
-    // english map wins.
+    // The pinyin of each loaded document's place and towns and of the gazetteer's places ("Quanzhou" → 泉州市), spelled
+    // at ingest (knowledge/spellings.ts); the english map wins.
     const spelled = new Set(this.spellings.map(([en]) => en));
     const named: [string, string][] = [...this.aliases.map(([a, region]): [string, string] => [a, region]), ...[...places.provinces, ...Object.keys(places.cities)].map((p): [string, string] => [p, p])];
     for (const [name, full] of named) {
-      const en = romanise(name, readings);
+      const en = pinyin[name];
       if (!en || spelled.has(en)) continue;
       spelled.add(en);
       this.spellings.push([en, full]);
@@ -69,6 +69,16 @@ export class PlaceMatcher {
       this.cache.set(q, (m = this.scan(q)));
     }
     return m;
+  }
+
+  /**
+   * The Chinese short names of places inside a document's region that a question spells in English ("Wuhan" → 武汉 in
+   * a 湖北 notice), as the documents write them. A document's own place is left out: every clause of it is about that
+   * place, and place matching already chose the document.
+   */
+  spelledIn(q: string): string[] {
+    if (!/[a-z]/i.test(q)) return [];
+    return [...new Set(this.english.filter(([re, zh]) => re.test(q) && !this.regions.has(zh)).map(([, zh]) => shortPlace(zh)))];
   }
 
   /** The body of match. */

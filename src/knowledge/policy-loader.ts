@@ -9,6 +9,7 @@ import { readMetadata, readSignature, squash } from './metadata.ts';
 import { simplify } from '../nlu/normalize.ts';
 import { alignLine, ownTextOf } from './own-script.ts';
 import { buildDictionary } from './dictionary.ts';
+import { spellPlaces } from './spellings.ts';
 import { deriveAliases, deriveAwards, deriveValidity } from './derive.ts';
 import { extractFacts, sentencesOf } from './facts.ts';
 import { loadGlossary, loadPlaces, shortPlace, type Places } from './glossary.ts';
@@ -31,7 +32,7 @@ export function listPolicyFiles(dir: string): string[] {
 }
 
 /** Source files whose code shapes the index; a change to them makes a built index stale too. */
-export const INGEST_CODE = ['./ingest.ts', './own-script.ts', './metadata.ts', './dictionary.ts', './policy-schema.ts', './derive.ts', './facts.ts', './policy-loader.ts'].map((f) => new URL(f, import.meta.url));
+export const INGEST_CODE = ['./ingest.ts', './own-script.ts', './metadata.ts', './dictionary.ts', './policy-schema.ts', './derive.ts', './facts.ts', './policy-loader.ts', './spellings.ts'].map((f) => new URL(f, import.meta.url));
 
 /** Hash of every policy source file and of the ingest code, so a stale index can be detected. */
 export function hashSources(dir: string): string {
@@ -40,8 +41,11 @@ export function hashSources(dir: string): string {
   for (const f of readdirSync(dir).filter((f) => f.endsWith('.txt') || f.endsWith('.meta.json')).sort()) {
     h.update(f).update(readFileSync(join(dir, f)));
   }
-  const glossary = join(dir, '..', 'glossary.json');
-  if (existsSync(glossary)) h.update(readFileSync(glossary));
+  // The glossary shapes the dictionary; the gazetteer's places are spelled into the index.
+  for (const data of ['glossary.json', 'places.json']) {
+    const f = join(dir, '..', data);
+    if (existsSync(f)) h.update(readFileSync(f));
+  }
   return h.digest('hex').slice(0, 16);
 }
 
@@ -52,7 +56,7 @@ export type Fingerprint = Record<string, [number, number]>;
 export function fingerprint(dataDir: string): Fingerprint {
   const out: Fingerprint = {};
   const files = readdirSync(join(dataDir, 'policies')).filter((f) => f.endsWith('.txt') || f.endsWith('.meta.json')).sort().map((f) => `policies/${f}`);
-  for (const f of existsSync(join(dataDir, 'glossary.json')) ? [...files, 'glossary.json'] : files) {
+  for (const f of [...files, ...['glossary.json', 'places.json'].filter((d) => existsSync(join(dataDir, d)))]) {
     const s = statSync(join(dataDir, f));
     out[f] = [s.size, s.mtimeMs];
   }
@@ -260,9 +264,10 @@ export function buildIndex(dataDir: string = DEFAULT_DATA_DIR): KnowledgeIndex {
     units.push(...loaded.units);
   }
   const terms = loadGlossary(dataDir).terms;
+  const named = [...documents.flatMap((d) => (d.region ? [d.region, ...d.aliases] : [])), ...places.provinces, ...Object.keys(places.cities)];
   // Every unit was validated as its file was read; the rest of the index is validated here, the units not twice.
-  const checked = indexSchema.parse({ version: 3, sourceHash: hashSources(dir), documents, units: [], dictionary: buildDictionary(units, documents, terms) });
-  const index: KnowledgeIndex = { version: checked.version, sourceHash: checked.sourceHash, documents: checked.documents, units, dictionary: checked.dictionary };
+  const checked = indexSchema.parse({ version: 3, sourceHash: hashSources(dir), documents, units: [], dictionary: buildDictionary(units, documents, terms), spellings: spellPlaces(named) });
+  const index: KnowledgeIndex = { version: checked.version, sourceHash: checked.sourceHash, documents: checked.documents, units, dictionary: checked.dictionary, spellings: checked.spellings };
   READ_FROM.set(index, before);
   return index;
 }

@@ -100,6 +100,8 @@ export const indexSchema = z.object({
   documents: z.array(documentSchema),
   units: z.array(unitSchema),
   dictionary: z.array(z.string()),
+  /** Pinyin of the places questions may name in English (documents' places and towns, the gazetteer): name → spelling. */
+  spellings: z.record(z.string(), z.string().regex(/^[a-z]+$/)),
 });
 
 /** The built knowledge index. */

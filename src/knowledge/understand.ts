@@ -66,6 +66,8 @@ export function understand(k: Knowledge, text: string): QuestionFrame {
   const intent = guess.intent;
   const places = k.places.match(q);
   const terms = k.search.queryTerms(q);
+  // A place spelled in English inside a document's region weighs as a translated word ("Wuhan" → 武汉 picks the clause about 武汉市).
+  for (const name of k.places.spelledIn(q)) for (const t of k.search.queryTerms(name).keys()) if (!terms.has(t)) terms.set(t, 0.6);
   for (const t of g.intentTerms[intent] ?? []) if (!terms.has(t)) terms.set(t, 0.5);
   const asked = firstPart(q, g);
   const type = refineType(questionType(asked, g), intent, asked, g);

@@ -55,7 +55,9 @@ export const PATTERN_NAMES = ['validity', 'issuance', 'documentWords', 'honourWo
   'asksOnline',
   // Winning another body's award (answerers/unknown-award.ts); caps, exclusions and penalties a question asks about and
   // the clauses that state them (answerers/cap.ts, answerers/exclusions.ts).
-  'winningWords', 'askedAction', 'asksCap', 'applicantPhrase', 'capWhole', 'capTotal', 'asksExclusion', 'exclusionClause', 'excludingSentence', 'asksPenalty', 'penaltyClause', 'askedNoun'] as const;
+  'winningWords', 'askedAction', 'asksCap', 'applicantPhrase', 'capWhole', 'capTotal', 'asksExclusion', 'exclusionClause', 'excludingSentence', 'asksPenalty', 'penaltyClause', 'askedNoun',
+  // The words by which a clause repeals another document (knowledge/repealed.ts).
+  'repealWords'] as const;
 
 /** A decision made by a question pattern. */
 export type PatternName = (typeof PATTERN_NAMES)[number];
@@ -133,13 +135,6 @@ export const placesSchema = z.object({
 /** The gazetteer. */
 export type Places = z.infer<typeof placesSchema>;
 
-/** Schema of `data/pinyin.json`: the pinyin (no tones) of the characters of place names. */
-export const pinyinSchema = z.object({
-  $comment: z.string().optional(),
-  /** One character → its reading in lower-case Latin letters. */
-  readings: z.record(z.string().length(1), z.string().regex(/^[a-z]+$/, 'a reading is lower-case Latin letters, no tone')),
-}).strict();
-
 /** Default data directory (the project's `data/`). */
 const DEFAULT_DIR = new URL('../../data', import.meta.url).pathname;
 
@@ -171,18 +166,6 @@ export function loadGlossary(dataDir: string = DEFAULT_DIR): Glossary {
 /** Loads the gazetteer from a data directory (falling back to the project's own). */
 export function loadPlaces(dataDir: string = DEFAULT_DIR): Places {
   return readJson(dataDir, 'places.json', placesSchema);
-}
-
-/** Loads the readings of place-name characters from a data directory (falling back to the project's own). */
-export function loadPinyin(dataDir: string = DEFAULT_DIR): Record<string, string> {
-  return readJson(dataDir, 'pinyin.json', pinyinSchema).readings;
-}
-
-/** A place's short name spelled in pinyin ("泉州市" → "quanzhou"), or undefined when a character has no reading. */
-export function romanise(full: string, readings: Record<string, string>): string | undefined {
-  const chars = [...shortPlace(full)];
-  const spelled = chars.map((c) => readings[c]);
-  return chars.length >= 2 && spelled.every(Boolean) ? spelled.join('') : undefined;
 }
 
 /** The short name of a place ("佛山市" → "佛山"; a two-character name stays whole). */

@@ -20,7 +20,7 @@ function dataWith(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'own-script-'));
   dirs.push(dir);
   mkdirSync(join(dir, 'policies'));
-  for (const f of ['glossary.json', 'places.json', 'pinyin.json']) writeFileSync(join(dir, f), readFileSync(join(ROOT, 'data', f)));
+  for (const f of ['glossary.json', 'places.json']) writeFileSync(join(dir, f), readFileSync(join(ROOT, 'data', f)));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, 'policies', name), text);
   return dir;
 }
@@ -126,9 +126,14 @@ describe('a document in its own script', () => {
     expect(who.answer.split('\n')[0], who.answer).toContain('市市场监督管理局负责解释');
   });
 
-  it('reports a bad reading in data/pinyin.json by file and field', () => {
-    const dir = dataWith({ 'qz.txt': TRADITIONAL });
-    writeFileSync(join(dir, 'pinyin.json'), JSON.stringify({ readings: { 泉: 'Quan2' } }));
-    expect(() => loadKnowledge(dir)).toThrow(/pinyin\.json.*readings\.泉/);
+  it('spells any place in pinyin, rare characters too (沭阳 → Shuyang, 亳州 → Bozhou), without a reading table', () => {
+    const county = OTHER.replaceAll('漳州市', '沭阳县');
+    const city = OTHER.replaceAll('漳州市', '亳州市').replace('8万元', '6万元');
+    const k = loadKnowledge(dataWith({ 'sy.txt': county, 'bz.txt': city }));
+    expect(k.places.match('In Shuyang county, how much for leading a national standard?').covered).toEqual(['沭阳县']);
+    const sy = answerQuestion(k, 'In Shuyang county, how much for leading a national standard?', AT);
+    expect(sy.answer.split('\n')[0], sy.answer).toContain('8万元');
+    const bz = answerQuestion(k, 'Bozhou: how much for leading a national standard?', AT);
+    expect(bz.answer.split('\n')[0], bz.answer).toContain('6万元');
   });
 });

@@ -14,6 +14,12 @@ import { factsOfType, focusTerms, holdsType, rank, scoreClause } from '../retrie
 /** Weight of an office's onward sending against the applicant's own (a relay answers only when nothing else does). */
 const RELAY_WEIGHT = 0.4;
 
+/** Other details the question asks that only an online way would give ("网址多少"): "或网址". */
+function alsoUnstated(k: Parameters<Answerer['answer']>[0]['k'], asked: string): string {
+  const names = k.glossary.procedureAsks.details.filter((d) => !d.fact && ruleOf(d).asks.test(asked)).map((d) => d.name);
+  return names.map((n) => `或${n}`).join('');
+}
+
 /** Answers where materials are sent (or another typed procedural detail) from the asked document's clause that states it. */
 export const submission: Answerer = {
   name: 'typed procedure detail',
@@ -30,12 +36,15 @@ export const submission: Answerer = {
     const docs = new Set(clauses.hits.filter((h, i) => i < 3 && h.score >= top.score * 0.6).map((h) => h.unit.docId));
     const holding = rank(k, q, terms, qt, (u) => docs.has(u.docId) && (!regionFilter || regionFilter(u)) && holdsType(u, [type]), awardDocs);
     const focus = focusTerms(k, terms);
-    // "能网上申报吗": an online way is what is asked; the document's other way is said when it states no online one.
-    const online = qt === 'yesno' && questionPattern(k.glossary, 'asksOnline').test(asked);
+    // "能网上申报吗", "网上申请的网址多少": an online way is what is asked; the document's other way is said when it states
+    // no online one.
+    const online = questionPattern(k.glossary, 'asksOnline').test(asked);
     let best: { unit: (typeof holding)[number]['unit']; sentence: number; score: number; online: boolean } | undefined;
     for (const h of holding) {
       for (const f of factsOfType(h.unit, [type])) {
-        const score = (h.score + scoreClause(f.clause, focus, k.search)) * (f.relay ? RELAY_WEIGHT : 1) * (online && f.online ? 2 : 1);
+        // "最后寄到哪里": a relay whose own verb the question uses (寄送至…) is what is asked, not a lesser answer.
+        const asksItsVerb = [...focus.keys()].some((t) => f.text.slice(0, 2).includes(t));
+        const score = (h.score + scoreClause(f.clause, focus, k.search)) * (f.relay && !asksItsVerb ? RELAY_WEIGHT : 1) * (online && f.online ? 2 : 1);
         if (!best || score > best.score) best = { unit: h.unit, sentence: f.sentence, score, online: Boolean(f.online) };
       }
     }
@@ -49,7 +58,7 @@ export const submission: Answerer = {
     const facts = factsOfType(unit, [type]).filter((f) => f.sentence === sentence);
     // (Every way the sentence gives is said: "在线填报…，线上提交后将纸质材料报送至…".)
     let text = clauseLead(sentencesOf(unit)[sentence], facts, undefined, undefined, sentencesOf(unit)[sentence - 1]);
-    if (online) text = best.online ? `可以。${text}` : `《${doc?.title ?? unit.title}》没有写明可以网上申报，写明的是：${text}`;
+    if (online) text = best.online ? `${qt === 'yesno' ? '可以。' : ''}${text}` : `《${doc?.title ?? unit.title}》没有写明可以网上申报${alsoUnstated(k, asked)}，写明的是：${text}`;
     const c = citationOf(unit, excerptOf(unit, sentence, facts));
     return finish(k, question, intent, [period(text), ...sourceLines(c)], [c], doc, now);
   },
