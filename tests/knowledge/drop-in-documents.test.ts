@@ -29,6 +29,10 @@ const PLACES: Record<string, string> = {
   'guizhou-pinpai-shenbao.txt': '贵州',
   'pingtan-pinpai-fanti.txt': '平潭',
   'zhuzhou-jianceren-zheng.txt': '株洲',
+  'shuyang-zhiliangqiangxian-jiangli.txt': '沭阳',
+  'hubei-pinpai-shenbao-zhinan.txt': '湖北',
+  'putian-biaozhunhua-jiangli.txt': '莆田',
+  'yueyang-jianyanjiance-zhichi.txt': '岳阳',
 };
 /** The titles ingest must read from each fixture's own text (a 印发 notice's 《》, a 关于…的通知 line, the line before 第一章). */
 const TITLES: Record<string, string[]> = {
@@ -45,6 +49,10 @@ const TITLES: Record<string, string[]> = {
   'guizhou-pinpai-shenbao.txt': ['贵州省市场监督管理局贵州省财政厅关于组织申报2026年度“黔品质造”品牌培育工程项目的通知'],
   'pingtan-pinpai-fanti.txt': ['平潭综合实验区品牌建设扶持办法'],
   'zhuzhou-jianceren-zheng.txt': ['株洲市支持检验检测认证产业高质量发展若干措施'],
+  'shuyang-zhiliangqiangxian-jiangli.txt': ['沭阳县质量强县建设奖励实施细则'],
+  'hubei-pinpai-shenbao-zhinan.txt': ['2026年度湖北省质量品牌提升项目申报指南'],
+  'putian-biaozhunhua-jiangli.txt': ['莆田市标准化奖励办法'],
+  'yueyang-jianyanjiance-zhichi.txt': ['岳阳市支持检验检测认证和计量服务业发展若干措施'],
 };
 /** Built artefacts and console leftovers that a fresh data directory must not inherit. */
 const NOT_COPIED = new Set(['index.json', 'intent-model.json', 'removed']);
