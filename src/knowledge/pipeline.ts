@@ -17,6 +17,7 @@ import { perPlaceAnswerer } from './answerers/per-place.ts';
 import { unknownAwardAmount } from './answerers/unknown-award.ts';
 import { eligibility } from './answerers/eligibility.ts';
 import { deadline } from './answerers/deadline.ts';
+import { threshold } from './answerers/threshold.ts';
 import { procedureNotStated } from './answerers/procedure.ts';
 import { submission } from './answerers/submission.ts';
 import { cap } from './answerers/cap.ts';
@@ -40,6 +41,7 @@ export const ANSWERERS: readonly Answerer[] = [
   perPlaceAnswerer, // an award several places set, no place named
   unknownAwardAmount, // the amount of an award no document sets
   eligibility, // "注册两年了可以申请吗", by the award's pre-check rules
+  threshold, // "注册刚两年，能报吗": the user's stated quantity against the clause's minimum
   deadline, // "现在还能报吗"
   submission, // where materials are sent: the clause ingest typed as saying it, or that the document does not say
   exclusions, // "哪些情况拿不到奖励": the clause listing the cases excluded, with its items

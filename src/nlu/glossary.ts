@@ -55,7 +55,9 @@ export const PATTERN_NAMES = ['validity', 'issuance', 'documentWords', 'honourWo
   'asksOnline',
   // Winning another body's award (answerers/unknown-award.ts); caps, exclusions and penalties a question asks about and
   // the clauses that state them (answerers/cap.ts, answerers/exclusions.ts).
-  'winningWords', 'askedAction', 'asksCap', 'applicantPhrase', 'capWhole', 'capTotal', 'asksExclusion', 'exclusionClause', 'excludingSentence', 'asksPenalty', 'penaltyClause', 'askedNoun'] as const;
+  'winningWords', 'askedAction', 'asksCap', 'applicantPhrase', 'capWhole', 'capTotal', 'asksExclusion', 'exclusionClause', 'excludingSentence', 'asksPenalty', 'penaltyClause', 'askedNoun',
+  // A quantity the user states of their own enterprise, and the minimum a clause sets (answerers/threshold.ts).
+  'userFactFiller', 'atLeastBefore', 'atLeastAfter'] as const;
 
 /** A decision made by a question pattern. */
 export type PatternName = (typeof PATTERN_NAMES)[number];
