@@ -95,7 +95,10 @@ export const cap: Answerer = {
     const amount = qt === 'yesno' ? askedAmount(q) : undefined;
     const moneyAsked = qt === 'money' || (qt === 'quantity' && (k.glossary.questionWords.money.some((w) => q.includes(w)) || familiesAsked(k, q).length > 0));
     // (A message that asks several things, "每件补多少，一年封顶多少", is answered by the clause that says both.)
-    if (!(amount !== undefined || (asksCap && moneyAsked && partsOf(q, k.glossary).length === 1))) return decline('asks no ceiling and no amount to check against one');
+    // (…unless each of its parts asks the ceiling: "一年最多能拿多少，有封顶吗".)
+    const parts = partsOf(q, k.glossary);
+    const oneAsk = parts.length === 1 || parts.every((p) => questionPattern(k.glossary, 'asksCap').test(p));
+    if (!(amount !== undefined || (asksCap && moneyAsked && oneAsk))) return decline('asks no ceiling and no amount to check against one');
     const found = chooseCap(ctx);
     if (!found) return decline('no clause in scope sets the ceiling asked about');
     const { unit, fact } = found;
