@@ -21,6 +21,7 @@ import { threshold } from './answerers/threshold.ts';
 import { procedureNotStated } from './answerers/procedure.ts';
 import { submission } from './answerers/submission.ts';
 import { cap } from './answerers/cap.ts';
+import { conditions } from './answerers/conditions.ts';
 import { exclusions } from './answerers/exclusions.ts';
 import { penalty } from './answerers/penalty.ts';
 import { typedFact } from './answerers/typed-fact.ts';
@@ -47,6 +48,7 @@ export const ANSWERERS: readonly Answerer[] = [
   exclusions, // "哪些情况拿不到奖励": the clause listing the cases excluded, with its items
   penalty, // "骗补被查出来多久不能再申请": the clause stating what follows fraud
   cap, // "一年最多能拿多少", "能拿到200万吗": the clause that sets the ceiling
+  conditions, // "企业要满足啥条件", "对营收有要求吗": the conditions clause, or the condition about the thing named
   procedureNotStated, // a date, website, phone number … that no close clause gives
   typedFact, // the closest clause holding the asked kind of fact (computed amounts are worked out in composition)
   clause, // the best clause

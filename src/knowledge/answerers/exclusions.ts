@@ -24,7 +24,7 @@ export function docsInScope(ctx: AnswerContext): Set<string> {
 }
 
 /** The clause's opening words and its items: its own item lines, then the item clauses filed under it. */
-function listOf(k: AnswerContext['k'], unit: Unit): { opening: string; items: string[] } {
+export function listOf(k: AnswerContext['k'], unit: Unit): { opening: string; items: string[] } {
   const own = (u: Unit) => (u.original ?? u.text).split('\n').map((l) => l.trim()).filter(Boolean);
   const lines = own(unit);
   const opening = tidyFact(lines[0].replace(/^(第[一二三四五六七八九十百]+[条條]|[（(][一二三四五六七八九十]+[）)])\s*/, ''));
