@@ -12,7 +12,7 @@ import { unitsOf } from '../corpus.ts';
 import { sentencesOf } from '../facts.ts';
 import type { Knowledge } from '../knowledge.ts';
 import type { Unit } from '../policy-schema.ts';
-import { heard } from '../stated.ts';
+import { familiesAsked, heard } from '../stated.ts';
 
 /** A quantity in a comparable unit: years, or money in 万元. */
 export interface Quantity {
@@ -51,10 +51,14 @@ export function userFacts(k: Knowledge, q: string): UserFact[] {
       if (!f || !f[0]) break;
       rest = rest.slice(0, rest.length - f[0].length);
     }
-    const words = k.segmenter ? k.segmenter.words(rest).filter((w) => /^[\u4e00-\u9fff]{2,}$/.test(w)) : [];
-    const of = words.at(-1) ?? /[\u4e00-\u9fff]{2}$/.exec(rest)?.[0];
+    // The word just before ("注册", "营收"): a single character or a numeral ("一年能拿10万") names nothing of the user's.
+    const last = k.segmenter ? k.segmenter.tagged(rest).at(-1) : undefined;
+    const of = k.segmenter ? (last && /^[\u4e00-\u9fff]{2,}$/.test(last.word) && !/^m/.test(last.tag) ? last.word : undefined) : /[\u4e00-\u9fff]{2}$/.exec(rest)?.[0];
     const quantity = quantityOf(m[1], m[2]);
     if (!of || !quantity || k.places.match(of).covered.length) continue;
+    // An amount after a verb or a benefit ("能拿到200万", "补贴能有5万") is the amount asked for, not the user's own.
+    const asking = familiesAsked(k, of).length > 0 || questionPattern(k.glossary, 'asksMay').test(of) || questionPattern(k.glossary, 'winningWords').test(of);
+    if (quantity.kind === 'money' && (asking || (k.segmenter && /^v(?!n)/.test(k.segmenter.tagged(of)[0]?.tag ?? 'n')))) continue;
     out.push({ ...quantity, of, said: `${m[1]}${m[0].includes('个') ? '个' : ''}${m[2]}` });
   }
   return out;
@@ -93,17 +97,24 @@ export const threshold: Answerer = {
     const facts = userFacts(k, q);
     if (!facts.length || !hits[0]) return decline('states no quantity of the user\'s own');
     const docId = hits[0].unit.docId;
-    for (const f of facts) {
-      for (const u of unitsOf(k, docId)) {
-        const min = minimumsIn(k, u, f.of).find((m) => m.kind === f.kind);
-        if (!min) continue;
-        const short = f.value < min.value;
-        const lead = short ? `不符合：文件要求${min.phrase}，您说的${f.said}不满足这一条件，暂时不能申报。` : `这一条符合：文件要求${min.phrase}，您说的${f.said}满足；其他条件也须同时满足。`;
-        const c = citationOf(u, sentencesOf(u)[min.sentence]);
-        const doc = k.documents.find((d) => d.id === docId);
-        return finish(k, question, intent, [lead, ...sourceLines(c)], [c], doc, now);
-      }
-    }
-    return decline('no clause sets a minimum for the quantity stated');
+    // Each stated quantity against the minimums set for it: the highest it meets (of tiers, "首次突破1亿元…首次突破5000万元"),
+    // else the lowest it falls short of; one short decides.
+    const judged = facts.flatMap((f) => {
+      const all = unitsOf(k, docId).flatMap((u) => minimumsIn(k, u, f.of).filter((m) => m.kind === f.kind).map((min) => ({ u, min })));
+      if (!all.length) return [];
+      const met = all.filter((x) => f.value >= x.min.value).sort((a, b) => b.min.value - a.min.value)[0];
+      const lowest = [...all].sort((a, b) => a.min.value - b.min.value)[0];
+      return [met ? { f, ...met, short: false } : { f, ...lowest, short: true }];
+    });
+    if (!judged.length) return decline('no clause sets a minimum for the quantity stated');
+    const failed = judged.find((j) => j.short);
+    const shown = failed ? [failed] : judged;
+    const lead = failed
+      ? `不符合：文件要求${failed.min.phrase}，您说的${failed.f.said}不满足这一条件，暂时不能申报。`
+      : `这${judged.length > 1 ? '几' : '一'}条符合：${judged.map((j) => `文件要求${j.min.phrase}，您说的${j.f.said}满足`).join('；')}；其他条件也须同时满足。`;
+    const citations = shown.map((j) => citationOf(j.u, sentencesOf(j.u)[j.min.sentence]));
+    const doc = k.documents.find((d) => d.id === docId);
+    const lines = [lead, ...sourceLines(citations[0]), ...citations.slice(1).map((c) => `另见：《${c.title}》${c.article}`)];
+    return finish(k, question, intent, lines, citations, doc, now);
   },
 };
