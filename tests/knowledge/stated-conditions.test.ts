@@ -59,6 +59,12 @@ describe('stated facts, conditions and exclusions of a published notice', () => 
     const enough = lead('我们在衢州注册5年了，能报衢州质量提升项目吗？');
     expect(enough).not.toMatch(/^可以/);
     expect(enough).toContain('满3年');
+    // Two facts stated: the one short of its minimum decides.
+    const revenue = lead('我们营收六千万，注册5年，能报衢州质量提升项目吗');
+    expect(revenue).toMatch(/^不符合/);
+    expect(revenue).toContain('8000万元');
+    // An amount asked for ("能拿10万吗") is not the user's own quantity.
+    expect(lead('衢州一家企业一年能拿到100万吗？')).toMatch(/^不能/);
   });
 
   it('answers no to a case the notice excludes, citing the excluding item', () => {
