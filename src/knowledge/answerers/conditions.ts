@@ -11,6 +11,7 @@ import type { Unit } from '../policy-schema.ts';
 import { rank, significantTerms, stopwordsOf } from '../retrieval.ts';
 import { heard } from '../stated.ts';
 import { docsInScope, listOf } from './exclusions.ts';
+import { minimumsIn } from './threshold.ts';
 
 /** Longest list, in characters, before the remaining conditions are left to the quote. */
 const LIST_MAX = 320;
@@ -48,7 +49,9 @@ export const conditions: Answerer = {
     const doc = (u: Unit) => k.documents.find((d) => d.id === u.docId);
     if (topics.length) {
       const text = (u: Unit) => `${u.text}`.toLowerCase();
-      const about = [...ranked, ...units].find((u) => u.kind === 'item' && topics.some((t) => heard(k, t, text(u))));
+      // The condition that sets a minimum for the thing named ("营业收入不低于5000万元") before one that merely names it.
+      const items = [...ranked, ...units].filter((u) => u.kind === 'item' && topics.some((t) => heard(k, t, text(u))));
+      const about = items.find((u) => topics.some((t) => minimumsIn(k, u, t).length)) ?? items[0];
       if (!about) return decline('no condition speaks of what is asked');
       const at = Math.max(0, sentencesOf(about).findIndex((s) => topics.some((t) => heard(k, t, s.toLowerCase()))));
       const said = tidyFact(sentencesOf(about)[at] ?? about.text).replace(/^\s*(?:[（(][一二三四五六七八九十]+[）)]|\d{1,2}[.．、])\s*/, '').replace(/[；;，,。]$/, '');
