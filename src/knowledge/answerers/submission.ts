@@ -36,7 +36,8 @@ export const submission: Answerer = {
     for (const h of holding) {
       for (const f of factsOfType(h.unit, [type])) {
         // ("纸质材料最后寄到哪里": a question using the very verb of an office's onward sending, 寄送至, asks that step.)
-        const relay = f.relay && !(/^[\u4e00-\u9fff]/.test(f.text) && asked.includes(f.text[0]));
+        const verbs = asked.replace(questionPattern(k.glossary, 'applyingWords', 'g'), ' ');
+        const relay = f.relay && !(/^[\u4e00-\u9fff]/.test(f.text) && verbs.includes(f.text[0]));
         const score = (h.score + scoreClause(f.clause, focus, k.search)) * (relay ? RELAY_WEIGHT : 1) * (online && f.online ? 2 : 1);
         if (!best || score > best.score) best = { unit: h.unit, sentence: f.sentence, score, online: Boolean(f.online) };
       }

@@ -12,6 +12,7 @@ import { unitsOf } from '../corpus.ts';
 import { sentencesOf } from '../facts.ts';
 import type { Knowledge } from '../knowledge.ts';
 import type { Unit } from '../policy-schema.ts';
+import { rank } from '../retrieval.ts';
 import { familiesAsked, heard } from '../stated.ts';
 
 /** A quantity in a comparable unit: years, or money in 万元. */
@@ -91,7 +92,7 @@ export function minimumsIn(k: Knowledge, u: Unit, of: string): Minimum[] {
 /** Answers a question stating the user's own quantity by the clause that sets a minimum for it. */
 export const threshold: Answerer = {
   name: 'threshold',
-  answer: ({ k, question, intent, q, qt, hits, now }) => {
+  answer: ({ k, question, intent, q, qt, terms, hits, now }) => {
     const g = k.glossary;
     if (!(qt === 'yesno' || questionPattern(g, 'askingEnough').test(q)) || !questionPattern(g, 'aboutApplying').test(q)) return decline('does not ask whether the user may apply');
     const facts = userFacts(k, q);
@@ -99,9 +100,16 @@ export const threshold: Answerer = {
     const docId = hits[0].unit.docId;
     // Each stated quantity against the minimums set for it: the highest it meets (of tiers, "首次突破1亿元…首次突破5000万元"),
     // else the lowest it falls short of; one short decides.
+    // Of several clauses (质量奖 满5年, 提名奖 满3年), the one closest to the question sets the minimum.
     const judged = facts.flatMap((f) => {
-      const all = unitsOf(k, docId).flatMap((u) => minimumsIn(k, u, f.of).filter((m) => m.kind === f.kind).map((min) => ({ u, min })));
-      if (!all.length) return [];
+      const found = unitsOf(k, docId).flatMap((u) => minimumsIn(k, u, f.of).filter((m) => m.kind === f.kind).map((min) => ({ u, min })));
+      if (!found.length) return [];
+      // A clause setting the conditions of applying (申报条件) comes before an award's tiers (首次突破1亿元的，奖励…).
+      const setsConditions = (u: Unit) => questionPattern(g, 'conditionsClause').test(`${u.heading} ${u.text}`);
+      const conditionsOnly = found.some((x) => setsConditions(x.u));
+      const holders = new Set(found.filter((x) => !conditionsOnly || setsConditions(x.u)).map((x) => x.u));
+      const closest = rank(k, q, terms, qt, (u) => holders.has(u), new Set([docId]), 12)[0]?.unit ?? found[0].u;
+      const all = found.filter((x) => x.u === closest);
       const met = all.filter((x) => f.value >= x.min.value).sort((a, b) => b.min.value - a.min.value)[0];
       const lowest = [...all].sort((a, b) => a.min.value - b.min.value)[0];
       return [met ? { f, ...met, short: false } : { f, ...lowest, short: true }];
