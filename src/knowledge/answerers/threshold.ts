@@ -59,7 +59,7 @@ export function userFacts(k: Knowledge, q: string): UserFact[] {
     if (!of || !quantity || k.places.match(of).covered.length) continue;
     // An amount after a verb or a benefit ("能拿到200万", "补贴能有5万") is the amount asked for, not the user's own.
     const asking = familiesAsked(k, of).length > 0 || questionPattern(k.glossary, 'asksMay').test(of) || questionPattern(k.glossary, 'winningWords').test(of);
-    if (quantity.kind === 'money' && (asking || (k.segmenter && /^v(?!n)/.test(k.segmenter.tagged(of)[0]?.tag ?? 'n')))) continue;
+    if (quantity.kind === 'money' && (asking || (k.segmenter && !/^(n|vn|j|l)/.test(k.segmenter.tagged(of)[0]?.tag ?? 'n')))) continue;
     out.push({ ...quantity, of, said: `${m[1]}${m[0].includes('个') ? '个' : ''}${m[2]}` });
   }
   return out;
