@@ -18,9 +18,11 @@ import { perPlaceAnswerer } from './answerers/per-place.ts';
 import { unknownAwardAmount } from './answerers/unknown-award.ts';
 import { eligibility } from './answerers/eligibility.ts';
 import { deadline } from './answerers/deadline.ts';
+import { threshold } from './answerers/threshold.ts';
 import { procedureNotStated } from './answerers/procedure.ts';
 import { submission } from './answerers/submission.ts';
 import { cap } from './answerers/cap.ts';
+import { conditions } from './answerers/conditions.ts';
 import { exclusions } from './answerers/exclusions.ts';
 import { penalty } from './answerers/penalty.ts';
 import { typedFact } from './answerers/typed-fact.ts';
@@ -42,11 +44,13 @@ export const ANSWERERS: readonly Answerer[] = [
   perPlaceAnswerer, // an award several places set, no place named
   unknownAwardAmount, // the amount of an award no document sets
   eligibility, // "注册两年了可以申请吗", by the award's pre-check rules
+  threshold, // "注册刚两年，能报吗": the user's stated quantity against the clause's minimum
   deadline, // "现在还能报吗"
   submission, // where materials are sent: the clause ingest typed as saying it, or that the document does not say
   exclusions, // "哪些情况拿不到奖励": the clause listing the cases excluded, with its items
   penalty, // "骗补被查出来多久不能再申请": the clause stating what follows fraud
   cap, // "一年最多能拿多少", "能拿到200万吗": the clause that sets the ceiling
+  conditions, // "企业要满足啥条件", "对营收有要求吗": the conditions clause, or the condition about the thing named
   procedureNotStated, // a date, website, phone number … that no close clause gives
   typedFact, // the closest clause holding the asked kind of fact (computed amounts are worked out in composition)
   clause, // the best clause

@@ -3,6 +3,7 @@ import { extractEntities } from '../nlu/entities.ts';
 import { type QuestionFrame, FRAME_VERSION, scriptOf } from '../nlu/frame.ts';
 import { type Glossary, shortPlace, questionPattern } from '../nlu/glossary.ts';
 import { normalizeText, simplify } from '../nlu/normalize.ts';
+import { documentAmounts } from '../nlu/chinese-numbers.ts';
 import { questionType, refineType, partsOf, firstPart, askedPredicate, askedObject } from '../nlu/question.ts';
 import type { Knowledge } from './knowledge.ts';
 import type { PolicyDocument } from './policy-schema.ts';
@@ -60,7 +61,8 @@ export function unknownAward(k: Knowledge, q: string, known: string[], places: s
  * awards and documents named, the weighted topic terms, the user's own facts, and whether it asks about a document.
  */
 export function understand(k: Knowledge, text: string): QuestionFrame {
-  const q = normalizeText(text);
+  // ("营收过一个亿" is matched as the documents write it, "1亿元".)
+  const q = documentAmounts(normalizeText(text));
   const g = k.glossary;
   const guess = q ? k.classifier.classify(q) : { intent: 'empty', confidence: 1 };
   const intent = guess.intent;

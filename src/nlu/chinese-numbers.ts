@@ -110,3 +110,16 @@ export function parseChineseNumber(s: string): number | undefined {
   }
   return total + section;
 }
+
+/**
+ * Writes colloquial amounts of money as documents write them: "一个亿" → "1亿元", "五百万" → "500万元",
+ * "两千万" → "2000万元", "1个亿" → "1亿元". Amounts already in digits ("200万") are left as they are.
+ */
+export function documentAmounts(s: string): string {
+  return s.replace(new RegExp(`(\\d+(?:\\.\\d+)?|[${CHINESE_NUMERAL_CHARS}]+)(\\s*个\\s*)?(亿|万)(元|块钱|块)?`, 'g'), (whole, num: string, ge: string | undefined, unit: string) => {
+    if (/^\d/.test(num) && !ge) return whole;
+    const n = parseChineseNumber(num);
+    if (n === undefined || n <= 0) return whole;
+    return `${n}${unit}元`;
+  });
+}

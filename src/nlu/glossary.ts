@@ -57,7 +57,11 @@ export const PATTERN_NAMES = ['validity', 'issuance', 'documentWords', 'honourWo
   // the clauses that state them (answerers/cap.ts, answerers/exclusions.ts).
   'winningWords', 'askedAction', 'asksCap', 'applicantPhrase', 'capWhole', 'capTotal', 'asksExclusion', 'exclusionClause', 'excludingSentence', 'asksPenalty', 'penaltyClause', 'askedNoun',
   // The words by which a clause repeals another document (knowledge/repealed.ts).
-  'repealWords'] as const;
+  'repealWords',
+  // A quantity the user states of their own enterprise, and the minimum a clause sets (answerers/threshold.ts).
+  'userFactFiller', 'atLeastBefore', 'atLeastAfter',
+  // What a question about the conditions of applying asks, and the clauses that set them (answerers/conditions.ts).
+  'asksConditions', 'conditionsClause'] as const;
 
 /** A decision made by a question pattern. */
 export type PatternName = (typeof PATTERN_NAMES)[number];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeDigits, parseChineseNumber } from '../../src/nlu/chinese-numbers.ts';
+import { documentAmounts, normalizeDigits, parseChineseNumber } from '../../src/nlu/chinese-numbers.ts';
 
 describe('parseChineseNumber', () => {
   it.each([
@@ -44,5 +44,18 @@ describe('parseChineseNumber', () => {
 describe('normalizeDigits', () => {
   it('converts full-width digits and full stop to ASCII and keeps other text', () => {
     expect(normalizeDigits('注册６年，合格１２次，１．５万')).toBe('注册6年，合格12次，1.5万');
+  });
+});
+
+describe('documentAmounts', () => {
+  it('writes colloquial amounts as documents write them', () => {
+    expect(documentAmounts('营收第一次过一个亿奖多少')).toBe('营收第一次过1亿元奖多少');
+    expect(documentAmounts('五百万能报吗')).toBe('500万元能报吗');
+    expect(documentAmounts('两千万的营收')).toBe('2000万元的营收');
+    expect(documentAmounts('1个亿')).toBe('1亿元');
+  });
+  it('leaves amounts in digits and non-amounts alone', () => {
+    expect(documentAmounts('能拿到200万吗')).toBe('能拿到200万吗');
+    expect(documentAmounts('千万不要错过')).toBe('千万不要错过');
   });
 });

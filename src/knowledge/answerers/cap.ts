@@ -12,6 +12,7 @@ import type { Knowledge } from '../knowledge.ts';
 import type { Unit } from '../policy-schema.ts';
 import { rank, significantTerms, stopwordsOf } from '../retrieval.ts';
 import { familiesAsked, heard } from '../stated.ts';
+import { userFacts } from './threshold.ts';
 
 /** The amount in yuan a question names ("200万", "10万元", "5000元"), or undefined. */
 export function askedAmount(q: string): number | undefined {
@@ -92,10 +93,16 @@ export const cap: Answerer = {
   answer: (ctx) => {
     const { k, q, qt, question, intent, now } = ctx;
     const asksCap = questionPattern(k.glossary, 'asksCap').test(q);
-    const amount = qt === 'yesno' ? askedAmount(q) : undefined;
+    // ("营收八千万能拿奖吗": an amount the user states of their own enterprise is no amount asked for.)
+    const stated = userFacts(k, q).filter((f) => f.kind === 'money').map((f) => Math.round(f.value * 10_000));
+    const asked = qt === 'yesno' ? askedAmount(q) : undefined;
+    const amount = asked !== undefined && stated.includes(asked) ? undefined : asked;
     const moneyAsked = qt === 'money' || (qt === 'quantity' && (k.glossary.questionWords.money.some((w) => q.includes(w)) || familiesAsked(k, q).length > 0));
     // (A message that asks several things, "每件补多少，一年封顶多少", is answered by the clause that says both.)
-    if (!(amount !== undefined || (asksCap && moneyAsked && partsOf(q, k.glossary).length === 1))) return decline('asks no ceiling and no amount to check against one');
+    // (…unless each of its parts asks the ceiling: "一年最多能拿多少，有封顶吗".)
+    const parts = partsOf(q, k.glossary);
+    const oneAsk = parts.length === 1 || parts.every((p) => questionPattern(k.glossary, 'asksCap').test(p));
+    if (!(amount !== undefined || (asksCap && moneyAsked && oneAsk))) return decline('asks no ceiling and no amount to check against one');
     const found = chooseCap(ctx);
     if (!found) return decline('no clause in scope sets the ceiling asked about');
     const { unit, fact } = found;

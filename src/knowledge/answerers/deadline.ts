@@ -8,6 +8,7 @@ import { unitsOf, isoDay, cnDate } from '../corpus.ts';
 import { dateConditionsOf } from '../date-condition.ts';
 import type { Knowledge } from '../knowledge.ts';
 import type { Hit } from '../search.ts';
+import { userFacts } from './threshold.ts';
 
 /** "现在还能报吗": the application deadline the best document states, judged at the date of asking. */
 export function deadlineAnswer(k: Knowledge, question: string, intent: string, q: string, qt: QuestionType, hits: Hit[], now: Date): PolicyAnswer | undefined {
@@ -16,6 +17,8 @@ export function deadlineAnswer(k: Knowledge, question: string, intent: string, q
   // whether applications are still open.
   const dated = [...q.matchAll(/([\u4e00-\u9fff]{2})的/g)].map((m) => m[1]);
   if (dated.some((verb) => hits.slice(0, 5).some((h) => dateConditionsOf(h.unit, verb).length))) return undefined;
+  // "注册刚两年，能报吗" states the user's own facts: whether they qualify is asked, which no deadline answers.
+  if (userFacts(k, q).length) return undefined;
   const docId = hits[0].unit.docId;
   for (const u of unitsOf(k, docId)) {
     const f = (u.facts ?? []).find((x) => x.type === 'deadline' && /\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日/.test(x.text));

@@ -24,7 +24,7 @@ export function docsInScope(ctx: AnswerContext): Set<string> {
 }
 
 /** The clause's opening words and its items: its own item lines, then the item clauses filed under it. */
-function listOf(k: AnswerContext['k'], unit: Unit): { opening: string; items: string[] } {
+export function listOf(k: AnswerContext['k'], unit: Unit): { opening: string; items: string[] } {
   const own = (u: Unit) => (u.original ?? u.text).split('\n').map((l) => l.trim()).filter(Boolean);
   const lines = own(unit);
   const opening = tidyFact(lines[0].replace(/^(第[一二三四五六七八九十百]+[条條]|[（(][一二三四五六七八九十]+[）)])\s*/, ''));
@@ -55,11 +55,62 @@ function scattered(ctx: AnswerContext, docIds: Set<string>): ReturnType<Answerer
   return finish(k, question, intent, lines, citations, k.documents.find((d) => d.id === units[0].docId), now);
 }
 
+/** The longest run of characters (at least MIN_SHARED, Chinese only) that a question and a line share. */
+function shared(q: string, line: string): string {
+  let best = '';
+  for (let i = 0; i < q.length; i++) {
+    for (let j = i + best.length + 1; j <= q.length; j++) {
+      const part = q.slice(i, j);
+      if (!/^[\u4e00-\u9fff]+$/.test(part) || !line.includes(part)) break;
+      best = part;
+    }
+  }
+  return best;
+}
+
+/** Characters a question and an excluded case must share to be the same case ("企业标准"). */
+const MIN_SHARED = 4;
+
+/**
+ * "企业标准也能申请吧": a may-question about a case that a listing clause excludes ("有下列情形之一的，不予奖励：
+ * （二）标准属于企业标准…") is answered no, citing the clause and quoting the item in the document's own script.
+ */
+function excludedCase(ctx: AnswerContext): ReturnType<Answerer['answer']> | undefined {
+  const { k, q, qt, question, intent, now } = ctx;
+  // ("企业标准也能拿奖吧" reads as a money question by its 奖; without a how-much word it asks yes or no.)
+  const yesno = qt === 'yesno' || (qt === 'money' && !questionPattern(k.glossary, 'moneyAsk').test(q));
+  if (!yesno || !questionPattern(k.glossary, 'asksMay').test(q)) return undefined;
+  const docIds = docsInScope(ctx);
+  const listing = questionPattern(k.glossary, 'exclusionClause');
+  for (const unit of k.units.filter((u) => docIds.has(u.docId) && u.kind !== 'item' && listing.test(u.text))) {
+    const title = k.documents.find((d) => d.id === unit.docId)?.title ?? '';
+    const children = k.units.filter((u) => u.docId === unit.docId && u !== unit && u.kind === 'item' && u.article.startsWith(unit.article));
+    for (const u of [unit, ...children]) {
+      const lines = u.text.split('\n');
+      const originals = (u.original ?? u.text).split('\n');
+      const at = lines.findIndex((l) => ITEM.test(l) && (() => {
+        const common = shared(q, l);
+        return common.length >= MIN_SHARED && !title.includes(common);
+      })());
+      if (at < 0) continue;
+      const { opening } = listOf(k, unit);
+      const item = tidyFact((originals[at] ?? lines[at]).trim()).replace(/[；;，,。]$/, '');
+      const c = citationOf(u);
+      const lead = `不能：${opening.replace(/[：:]?$/, '：')}${item}。`;
+      const doc = k.documents.find((d) => d.id === unit.docId);
+      return finish(k, question, intent, [lead, ...sourceLines({ ...c, excerpt: `${opening}${item}` })], [c], doc, now);
+    }
+  }
+  return undefined;
+}
+
 /** Answers which cases get nothing, from the clause that lists them. */
 export const exclusions: Answerer = {
   name: 'exclusions',
   answer: (ctx) => {
     const { k, q, terms, qt, question, intent, now } = ctx;
+    const excluded = excludedCase(ctx);
+    if (excluded) return excluded;
     if (!questionPattern(k.glossary, 'asksExclusion').test(q)) return decline('does not ask in which cases nothing is granted');
     const docIds = docsInScope(ctx);
     const listing = questionPattern(k.glossary, 'exclusionClause');
