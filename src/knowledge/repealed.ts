@@ -29,7 +29,8 @@ export function repealsOf(k: Knowledge): Repeal[] {
   found = [];
   const words = questionPattern(k.glossary, 'repealWords');
   const seen = new Set<string>();
-  for (const unit of k.units) {
+  // (Only the clauses holding a repeal word are read: one scan of the corpus text finds them.)
+  for (const unit of k.search.unitsMatching(words)) {
     sentencesOf(unit).forEach((s, sentence) => {
       if (!words.test(s)) return;
       for (const m of s.matchAll(/(?:((?:19|20)\d{2})\s*年\s*(?:印发|发布|出台|制定)的)?《([^》]{4,60})》\s*(?:[（(]([^（()）]*?[〔［\[(（]((?:19|20)\d{2})[〕］\])）]\s*\d+\s*号)[）)])?/g)) {

@@ -141,6 +141,9 @@ export function yearOf(u: Pick<Unit, 'text'>): string | undefined {
   return undefined;
 }
 
+/** How many documents, best first, withinDocuments searches again with their titles' words weighing little. */
+const RESEARCHED_DOCUMENTS = 8;
+
 /** Weight, in choosing a clause within its document, of a question word that the document's title holds. */
 export const TITLE_TERM_WEIGHT = 0.5;
 
@@ -152,22 +155,19 @@ export const TITLE_TERM_WEIGHT = 0.5;
  */
 export function withinDocuments(k: Knowledge, terms: Map<string, number>, raw: Hit[], filter: ((u: Unit) => boolean) | undefined, limit: number): Hit[] {
   const out: Hit[] = [];
-  for (const docId of new Set(raw.map((h) => h.unit.docId))) {
+  // (Only the documents of the best hits are searched again, one search each: with hundreds of documents every search
+  // reaches many of them, and a document further down keeps its hits as they are.)
+  [...new Set(raw.map((h) => h.unit.docId))].forEach((docId, rank) => {
     const own = raw.filter((h) => h.unit.docId === docId);
+    if (rank >= RESEARCHED_DOCUMENTS) return void out.push(...own);
     const title = own[0].unit.title;
     const reduced = titleReduced(terms, title);
-    if ([...reduced].every(([t, w]) => w === terms.get(t))) {
-      out.push(...own);
-      continue;
-    }
+    if ([...reduced].every(([t, w]) => w === terms.get(t))) return void out.push(...own);
     const again = k.search.search(reduced, limit, (u) => u.docId === docId && u.title === title && (!filter || filter(u)));
-    if (!again.length) {
-      out.push(...own);
-      continue;
-    }
+    if (!again.length) return void out.push(...own);
     const lift = own[0].score - again[0].score;
     out.push(...again.map((h) => ({ ...h, score: h.score + lift })), ...own.filter((h) => h.unit.title !== title));
-  }
+  });
   return out.sort((a, b) => b.score - a.score).slice(0, limit);
 }
 
@@ -330,14 +330,10 @@ export function abbreviates(word: string, text: string): boolean {
   return false;
 }
 
-/** The loaded units' text, joined once per corpus (for short forms the index does not hold as terms). */
-const UNIT_TEXT = new WeakMap<Knowledge, string>();
-
 /** Whether a short form stands for a phrase somewhere in the loaded documents (质检中心 → 产品质量检验检测中心). */
 export function corpusAbbreviates(k: Knowledge, word: string): boolean {
-  let text = UNIT_TEXT.get(k);
-  if (text === undefined) UNIT_TEXT.set(k, (text = k.units.map((u) => u.text).join('\n')));
-  return abbreviates(word, text);
+  // (The corpus text the search keeps, spaces removed: no clause is read from disk for it.)
+  return abbreviates(word, k.search.corpusString());
 }
 
 /** Topic words in the question that the corpus never uses (社保, 个税, 最低工资 …). */

@@ -150,6 +150,7 @@ export class UnitSearch {
   private readonly avgLen: number;
   /** The corpus text as UTF-8 (see corpusTextOf), read or made the first time a term is looked up in it. */
   private corpus?: Buffer;
+  private corpusDecoded?: string;
 
   private readonly abbreviations = new Map<string, string[]>();
   /** Index terms by their first and by their last character, for abbreviation lookups. */
@@ -245,6 +246,31 @@ export class UnitSearch {
       this.known.set(term, k);
     }
     return k;
+  }
+
+  /** The corpus text (see corpusTextOf) as a string, decoded once. */
+  corpusString(): string {
+    return (this.corpusDecoded ??= (this.corpus ??= this.corpusText()).toString('utf8'));
+  }
+
+  /**
+   * The units whose text (spaces removed, lower-cased, as in corpusTextOf) the pattern matches, in order: one scan of
+   * the corpus text, so no clause is read from disk that does not match.
+   */
+  unitsMatching(pattern: RegExp): Unit[] {
+    const text = this.corpusString();
+    const re = new RegExp(pattern.source, pattern.flags.replace('g', '') + 'g');
+    const out: Unit[] = [];
+    let line = 0;
+    let lineEnd = text.indexOf('\n');
+    for (const m of text.matchAll(re)) {
+      while (lineEnd !== -1 && lineEnd < m.index!) {
+        line++;
+        lineEnd = text.indexOf('\n', lineEnd + 1);
+      }
+      if (out[out.length - 1] !== this.units[line]) out.push(this.units[line]);
+    }
+    return out;
   }
 
   /** Whether the term is one of the index's own terms (not only a run of characters somewhere in the text). */
