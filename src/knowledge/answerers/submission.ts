@@ -42,9 +42,10 @@ export const submission: Answerer = {
     let best: { unit: (typeof holding)[number]['unit']; sentence: number; score: number; online: boolean } | undefined;
     for (const h of holding) {
       for (const f of factsOfType(h.unit, [type])) {
-        // "最后寄到哪里": a relay whose own verb the question uses (寄送至…) is what is asked, not a lesser answer.
-        const asksItsVerb = [...focus.keys()].some((t) => f.text.slice(0, 2).includes(t));
-        const score = (h.score + scoreClause(f.clause, focus, k.search)) * (f.relay && !asksItsVerb ? RELAY_WEIGHT : 1) * (online && f.online ? 2 : 1);
+        // ("纸质材料最后寄到哪里": a question using the very verb of an office's onward sending, 寄送至, asks that step.)
+        const verbs = asked.replace(questionPattern(k.glossary, 'applyingWords', 'g'), ' ');
+        const relay = f.relay && !(/^[\u4e00-\u9fff]/.test(f.text) && verbs.includes(f.text[0]));
+        const score = (h.score + scoreClause(f.clause, focus, k.search)) * (relay ? RELAY_WEIGHT : 1) * (online && f.online ? 2 : 1);
         if (!best || score > best.score) best = { unit: h.unit, sentence: f.sentence, score, online: Boolean(f.online) };
       }
     }
