@@ -141,6 +141,25 @@ export function yearOf(u: Pick<Unit, 'text'>): string | undefined {
   return undefined;
 }
 
+/** Each document's units as a stretch [from, to) of the loaded units, when they lie together (ingest adds them so). */
+const RANGES = new WeakMap<Knowledge, Map<string, [number, number] | undefined>>();
+
+/** The stretch of the loaded units that holds a document's units, or undefined when they do not lie together. */
+function unitRange(k: Knowledge, docId: string): [number, number] | undefined {
+  let ranges = RANGES.get(k);
+  if (!ranges) {
+    const found = new Map<string, [number, number] | undefined>();
+    k.units.forEach((u, i) => {
+      if (!found.has(u.docId)) return void found.set(u.docId, [i, i + 1]);
+      const r = found.get(u.docId);
+      if (r && r[1] === i) r[1] = i + 1;
+      else found.set(u.docId, undefined);
+    });
+    RANGES.set(k, (ranges = found));
+  }
+  return ranges.get(docId);
+}
+
 /** How many documents, best first, withinDocuments searches again with their titles' words weighing little. */
 const RESEARCHED_DOCUMENTS = 8;
 
@@ -163,7 +182,7 @@ export function withinDocuments(k: Knowledge, terms: Map<string, number>, raw: H
     const title = own[0].unit.title;
     const reduced = titleReduced(terms, title);
     if ([...reduced].every(([t, w]) => w === terms.get(t))) return void out.push(...own);
-    const again = k.search.search(reduced, limit, (u) => u.docId === docId && u.title === title && (!filter || filter(u)));
+    const again = k.search.search(reduced, limit, (u) => u.docId === docId && u.title === title && (!filter || filter(u)), unitRange(k, docId));
     if (!again.length) return void out.push(...own);
     const lift = own[0].score - again[0].score;
     out.push(...again.map((h) => ({ ...h, score: h.score + lift })), ...own.filter((h) => h.unit.title !== title));

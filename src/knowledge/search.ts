@@ -382,7 +382,7 @@ export class UnitSearch {
   }
 
   /** Ranks units for the query; `filter` restricts the candidates. */
-  search(query: Map<string, number>, limit = 5, filter?: (u: Unit) => boolean): Hit[] {
+  search(query: Map<string, number>, limit = 5, filter?: (u: Unit) => boolean, within?: readonly [number, number]): Hit[] {
     // Only the units holding a query term are scored (the inverted index), so the cost follows the matches, not the corpus.
     if (this.scores.length !== this.units.length) this.scores = new Float64Array(this.units.length);
     const scores = this.scores;
@@ -397,7 +397,20 @@ export class UnitSearch {
       if (!list) continue;
       const weight = w * this.idf(t) * (K1 + 1);
       const { docs, tfCodes } = list;
-      for (let i = 0; i < docs.length; i++) {
+      // (`within`, units [from, to): only that stretch of the sorted list is read, found by binary search.)
+      let i = 0;
+      let end = docs.length;
+      if (within) {
+        let hi = docs.length;
+        while (i < hi) {
+          const mid = (i + hi) >> 1;
+          if (docs[mid] < within[0]) i = mid + 1;
+          else hi = mid;
+        }
+        end = i;
+        while (end < docs.length && docs[end] < within[1]) end++;
+      }
+      for (; i < end; i++) {
         const doc = docs[i];
         const f = tfValues[tfCodes[i]];
         if (scores[doc] === 0) touched.push(doc);
