@@ -1,25 +1,14 @@
 /** Awards and programmes read from a document's text, and money words that reach a clause whichever word it uses. */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { answerQuestion } from '../../src/knowledge/answer.ts';
 import { loadKnowledge } from '../../src/knowledge/knowledge-base.ts';
 import { deriveAwards } from '../../src/knowledge/derive.ts';
-import { ROOT } from '../helpers/run-cli.ts';
-
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+import { dataDirs } from '../helpers/data-dir.ts';
 
 /** A data directory with the project's glossary and gazetteer and one policy file. */
-function dataWith(name: string, text: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'awards-'));
-  dirs.push(dir);
-  mkdirSync(join(dir, 'policies'));
-  for (const f of ['glossary.json', 'places.json']) writeFileSync(join(dir, f), readFileSync(join(ROOT, 'data', f)));
-  writeFileSync(join(dir, 'policies', name), text);
-  return dir;
-}
+const makeDataDir = dataDirs('awards-');
+const dataWith = (name: string, text: string) => makeDataDir({ [name]: text });
 
 const AT = new Date('2026-06-01T10:00:00+08:00');
 

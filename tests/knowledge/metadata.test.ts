@@ -1,28 +1,16 @@
 /** Reading a published notice's own metadata: what a clerk pastes from a government site, header lines and all. */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { headerKind, readDate, readDocNumber, readMetadata } from '../../src/knowledge/metadata.ts';
 import { buildIndex } from '../../src/knowledge/policy-loader.ts';
 import { answerQuestion } from '../../src/knowledge/answer.ts';
 import { loadKnowledge } from '../../src/knowledge/knowledge-base.ts';
-import { ROOT } from '../helpers/run-cli.ts';
+import { dataDirs } from '../helpers/data-dir.ts';
+
+const dataWith = dataDirs('metadata-');
 
 const lines = (text: string) => text.split('\n').map((t, k) => ({ no: k + 1, text: t }));
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-/** A data directory with the project's glossary and gazetteer and the given policy files. */
-function dataWith(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'metadata-'));
-  dirs.push(dir);
-  mkdirSync(join(dir, 'policies'));
-  for (const f of ['glossary.json', 'places.json']) writeFileSync(join(dir, f), readFileSync(join(ROOT, 'data', f)));
-  for (const [name, body] of Object.entries(files)) writeFileSync(join(dir, 'policies', name), body);
-  return dir;
-}
 describe('header lines of a published notice', () => {
   it('recognises breadcrumbs, publication lines, letterheads, numbers, addressees, dates and signatures', () => {
     expect(headerKind('所在位置: 政务公开 > 政策法规 > 市府办文件')).toBe('breadcrumb');

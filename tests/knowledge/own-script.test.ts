@@ -3,27 +3,14 @@
  * cut with …, a notice that skips its document-number line, a table row), awards it pays for are known, an English
  * question reaches it by the pinyin of its place, and a yearly date ("每年3月31日前") answers "最晚什么时候".
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { answerQuestion } from '../../src/knowledge/answer.ts';
 import { loadKnowledge } from '../../src/knowledge/knowledge-base.ts';
 import { alignLine, inOwnScript, ownTextOf } from '../../src/knowledge/own-script.ts';
-import { ROOT } from '../helpers/run-cli.ts';
+import { dataDirs } from '../helpers/data-dir.ts';
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-/** A data directory with the project's glossary and gazetteer and the given policy files. */
-function dataWith(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'own-script-'));
-  dirs.push(dir);
-  mkdirSync(join(dir, 'policies'));
-  for (const f of ['glossary.json', 'places.json']) writeFileSync(join(dir, f), readFileSync(join(ROOT, 'data', f)));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, 'policies', name), text);
-  return dir;
-}
+const dataWith = dataDirs('own-script-');
 
 const AT = new Date('2023-06-01T10:00:00+08:00');
 

@@ -3,26 +3,13 @@
  * year) is told it is repealed, from the clause that says so; "网上申请吗，网址多少" and "要准备哪些材料" are told the
  * document does not state it, not given a nearby clause.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { answerQuestion } from '../../src/knowledge/answer.ts';
 import { loadKnowledge } from '../../src/knowledge/knowledge-base.ts';
-import { ROOT } from '../helpers/run-cli.ts';
+import { dataDirs } from '../helpers/data-dir.ts';
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-/** A data directory with the project's glossary and gazetteer and the given policy files. */
-function dataWith(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'repealed-'));
-  dirs.push(dir);
-  mkdirSync(join(dir, 'policies'));
-  for (const f of ['glossary.json', 'places.json']) writeFileSync(join(dir, f), readFileSync(join(ROOT, 'data', f)));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, 'policies', name), text);
-  return dir;
-}
+const dataWith = dataDirs('repealed-');
 
 const AT = new Date('2026-06-01T10:00:00+08:00');
 
