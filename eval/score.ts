@@ -1,6 +1,7 @@
 /** Scoring rules shared by the eval runner and the drop-in document test: fact, citation, answer type and length. */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { simplify } from '../src/nlu/normalize.ts';
 
 /** The answer types a labelled question may expect. */
 export const answerTypes = ['when', 'quantity', 'who', 'yesno', 'list', 'fact', 'none'] as const;
@@ -50,8 +51,11 @@ export function readItems(file: string): EvalItem[] {
     });
 }
 
-/** Removes separators so "9,000" and "9000" compare equal. */
-export const norm = (s: string) => s.replace(/[\s,，]/g, '');
+/**
+ * Removes separators so "9,000" and "9000" compare equal, and reads both scripts alike: a reader takes 20萬元 and 20万元
+ * for the same fact, whichever script the document or the answer is in.
+ */
+export const norm = (s: string) => simplify(s.replace(/[\s,，]/g, ''));
 
 /** Verdict on one answer by the eval rule: the facts are in the answer, the right document is cited, found matches. */
 export function judge(it: EvalItem, a: ScoredAnswer, docTitle: (doc: string) => string): { pass: boolean; why: string } {
@@ -64,7 +68,7 @@ export function judge(it: EvalItem, a: ScoredAnswer, docTitle: (doc: string) => 
   }
   const text = norm(a.answer);
   const missing = it.facts.filter((f) => !text.includes(norm(f)));
-  const docOk = it.doc ? a.citations.some((c) => c.title.includes(docTitle(it.doc!))) : true;
+  const docOk = it.doc ? a.citations.some((c) => norm(c.title).includes(norm(docTitle(it.doc!)))) : true;
   const pass = a.found && missing.length === 0 && docOk;
   const why = pass
     ? ''
