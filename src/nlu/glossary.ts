@@ -61,7 +61,11 @@ export const PATTERN_NAMES = ['validity', 'issuance', 'documentWords', 'honourWo
   // A quantity the user states of their own enterprise, and the minimum a clause sets (answerers/threshold.ts).
   'userFactFiller', 'atLeastBefore', 'atLeastAfter',
   // What a question about the conditions of applying asks, and the clauses that set them (answerers/conditions.ts).
-  'asksConditions', 'conditionsClause'] as const;
+  'asksConditions', 'conditionsClause',
+  // How clauses are ranked (knowledge/retrieval.ts): a question about the notice itself, one asking for steps or conditions,
+  // the interrogatives that name no topic, what may follow a question's subject, and the characters that never make a
+  // two-character topic word the documents lack.
+  'asksNotice', 'asksSteps', 'interrogatives', 'subjectTail', 'notTopicChars'] as const;
 
 /** A decision made by a question pattern. */
 export type PatternName = (typeof PATTERN_NAMES)[number];
