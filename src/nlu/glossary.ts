@@ -65,7 +65,9 @@ export const PATTERN_NAMES = ['validity', 'issuance', 'documentWords', 'honourWo
   // How clauses are ranked (knowledge/retrieval.ts): a question about the notice itself, one asking for steps or conditions,
   // the interrogatives that name no topic, what may follow a question's subject, and the characters that never make a
   // two-character topic word the documents lack.
-  'asksNotice', 'asksSteps', 'interrogatives', 'subjectTail', 'notTopicChars'] as const;
+  'asksNotice', 'asksSteps', 'interrogatives', 'subjectTail', 'notTopicChars',
+  // Asking as one who takes part rather than leads, and the sentence that states such a participant's share (answerers/share.ts).
+  'asksParticipant', 'shareClause'] as const;
 
 /** A decision made by a question pattern. */
 export type PatternName = (typeof PATTERN_NAMES)[number];

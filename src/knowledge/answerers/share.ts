@@ -1,0 +1,64 @@
+/**
+ * The share of one who takes part rather than leads ("参与制定上述标准的，按主导制定奖励标准的30%给予奖励"): a
+ * question asked as a participant ("我们只是参与的，能奖多少") is answered by the sentence of a close clause that states
+ * the participant's share, not by the lead unit's full amount; when the question names the item and the clause gives its
+ * full amount as a percentage's base, the share of it is worked out.
+ */
+import { questionPattern } from '../../nlu/glossary.ts';
+import { citationOf, excerptOf, finish, period, sourceLines, tidyFact } from '../compose.ts';
+import { type Answerer, decline } from '../context.ts';
+import { sentencesOf } from '../facts.ts';
+import type { Unit } from '../policy-schema.ts';
+import type { UnitSearch } from '../search.ts';
+import { scoreSentence } from '../retrieval.ts';
+
+/** Yuan in words: "4.5万元" from ten thousand up, else "3000元". */
+function inYuan(n: number): string {
+  return n >= 10_000 ? `${Math.round(n / 100) / 100}万元` : `${Math.round(n)}元`;
+}
+
+/**
+ * The full amount the share is taken of, for the item the question names: of the clause's other amounts, the one whose
+ * part of its sentence (between semicolons) matches the question best; a tie, or no match, computes nothing.
+ */
+function baseAmount(unit: Unit, skip: number, terms: Map<string, number>, search: UnitSearch): { text: string; value: number } | undefined {
+  const sentences = sentencesOf(unit);
+  const scored: { text: string; value: number; score: number }[] = [];
+  for (const f of unit.facts ?? []) {
+    if (f.type !== 'amount' || !f.value || f.bound || f.sentence === skip) continue;
+    const part = (sentences[f.sentence] ?? '').split(/[；;]/).find((p) => p.includes(f.text));
+    if (!part || scored.some((x) => x.text === part)) continue;
+    scored.push({ text: part, value: f.value, score: scoreSentence(part, terms, search) });
+  }
+  scored.sort((a, b) => b.score - a.score);
+  const [best, next] = scored;
+  return best && best.score > 0 && (!next || best.score > next.score * 1.2) ? best : undefined;
+}
+
+/** Answers what one taking part (not leading) gets, from the sentence that states the participant's share. */
+export const share: Answerer = {
+  name: 'participant share',
+  answer: (ctx) => {
+    const { k, q, qt, question, intent, now, terms } = ctx;
+    if (qt !== 'money' && qt !== 'quantity' && qt !== 'fact') return decline('asks no amount');
+    if (!questionPattern(k.glossary, 'asksParticipant').test(q)) return decline('does not ask as one taking part rather than leading');
+    const hits = ctx.clauses.hits;
+    if (!hits[0]) return decline('no close clause');
+    const shareRe = questionPattern(k.glossary, 'shareClause');
+    const near = hits.slice(0, 3).filter((h) => h.unit.docId === hits[0].unit.docId);
+    for (const h of near) {
+      const sentences = sentencesOf(h.unit);
+      const i = sentences.findIndex((s) => shareRe.test(s));
+      if (i < 0) continue;
+      const said = tidyFact(sentences[i]).replace(/[。；;]$/, '');
+      const percent = /(\d+(?:\.\d+)?)\s*[%％]/.exec(said);
+      // The item's full amount, from the same clause, and the share of it.
+      const base = percent ? baseAmount(h.unit, i, terms, k.search) : undefined;
+      const worked = base && percent ? `按此计算：${tidyFact(base.text).replace(/[。；;]$/, '')}，其${percent[1]}%为${inYuan((base.value * Number(percent[1])) / 100)}` : undefined;
+      const doc = k.documents.find((d) => d.id === h.unit.docId);
+      const c = citationOf(h.unit, excerptOf(h.unit, i, []));
+      return finish(k, question, intent, [period(said), ...(worked ? [period(worked)] : []), ...sourceLines(c)], [c], doc, now);
+    }
+    return decline("no close clause states a participant's share");
+  },
+};

@@ -1,0 +1,38 @@
+/**
+ * What other cities' notices state beyond the amount a leader gets: a participant's share of it (参与单位 30%), the
+ * contact section at the end of a notice, an application window given as a season (第一季度), and the 就高 rule that
+ * forbids collecting two awards for one project. Each document here is invented, laid out as real notices are.
+ */
+import { describe, expect, it } from 'vitest';
+import { answerQuestion } from '../../src/knowledge/answer.ts';
+import { loadKnowledge } from '../../src/knowledge/knowledge-base.ts';
+import { dataDirs } from '../helpers/data-dir.ts';
+
+const makeDataDir = dataDirs('shares-');
+const AT = new Date('2026-06-01T10:00:00+08:00');
+
+const RULES = [
+  '临海市科技与标准奖励办法',
+  '第一条 为鼓励企业参与科技创新和标准化工作，制定本办法。',
+  '第二条 主导制定国际标准的，每项奖励50万元；主导制定国家标准的，每项奖励20万元；主导制定浙江省地方标准的，每项奖励6万元。作为参与单位制定上述标准（排名前三）的，按主导奖励额度的40%给予奖励。',
+  '第三条 承担国家级科技项目的牵头单位，奖励100万元。',
+  '第四条 同一项目符合本办法多项奖励条件的，按就高原则给予奖励，不重复奖励。',
+  '第五条 奖励每年集中申报一次，申报时间为每年第一季度，具体以市市场监督管理局发布的通知为准。',
+  '第六条 本办法自2025年1月1日起施行，有效期5年。',
+].join('\n');
+
+describe('shares, windows and the 就高 rule of a published rules document', () => {
+  const k = loadKnowledge(makeDataDir({ 'linhai.txt': RULES }));
+  const ask = (q: string) => answerQuestion(k, q, AT);
+
+  it("gives a participant's share, not the leader's full amount, and works it out for the item named", () => {
+    const a = ask('临海我们只是参与制定国家标准，不是牵头的，能奖多少');
+    const [lead, worked] = a.answer.split('\n');
+    expect(lead).toContain('40%');
+    expect(lead).not.toMatch(/^主导/);
+    expect(worked).toContain('8万元');
+    expect(a.citations[0].article).toBe('第二条');
+    // Asked as the leader, the full amount leads.
+    expect(ask('临海主导制定国家标准奖多少').answer.split('\n')[0]).toContain('20万元');
+  });
+});
