@@ -23,6 +23,7 @@ import { procedureNotStated } from './answerers/procedure.ts';
 import { submission } from './answerers/submission.ts';
 import { cap } from './answerers/cap.ts';
 import { share } from './answerers/share.ts';
+import { contact } from './answerers/contact.ts';
 import { conditions } from './answerers/conditions.ts';
 import { exclusions } from './answerers/exclusions.ts';
 import { penalty } from './answerers/penalty.ts';
@@ -53,6 +54,7 @@ export const ANSWERERS: readonly Answerer[] = [
   share, // "我们只是参与制定的，能奖多少": the participant's share, not the lead's full amount
   cap, // "一年最多能拿多少", "能拿到200万吗": the clause that sets the ceiling
   conditions, // "企业要满足啥条件", "对营收有要求吗": the conditions clause, or the condition about the thing named
+  contact, // "有问题打谁电话": the asked notice's contact section, when no close clause gives a phone of its own
   procedureNotStated, // a date, website, phone number … that no close clause gives
   typedFact, // the closest clause holding the asked kind of fact (computed amounts are worked out in composition)
   clause, // the best clause

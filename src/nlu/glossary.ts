@@ -67,7 +67,9 @@ export const PATTERN_NAMES = ['validity', 'issuance', 'documentWords', 'honourWo
   // two-character topic word the documents lack.
   'asksNotice', 'asksSteps', 'interrogatives', 'subjectTail', 'notTopicChars',
   // Asking as one who takes part rather than leads, and the sentence that states such a participant's share (answerers/share.ts).
-  'asksParticipant', 'shareClause'] as const;
+  'asksParticipant', 'shareClause',
+  // A notice's contact section (its heading, or a labelled contact line), which gives a phone for the whole notice (knowledge/stated.ts).
+  'contactSection'] as const;
 
 /** A decision made by a question pattern. */
 export type PatternName = (typeof PATTERN_NAMES)[number];

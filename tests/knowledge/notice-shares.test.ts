@@ -36,3 +36,36 @@ describe('shares, windows and the 就高 rule of a published rules document', ()
     expect(ask('临海主导制定国家标准奖多少').answer.split('\n')[0]).toContain('20万元');
   });
 });
+
+const NOTICE = [
+  '首页 > 政务公开 > 通知公告',
+  '关于组织申报2026年度丽水市“丽水山耕”品牌培育项目的通知',
+  '各县（市、区）市场监管局：',
+  '一、支持对象',
+  '在本市注册、从事农产品加工的企业。',
+  '二、支持标准',
+  '每个项目补助10万元。',
+  '三、申报时间',
+  '申报材料于2026年6月30日前报送。',
+  '四、联系方式',
+  '市市场监管局质量发展处：赵工，0578-2123456',
+  '市财政局经济建设处：钱女士，0578-2654321',
+  '丽水市市场监督管理局',
+  '2026年5月6日',
+].join('\n');
+
+describe("a notice's contact section", () => {
+  const k = loadKnowledge(makeDataDir({ 'lishui.txt': NOTICE }));
+  const ask = (q: string) => answerQuestion(k, q, AT);
+
+  it('answers "打谁电话" from the contact section at the end, though it shares no word with the programme', () => {
+    const a = ask('丽水山耕品牌项目申报有问题打谁电话');
+    expect(a.found, a.answer).toBe(true);
+    const lead = a.answer.split('\n')[0];
+    expect(lead).toContain('赵工');
+    expect(lead).toContain('0578-2123456');
+    expect(lead).not.toMatch(/^联系方式/);
+    expect(a.citations[0].article).toBe('四、');
+    expect(ask('丽水山耕项目咨询电话多少').answer.split('\n')[0]).toContain('0578-2123456');
+  });
+});
