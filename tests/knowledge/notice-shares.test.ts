@@ -35,6 +35,12 @@ describe('shares, windows and the 就高 rule of a published rules document', ()
     // Asked as the leader, the full amount leads.
     expect(ask('临海主导制定国家标准奖多少').answer.split('\n')[0]).toContain('20万元');
   });
+
+  it('answers "什么时候申报" from a window given as a part of the year (每年第一季度)', () => {
+    const a = ask('临海科技与标准奖励每年什么时候申报');
+    expect(a.answer.split('\n')[0]).toContain('第一季度');
+    expect(a.citations[0].article).toBe('第五条');
+  });
 });
 
 const NOTICE = [
