@@ -69,7 +69,9 @@ export const PATTERN_NAMES = ['validity', 'issuance', 'documentWords', 'honourWo
   // Asking as one who takes part rather than leads, and the sentence that states such a participant's share (answerers/share.ts).
   'asksParticipant', 'shareClause',
   // A notice's contact section (its heading, or a labelled contact line), which gives a phone for the whole notice (knowledge/stated.ts).
-  'contactSection'] as const;
+  'contactSection',
+  // Whether a question asks to combine two benefits, and the clause that gives only the higher one (answerers/stacking.ts).
+  'asksStacking', 'stackingClause'] as const;
 
 /** A decision made by a question pattern. */
 export type PatternName = (typeof PATTERN_NAMES)[number];

@@ -36,6 +36,17 @@ describe('shares, windows and the 就高 rule of a published rules document', ()
     expect(ask('临海主导制定国家标准奖多少').answer.split('\n')[0]).toContain('20万元');
   });
 
+  it('answers "能同时拿吗" no from the 就高 rule, cited; a document without the rule gives no verdict', () => {
+    const a = ask('临海的国际标准奖励和科技项目奖励能同时拿吗');
+    const lead = a.answer.split('\n')[0];
+    expect(lead).toMatch(/^不能。.*就高/);
+    expect(a.citations[0].article).toBe('第四条');
+    expect(ask('临海两个奖励可以叠加吗').answer.split('\n')[0]).toMatch(/^不能。/);
+    const other = loadKnowledge(makeDataDir({ 'other.txt': RULES.replace(/第四条[^\n]*\n/, '') }));
+    const none = answerQuestion(other, '临海两个奖励可以叠加吗', AT);
+    expect(none.answer).not.toMatch(/^不能|^可以/);
+  });
+
   it('answers "什么时候申报" from a window given as a part of the year (每年第一季度)', () => {
     const a = ask('临海科技与标准奖励每年什么时候申报');
     expect(a.answer.split('\n')[0]).toContain('第一季度');
