@@ -8,6 +8,7 @@ import type { Unit } from './policy-schema.ts';
 import type { Hit } from './search.ts';
 import { tidyFact, citationOf, excerptOf, period, sourceLines, notCovered, finish } from './compose.ts';
 import { unitsOf } from './corpus.ts';
+import { articleInOwnScript } from './own-script.ts';
 import { LEAD_MAX, clauseLead, chooseLead, leadText, oneClause } from './lead.ts';
 import { WANTED, holdsType, scoreSentence, factsOfType, departmentsOf, rank, phrasesOf, focusTerms, significantTerms, covers, foreignTopics } from './retrieval.ts';
 import { unstated, yearUnstated } from './stated.ts';
@@ -67,7 +68,7 @@ export function composeAnswer(k: Knowledge, question: string, intent: string, q:
     const what = qt === 'money' ? '具体金额' : qt === 'cadence' ? '周期或频次' : qt === 'quantity' ? '具体数量' : '具体日期或期限';
     const c = citationOf(unit, excerptOf(unit, lead.sentence, []));
     if (qt === 'money') return notCovered(k, question, intent, `现有政策文件没有写明这项奖励或补贴的${what}`, undefined, doc?.region);
-    const lines = [period(`《${doc?.title ?? unit.title}》${unit.article}谈到了这件事，但没有写明${what}`), ...sourceLines(c)];
+    const lines = [period(`《${doc?.title ?? unit.title}》${articleInOwnScript(unit)}谈到了这件事，但没有写明${what}`), ...sourceLines(c)];
     return finish(k, question, intent, lines, [c], doc, now);
   }
   // "检测设备有没有补贴", "会被罚款吗": no verdict and no amount unless the clause grants the benefit, imposes the duty
@@ -78,13 +79,13 @@ export function composeAnswer(k: Knowledge, question: string, intent: string, q:
   if (year) {
     const c = citationOf(unit, excerptOf(unit, lead.sentence, wantedFacts));
     const said = computed(k, q, qt, unit, lead.sentence) ?? leadText(lead, qt, leadTerms, k.search, first);
-    const lines = [`《${doc?.title ?? unit.title}》没有写明${year}的情况。`, period(`${unit.article}写的是：${said}`), ...sourceLines(c)];
+    const lines = [`《${doc?.title ?? unit.title}》没有写明${year}的情况。`, period(`${articleInOwnScript(unit)}写的是：${said}`), ...sourceLines(c)];
     return finish(k, question, intent, lines, [c], doc, now);
   }
   if (gap) {
     const c = citationOf(unit, excerptOf(unit, lead.sentence, []));
     const topic = spokenTopic(k, terms, unit);
-    const lines = [period(`《${doc?.title ?? unit.title}》${unit.article}${topic ? `谈到了${topic}，但` : ''}没有写明${gap.thing}`), ...sourceLines(c)];
+    const lines = [period(`《${doc?.title ?? unit.title}》${articleInOwnScript(unit)}${topic ? `谈到了${topic}，但` : ''}没有写明${gap.thing}`), ...sourceLines(c)];
     return finish(k, question, intent, lines, [c], doc, now);
   }
   // "首席质量官有补贴吗": when the clause never speaks of the thing whose existence is asked, no verdict is given, only
@@ -95,7 +96,7 @@ export function composeAnswer(k: Knowledge, question: string, intent: string, q:
   if (object && unheard(k, object, unit)) {
     const c = citationOf(unit, excerptOf(unit, lead.sentence, []));
     const topic = spokenTopic(k, terms, unit);
-    const lines = [period(`《${doc?.title ?? unit.title}》${unit.article}谈到了${topic ?? '相关内容'}，但没有写明${object}`), ...sourceLines(c)];
+    const lines = [period(`《${doc?.title ?? unit.title}》${articleInOwnScript(unit)}谈到了${topic ?? '相关内容'}，但没有写明${object}`), ...sourceLines(c)];
     return finish(k, question, intent, lines, [c], doc, now);
   }
   let yn = qt === 'yesno' ? yesNoLead(k.glossary, q, unit, lead.sentence, terms, k.search) : undefined;
@@ -244,7 +245,7 @@ export function computed(k: Knowledge, q: string, qt: QuestionType, unit: Unit, 
     .flatMap((u) => (u.facts ?? []).filter((f) => f.type === 'count' && /以上/.test(f.text) && f.text.includes(per.per!) && (f.value ?? 0) > n).map((f) => ({ u, f })))[0];
   const floor = facts.find((f) => f.bound === 'min');
   if (need) {
-    return `${n}${per.per}还不够：${tidyFact(need.f.clause).slice(0, 50)}（${need.u.article}）；达到后按${tidyFact(per.clause).replace(/^.*?(每)/, '$1')}计`;
+    return `${n}${per.per}还不够：${tidyFact(need.f.clause).slice(0, 50)}（${articleInOwnScript(need.u)}）；达到后按${tidyFact(per.clause).replace(/^.*?(每)/, '$1')}计`;
   }
   const total = n * per.value!;
   const result = floor && floor.value! > total ? floor.value! : total;
