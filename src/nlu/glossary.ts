@@ -66,6 +66,8 @@ export const PATTERN_NAMES = ['validity', 'issuance', 'documentWords', 'honourWo
   // the interrogatives that name no topic, what may follow a question's subject, and the characters that never make a
   // two-character topic word the documents lack.
   'asksNotice', 'asksSteps', 'interrogatives', 'subjectTail', 'notTopicChars',
+  // A word the corpus never uses that holds an asking word ("哪个科") is not the question's subject (knowledge/context.ts).
+  'askingWord',
   // Asking as one who takes part rather than leads, and the sentence that states such a participant's share (answerers/share.ts).
   'asksParticipant', 'shareClause',
   // A notice's contact section (its heading, or a labelled contact line), which gives a phone for the whole notice (knowledge/stated.ts).
