@@ -69,7 +69,7 @@ export const PATTERN_NAMES = ['validity', 'issuance', 'documentWords', 'honourWo
   // A word the corpus never uses that holds an asking word ("哪个科") is not the question's subject (knowledge/context.ts).
   'askingWord',
   // Asking as one who takes part rather than leads, and the sentence that states such a participant's share (answerers/share.ts).
-  'asksParticipant', 'shareClause',
+  'asksParticipant', 'shareClause', 'leadRole',
   // A notice's contact section (its heading, or a labelled contact line), which gives a phone for the whole notice (knowledge/stated.ts).
   'contactSection',
   // Whether a question asks to combine two benefits, and the clause that gives only the higher one (answerers/stacking.ts).

@@ -36,6 +36,15 @@ describe('shares, windows and the 就高 rule of a published rules document', ()
     expect(ask('临海主导制定国家标准奖多少').answer.split('\n')[0]).toContain('20万元');
   });
 
+  it("says a document that sets only the leader's amount does not state a participant's, with no amount", () => {
+    const leaderOnly = loadKnowledge(makeDataDir({ 'leader.txt': RULES.replace(/作为参与单位[^。]*。/, '') }));
+    const a = answerQuestion(leaderOnly, '临海我们只是参与制定国家标准，能奖多少', AT);
+    const lead = a.answer.split('\n')[0];
+    expect(lead).toContain('没有写明');
+    expect(lead).not.toMatch(/\d+\s*万元/);
+    expect(a.citations[0].article).toBe('第二条');
+  });
+
   it('answers "能同时拿吗" no from the 就高 rule, cited; a document without the rule gives no verdict', () => {
     const a = ask('临海的国际标准奖励和科技项目奖励能同时拿吗');
     const lead = a.answer.split('\n')[0];

@@ -11,6 +11,8 @@ import { sentencesOf } from '../facts.ts';
 import type { Unit } from '../policy-schema.ts';
 import type { UnitSearch } from '../search.ts';
 import { scoreSentence } from '../retrieval.ts';
+import { articleInOwnScript } from '../own-script.ts';
+import { familiesAsked } from '../stated.ts';
 
 /** Yuan in words: "4.5万元" from ten thousand up, else "3000元". */
 function inYuan(n: number): string {
@@ -45,19 +47,41 @@ export const share: Answerer = {
     const hits = ctx.clauses.hits;
     if (!hits[0]) return decline('no close clause');
     const shareRe = questionPattern(k.glossary, 'shareClause');
-    const near = hits.slice(0, 3).filter((h) => h.unit.docId === hits[0].unit.docId);
-    for (const h of near) {
-      const sentences = sentencesOf(h.unit);
-      const i = sentences.findIndex((s) => shareRe.test(s));
-      if (i < 0) continue;
+    const docId = hits[0].unit.docId;
+    // The close clauses first; else the document's clause that states a share and matches the question best.
+    const near = hits.slice(0, 3).filter((h) => h.unit.docId === docId).map((h) => h.unit);
+    const found =
+      near.map((unit) => ({ unit, i: sentencesOf(unit).findIndex((x) => shareRe.test(x)) })).find((x) => x.i >= 0) ??
+      k.units
+        .filter((u) => u.docId === docId)
+        .flatMap((unit) => sentencesOf(unit).map((x, i) => ({ unit, i, x })))
+        .filter((x) => shareRe.test(x.x))
+        .map((x) => ({ ...x, score: scoreSentence(x.x, terms, k.search) }))
+        .sort((a, b) => b.score - a.score)[0];
+    const doc = k.documents.find((d) => d.id === docId);
+    if (found) {
+      const { unit, i } = found;
+      const sentences = sentencesOf(unit);
       const said = tidyFact(sentences[i]).replace(/[。；;]$/, '');
       const percent = /(\d+(?:\.\d+)?)\s*[%％]/.exec(said);
       // The item's full amount, from the same clause, and the share of it.
-      const base = percent ? baseAmount(h.unit, i, terms, k.search) : undefined;
+      const base = percent ? baseAmount(unit, i, terms, k.search) : undefined;
       const worked = base && percent ? `按此计算：${tidyFact(base.text).replace(/[。；;]$/, '')}，其${percent[1]}%为${inYuan((base.value * Number(percent[1])) / 100)}` : undefined;
-      const doc = k.documents.find((d) => d.id === h.unit.docId);
-      const c = citationOf(h.unit, excerptOf(h.unit, i, []));
+      const c = citationOf(unit, excerptOf(unit, i, []));
       return finish(k, question, intent, [period(said), ...(worked ? [period(worked)] : []), ...sourceLines(c)], [c], doc, now);
+    }
+    // The document states only the leader's amount ("主导制定国家标准的，每项奖励30万元") and says nothing of those
+    // taking part: that is said, with no amount (the leader's is not the participant's).
+    const moneyAsked = qt === 'money' || k.glossary.questionWords.money.some((w) => q.includes(w)) || familiesAsked(k, q).length > 0;
+    const top = hits[0].unit;
+    const role = questionPattern(k.glossary, 'leadRole');
+    const sentences = sentencesOf(top);
+    const at = (top.facts ?? []).find((f) => f.type === 'amount' && role.test(sentences[f.sentence] ?? ''))?.sentence;
+    if (moneyAsked && at !== undefined && !questionPattern(k.glossary, 'asksParticipant').test(top.text)) {
+      const leader = role.exec(sentences[at])![0];
+      const c = citationOf(top, excerptOf(top, at, []));
+      const lines = [period(`《${doc?.title ?? top.title}》${articleInOwnScript(top)}写的是${leader}一方的奖励，没有写明参与（非${leader}）一方能得多少`), ...sourceLines(c)];
+      return finish(k, question, intent, lines, [c], doc, now);
     }
     return decline("no close clause states a participant's share");
   },
