@@ -95,6 +95,8 @@ export function pickLead(hits: Hit[], all: Map<string, number>, search: UnitSear
       if (wanted.length && facts.length && !departments) score += 0.5 * Math.max(...facts.map((f) => scoreSentence(f.clause, terms, search))) * weight;
       // "最多能拿多少" wants the ceiling, "最少" the floor.
       if (bound && facts.some((f) => f.bound === bound)) score += 3;
+      // "什么时候申报": a day or a part of the year (每年4月1日至5月31日) says when; a count of working days (公示5个工作日) only how long.
+      if (qt === 'when' && facts.length && facts.every((f) => f.type === 'deadline' && f.value)) score *= 0.7;
       if (qt === 'list' && (s.match(/、/g) ?? []).length >= 2) score += 2;
       const lead = { unit: h.unit, sentence: i, text: s, typed: facts.length > 0 || !wanted.length, score };
       // A what-question looks for no fact type: a close second hit competes on its sentences too.

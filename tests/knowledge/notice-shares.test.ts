@@ -45,6 +45,18 @@ describe('shares, windows and the 就高 rule of a published rules document', ()
     expect(a.citations[0].article).toBe('第二条');
   });
 
+  it('answers "什么时候申报" with the window of days, not a count of working days', () => {
+    const window = loadKnowledge(makeDataDir({ 'window.txt': [
+      '台州市计量服务业发展若干措施',
+      '一、支持计量校准机构建设',
+      '新建社会公用计量标准的，每项补助5万元。',
+      '二、申报程序',
+      '每年4月1日至5月31日集中受理上一年度符合条件的事项。申报单位通过台州市惠企平台提交申请，审核结果公示5个工作日后拨付资金。',
+    ].join('\n') }));
+    const a = answerQuestion(window, '台州计量补助什么时候申报', AT);
+    expect(a.answer.split('\n')[0]).toContain('4月1日至5月31日');
+  });
+
   it('answers "能同时拿吗" no from the 就高 rule, cited; a document without the rule gives no verdict', () => {
     const a = ask('临海的国际标准奖励和科技项目奖励能同时拿吗');
     const lead = a.answer.split('\n')[0];
