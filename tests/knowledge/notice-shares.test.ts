@@ -88,6 +88,7 @@ const NOTICE = [
   '四、联系方式',
   '市市场监管局质量发展处：赵工，0578-2123456',
   '市财政局经济建设处：钱女士，0578-2654321',
+  '系统技术支持：0578-2123999（工作日9:00—17:00）',
   '丽水市市场监督管理局',
   '2026年5月6日',
 ].join('\n');
@@ -105,5 +106,7 @@ describe("a notice's contact section", () => {
     expect(lead).not.toMatch(/^联系方式/);
     expect(a.citations[0].article).toBe('四、');
     expect(ask('丽水山耕项目咨询电话多少').answer.split('\n')[0]).toContain('0578-2123456');
+    // A labelled line with no comma ("系统技术支持：…") is kept as a clause of its section, brackets whole.
+    expect(lead).toContain('系统技术支持：0578-2123999（工作日9:00—17:00）');
   });
 });

@@ -28,7 +28,7 @@ function contactLines(u: Unit): { text: string; sentence: number; phones: string
   // A labelled line broken in two ("联系人：王工；" "联系电话：…") reads as one.
   return at.map((i) => {
     const before = i > 0 && !facts.some((f) => f.sentence === i - 1) && sentences[i - 1].length <= 16 && /[：:][^：:]+[；;，,]$/.test(sentences[i - 1]) ? sentences[i - 1] : '';
-    const text = tidyFact(`${before}${sentences[i]}`).replace(/^[（(]|[）)]$/g, '').replace(/[。；;，,]$/, '');
+    const text = tidyFact(`${before}${sentences[i]}`).replace(/^[（(]([^（()）]*)[）)]$/, '$1').replace(/[。；;，,]$/, '');
     return { text, sentence: i, phones: facts.filter((f) => f.sentence === i).map((f) => f.text.replace(/\D/g, '')) };
   });
 }
