@@ -36,6 +36,15 @@ describe('shares, windows and the 就高 rule of a published rules document', ()
     expect(ask('临海主导制定国家标准奖多少').answer.split('\n')[0]).toContain('20万元');
   });
 
+  it('reads a share written in words (三分之一, 减半) and works it out', () => {
+    const third = loadKnowledge(makeDataDir({ 'third.txt': RULES.replace('按主导奖励额度的40%给予奖励', '按主导奖励额度的三分之一给予奖励') }));
+    const a = answerQuestion(third, '临海我们只是参与制定国家标准，不是牵头的，能奖多少', AT);
+    expect(a.answer.split('\n')[0]).toContain('三分之一');
+    expect(a.answer.split('\n')[1]).toContain('其三分之一为6.67万元');
+    const half = loadKnowledge(makeDataDir({ 'half.txt': RULES.replace('按主导奖励额度的40%给予奖励', '减半给予奖励') }));
+    expect(answerQuestion(half, '临海参与制定国际标准能奖多少', AT).answer.split('\n')[1]).toContain('减半为25万元');
+  });
+
   it("says a document that sets only the leader's amount does not state a participant's, with no amount", () => {
     const leaderOnly = loadKnowledge(makeDataDir({ 'leader.txt': RULES.replace(/作为参与单位[^。]*。/, '') }));
     const a = answerQuestion(leaderOnly, '临海我们只是参与制定国家标准，能奖多少', AT);

@@ -7,7 +7,7 @@
 import { questionPattern } from '../../nlu/glossary.ts';
 import { citationOf, excerptOf, finish, period, sourceLines, tidyFact } from '../compose.ts';
 import { type Answerer, decline } from '../context.ts';
-import { sentencesOf } from '../facts.ts';
+import { numberOf, sentencesOf } from '../facts.ts';
 import type { Unit } from '../policy-schema.ts';
 import type { UnitSearch } from '../search.ts';
 import { scoreSentence } from '../retrieval.ts';
@@ -17,6 +17,20 @@ import { familiesAsked } from '../stated.ts';
 /** Yuan in words: "4.5万元" from ten thousand up, else "3000元". */
 function inYuan(n: number): string {
   return n >= 10_000 ? `${Math.round(n / 100) / 100}万元` : `${Math.round(n)}元`;
+}
+
+/** The share a sentence states, as a ratio with its own words: "30%", "百分之三十", "三分之一", "减半"/"一半". */
+export function shareOf(text: string): { words: string; ratio: number } | undefined {
+  const pct = /(\d+(?:\.\d+)?)\s*[%％]/.exec(text);
+  if (pct) return { words: `${pct[1]}%`, ratio: Number(pct[1]) / 100 };
+  const cnPct = /百分之([零〇一二两三四五六七八九十百]+)/.exec(text);
+  const n = cnPct ? numberOf(cnPct[1]) : undefined;
+  if (cnPct && n !== undefined) return { words: cnPct[0], ratio: n / 100 };
+  const frac = /([一二两三四五六七八九十])分之([一二两三四五六七八九])/.exec(text);
+  const [den, num] = frac ? [numberOf(frac[1]), numberOf(frac[2])] : [];
+  if (frac && den && num && num < den) return { words: frac[0], ratio: num / den };
+  const half = /减半|一半/.exec(text);
+  return half ? { words: half[0], ratio: 0.5 } : undefined;
 }
 
 /**
@@ -63,10 +77,10 @@ export const share: Answerer = {
       const { unit, i } = found;
       const sentences = sentencesOf(unit);
       const said = tidyFact(sentences[i]).replace(/[。；;]$/, '');
-      const percent = /(\d+(?:\.\d+)?)\s*[%％]/.exec(said);
+      const part = shareOf(said);
       // The item's full amount, from the same clause, and the share of it.
-      const base = percent ? baseAmount(unit, i, terms, k.search) : undefined;
-      const worked = base && percent ? `按此计算：${tidyFact(base.text).replace(/[。；;]$/, '')}，其${percent[1]}%为${inYuan((base.value * Number(percent[1])) / 100)}` : undefined;
+      const base = part ? baseAmount(unit, i, terms, k.search) : undefined;
+      const worked = base && part ? `按此计算：${tidyFact(base.text).replace(/[。；;]$/, '')}，${/^[减一]/.test(part.words) ? '减半' : `其${part.words}`}为${inYuan(base.value * part.ratio)}` : undefined;
       const c = citationOf(unit, excerptOf(unit, i, []));
       return finish(k, question, intent, [period(said), ...(worked ? [period(worked)] : []), ...sourceLines(c)], [c], doc, now);
     }
