@@ -68,6 +68,8 @@ export const PATTERN_NAMES = ['validity', 'issuance', 'documentWords', 'honourWo
   'asksNotice', 'asksSteps', 'interrogatives', 'subjectTail', 'notTopicChars',
   // A word the corpus never uses that holds an asking word ("哪个科") is not the question's subject (knowledge/context.ts).
   'askingWord',
+  // How the lead sentence is chosen (knowledge/lead.ts): a ceiling or a floor asked, and a question that asks for a clause's items.
+  'asksMost', 'asksLeast', 'asksItems',
   // Asking as one who takes part rather than leads, and the sentence that states such a participant's share (answerers/share.ts).
   'asksParticipant', 'shareClause', 'leadRole',
   // A notice's contact section (its heading, or a labelled contact line), which gives a phone for the whole notice (knowledge/stated.ts).
