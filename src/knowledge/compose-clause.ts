@@ -8,6 +8,7 @@ import type { Unit } from './policy-schema.ts';
 import type { Hit } from './search.ts';
 import { tidyFact, citationOf, excerptOf, period, sourceLines, notCovered, finish } from './compose.ts';
 import { unitsOf } from './corpus.ts';
+import { articleInOwnScript } from './own-script.ts';
 import { LEAD_MAX, clauseLead, chooseLead, leadText, oneClause } from './lead.ts';
 import { WANTED, holdsType, scoreSentence, factsOfType, departmentsOf, rank, phrasesOf, focusTerms, significantTerms, covers, foreignTopics } from './retrieval.ts';
 import { unstated, yearUnstated } from './stated.ts';
@@ -59,7 +60,7 @@ export function composeAnswer(k: Knowledge, question: string, intent: string, q:
   // "补贴是哪个部门审核": the body asked about is the one the clause says does that (审核); its words weigh three times.
   const action = qt === 'who' ? askedAction(first, k.glossary) : undefined;
   if (action) for (const [t, w] of leadTerms) if (t.length >= 2 && action.includes(t)) leadTerms.set(t, w * 3);
-  const lead = chooseLead(dated >= 0 ? [hits[dated]] : hits, leadTerms, k.search, qt)!;
+  const lead = chooseLead(dated >= 0 ? [hits[dated]] : hits, leadTerms, k, qt)!;
   const unit = lead.unit;
   const doc = k.documents.find((d) => d.id === unit.docId);
   const wantedFacts = factsOfType(unit, WANTED[qt]).filter((f) => f.sentence === lead.sentence);
@@ -67,7 +68,7 @@ export function composeAnswer(k: Knowledge, question: string, intent: string, q:
     const what = qt === 'money' ? '具体金额' : qt === 'cadence' ? '周期或频次' : qt === 'quantity' ? '具体数量' : '具体日期或期限';
     const c = citationOf(unit, excerptOf(unit, lead.sentence, []));
     if (qt === 'money') return notCovered(k, question, intent, `现有政策文件没有写明这项奖励或补贴的${what}`, undefined, doc?.region);
-    const lines = [period(`《${doc?.title ?? unit.title}》${unit.article}谈到了这件事，但没有写明${what}`), ...sourceLines(c)];
+    const lines = [period(`《${doc?.title ?? unit.title}》${articleInOwnScript(unit)}谈到了这件事，但没有写明${what}`), ...sourceLines(c)];
     return finish(k, question, intent, lines, [c], doc, now);
   }
   // "检测设备有没有补贴", "会被罚款吗": no verdict and no amount unless the clause grants the benefit, imposes the duty
@@ -77,14 +78,14 @@ export function composeAnswer(k: Knowledge, question: string, intent: string, q:
   const year = gap || qt === 'when' || qt === 'duration' ? undefined : yearUnstated(k, first, unit);
   if (year) {
     const c = citationOf(unit, excerptOf(unit, lead.sentence, wantedFacts));
-    const said = computed(k, q, qt, unit, lead.sentence) ?? leadText(lead, qt, leadTerms, k.search, first);
-    const lines = [`《${doc?.title ?? unit.title}》没有写明${year}的情况。`, period(`${unit.article}写的是：${said}`), ...sourceLines(c)];
+    const said = computed(k, q, qt, unit, lead.sentence) ?? leadText(lead, qt, leadTerms, k, first);
+    const lines = [`《${doc?.title ?? unit.title}》没有写明${year}的情况。`, period(`${articleInOwnScript(unit)}写的是：${said}`), ...sourceLines(c)];
     return finish(k, question, intent, lines, [c], doc, now);
   }
   if (gap) {
     const c = citationOf(unit, excerptOf(unit, lead.sentence, []));
     const topic = spokenTopic(k, terms, unit);
-    const lines = [period(`《${doc?.title ?? unit.title}》${unit.article}${topic ? `谈到了${topic}，但` : ''}没有写明${gap.thing}`), ...sourceLines(c)];
+    const lines = [period(`《${doc?.title ?? unit.title}》${articleInOwnScript(unit)}${topic ? `谈到了${topic}，但` : ''}没有写明${gap.thing}`), ...sourceLines(c)];
     return finish(k, question, intent, lines, [c], doc, now);
   }
   // "首席质量官有补贴吗": when the clause never speaks of the thing whose existence is asked, no verdict is given, only
@@ -95,7 +96,7 @@ export function composeAnswer(k: Knowledge, question: string, intent: string, q:
   if (object && unheard(k, object, unit)) {
     const c = citationOf(unit, excerptOf(unit, lead.sentence, []));
     const topic = spokenTopic(k, terms, unit);
-    const lines = [period(`《${doc?.title ?? unit.title}》${unit.article}谈到了${topic ?? '相关内容'}，但没有写明${object}`), ...sourceLines(c)];
+    const lines = [period(`《${doc?.title ?? unit.title}》${articleInOwnScript(unit)}谈到了${topic ?? '相关内容'}，但没有写明${object}`), ...sourceLines(c)];
     return finish(k, question, intent, lines, [c], doc, now);
   }
   let yn = qt === 'yesno' ? yesNoLead(k.glossary, q, unit, lead.sentence, terms, k.search) : undefined;
@@ -110,7 +111,7 @@ export function composeAnswer(k: Knowledge, question: string, intent: string, q:
   // "有银行参与吗": whether a body takes part is answered by the departments the clause names.
   const deps = qt === 'yesno' && questionPattern(k.glossary, 'asksTakingPart').test(q) ? departmentsOf(unit) : undefined;
   const named = deps ? [...terms.keys()].filter((t) => t.length >= 2 && deps.includes(t) && !questionPattern(k.glossary, 'takingPartWords').test(t)) : [];
-  let text = named.length ? `有。${deps!.replace(/;/g, '；').replace(/:/g, '：')}` : computed(k, q, qt, unit, lead.sentence) ?? leadText(lead, qt, leadTerms, k.search, first);
+  let text = named.length ? `有。${deps!.replace(/;/g, '；').replace(/:/g, '：')}` : computed(k, q, qt, unit, lead.sentence) ?? leadText(lead, qt, leadTerms, k, first);
   if (qt === 'yesno' && !named.length) {
     const verdict = yn?.verdict;
     if (verdict && !text.startsWith(verdict)) text = `${verdict}${text}`;
@@ -140,7 +141,7 @@ export function composeAnswer(k: Knowledge, question: string, intent: string, q:
   }
   for (const [h, label] of [[second, '相关'], [other, '另见']] as const) {
     if (!h || h.unit === away?.unit) continue;
-    const lead2 = chooseLead([h], terms, k.search, qt);
+    const lead2 = chooseLead([h], terms, k, qt);
     const c2 = citationOf(h.unit, lead2 ? excerptOf(h.unit, lead2.sentence, factsOfType(h.unit, WANTED[qt]).filter((f) => f.sentence === lead2.sentence)) : undefined);
     citations.push(c2);
     const quote2 = (c2.excerpt ?? c2.quote).replace(/\s*\n\s*/g, ' ');
@@ -184,9 +185,9 @@ export function secondElsewhere(k: Knowledge, q: string, unit: Unit, said = ''):
     // (The message's first question named its document: a later one is about the same document first, "…奖金钱谁出".)
     const hits = rank(k, part, own, qt2, (u) => u.region === unit.region && u !== unit, new Set([unit.docId]), 6);
     if (!hits[0] || !covers(k, significantTerms(k, own), hits[0], foreignTopics(k, part))) continue;
-    const lead = chooseLead(hits, focusTerms(k, own), k.search, qt2);
+    const lead = chooseLead(hits, focusTerms(k, own), k, qt2);
     if (!lead || (WANTED[qt2].length && !lead.typed)) continue;
-    let text = leadText(lead, qt2, own, k.search, part).replace(/[。；;]$/, '');
+    let text = leadText(lead, qt2, own, k, part).replace(/[。；;]$/, '');
     if (text.length > LEAD_MAX / 2) {
       // The clause with the asked fact ("290个") and the second question's words.
       const facts = factsOfType(lead.unit, WANTED[qt2]).filter((f) => f.sentence === lead.sentence).map((f) => f.text);
@@ -205,12 +206,12 @@ export function secondPart(k: Knowledge, q: string, qt: QuestionType, unit: Unit
     const qt2 = questionType(part, k.glossary);
     const terms2 = k.search.queryTerms(part);
     for (const [t, w] of terms) if (!terms2.has(t)) terms2.set(t, w * 0.3);
-    const lead2 = chooseLead([{ unit, score: 1, matched: [] }], terms2, k.search, qt2);
+    const lead2 = chooseLead([{ unit, score: 1, matched: [] }], terms2, k, qt2);
     if (!lead2 || (qt2 === qt && !unit.fields)) continue;
     const own = k.search.queryTerms(part);
     const yn = qt2 === 'yesno' ? yesNoLead(k.glossary, part, unit, lead2.sentence, terms2, k.search) : undefined;
     if (yn) lead2.sentence = yn.sentence;
-    let text = leadText(lead2, qt2, terms2, k.search, part);
+    let text = leadText(lead2, qt2, terms2, k, part);
     // A second part of only question words ("for how long") is answered by its type alone, from the same clause.
     const bare = ![...own.keys()].some((t) => k.search.hasTerm(t));
     if (bare ? !lead2.typed || !WANTED[qt2].length : scoreSentence(text, own, k.search) <= 0) continue;
@@ -244,7 +245,7 @@ export function computed(k: Knowledge, q: string, qt: QuestionType, unit: Unit, 
     .flatMap((u) => (u.facts ?? []).filter((f) => f.type === 'count' && /以上/.test(f.text) && f.text.includes(per.per!) && (f.value ?? 0) > n).map((f) => ({ u, f })))[0];
   const floor = facts.find((f) => f.bound === 'min');
   if (need) {
-    return `${n}${per.per}还不够：${tidyFact(need.f.clause).slice(0, 50)}（${need.u.article}）；达到后按${tidyFact(per.clause).replace(/^.*?(每)/, '$1')}计`;
+    return `${n}${per.per}还不够：${tidyFact(need.f.clause).slice(0, 50)}（${articleInOwnScript(need.u)}）；达到后按${tidyFact(per.clause).replace(/^.*?(每)/, '$1')}计`;
   }
   const total = n * per.value!;
   const result = floor && floor.value! > total ? floor.value! : total;

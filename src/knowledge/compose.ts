@@ -4,7 +4,7 @@ import { sentencesOf, type Fact } from './facts.ts';
 import type { Knowledge } from './knowledge.ts';
 import type { PolicyDocument, Unit } from './policy-schema.ts';
 import { cnDate, lapsed } from './corpus.ts';
-import { inOwnScript } from './own-script.ts';
+import { articleInOwnScript, inOwnScript } from './own-script.ts';
 
 /** Longest quoted excerpt, in characters. */
 export const EXCERPT_MAX = 70;
@@ -22,7 +22,7 @@ export function tidyFact(text: string): string {
 /** Builds a citation for a unit: the full verbatim clause, and the excerpt that holds the fact. */
 export function citationOf(u: Unit, excerpt?: string): Citation & { excerpt?: string } {
   // A document in Traditional characters is quoted in its own script (the original lines up with the text character for character).
-  const c: Citation & { excerpt?: string } = { title: u.title, article: u.article, quote: (u.original ?? u.text).replace(/\s*\n\s*/g, '\n') };
+  const c: Citation & { excerpt?: string } = { title: u.title, article: articleInOwnScript(u), quote: (u.original ?? u.text).replace(/\s*\n\s*/g, '\n') };
   if (excerpt) c.excerpt = inOwnScript(u.text, u.original, excerpt);
   return c;
 }

@@ -3,6 +3,7 @@
  * clauses, the clause stage). An answerer answers or declines with a short reason; see pipeline.ts for the list.
  */
 import type { QuestionFrame } from '../nlu/frame.ts';
+import { questionPattern } from '../nlu/glossary.ts';
 import type { QuestionType } from '../nlu/question.ts';
 import type { PolicyAnswer } from './answer-types.ts';
 import type { Knowledge } from './knowledge.ts';
@@ -73,7 +74,7 @@ export function contextOf(k: Knowledge, frame: QuestionFrame, now: Date): Answer
   const awards = frame.awards.map((name) => ({ name, docs: k.documents.filter((d) => d.awards.includes(name)) }));
   const awardDocs = new Set([...awards.flatMap((a) => a.docs.map((d) => d.id)), ...frame.documents]);
   const foreign = frame.foreign;
-  const weighed = [...foreign, ...foreign.filter((f) => f.length >= 3 && !/哪|什么|啥|怎/.test(f) && isSubject(q, f)).flatMap((f) => [f, f])];
+  const weighed = [...foreign, ...foreign.filter((f) => f.length >= 3 && !questionPattern(k.glossary, 'askingWord').test(f) && isSubject(k.glossary, q, f)).flatMap((f) => [f, f])];
   // A programme or award named with no place ("黔品质造的补助分几次拨") is looked for in the documents that set it.
   const regionFilter = covered.length ? (u: Unit) => covered.includes(u.region) : awards.length && awardDocs.size ? (u: Unit) => awardDocs.has(u.docId) : undefined;
   const qt = frame.type;

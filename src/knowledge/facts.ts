@@ -140,6 +140,8 @@ const PATTERNS: Pattern[] = [
   { type: 'date', needs: /年/, re: /\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|(?:到|至|截至|截止)?\s*\d{4}\s*年(?:底|前|以前|之前)?(?![\d-])/g },
   // A day of every year ("每年3月31日前"): a date with no year of its own.
   { type: 'date', re: /(?<!\d\s*年\s*)(?<!\d)\d{1,2}\s*月\s*\d{1,2}\s*日(?:前|以前|之前)?/g },
+  // A part of every year ("每年第一季度", "一季度", "上半年", "3月底前", "每年4月"): a window with no day of its own.
+  { type: 'date', needs: /季度|半年|月/, re: /(?:第[一二三四1-4]|(?<![每第\d一二三四五六七八九十])[一二三四1-4])\s*季度(?:末|初|内|前|以前|之前)?|[上下]半年(?:内|前)?|(?<!\d\s*年\s*)(?<![\d.])\d{1,2}\s*月(?:底|末|中旬|上旬|下旬|初)(?:前|以前|之前)?|(?<=每年\s*)\d{1,2}\s*月(?:份)?(?![\d\s]*[日号])/g },
   { type: 'duration', needs: /[年月天日]/, re: new RegExp(`(?:有效期|期限|期)(?:为|是)?\\s*${NUM}\\s*(?:年|个月|天|日)|${NUM}\\s*(?:个)?(?:年|个月|天|日)(?!规划|计划|行动|远景)(?:内|以上|以下|的?有效期)?`, 'g'), value: (m) => numberOf(new RegExp(`(${NUM})`).exec(m[0])?.[1] ?? '') },
   { type: 'amount', needs: /元/, re: new RegExp(`(${DIGIT}|${CN})\\s*(千|万|亿)?元`, 'g'), value: (m) => yuan(m[1], m[2] ?? '') },
   // ("不限获奖企业家数": no limit is the answer to how many may win, so it is a quota, with no value.)

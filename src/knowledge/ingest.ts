@@ -191,7 +191,8 @@ export function splitPart(part: PartInput, meta?: Pick<PolicyMeta, 'title'>): Un
     }
     // Unnumbered paragraph: continues the open clause, or belongs to the notice / introduction.
     // (A line that introduces a list, "申报单位应当同时符合下列条件：", is part of its clause however short.)
-    const isSentence = /[。；;，,]/.test(text) || text.length >= 40 || (Boolean(current) && /(?:下列|以下|如下)[\u4e00-\u9fff]{0,8}[：:]\s*$/.test(text));
+    // (So is a labelled figure, "系统技术支持：0851-86597302（工作日9:00—17:00）", under a heading.)
+    const isSentence = /[。；;，,]/.test(text) || text.length >= 40 || (Boolean(current) && (/(?:下列|以下|如下)[\u4e00-\u9fff]{0,8}[：:]\s*$/.test(text) || /^[^：:]{2,16}[：:]\s*[^：:\s]*\d{3,}/.test(text.trim())));
     // (A web page's breadcrumb, publication line or toolbar is the page's, not the document's.)
     if (!isSentence || /^(公开方式|政策解读|抄送|所在位置|信息来源)/.test(text) || PAGE_LINE.includes(headerKind(text) ?? '')) {
       continue;

@@ -5,6 +5,11 @@ import type { Hit, UnitSearch } from './search.ts';
 import { tidyFact } from './compose.ts';
 import { WANTED, FALLBACK, scoreSentence, scoreClause, factsOfType, departmentsOf, rank, itemTitles, yearOf } from './retrieval.ts';
 import type { QuestionType } from '../nlu/question.ts';
+import { questionPattern } from '../nlu/glossary.ts';
+import type { Knowledge } from './knowledge.ts';
+
+/** What choosing a lead reads: the search tables, and the glossary's words for a bound or a list asked. */
+export type Lexicon = Pick<Knowledge, 'search' | 'glossary'>;
 
 /** Longest lead sentence, in characters, where the fact allows. */
 export const LEAD_MAX = 80;
@@ -55,15 +60,16 @@ export function clauseLead(sentence: string, facts: Fact[], terms?: Map<string, 
  * Picks the lead among the top hits: the sentence that best matches the question among those holding a fact of the
  * asked type; only when no close hit holds one does an untyped sentence lead (and the answer says what is missing).
  */
-export function chooseLead(hits: Hit[], terms: Map<string, number>, search: UnitSearch, qt: QuestionType): Lead | undefined {
-  const first = pickLead(hits, terms, search, qt, WANTED[qt]);
+export function chooseLead(hits: Hit[], terms: Map<string, number>, k: Lexicon, qt: QuestionType): Lead | undefined {
+  const first = pickLead(hits, terms, k, qt, WANTED[qt]);
   if (first?.typed || !FALLBACK[qt]) return first;
-  const second = pickLead(hits, terms, search, qt, FALLBACK[qt]!);
+  const second = pickLead(hits, terms, k, qt, FALLBACK[qt]!);
   return second?.typed ? { ...second, fallback: true } : first;
 }
 
 /** chooseLead for one set of wanted fact types. */
-export function pickLead(hits: Hit[], all: Map<string, number>, search: UnitSearch, qt: QuestionType, wanted: FactType[]): Lead | undefined {
+export function pickLead(hits: Hit[], all: Map<string, number>, k: Lexicon, qt: QuestionType, wanted: FactType[]): Lead | undefined {
+  const { search } = k;
   const top = hits[0];
   if (!top) return undefined;
   const candidates = hits.filter((h, i) => i === 0 || (i < 6 && h.score >= top.score * 0.5));
@@ -79,7 +85,7 @@ export function pickLead(hits: Hit[], all: Map<string, number>, search: UnitSear
     const weight = rank === 0 ? 1 : 0.5 + 0.5 * (h.score / top.score);
     const departments = qt === 'who' && departmentsOf(h.unit) !== undefined;
     const words = [...terms.keys()].join(' ');
-    const bound = /最多|最高|上限|封顶|总额|most|maximum/i.test(words) ? 'max' : /最少|最低|至少|保底|least|minimum/i.test(words) ? 'min' : undefined;
+    const bound = questionPattern(k.glossary, 'asksMost').test(words) ? 'max' : questionPattern(k.glossary, 'asksLeast').test(words) ? 'min' : undefined;
     // The section title is the context of each of its sentences ("一、总体目标" for the figures under it), at half weight.
     // (Not when the title is the clause's own first sentence, as "(六)创建…" over the clause "（六）创建…".)
     const title = (h.unit.heading.split(' ').pop() ?? '').replace(/^[（(][一二三四五六七八九十]+[）)]|^[一二三四五六七八九十]+、/, '').replace(/[。.]$/, '');
@@ -95,6 +101,8 @@ export function pickLead(hits: Hit[], all: Map<string, number>, search: UnitSear
       if (wanted.length && facts.length && !departments) score += 0.5 * Math.max(...facts.map((f) => scoreSentence(f.clause, terms, search))) * weight;
       // "最多能拿多少" wants the ceiling, "最少" the floor.
       if (bound && facts.some((f) => f.bound === bound)) score += 3;
+      // "什么时候申报": a day or a part of the year (每年4月1日至5月31日) says when; a count of working days (公示5个工作日) only how long.
+      if (qt === 'when' && facts.length && facts.every((f) => f.type === 'deadline' && f.value)) score *= 0.7;
       if (qt === 'list' && (s.match(/、/g) ?? []).length >= 2) score += 2;
       const lead = { unit: h.unit, sentence: i, text: s, typed: facts.length > 0 || !wanted.length, score };
       // A what-question looks for no fact type: a close second hit competes on its sentences too.
@@ -106,7 +114,8 @@ export function pickLead(hits: Hit[], all: Map<string, number>, search: UnitSear
 }
 
 /** The lead sentence for the chosen clause, shaped to the question type. */
-export function leadText(lead: Lead, qt: QuestionType, terms: Map<string, number>, search: UnitSearch, q = ''): string {
+export function leadText(lead: Lead, qt: QuestionType, terms: Map<string, number>, k: Lexicon, q = ''): string {
+  const { search } = k;
   const u = lead.unit;
   const sentences = sentencesOf(u);
   // A table row's column the question names ("配合单位有哪些", "工作目标是什么") is the answer.
@@ -133,7 +142,7 @@ export function leadText(lead: Lead, qt: QuestionType, terms: Map<string, number
   }
   const s = sentences[lead.sentence];
   const items = itemTitles(u);
-  if ((qt === 'list' || qt === 'fact') && items.length >= 3 && /流程|程序|步骤|环节|条件|哪些|哪几|怎样|怎么|如何|what|which|steps|conditions/i.test(q)) {
+  if ((qt === 'list' || qt === 'fact') && items.length >= 3 && questionPattern(k.glossary, 'asksItems').test(q)) {
     return items.join('；');
   }
   if (/[：:]$/.test(s)) {

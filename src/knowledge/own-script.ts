@@ -4,7 +4,9 @@
  * document's words. OpenCC's Traditional → Simplified conversion is one character for one almost always; where a
  * phrase converts to another length, that stretch of the line keeps its converted form on both sides.
  */
+import { createRequire } from 'node:module';
 import { simplify } from '../nlu/normalize.ts';
+import type { Unit } from './policy-schema.ts';
 
 /** One source line read in Simplified, with the original character at each position (both the same length). */
 export interface AlignedLine {
@@ -110,4 +112,44 @@ function seek(hay: string[], needle: string[], from: number, until = hay.length)
     return i;
   }
   return -1;
+}
+
+/** Simplified character → its usual Traditional form, from opencc-js's character table; loaded on first use. */
+let traditional: Map<string, string> | undefined;
+
+/**
+ * The character table of opencc-js's Simplified → Traditional build (its one-character dictionary, first choice of
+ * each). The build is required only when a clause in Traditional is cited, so a Simplified corpus never loads it.
+ */
+function traditionalTable(): Map<string, string> {
+  const table = new Map<string, string>();
+  const OpenCC = createRequire(import.meta.url)('opencc-js/cn2t') as { Locale?: { from?: Record<string, unknown> } };
+  const strings: string[] = [];
+  const walk = (x: unknown): void => {
+    if (typeof x === 'string') strings.push(x);
+    else if (Array.isArray(x)) x.forEach(walk);
+  };
+  walk(OpenCC.Locale?.from?.cn);
+  for (const dict of strings) {
+    for (const entry of dict.split('|')) {
+      const [from, to] = entry.split(' ');
+      if (from && to && Array.from(from).length === 1 && !table.has(from)) table.set(from, Array.from(to)[0]);
+    }
+  }
+  return table;
+}
+
+/**
+ * A clause's article label in the document's own script ("第七條" for a document in Traditional characters), so a
+ * citation numbers the clause as the document does. Each character is spelled as the clause itself spells it where
+ * it occurs there, else by the converter's table; a clause kept in Simplified keeps its label.
+ */
+export function articleInOwnScript(u: Pick<Unit, 'article' | 'text' | 'original'>): string {
+  if (!u.original) return u.article;
+  const t = Array.from(u.text);
+  const o = Array.from(u.original);
+  const own = new Map<string, string>();
+  if (t.length === o.length) for (let i = 0; i < t.length; i++) if (t[i] !== o[i] && !own.has(t[i])) own.set(t[i], o[i]);
+  traditional ??= traditionalTable();
+  return Array.from(u.article).map((c) => own.get(c) ?? traditional!.get(c) ?? c).join('');
 }

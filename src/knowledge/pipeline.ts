@@ -22,6 +22,9 @@ import { threshold } from './answerers/threshold.ts';
 import { procedureNotStated } from './answerers/procedure.ts';
 import { submission } from './answerers/submission.ts';
 import { cap } from './answerers/cap.ts';
+import { share } from './answerers/share.ts';
+import { stacking } from './answerers/stacking.ts';
+import { contact } from './answerers/contact.ts';
 import { conditions } from './answerers/conditions.ts';
 import { exclusions } from './answerers/exclusions.ts';
 import { penalty } from './answerers/penalty.ts';
@@ -49,8 +52,11 @@ export const ANSWERERS: readonly Answerer[] = [
   submission, // where materials are sent: the clause ingest typed as saying it, or that the document does not say
   exclusions, // "哪些情况拿不到奖励": the clause listing the cases excluded, with its items
   penalty, // "骗补被查出来多久不能再申请": the clause stating what follows fraud
+  share, // "我们只是参与制定的，能奖多少": the participant's share, not the lead's full amount
+  stacking, // "两个奖能同时拿吗": the 就高 rule says no, cited
   cap, // "一年最多能拿多少", "能拿到200万吗": the clause that sets the ceiling
   conditions, // "企业要满足啥条件", "对营收有要求吗": the conditions clause, or the condition about the thing named
+  contact, // "有问题打谁电话": the asked notice's contact section, when no close clause gives a phone of its own
   procedureNotStated, // a date, website, phone number … that no close clause gives
   typedFact, // the closest clause holding the asked kind of fact (computed amounts are worked out in composition)
   clause, // the best clause

@@ -1,5 +1,5 @@
 /** Retrieval: ranking clauses for a question, the weighted topic terms, and whether the best clause covers the question. */
-import type { Glossary } from '../nlu/glossary.ts';
+import { questionPattern, type Glossary } from '../nlu/glossary.ts';
 import { sentencesOf, type Fact, type FactType } from './facts.ts';
 import type { Knowledge } from './knowledge.ts';
 import type { Unit } from './policy-schema.ts';
@@ -100,6 +100,8 @@ export function rank(k: Knowledge, q: string, terms: Map<string, number>, qt: Qu
   const years = [...terms.keys()].filter((t) => /^(19|20)\d{2}$/.test(t));
   const reducedFor = new Map<string, Map<string, number>>();
   const blanks = numberBlanks(q);
+  const asksNotice = questionPattern(k.glossary, 'asksNotice').test(q);
+  const asksSteps = questionPattern(k.glossary, 'asksSteps').test(q);
   return raw
     .map((h) => {
       let best = 0;
@@ -121,9 +123,9 @@ export function rank(k: Knowledge, q: string, terms: Map<string, number>, qt: Qu
       if (blanks.length && blanks.some((b) => b.test(h.unit.text.replace(/\s+/g, '')))) score *= 1.5;
       if (formHeader(h.unit)) score *= 0.5;
       // The notice that issues a plan names its addressees and the plan; it sets no measure of its own.
-      if (h.unit.kind === 'notice' && !/问题|反映|联系|印发|发布|通知|contact|problem/i.test(q)) score *= 0.7;
+      if (h.unit.kind === 'notice' && !asksNotice) score *= 0.7;
       // "评审流程是怎样的", "要哪些条件": a clause that lists its steps or conditions as items.
-      if (/流程|程序|步骤|环节|哪些条件|什么条件|啥条件|条件有/.test(q) && itemTitles(h.unit).length >= 3) score *= 1.5;
+      if (asksSteps && itemTitles(h.unit).length >= 3) score *= 1.5;
       if (wanted.length && factsOfType(h.unit, wanted).length) score *= 1.15;
       if (qt === 'who' && departmentsOf(h.unit)) score *= 1.1;
       return { ...h, score };
@@ -280,7 +282,7 @@ export function stopwordsOf(k: Knowledge): Set<string> {
     // The yes/no words and their parts ("能不能" → 不能) ask; they name no topic either.
     const yesno = k.glossary.questionWords.yesno.map((w) => w.trim()).filter((w) => /^[\u4e00-\u9fff]{3,}$/.test(w));
     const parts = k.segmenter ? yesno.flatMap((w) => k.segmenter!.terms(w)) : [];
-    STOPS.set(k.glossary, (s = new Set([...k.glossary.stopwords, ...Object.values(k.glossary.questionWords).flat().map((w) => w.trim()).filter((w) => /什么|啥|哪|几|多少|多久|多长|谁|吗|何|怎|多会/.test(w)), ...yesno, ...parts])));
+    STOPS.set(k.glossary, (s = new Set([...k.glossary.stopwords, ...Object.values(k.glossary.questionWords).flat().map((w) => w.trim()).filter((w) => questionPattern(k.glossary, 'interrogatives').test(w)), ...yesno, ...parts])));
   }
   return s;
 }
@@ -369,11 +371,12 @@ export function foreignTopics(k: Knowledge, q: string): string[] {
   }
   if (!k.segmenter) return out;
   const tagged = k.segmenter.tagged(q, false);
+  const notTopic = questionPattern(k.glossary, 'notTopicChars');
   // Single characters the segmenter could not join ("稳" + "岗") may be one word the documents never use.
   for (let i = 0; i + 1 < tagged.length; i++) {
     const [a, b] = [tagged[i], tagged[i + 1]];
     if (a.word.length !== 1 || b.word.length !== 1 || !/^[\u4e00-\u9fff]{2}$/.test(a.word + b.word)) continue;
-    if (!/^(a|v|n|vn)$/.test(a.tag) || !/^n/.test(b.tag) || /[的了呢吗啊吧么是在有和就都也还能会要才刚我你他它这那个次年月日天钱奖国省市县区镇]/.test(a.word + b.word)) continue;
+    if (!/^(a|v|n|vn)$/.test(a.tag) || !/^n/.test(b.tag) || notTopic.test(a.word + b.word)) continue;
     const w = a.word + b.word;
     if (!k.search.knows(w) && !stop.has(w) && !colloquial.has(w) && !k.search.synonymsOf(w).length) out.push(w);
   }
@@ -395,7 +398,7 @@ export function foreignTopics(k: Knowledge, q: string): string[] {
 }
 
 /** Whether a word is the subject the question asks about: directly followed by its predicate, or ending the question. */
-export function isSubject(q: string, word: string): boolean {
+export function isSubject(g: Glossary, q: string, word: string): boolean {
   const at = q.indexOf(word);
-  return at >= 0 && /^(是|的?(标准|比例|税率|金额)|按|要|需要|怎么|怎样|如何|多少|几|有没有|能不能|可以|可不可以|吗|[？?。]|$)/.test(q.slice(at + word.length).trim());
+  return at >= 0 && new RegExp(`^(?:${questionPattern(g, 'subjectTail').source})`, 'i').test(q.slice(at + word.length).trim());
 }

@@ -79,9 +79,12 @@ export function procedureUnstated(k: Knowledge, q: string, units: Unit[]): strin
   // A sentence gives the detail when it holds the evidence and one of the question's own topic words (the 公众网 used
   // for the publicity does not say where the form is downloaded).
   const own = significantTerms(k, focusTerms(k, k.search.queryTerms(q))).filter((t) => !rule.asks.test(t) && !stopwordsOf(k).has(t));
+  // A notice's contact section ("八、联系方式", "联系人：…；联系电话：…") speaks for the whole notice: it needs none of them.
+  const section = questionPattern(k.glossary, 'contactSection');
   for (const u of units) {
+    const wide = section.test(u.heading);
     for (const s of u.text.split(/[。；;\n]/)) {
-      if (rule.evidence.test(s) && (!own.length || own.some((t) => heard(k, t, s)))) return undefined;
+      if (rule.evidence.test(s) && (!own.length || wide || section.test(s) || own.some((t) => heard(k, t, s)))) return undefined;
     }
   }
   return detail.name;

@@ -61,7 +61,21 @@ export const PATTERN_NAMES = ['validity', 'issuance', 'documentWords', 'honourWo
   // A quantity the user states of their own enterprise, and the minimum a clause sets (answerers/threshold.ts).
   'userFactFiller', 'atLeastBefore', 'atLeastAfter',
   // What a question about the conditions of applying asks, and the clauses that set them (answerers/conditions.ts).
-  'asksConditions', 'conditionsClause'] as const;
+  'asksConditions', 'conditionsClause',
+  // How clauses are ranked (knowledge/retrieval.ts): a question about the notice itself, one asking for steps or conditions,
+  // the interrogatives that name no topic, what may follow a question's subject, and the characters that never make a
+  // two-character topic word the documents lack.
+  'asksNotice', 'asksSteps', 'interrogatives', 'subjectTail', 'notTopicChars',
+  // A word the corpus never uses that holds an asking word ("哪个科") is not the question's subject (knowledge/context.ts).
+  'askingWord',
+  // How the lead sentence is chosen (knowledge/lead.ts): a ceiling or a floor asked, and a question that asks for a clause's items.
+  'asksMost', 'asksLeast', 'asksItems',
+  // Asking as one who takes part rather than leads, and the sentence that states such a participant's share (answerers/share.ts).
+  'asksParticipant', 'shareClause', 'leadRole',
+  // A notice's contact section (its heading, or a labelled contact line), which gives a phone for the whole notice (knowledge/stated.ts).
+  'contactSection',
+  // Whether a question asks to combine two benefits, and the clause that gives only the higher one (answerers/stacking.ts).
+  'asksStacking', 'stackingClause'] as const;
 
 /** A decision made by a question pattern. */
 export type PatternName = (typeof PATTERN_NAMES)[number];

@@ -71,3 +71,15 @@ describe('what ingest derives from a document', () => {
     expect(deriveAwards('某市工业产品质量提升三年行动计划', '某市')).toEqual([]);
   });
 });
+
+describe('a part of the year as a date', () => {
+  it('types 第一季度, 一季度, 上半年, 3月底前 and 每年4月 as dates, and 每季度 as a cadence', () => {
+    const dates = (s: string) => extractFacts([s]).filter((f) => f.type === 'date').map((f) => f.text);
+    expect(dates('每年第一季度通过平台在线申报上一年度事项。')).toEqual(['第一季度']);
+    expect(dates('每年一季度集中受理。')).toEqual(['一季度']);
+    expect(dates('上半年完成评审。')).toEqual(['上半年']);
+    expect(dates('申报材料于3月底前报送。')).toEqual(['3月底前']);
+    expect(dates('每年4月发布申报通知。')).toEqual(['4月']);
+    expect(dates('每季度评选一次。')).toEqual([]);
+  });
+});

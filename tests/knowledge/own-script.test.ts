@@ -83,6 +83,16 @@ describe('a document in its own script', () => {
     expect(a.citations[0].quote).toContain('每項獎勵30萬元');
   });
 
+  it('numbers the clause in the document’s own script (第三條), in the source line and the citation alike; a Simplified document keeps 第二条', () => {
+    const k = loadKnowledge(dataWith({ 'qz.txt': TRADITIONAL, 'zz.txt': OTHER }));
+    const a = answerQuestion(k, '泉州主導制定國家標準能獎多少', AT);
+    expect(a.citations[0].article).toBe('第三條');
+    expect(a.answer).toContain('》第三條');
+    expect(a.answer).not.toMatch(/第[一二三四五六七八九十]+条/);
+    const zz = answerQuestion(k, '漳州主导制定国家标准奖多少', AT);
+    expect(zz.citations[0].article).toBe('第二条');
+  });
+
   it('knows an award the document pays for, and still declines one it never mentions', () => {
     const k = loadKnowledge(dataWith({ 'qz.txt': TRADITIONAL }));
     const paid = answerQuestion(k, '泉州企業拿了中國質量獎，市裡獎多少錢？', AT);

@@ -57,3 +57,19 @@ describe('a message of several questions', () => {
     expect(partsOf('江门 认证 补贴多少', g)).toHaveLength(1);
   });
 });
+
+describe('ranking words live in the glossary', () => {
+  it('reads what may follow a question subject from the glossary (subjectTail)', async () => {
+    const { isSubject } = await import('../../src/knowledge/retrieval.ts');
+    const g = loadGlossary();
+    expect(isSubject(g, '检测设备的补贴标准是多少', '补贴')).toBe(true);
+    expect(isSubject(g, '检测设备补贴呀', '补贴')).toBe(false);
+    const more = glossaryWith((x) => x.questionPatterns.subjectTail.push('呀'))();
+    expect(isSubject(more, '检测设备补贴呀', '补贴')).toBe(true);
+  });
+
+  it('reports a missing ranking pattern by file and field', () => {
+    const load = glossaryWith((g) => delete g.questionPatterns.asksSteps);
+    expect(load).toThrow(/glossary\.json: questionPatterns\.asksSteps/);
+  });
+});

@@ -8,6 +8,7 @@ import { sentencesOf } from '../facts.ts';
 import { type AnswerContext, type Answerer, decline } from '../context.ts';
 import type { Unit } from '../policy-schema.ts';
 import { rank } from '../retrieval.ts';
+import { articleInOwnScript } from '../own-script.ts';
 
 /** Longest list, in characters, before the remaining items are left to the quote. */
 const LIST_MAX = 320;
@@ -49,7 +50,7 @@ function scattered(ctx: AnswerContext, docIds: Set<string>): ReturnType<Answerer
     const at = sentencesOf(u).findIndex((x) => excluding.test(x));
     return { u, at, text: tidyFact(sentencesOf(u)[at]).replace(/[。；;，,]$/, '') };
   });
-  const lead = said.map((x) => `${x.text}（${x.u.article}）`).join('；');
+  const lead = said.map((x) => `${x.text}（${articleInOwnScript(x.u)}）`).join('；');
   const citations = said.map((x) => citationOf(x.u, excerptOf(x.u, x.at, [])));
   const lines = [`${lead}。`, ...sourceLines(citations[0]), ...citations.slice(1).map((c) => `另见：《${c.title}》${c.article}`)];
   return finish(k, question, intent, lines, citations, k.documents.find((d) => d.id === units[0].docId), now);

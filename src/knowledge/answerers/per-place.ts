@@ -18,12 +18,12 @@ export function perPlace(k: Knowledge, question: string, intent: string, q: stri
   const places = [...new Set(all.map((h) => h.unit.region))].filter((r) => regions.includes(r)).slice(0, 4);
   for (const region of places) {
     const hits = all.filter((h) => h.unit.region === region);
-    const lead = chooseLead(hits, terms, k.search, qt);
+    const lead = chooseLead(hits, terms, k, qt);
     if (!lead) continue;
     const doc = k.documents.find((d) => d.id === lead.unit.docId);
     const c = citationOf(lead.unit, excerptOf(lead.unit, lead.sentence, []));
     citations.push(c);
-    const text = computed(k, q, qt, lead.unit, lead.sentence) ?? leadText(lead, qt, terms, k.search, firstPart(q, k.glossary));
+    const text = computed(k, q, qt, lead.unit, lead.sentence) ?? leadText(lead, qt, terms, k, firstPart(q, k.glossary));
     lines.push(`【${region}】${period(text)}（《${c.title}》${c.article}${lapsed(doc, now) ? `，已于${cnDate(doc!.expires!)}到期` : ''}）`);
   }
   lines.push('请告诉我是哪个地方，例如在问题里加上城市名。');

@@ -10,7 +10,7 @@ export const typedFact: Answerer = {
   answer: ({ k, question, intent, q, terms, qt, regionFilter, awardDocs, weighed, covered, now, clauses }) => {
     if (!clauses.covered) return decline('the best clause does not cover the question');
     const { hits, topics } = clauses;
-    const first = WANTED[qt].length ? chooseLead(hits, terms, k.search, qt) : undefined;
+    const first = WANTED[qt].length ? chooseLead(hits, terms, k, qt) : undefined;
     if (!first || (first.typed && !first.fallback)) return decline(first ? 'the closest clauses hold the asked fact' : 'no fact type asked');
     const typed = rank(k, q, terms, qt, (u) => (!regionFilter || regionFilter(u)) && holdsType(u, WANTED[qt]), awardDocs);
     if (!typed[0] || typed[0].score < hits[0].score * 0.4 || !covers(k, topics, typed[0], weighed)) return decline('no clause holding the asked fact is close enough');

@@ -8,6 +8,7 @@ import { documentAsked } from '../documents-asked.ts';
 import type { Knowledge } from '../knowledge.ts';
 import type { PolicyDocument } from '../policy-schema.ts';
 import type { Hit } from '../search.ts';
+import { articleInOwnScript } from '../own-script.ts';
 
 /** Answers whether a document is still in force, judged at the date of asking. */
 export function policyValidity(k: Knowledge, question: string, q: string, regions: string[], awards: { name: string; docs: PolicyDocument[] }[], hits: Hit[], now: Date): PolicyAnswer | undefined {
@@ -39,7 +40,7 @@ export function policyValidity(k: Knowledge, question: string, q: string, region
     if (horizon) {
       const c2 = citationOf(horizon.u, excerptOf(horizon.u, horizon.f.sentence, [horizon.f]));
       citations.push(c2);
-      source.push(`文中目标期限：${horizon.f.text}（${horizon.u.article}）`, ...sourceLines(c2, '目标').slice(1));
+      source.push(`文中目标期限：${horizon.f.text}（${articleInOwnScript(horizon.u)}）`, ...sourceLines(c2, '目标').slice(1));
     }
   }
   return { question, intent: 'policy_validity', found: true, answer: [fact, ...source].join('\n'), citations };
