@@ -19,7 +19,7 @@ describe('intent classification from a question’s own features', () => {
       ...readdirSync(evalDir).filter((f) => f.endsWith('.jsonl') && f !== 'dialogues.jsonl').flatMap((f) => readItems(evalDir + f).map((i) => i.question)),
       ...intents.flatMap((i) => i.examples),
       'Does WUHAN give subsidies?', '？？', '优秀奖 优秀奖 优秀奖 奖金',
-    ].map(normalizeText);
+    ].map((t) => normalizeText(t));
     let compared = 0;
     for (const text of texts) {
       const f = features(segmenter, text);
