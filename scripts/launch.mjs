@@ -9,8 +9,8 @@ import { ensureBuilt } from './build.mjs';
 // of questions in a fresh process spends about a third of its CPU compiling functions that then run only a few times
 // more; a budget four times V8's default (67,584) leaves those alone while the functions a long-running bot keeps
 // calling are still optimised soon after it starts. The same answers; measured in README "Start-up, memory and the
-// BM25 baseline". LAUNCH_V8_FLAGS replaces it (empty: V8's defaults).
-setFlagsFromString(process.env.LAUNCH_V8_FLAGS ?? '--interrupt-budget=270336');
+// BM25 baseline".
+setFlagsFromString('--interrupt-budget=270336');
 
 const [entry, ...args] = process.argv.slice(2);
 if (entry !== 'main' && entry !== 'cli') {
