@@ -15,7 +15,11 @@ export interface PlaceMention {
 export class PlaceMatcher {
   private readonly aliases: [string, string][] = [];
   private readonly gazetteer: [string, string][] = [];
-  private readonly english: [RegExp, string][] = [];
+  /** Each English spelling's pattern, its place, and the spelling itself when a match must contain it (lower case). */
+  private readonly english: [RegExp, string, string | undefined][] = [];
+  private notPlain: [RegExp, string, string | undefined][] = [];
+  private aliasesByChar!: FirstChars;
+  private gazetteerByChar!: FirstChars;
   /** English spellings of places (lower case) and the place each stands for: the english map, then derived pinyin. */
   readonly spellings: [string, string][] = [];
   private readonly regions: Set<string>;
@@ -46,10 +50,13 @@ export class PlaceMatcher {
       spelled.add(en);
       this.spellings.push([en, full]);
     }
-    for (const [en, zh] of this.spellings) this.english.push([new RegExp(`\\b${en}\\b`, 'i'), zh]);
+    for (const [en, zh] of this.spellings) this.english.push([new RegExp(`\\b${en}\\b`, 'i'), zh, /^[a-z0-9 ]+$/.test(en) ? en : undefined]);
     const byLength = (a: [string, string], b: [string, string]) => b[0].length - a[0].length;
     this.aliases.sort(byLength);
     this.gazetteer.sort(byLength);
+    this.notPlain = this.english.filter(([, , plain]) => plain === undefined);
+    this.aliasesByChar = byFirstChar(this.aliases);
+    this.gazetteerByChar = byFirstChar(this.gazetteer);
   }
 
   /** The corpus region a full place name stands for: itself, or the province of a city with no document of its own. */
@@ -78,7 +85,8 @@ export class PlaceMatcher {
    */
   spelledIn(q: string): string[] {
     if (!/[a-z]/i.test(q)) return [];
-    return [...new Set(this.english.filter(([re, zh]) => re.test(q) && !this.regions.has(zh)).map(([, zh]) => shortPlace(zh)))];
+    const lower = q.toLowerCase();
+    return [...new Set(this.english.filter(([re, zh, plain]) => (plain === undefined || lower.includes(plain)) && re.test(q) && !this.regions.has(zh)).map(([, zh]) => shortPlace(zh)))];
   }
 
   /** The body of match. */
@@ -90,14 +98,14 @@ export class PlaceMatcher {
     const take = (at: number, len: number) => {
       for (let i = at; i < at + len; i++) taken[i] = true;
     };
-    for (const [alias, region] of this.aliases) {
+    for (const [alias, region] of candidates(this.aliases, this.aliasesByChar, q)) {
       for (let at = q.indexOf(alias); at >= 0; at = q.indexOf(alias, at + 1)) {
         if (!free(at, alias.length)) continue;
         take(at, alias.length);
         covered.add(region);
       }
     }
-    for (const [name, full] of this.gazetteer) {
+    for (const [name, full] of candidates(this.gazetteer, this.gazetteerByChar, q)) {
       for (let at = q.indexOf(name); at >= 0; at = q.indexOf(name, at + 1)) {
         if (!free(at, name.length)) continue;
         take(at, name.length);
@@ -107,7 +115,17 @@ export class PlaceMatcher {
         else if (![2, 3].some((n) => this.knows(q.slice(at, at + name.length + n).replace(/\s+/g, '')))) uncovered.push(name);
       }
     }
-    for (const [re, zh] of this.english) {
+    // A spelling of plain ASCII letters matches, case aside, only where the lower-cased question contains it: testing
+    // that first spares compiling and running hundreds of patterns per question.
+    // Most questions have no Latin letter or digit: then only spellings that are not plain (none in the shipped
+    // gazetteer) are looked at. An indexed loop: destructuring hundreds of entries per question costs more than the test.
+    const lower = /[a-z0-9]/i.test(q) ? q.toLowerCase() : '';
+    const english = lower ? this.english : this.notPlain;
+    for (let i = 0; i < english.length; i++) {
+      const re = english[i][0];
+      const zh = english[i][1];
+      const plain = english[i][2];
+      if (plain !== undefined && !lower.includes(plain)) continue;
       if (!re.test(q)) continue;
       const region = this.regionFor(zh);
       if (region) covered.add(region);
@@ -115,4 +133,34 @@ export class PlaceMatcher {
     }
     return { covered: [...covered], uncovered: [...new Set(uncovered)] };
   }
+}
+
+/** Where a list's names start: the positions of the names beginning with each UTF-16 unit, and of empty names. */
+interface FirstChars {
+  byChar: Map<string, number[]>;
+  empty: number[];
+}
+
+function byFirstChar(list: [string, string][]): FirstChars {
+  const byChar = new Map<string, number[]>();
+  const empty: number[] = [];
+  list.forEach(([name], i) => {
+    if (!name) return void empty.push(i);
+    const at = byChar.get(name[0]);
+    if (at) at.push(i);
+    else byChar.set(name[0], [i]);
+  });
+  return { byChar, empty };
+}
+
+/**
+ * The entries of a list whose names can occur in a text (their first character does), in the list's own order, so that
+ * a scan over them takes the same places in the same order as a scan over the whole list.
+ */
+function candidates(list: [string, string][], index: FirstChars, text: string): [string, string][] {
+  const at = [...index.empty];
+  const units = new Set<string>();
+  for (let i = 0; i < text.length; i++) units.add(text[i]);
+  for (const u of units) for (const i of index.byChar.get(u) ?? []) at.push(i);
+  return at.sort((a, b) => a - b).map((i) => list[i]);
 }

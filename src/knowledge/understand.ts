@@ -10,13 +10,34 @@ import type { PolicyDocument } from './policy-schema.ts';
 import { sentencesOf } from './facts.ts';
 import { foreignTopics } from './retrieval.ts';
 
+/** A glossary word for an award, its synonyms, and for an English word its whole-word pattern. */
+interface AwardWord {
+  word: string;
+  synonyms: string[];
+  english?: RegExp;
+}
+
+const awardWordsOf = new WeakMap<Glossary['synonyms'], AwardWord[]>();
+
+/** The glossary's words for an award, picked and their patterns compiled once per glossary rather than per question. */
+function awardWords(synonyms: Glossary['synonyms']): AwardWord[] {
+  let list = awardWordsOf.get(synonyms);
+  if (!list) {
+    list = Object.entries(synonyms)
+      .filter(([w, s]) => w.endsWith('奖') || s.every((x) => x.endsWith('奖') && x.length >= 3))
+      .map(([word, s]) => ({ word, synonyms: s, english: /^[a-z ]+$/.test(word) ? new RegExp(`(^|[^a-z])${word}([^a-z]|$)`) : undefined }));
+    awardWordsOf.set(synonyms, list);
+  }
+  return list;
+}
+
 /** Award names a question mentions, with the documents that set them (title or front matter). */
 export function awardsNamed(k: Knowledge, q: string): { name: string; docs: PolicyDocument[] }[] {
   const out = new Map<string, PolicyDocument[]>();
   // The glossary's words for an award (优秀将 → 优秀奖; English "excellence" → 优秀奖, matched as a whole word).
   const lower = q.toLowerCase();
-  const said = (w: string) => (/^[a-z ]+$/.test(w) ? new RegExp(`(^|[^a-z])${w}([^a-z]|$)`).test(lower) : q.includes(w));
-  const expanded = [q, ...Object.entries(k.glossary.synonyms).filter(([w, s]) => (w.endsWith('奖') || s.every((x) => x.endsWith('奖') && x.length >= 3)) && said(w)).flatMap(([, s]) => s)].join(' ');
+  const said = ({ word, english }: AwardWord) => (english ? english.test(lower) : q.includes(word));
+  const expanded = [q, ...awardWords(k.glossary.synonyms).filter(said).flatMap((a) => a.synonyms)].join(' ');
   for (const d of k.documents) {
     for (const a of d.awards) {
       // Any tail of the name of three characters or more that ends the name (优秀奖, 质量优秀奖) names it.

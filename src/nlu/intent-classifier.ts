@@ -94,15 +94,37 @@ function fastFeatures(clf: Bayes): void {
   };
 }
 
+/**
+ * natural's scores computed from the features a question has rather than the whole vocabulary: its Bayes model walks
+ * the dense 0/1 vector from the last feature to the first and adds a log for each 1, for every intent. Adding the very
+ * same logs in the very same order (the present features, last first) gives the same doubles, so the same ranking and
+ * confidence, without touching the few thousand features a question does not have.
+ */
+function sparseScores(clf: Bayes): (observation: string[]) => { label: string; value: number }[] {
+  const position = new Map(Object.keys((clf as unknown as { features: Record<string, unknown> }).features).map((f, i) => [f, i]));
+  const model = (clf as unknown as { classifier: { classFeatures: Record<string, Record<number, number>>; classTotals: Record<string, number>; totalExamples: number; smoothing: number } }).classifier;
+  return (observation) => {
+    const at = [...new Set(observation.map((f) => position.get(f)).filter((i): i is number => i !== undefined))].sort((a, b) => b - a);
+    const labels: { label: string; value: number }[] = [];
+    for (const label in model.classFeatures) {
+      let prob = 0;
+      for (const i of at) prob += Math.log((model.classFeatures[label][i] || model.smoothing) / model.classTotals[label]);
+      labels.push({ label, value: (model.classTotals[label] / model.totalExamples) * Math.exp(prob) });
+    }
+    return labels.sort((x, y) => y.value - x.value);
+  };
+}
+
 /** Wraps a trained Bayes model as an IntentClassifier. */
 function wrap(clf: Bayes, seg: Segmenter, intents: string[]): IntentClassifier {
   fastFeatures(clf);
+  const scoresOf = sparseScores(clf);
   return {
     intents,
     classify(text) {
       const f = features(seg, text);
       if (f.length === 0) return { intent: 'out_of_scope', confidence: 0 };
-      const scores = clf.getClassifications(f as unknown as string);
+      const scores = scoresOf(f);
       const total = scores.reduce((s, c) => s + c.value, 0) || 1;
       return { intent: scores[0].label, confidence: scores[0].value / total };
     },
