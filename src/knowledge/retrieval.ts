@@ -353,9 +353,22 @@ export function abbreviates(word: string, text: string): boolean {
 
 /** Whether a short form stands for a phrase somewhere in the loaded documents (质检中心 → 产品质量检验检测中心). */
 export function corpusAbbreviates(k: Knowledge, word: string): boolean {
-  // (The corpus text the search keeps, spaces removed: no clause is read from disk for it.)
-  return abbreviates(word, k.search.corpusString());
+  let seen = ABBREVIATES.get(k.search);
+  if (!seen) ABBREVIATES.set(k.search, (seen = new Map()));
+  let found = seen.get(word);
+  if (found === undefined) {
+    // (A character the corpus never uses rules it out at once; otherwise the corpus text the search keeps, spaces removed,
+    // is scanned once for the word: no clause is read from disk for it.)
+    found = [...word].every((c) => k.search.knows(c)) && abbreviates(word, k.search.corpusString());
+    if (seen.size >= ABBREVIATES_LIMIT) seen.delete(seen.keys().next().value!);
+    seen.set(word, found);
+  }
+  return found;
 }
+
+/** corpusAbbreviates' verdicts per search index, the oldest dropped first past the limit. */
+const ABBREVIATES = new WeakMap<object, Map<string, boolean>>();
+const ABBREVIATES_LIMIT = 4096;
 
 /** Topic words in the question that the corpus never uses (社保, 个税, 最低工资 …). */
 export function foreignTopics(k: Knowledge, q: string): string[] {

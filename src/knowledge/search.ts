@@ -79,6 +79,14 @@ export function corpusTextOf(units: readonly Unit[]): string {
   return units.map((u) => u.text.replace(/\s+/g, '')).join('\n').toLowerCase();
 }
 
+/** Bits in the table of hashed character pairs (2 MB: a few million distinct pairs leave most bits clear). */
+const PAIR_BITS = 1 << 24;
+
+/** A pair of UTF-16 code units hashed to a bit of the pair table. */
+function pairHash(a: number, b: number): number {
+  return (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca77)) >>> 8;
+}
+
 /** Cuts every unit into weighted terms and lays them out as tables. */
 export function buildTables(units: Unit[], seg: Segmenter): SearchTables {
   const cut = termCache(seg);
@@ -151,6 +159,8 @@ export class UnitSearch {
   /** The corpus text as UTF-8 (see corpusTextOf), read or made the first time a term is looked up in it. */
   private corpus?: Buffer;
   private corpusDecoded?: string;
+  /** Characters and hashed character pairs of the corpus text (see mayHold). */
+  private pairTable?: { chars: Uint32Array; pairs: Uint32Array };
 
   private readonly abbreviations = new Map<string, string[]>();
   /** Index terms by their first and by their last character, for abbreviation lookups. */
@@ -240,12 +250,48 @@ export class UnitSearch {
     if (this.ids.has(term)) return true;
     let k = this.known.get(term);
     if (k === undefined) {
-      // A UTF-8 byte match is a character match (no character's bytes occur inside another's).
-      k = (this.corpus ??= this.corpusText()).includes(term);
+      // A term with a pair of neighbouring characters the corpus never has is not in it (no scan); otherwise a UTF-8 byte
+      // match is a character match (no character's bytes occur inside another's).
+      k = this.mayHold(term) && (this.corpus ??= this.corpusText()).includes(term);
       if (this.known.size > 50_000) this.known.clear();
       this.known.set(term, k);
     }
     return k;
+  }
+
+  /**
+   * Whether the corpus may hold the term: every character and every pair of neighbouring characters of it occurs in the
+   * corpus text. Pairs are hashed into a bit table built in one pass the first time (a collision only lets a term
+   * through to the scan, never turns one away).
+   */
+  private mayHold(term: string): boolean {
+    const { chars, pairs } = (this.pairTable ??= this.buildPairTable());
+    for (let i = 0; i < term.length; i++) {
+      const c = term.charCodeAt(i);
+      if (!(chars[c >>> 5] & (1 << (c & 31)))) return false;
+      if (i === 0) continue;
+      const h = pairHash(term.charCodeAt(i - 1), c);
+      if (!(pairs[h >>> 5] & (1 << (h & 31)))) return false;
+    }
+    return true;
+  }
+
+  /** The bit tables of mayHold, from one pass over the corpus text. */
+  private buildPairTable(): { chars: Uint32Array; pairs: Uint32Array } {
+    const text = this.corpusString();
+    const chars = new Uint32Array(65536 / 32);
+    const pairs = new Uint32Array(PAIR_BITS / 32);
+    let prev = -1;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      chars[c >>> 5] |= 1 << (c & 31);
+      if (prev >= 0) {
+        const h = pairHash(prev, c);
+        pairs[h >>> 5] |= 1 << (h & 31);
+      }
+      prev = c;
+    }
+    return { chars, pairs };
   }
 
   /** The corpus text (see corpusTextOf) as a string, decoded once. */

@@ -6,6 +6,8 @@ import { notCovered } from '../compose.ts';
 import { type Answerer, decline } from '../context.ts';
 import { sentencesOf } from '../facts.ts';
 import type { Knowledge } from '../knowledge.ts';
+import type { Unit } from '../policy-schema.ts';
+import { holdsType } from '../retrieval.ts';
 
 /**
  * Whether a clause in scope grants money for winning the award ("首次获得河北省政府质量奖的，一次性奖励50万元"): the
@@ -17,8 +19,8 @@ export function grantsForWinning(k: Knowledge, q: string, name: string, regions:
   const money = /\d+(?:\.\d+)?\s*(?:千|万|亿)?元/;
   const docs = new Set(k.documents.filter((d) => !regions.length || regions.includes(d.region)).map((d) => d.id));
   const end = q.indexOf(name) + name.length;
-  for (const u of k.units) {
-    if (!docs.has(u.docId) || !(u.facts ?? []).some((f) => f.type === 'amount')) continue;
+  for (const u of unitsNaming(k, name)) {
+    if (!docs.has(u.docId) || !holdsType(u, ['amount'])) continue;
     for (const raw of sentencesOf(u)) {
       if (!money.test(raw) || !/[奖獎]/.test(raw)) continue;
       const s = simplify(raw);
@@ -39,6 +41,28 @@ export function grantsForWinning(k: Knowledge, q: string, name: string, regions:
   }
   return false;
 }
+
+/**
+ * The units whose text holds the shortest tail of the name grantsForWinning accepts (its last five characters): a
+ * superset of the clauses it can match, found in one scan of the corpus text and remembered per tail, so no clause is
+ * read from disk that cannot name the award.
+ */
+function unitsNaming(k: Knowledge, name: string): Unit[] {
+  const tail = simplify(name.slice(-Math.min(5, name.length))).replace(/\s+/g, '').toLowerCase();
+  let byTail = NAMING.get(k.search);
+  if (!byTail) NAMING.set(k.search, (byTail = new Map()));
+  let units = byTail.get(tail);
+  if (!units) {
+    units = k.search.unitsMatching(new RegExp(tail.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+    if (byTail.size >= NAMING_LIMIT) byTail.delete(byTail.keys().next().value!);
+    byTail.set(tail, units);
+  }
+  return units;
+}
+
+/** Units naming each tail, per search index (a few hundred tails at most, the oldest dropped first). */
+const NAMING = new WeakMap<object, Map<string, Unit[]>>();
+const NAMING_LIMIT = 256;
 
 /** Declines the amount of an award the corpus does not set, unless a clause grants money for winning it. */
 export const unknownAwardAmount: Answerer = {
