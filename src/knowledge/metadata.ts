@@ -81,7 +81,7 @@ function isSentence(text: string): boolean {
 }
 
 /** A notice's own title line: "（issuer）关于……的通知". */
-const RE_NOTICE_TITLE = /^(.{0,40}?)关于(.{2,120})的(通知|决定|意见|批复|公告|通告|函|报告)$/;
+const RE_NOTICE_TITLE = /^(.{0,40}?)关于(.{2,120})的(通知|决定|意见|批复|公告|通告|公示|函|报告)$/;
 
 /** Titles in 《》 that a 印发/转发 sentence issues ("现将《X》印发给你们", "《X》及其配套文件《Y》…现印发"). */
 function issuedTitles(sentences: string[]): string[] {

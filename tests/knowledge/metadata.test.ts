@@ -79,6 +79,25 @@ describe('title, issuer, number, date and parts from the text', () => {
     expect(m).toMatchObject({ title: '关于组织申报2025年度某某市标准化补助的通知', issuer: '某某市市场监督管理局', issued: '2025-03-10' });
   });
 
+  it('titles a 公示 page by its 关于…的公示 line, not by the site footer', () => {
+    const m = readMetadata(
+      lines(
+        [
+          '某某市市场监督管理局',
+          '首页 > 信息公开 > 公示公告',
+          '关于2025年度某某市品牌奖励资金拟奖励企业名单的公示',
+          '发布时间：2026-05-25 16:42　信息来源：质量发展科',
+          '经企业申报、专家评审，确定5家企业拟予奖励，现予以公示。',
+          '公示期：2026年5月26日至2026年6月3日。',
+          '序号 | 企业名称 | 拟奖励金额（万元）',
+          '1 | 某某机械有限公司 | 50',
+          '主办单位：某某市市场监督管理局　某ICP备05017349号',
+        ].join('\n'),
+      ),
+    );
+    expect(m.title).toBe('关于2025年度某某市品牌奖励资金拟奖励企业名单的公示');
+  });
+
   it('reads a web page title line with its number and 〈〉 inner title, and the document title before the first article', () => {
     const m = readMetadata(
       lines(['成府发〔2014〕7号《成都市人民政府关于印发〈成都市市级财政专项资金管理暂行办法〉的通知》', '浏览量： 时间：2018-11-14 08:56:07', '各区（市）县政府，市政府各部门：', '成都市人民政府', '2014年2月10日', '成都市市级财政专项资金管理暂行办法', '第一章 总则', '第一条 为加强管理，制定本办法。'].join('\n')),
