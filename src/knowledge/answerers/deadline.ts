@@ -27,7 +27,13 @@ export function deadlineAnswer(k: Knowledge, question: string, intent: string, q
     const m = [...f.text.matchAll(/(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日/g)].pop()!;
     const day = `${m[1]}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}`;
     const today = isoDay(now);
-    const lead = today > day ? `不能了：申报已于${cnDate(day)}截止（按提问日期${cnDate(today)}）。` : `可以：申报截止时间为${cnDate(day)}（按提问日期${cnDate(today)}，还没有截止）。`;
+    // A yes/no question gets its verdict; a "when" question gets the date, with no 可以/不能 it did not ask for.
+    const lead =
+      qt === 'yesno'
+        ? today > day
+          ? `不能了：申报已于${cnDate(day)}截止（按提问日期${cnDate(today)}）。`
+          : `可以：申报截止时间为${cnDate(day)}（按提问日期${cnDate(today)}，还没有截止）。`
+        : `申报截止时间为${cnDate(day)}（按提问日期${cnDate(today)}，${today > day ? '已经截止' : '还没有截止'}）。`;
     const c = citationOf(u, excerptOf(u, f.sentence, [f]));
     return { question, intent, found: true, answer: [lead, ...sourceLines(c)].join('\n'), citations: [c] };
   }
