@@ -41,7 +41,7 @@ export function ruleOf(r: EvidenceRule): { asks: RegExp; evidence: RegExp } {
 /** The decisions made by question patterns (see `questionPatterns` in data/glossary.json). */
 export const PATTERN_NAMES = ['validity', 'issuance', 'documentWords', 'honourWords', 'placeOnlyFiller', 'askingNow', 'applyingWords', 'aboutApplying', 'askingEnough',
   // What kind of fact a question asks for, and its parts (nlu/question.ts).
-  'cadenceAsk', 'howMany', 'askingCount', 'closingNot', 'validityHowLong', 'countedUnit', 'whichKind', 'moneyAsk', 'whichBody', 'quantityAsk', 'whatAsk', 'endsAsking',
+  'cadenceAsk', 'howMany', 'askingCount', 'closingNot', 'validityHowLong', 'durationAsk', 'countedUnit', 'whichKind', 'moneyAsk', 'whichBody', 'quantityAsk', 'whatAsk', 'endsAsking',
   'partBreak', 'partAsks', 'commaSecondQuestion', 'askedWhat', 'predicateTail', 'lightVerbs', 'whichBodyEnglish', 'andNextQuestion',
   // What a yes/no question asks about (its capture group 1), and the words by which a clause says yes or no.
   'objectAfter', 'objectMay', 'objectHad', 'objectNeeded', 'verdictWords',

@@ -25,7 +25,7 @@ export function questionType(q: string, g: Glossary): QuestionType {
   const howMany = is('howMany');
   // "能把奖印在包装盒上不": a closing 不/没 asks yes or no, as 吗 does.
   const closingNot = is('closingNot') && !is('askingCount');
-  if (!howMany && (hasAny(t, w.yesno) || closingNot) && !hasAny(t, w.when) && !hasAny(t, w.who) && !hasAny(t, w.where)) return 'yesno';
+  if (!howMany && (hasAny(t, w.yesno) || closingNot) && !hasAny(t, w.when) && !hasAny(t, w.who) && !hasAny(t, w.where) && !is('durationAsk')) return 'yesno';
   if (hasAny(t, w.when) && !is('validityHowLong')) return 'when';
   if (hasAny(t, w.duration)) return 'duration';
   const counted = is('countedUnit');

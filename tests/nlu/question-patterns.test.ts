@@ -34,6 +34,13 @@ describe('question words live in the glossary', () => {
     expect(questionType('多久评一次', g)).toBe('cadence');
   });
 
+  it('reads "how long … before we can apply" as asking a duration, not yes or no', () => {
+    const g = loadGlossary();
+    expect(questionType('How long must a company have operated here before it can apply for the award?', g)).toBe('duration');
+    expect(questionType('企业要成立多久才能申请', g)).toBe('duration');
+    expect(questionType('成立两年的企业能申请吗', g)).toBe('yesno');
+  });
+
   it('answers a yes/no question in the words its wording asks for, from the glossary', () => {
     const g = loadGlossary();
     expect(verdictOf(g, '评审会不会收费', '评审不收取任何费用。')).toBe('不收费。');
