@@ -7,6 +7,7 @@ import { questionPattern } from '../../nlu/glossary.ts';
 import { partsOf } from '../../nlu/question.ts';
 import { citationOf, excerptOf, finish, period, sourceLines, tidyFact } from '../compose.ts';
 import { type Answerer, decline } from '../context.ts';
+import { unitsOf } from '../corpus.ts';
 import { sentencesOf } from '../facts.ts';
 import type { Knowledge } from '../knowledge.ts';
 import type { Unit } from '../policy-schema.ts';
@@ -46,7 +47,7 @@ export const contact: Answerer = {
     // A close clause of its own that gives a phone answers (the typed fact), not the notice's section.
     if (near.some((h) => !inContactSection(k, h.unit) && (h.unit.facts ?? []).some((f) => f.type === 'contact'))) return decline('a close clause gives a phone of its own');
     const docId = top.unit.docId;
-    const units = k.units.filter((u) => u.docId === docId && (u.facts ?? []).some((f) => f.type === 'contact') && inContactSection(k, u));
+    const units = unitsOf(k, docId).filter((u) => (u.facts ?? []).some((f) => f.type === 'contact') && inContactSection(k, u));
     if (!units.length) return decline('the asked document has no contact section');
     const seen = new Set<string>();
     const picked: { unit: Unit; text: string; sentence: number }[] = [];

@@ -7,6 +7,7 @@
 import { questionPattern } from '../../nlu/glossary.ts';
 import { citationOf, excerptOf, finish, period, sourceLines, tidyFact } from '../compose.ts';
 import { type Answerer, decline } from '../context.ts';
+import { unitsOf } from '../corpus.ts';
 import { numberOf, sentencesOf } from '../facts.ts';
 import type { Unit } from '../policy-schema.ts';
 import type { UnitSearch } from '../search.ts';
@@ -66,8 +67,7 @@ export const share: Answerer = {
     const near = hits.slice(0, 3).filter((h) => h.unit.docId === docId).map((h) => h.unit);
     const found =
       near.map((unit) => ({ unit, i: sentencesOf(unit).findIndex((x) => shareRe.test(x)) })).find((x) => x.i >= 0) ??
-      k.units
-        .filter((u) => u.docId === docId)
+      unitsOf(k, docId)
         .flatMap((unit) => sentencesOf(unit).map((x, i) => ({ unit, i, x })))
         .filter((x) => shareRe.test(x.x))
         .map((x) => ({ ...x, score: scoreSentence(x.x, terms, k.search) }))

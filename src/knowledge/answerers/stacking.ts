@@ -2,9 +2,10 @@
  * "两个奖励能同时拿吗", "可以叠加吗": the 就高 rule ("同一项目符合多项奖励的，按就高原则给予奖励，不重复奖励")
  * answers no, with the clause cited. Only a clause that states the rule answers; a document without one gets no verdict.
  */
-import { questionPattern } from '../../nlu/glossary.ts';
+import { questionPattern, verdictAsked } from '../../nlu/glossary.ts';
 import { citationOf, excerptOf, finish, period, sourceLines, tidyFact } from '../compose.ts';
 import { type Answerer, decline } from '../context.ts';
+import { unitsOf } from '../corpus.ts';
 import { sentencesOf } from '../facts.ts';
 import { scoreSentence } from '../retrieval.ts';
 
@@ -22,8 +23,8 @@ export const stacking: Answerer = {
     const docs = [...new Set(clauses.hits.filter((h, i) => i < 5 && h.score >= top.score * 0.5).map((h) => h.unit.docId))];
     const rule = questionPattern(k.glossary, 'stackingClause');
     for (const docId of docs) {
-      const found = k.units
-        .filter((u) => u.docId === docId && (!regionFilter || regionFilter(u)))
+      const found = unitsOf(k, docId)
+        .filter((u) => !regionFilter || regionFilter(u))
         .flatMap((u) => sentencesOf(u).map((s, i) => ({ u, s, i })))
         .filter((x) => rule.test(x.s))
         .map((x) => ({ ...x, score: scoreSentence(x.s, terms, k.search) }))
@@ -36,7 +37,7 @@ export const stacking: Answerer = {
         const last = parts.findLastIndex((p) => rule.test(p));
         if (last >= 0) said = parts.slice(0, last + 1).join('').replace(/[，,；;]$/, '');
       }
-      const no = questionPattern(k.glossary, 'asksMay').test(q) ? '不能' : (k.glossary.verdictAsks.forms.find((f) => new RegExp(f.asks.join('|'), 'i').test(q))?.no ?? '不能');
+      const no = questionPattern(k.glossary, 'asksMay').test(q) ? '不能' : (verdictAsked(k.glossary, q)?.no ?? '不能');
       const doc = k.documents.find((d) => d.id === docId);
       const c = citationOf(found.u, excerptOf(found.u, found.i, []));
       return finish(k, question, intent, [period(`${no}。${said}`), ...sourceLines(c)], [c], doc, now);
