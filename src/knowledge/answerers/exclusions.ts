@@ -6,6 +6,7 @@ import { questionPattern } from '../../nlu/glossary.ts';
 import { citationOf, excerptOf, finish, sourceLines, tidyFact } from '../compose.ts';
 import { sentencesOf } from '../facts.ts';
 import { type AnswerContext, type Answerer, decline } from '../context.ts';
+import { unitsOf } from '../corpus.ts';
 import type { Unit } from '../policy-schema.ts';
 import { rank } from '../retrieval.ts';
 import { articleInOwnScript } from '../own-script.ts';
@@ -24,13 +25,18 @@ export function docsInScope(ctx: AnswerContext): Set<string> {
   return new Set(hits[0] ? [hits[0].unit.docId] : []);
 }
 
+/** The item units (（一）…) that belong under a clause of the same document. */
+function itemsUnder(k: AnswerContext['k'], unit: Unit): Unit[] {
+  return unitsOf(k, unit.docId).filter((u) => u !== unit && u.kind === 'item' && u.article.startsWith(unit.article));
+}
+
 /** The clause's opening words and its items: its own item lines, then the item clauses filed under it. */
 export function listOf(k: AnswerContext['k'], unit: Unit): { opening: string; items: string[] } {
   const own = (u: Unit) => (u.original ?? u.text).split('\n').map((l) => l.trim()).filter(Boolean);
   const lines = own(unit);
   const opening = tidyFact(lines[0].replace(/^(第[一二三四五六七八九十百]+[条條]|[（(][一二三四五六七八九十]+[）)])\s*/, ''));
   const items = lines.slice(1).filter((l) => ITEM.test(l));
-  const children = k.units.filter((u) => u.docId === unit.docId && u !== unit && u.kind === 'item' && u.article.startsWith(unit.article));
+  const children = itemsUnder(k, unit);
   for (const c of children) for (const l of own(c)) if (ITEM.test(l) && !items.includes(l)) items.push(l);
   return { opening, items: items.map((l) => tidyFact(l)) };
 }
@@ -85,7 +91,7 @@ function excludedCase(ctx: AnswerContext): ReturnType<Answerer['answer']> | unde
   const listing = questionPattern(k.glossary, 'exclusionClause');
   for (const unit of k.units.filter((u) => docIds.has(u.docId) && u.kind !== 'item' && listing.test(u.text))) {
     const title = k.documents.find((d) => d.id === unit.docId)?.title ?? '';
-    const children = k.units.filter((u) => u.docId === unit.docId && u !== unit && u.kind === 'item' && u.article.startsWith(unit.article));
+    const children = itemsUnder(k, unit);
     for (const u of [unit, ...children]) {
       const lines = u.text.split('\n');
       const originals = (u.original ?? u.text).split('\n');
